@@ -1,0 +1,428 @@
+--- The chat UI: a transcript buffer with an input buffer below it, fed by events from Rust.
+---
+--- Invariants:
+--- - The transcript is append-only. Every write goes to the end through `nvim_buf_set_text`, so the
+---   cost of an event is O(size of the event), never O(size of the chat): chats with thousands of
+---   messages stay responsive.
+--- - The last line of the transcript is the line the next reply text continues; it is '' when the
+---   previous write ended with a newline.
+--- - `M.on_event` is called by Rust (`nvim_exec_lua`) and must return quickly.
+---
+--- Layout of a transcript:
+---   ## You
+---   <text>
+---
+---   ## smallcode
+---   > <info lines>
+---   <reply deltas, appended as they come>
+---
+local M = {}
+
+local H = {}
+
+-- Module definition ==========================================================
+
+--- Opens the chat split (or focuses it when it is already open) and moves the cursor to its input
+--- window. Starts the Rust process in the background if needed.
+---@param id integer|nil chat id, default 1
+---@return table chat { id, buf, input_buf, win, input_win }
+M.open = function(id)
+  local c = H.get(id or 1)
+  H.ensure_buffers(c)
+
+  if not (H.win_valid(c.win) and H.win_valid(c.input_win)) then
+    H.close_windows(c)
+    H.open_windows(c)
+  end
+  vim.api.nvim_set_current_win(c.input_win)
+
+  -- Start the process now so that the winbar fills without waiting for the first message, and a
+  -- missing binary is reported when the chat opens rather than on the first send.
+  if not require('smallcode.rpc').chan() and not H.starting then
+    H.starting = true
+    vim.schedule(function()
+      H.starting = false
+      local ok, err = pcall(require('smallcode.rpc').ensure)
+      if not ok then
+        H.set_status(c, 'not running')
+        vim.notify(tostring(err), vim.log.levels.ERROR)
+      end
+    end)
+  end
+  return { id = c.id, buf = c.buf, input_buf = c.input_buf, win = c.win, input_win = c.input_win }
+end
+
+--- Sends `text` as a user message, exactly as if it was typed in the input area (opens the chat if
+--- needed). Empty text is ignored. Refused while a reply is in flight.
+---@param text string
+---@param id integer|nil chat id, default 1
+---@return boolean sent
+M.send = function(text, id)
+  local c = H.get(id or 1)
+  if type(text) ~= 'string' or vim.trim(text) == '' then return false end
+  if not (H.win_valid(c.win) and H.win_valid(c.input_win)) then M.open(c.id) end
+  if c.busy then
+    vim.notify('(smallcode) a reply is still in flight: stop it first (' .. H.stop_key() .. ')', vim.log.levels.WARN)
+    return false
+  end
+
+  H.begin_block(c)
+  H.append(c, '## You\n' .. text .. '\n')
+  H.begin_block(c)
+  H.append(c, '## smallcode\n')
+  c.busy, c.streaming, c.stats = true, false, nil
+  H.update_winbar(c)
+
+  local ok, err = pcall(require('smallcode.rpc').notify, 'chat_send', { chat = c.id, text = text })
+  if not ok then H.on.error(c, { text = H.strip(err) }) end
+  return true
+end
+
+--- Cancels the reply in flight in chat `id`.
+---@param id integer|nil chat id, default 1
+M.stop = function(id)
+  local c = H.get(id or 1)
+  local rpc = require('smallcode.rpc')
+  if rpc.chan() then
+    pcall(rpc.notify, 'chat_stop', { chat = c.id })
+  elseif c.busy then
+    -- No process, so no `cancelled` event will come: close the turn here.
+    H.ensure_buffers(c)
+    H.on.cancelled(c, {})
+  end
+end
+
+--- Whether chat `id` has a turn in flight.
+---@param id integer|nil chat id, default 1
+---@return boolean
+M.busy = function(id)
+  local c = H.chats[id or 1]
+  return c ~= nil and c.busy
+end
+
+--- Handles one event from Rust: `{ chat = <id>, type = <kind>, ... }`, kinds as in
+--- src/rpc/protocol.rs (status, info, start, delta, done, error, cancelled). Unknown kinds are
+--- ignored so that an older plugin survives a newer binary's extra events.
+---@param ev table
+M.on_event = function(ev)
+  if type(ev) ~= 'table' then return end
+  local handler = H.on[ev.type]
+  if not handler then return end
+  local c = H.get(type(ev.chat) == 'number' and ev.chat or 1)
+  H.ensure_buffers(c)
+  handler(c, ev)
+end
+
+--- Called by smallcode.rpc when the process is gone: busy chats show why their reply stopped.
+---@param reason string
+M.on_process_exit = function(reason)
+  for _, c in pairs(H.chats) do
+    if c.busy and H.buf_valid(c.buf) then
+      H.on.error(c, { text = string.format('smallcode process exited (%s)', reason) })
+    end
+    c.busy = false
+  end
+end
+
+--- The state of chat `id` (buffers, windows, status, stats of the last reply), or nil.
+---@param id integer|nil chat id, default 1
+---@return table|nil
+M.get = function(id) return H.chats[id or 1] end
+
+--- The transcript lines of chat `id`.
+---@param id integer|nil chat id, default 1
+---@return string[]
+M.lines = function(id)
+  local c = H.chats[id or 1]
+  if not (c and H.buf_valid(c.buf)) then return {} end
+  return vim.api.nvim_buf_get_lines(c.buf, 0, -1, false)
+end
+
+--- The winbar text of chat `id` as shown (before %-escaping).
+---@param id integer|nil chat id, default 1
+---@return string
+M.winbar = function(id) return H.winbar_text(H.get(id or 1)) end
+
+-- Helper data ================================================================
+
+-- Chat state by id.
+H.chats = {}
+-- Whether a background process start is scheduled.
+H.starting = false
+H.input_height = 3
+H.prefix = 'smallcode'
+
+-- Helper functionality =======================================================
+
+H.strip = function(err)
+  err = tostring(err):gsub('^%(smallcode%) ', '')
+  return err
+end
+
+H.get = function(id)
+  local c = H.chats[id]
+  if not c then
+    c = { id = id, busy = false, streaming = false, status = nil, stats = nil }
+    H.chats[id] = c
+  end
+  return c
+end
+
+H.buf_valid = function(buf) return buf ~= nil and vim.api.nvim_buf_is_valid(buf) end
+H.win_valid = function(win) return win ~= nil and vim.api.nvim_win_is_valid(win) end
+
+H.config = function() return require('smallcode').get_config() end
+
+H.stop_key = function() return H.config().keys.stop or ':SmallCode stop' end
+
+H.create_buf = function(name, opts)
+  -- A buffer left behind by lost state (e.g. the module was reloaded) would block the name.
+  for _, b in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_get_name(b) == name then pcall(vim.api.nvim_buf_delete, b, { force = true }) end
+  end
+  local buf = vim.api.nvim_create_buf(false, true)
+  vim.api.nvim_buf_set_name(buf, name)
+  local bo = vim.bo[buf]
+  bo.buftype, bo.bufhidden, bo.swapfile, bo.buflisted = 'nofile', 'hide', false, false
+  for k, v in pairs(opts) do
+    bo[k] = v
+  end
+  return buf
+end
+
+H.ensure_buffers = function(c)
+  if not H.buf_valid(c.buf) then
+    -- No undo history: the transcript only grows, and undo would keep a copy of every delta.
+    c.buf = H.create_buf('smallcode://chat/' .. c.id, { filetype = 'markdown', undolevels = -1 })
+    vim.bo[c.buf].modifiable = false
+    H.set_keymaps(c, c.buf, false)
+  end
+  if not H.buf_valid(c.input_buf) then
+    c.input_buf = H.create_buf('smallcode://input/' .. c.id, { filetype = 'markdown' })
+    H.set_keymaps(c, c.input_buf, true)
+  end
+end
+
+H.set_keymaps = function(c, buf, is_input)
+  local keys = H.config().keys
+  local function map(mode, lhs, rhs, desc)
+    if lhs then vim.keymap.set(mode, lhs, rhs, { buffer = buf, nowait = true, silent = true, desc = desc }) end
+  end
+  if is_input then
+    map('n', keys.send_normal, function() H.send_input(c) end, 'smallcode: send')
+    map('i', keys.send_insert, function() H.send_input(c) end, 'smallcode: send')
+  end
+  map({ 'n', 'i' }, keys.stop, function() M.stop(c.id) end, 'smallcode: stop the reply')
+end
+
+H.send_input = function(c)
+  if not H.buf_valid(c.input_buf) then return end
+  local text = table.concat(vim.api.nvim_buf_get_lines(c.input_buf, 0, -1, false), '\n')
+  -- A refused send (empty text, reply in flight) keeps the input so that nothing typed is lost.
+  if M.send(text, c.id) then vim.api.nvim_buf_set_lines(c.input_buf, 0, -1, false, {}) end
+end
+
+H.open_windows = function(c)
+  local chat = H.config().chat
+  local vertical = chat.position ~= 'bottom'
+  local total = vertical and vim.o.columns or (vim.o.lines - vim.o.cmdheight)
+  local size = chat.size < 1 and math.floor(total * chat.size + 0.5) or math.floor(chat.size)
+  size = math.max(size, vertical and 20 or (H.input_height + 3))
+
+  vim.cmd(vertical and 'botright vsplit' or 'botright split')
+  c.win = vim.api.nvim_get_current_win()
+  vim.api.nvim_win_set_buf(c.win, c.buf)
+  if vertical then
+    vim.api.nvim_win_set_width(c.win, size)
+  else
+    vim.api.nvim_win_set_height(c.win, size)
+  end
+
+  vim.cmd('belowright split')
+  c.input_win = vim.api.nvim_get_current_win()
+  vim.api.nvim_win_set_buf(c.input_win, c.input_buf)
+  vim.api.nvim_win_set_height(c.input_win, H.input_height)
+
+  for _, win in ipairs({ c.win, c.input_win }) do
+    local wo = vim.wo[win]
+    wo.wrap, wo.linebreak, wo.number, wo.relativenumber = true, true, false, false
+    wo.signcolumn, wo.foldcolumn, wo.spell = 'no', '0', false
+  end
+  vim.wo[c.input_win].winfixheight = true
+  if vertical then
+    vim.wo[c.win].winfixwidth = true
+    vim.wo[c.input_win].winfixwidth = true
+  end
+  H.update_winbar(c)
+  H.scroll_to_end(c.win, c.buf)
+
+  -- Closing one of the pair closes the other: a lone input (or transcript) window is clutter.
+  local group = vim.api.nvim_create_augroup('smallcode_chat_' .. c.id, { clear = true })
+  vim.api.nvim_create_autocmd('WinClosed', {
+    group = group,
+    callback = function(args)
+      local closed = tonumber(args.match)
+      if closed ~= c.win and closed ~= c.input_win then return end
+      local other = closed == c.win and c.input_win or c.win
+      vim.schedule(function()
+        if H.win_valid(other) and #vim.api.nvim_tabpage_list_wins(0) > 1 then
+          pcall(vim.api.nvim_win_close, other, false)
+        end
+      end)
+      return true -- delete this autocommand: the pair is gone
+    end,
+  })
+end
+
+H.close_windows = function(c)
+  for _, win in ipairs({ c.win, c.input_win }) do
+    if H.win_valid(win) then pcall(vim.api.nvim_win_close, win, true) end
+  end
+  c.win, c.input_win = nil, nil
+end
+
+-- Writing to the transcript --------------------------------------------------
+
+--- Appends `text` at the very end of the transcript. Newlines in `text` start new lines.
+H.append = function(c, text)
+  if text == '' then return end
+  local buf = c.buf
+  local last = vim.api.nvim_buf_line_count(buf) - 1
+  local col = #vim.api.nvim_buf_get_lines(buf, last, last + 1, true)[1]
+
+  -- Windows whose cursor sits on the last line follow the output.
+  local follow = {}
+  for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+    if vim.api.nvim_win_get_cursor(win)[1] == last + 1 then table.insert(follow, win) end
+  end
+
+  vim.bo[buf].modifiable = true
+  vim.api.nvim_buf_set_text(buf, last, col, last, col, vim.split(text, '\n', { plain = true }))
+  vim.bo[buf].modifiable = false
+
+  for _, win in ipairs(follow) do
+    H.scroll_to_end(win, buf)
+  end
+end
+
+H.last_lines = function(c, n)
+  local count = vim.api.nvim_buf_line_count(c.buf)
+  return vim.api.nvim_buf_get_lines(c.buf, math.max(count - n, 0), count, true), count
+end
+
+--- Ends the current line if it has text.
+H.end_line = function(c)
+  if H.last_lines(c, 1)[1] ~= '' then H.append(c, '\n') end
+end
+
+--- Starts a block (`## You`, `## smallcode`): one blank line after earlier text, none at the top.
+H.begin_block = function(c)
+  H.end_line(c)
+  local lines, count = H.last_lines(c, 2)
+  if count > 1 and lines[1] ~= '' then H.append(c, '\n') end
+end
+
+--- Appends a line of its own (after ending the current one); the next text starts a fresh line.
+H.append_line = function(c, line)
+  H.end_line(c)
+  H.append(c, line .. '\n')
+end
+
+H.scroll_to_end = function(win, buf) pcall(vim.api.nvim_win_set_cursor, win, { vim.api.nvim_buf_line_count(buf), 0 }) end
+
+-- Status and winbar ----------------------------------------------------------
+
+H.set_status = function(c, text)
+  c.status = text
+  H.update_winbar(c)
+end
+
+H.format_stats = function(stats)
+  if not stats then return nil end
+  local parts = {}
+  if stats.completion_tokens then table.insert(parts, stats.completion_tokens .. ' tok') end
+  if stats.elapsed_ms then table.insert(parts, string.format('%.1f s', stats.elapsed_ms / 1000)) end
+  return #parts > 0 and table.concat(parts, ' in ') or nil
+end
+
+H.winbar_text = function(c)
+  local text
+  if c.status == nil then
+    text = H.prefix .. ' · connecting…'
+  elseif vim.startswith(c.status, H.prefix) then
+    text = c.status
+  else
+    text = H.prefix .. ' · ' .. c.status
+  end
+  if c.busy then
+    text = text .. (c.streaming and ' · generating…' or ' · waiting for the model…')
+  else
+    local stats = H.format_stats(c.stats)
+    if stats then text = text .. ' · ' .. stats end
+  end
+  return text
+end
+
+H.update_winbar = function(c)
+  if not H.buf_valid(c.buf) then return end
+  local text = H.winbar_text(c):gsub('%%', '%%%%')
+  for _, win in ipairs(vim.fn.win_findbuf(c.buf)) do
+    vim.wo[win].winbar = text
+  end
+end
+
+-- Event handlers, by `ev.type` -----------------------------------------------
+
+H.on = {}
+
+H.on.status = function(c, ev) H.set_status(c, tostring(ev.text or '')) end
+
+H.on.info = function(c, ev)
+  local lines = vim.split(tostring(ev.text or ''), '\n', { plain = true })
+  for i, l in ipairs(lines) do
+    lines[i] = '> ' .. l
+  end
+  H.append_line(c, table.concat(lines, '\n'))
+end
+
+H.on.start = function(c, _)
+  c.busy, c.streaming = true, false
+  H.update_winbar(c)
+end
+
+H.on.delta = function(c, ev)
+  if type(ev.text) ~= 'string' or ev.text == '' then return end
+  H.append(c, ev.text)
+  if not c.streaming then
+    c.streaming = true
+    H.update_winbar(c)
+  end
+end
+
+H.on.done = function(c, ev)
+  -- End the reply's last line, then one blank line.
+  H.end_line(c)
+  H.append(c, '\n')
+  local function num(v) return type(v) == 'number' and v or nil end
+  c.stats = {
+    prompt_tokens = num(ev.prompt_tokens),
+    completion_tokens = num(ev.completion_tokens),
+    elapsed_ms = num(ev.elapsed_ms),
+  }
+  c.busy, c.streaming = false, false
+  H.update_winbar(c)
+end
+
+H.on.error = function(c, ev)
+  H.append_line(c, 'Error: ' .. tostring(ev.text or 'unknown error'))
+  c.busy, c.streaming = false, false
+  H.update_winbar(c)
+end
+
+H.on.cancelled = function(c, _)
+  H.append_line(c, '[cancelled]')
+  c.busy, c.streaming = false, false
+  H.update_winbar(c)
+end
+
+return M

@@ -1,0 +1,127 @@
+--- The `:SmallCode` subcommands as one table, plus dispatch and completion.
+---
+--- Light on purpose: plugin/smallcode.lua may require this at start-up, so handlers require the
+--- modules they need when they run. Adding a subcommand = adding one row.
+local M = {}
+
+local H = {}
+
+-- Module definition ==========================================================
+
+--- One row per subcommand: `name`, `desc`, `handler(args)` where `args` is the rest of the command
+--- line as typed, and optionally `complete(arglead)` for its arguments.
+M.subcommands = {
+  {
+    name = 'open',
+    desc = 'Open the chat, or focus it when it is open',
+    handler = function(_) require('smallcode.chat').open() end,
+  },
+  {
+    name = 'ask',
+    desc = 'Send {text} to the chat as if typed in its input area',
+    handler = function(args)
+      if vim.trim(args) == '' then H.error('ask: missing text, e.g. `:SmallCode ask explain this error`') end
+      require('smallcode.chat').send(args)
+    end,
+  },
+  {
+    name = 'stop',
+    desc = 'Cancel the reply in flight',
+    handler = function(_) require('smallcode.chat').stop() end,
+  },
+  {
+    name = 'log',
+    desc = 'Open the log file of the smallcode process in a split',
+    handler = function(_)
+      local rpc = require('smallcode.rpc')
+      if not rpc.chan() and not rpc.log_file() then rpc.ensure() end
+      local path = rpc.log_file()
+      if not path then H.error('the smallcode process did not report a log file') end
+      vim.cmd('split ' .. vim.fn.fnameescape(path))
+    end,
+  },
+  {
+    name = 'restart',
+    desc = 'Stop and start the smallcode process',
+    handler = function(_)
+      require('smallcode.rpc').restart()
+      H.echo('process restarted')
+    end,
+  },
+  {
+    name = 'status',
+    desc = 'Show the endpoint, model and context size in use',
+    handler = function(_) H.echo(H.format_status(require('smallcode.rpc').request('status'))) end,
+  },
+  {
+    name = 'health',
+    desc = 'Run :checkhealth smallcode',
+    handler = function(_) vim.cmd('checkhealth smallcode') end,
+  },
+}
+
+--- Runs `:SmallCode {args}`. No subcommand opens (or focuses) the chat. Raises on errors.
+---@param args string the command's arguments as typed
+M.run = function(args)
+  args = args or ''
+  local name, rest = args:match('^%s*(%S+)%s*(.-)$')
+  if not name then return M.find('open').handler('') end
+  local row = M.find(name)
+  if not row then H.error(string.format("unknown subcommand '%s'; valid: %s", name, table.concat(M.names(), ', '))) end
+  return row.handler(rest)
+end
+
+--- The subcommand row called `name`, or nil.
+---@param name string
+---@return table|nil
+M.find = function(name)
+  for _, row in ipairs(M.subcommands) do
+    if row.name == name then return row end
+  end
+end
+
+--- All subcommand names, in table order.
+---@return string[]
+M.names = function()
+  return vim.tbl_map(function(row) return row.name end, M.subcommands)
+end
+
+--- Completion for `:SmallCode` (a `complete` function of nvim_create_user_command).
+---@param arglead string
+---@param cmdline string
+---@return string[]
+M.complete = function(arglead, cmdline, _)
+  -- Words typed before the one being completed, without the command name (which may be abbreviated).
+  local before = cmdline:sub(1, #cmdline - #arglead)
+  local words = vim.split(vim.trim(before), '%s+')
+  table.remove(words, 1)
+  if #words == 0 then
+    return vim.tbl_filter(function(n) return vim.startswith(n, arglead) end, M.names())
+  end
+  local row = M.find(words[1])
+  if row and row.complete then return row.complete(arglead) end
+  return {}
+end
+
+-- Helper functionality =======================================================
+
+H.error = function(msg) error('(smallcode) ' .. msg, 0) end
+
+H.echo = function(msg) vim.api.nvim_echo({ { '(smallcode) ' .. msg } }, true, {}) end
+
+H.format_status = function(s)
+  if type(s) ~= 'table' then return 'unexpected status reply: ' .. vim.inspect(s) end
+  local function val(v) return (v == nil or v == vim.NIL) and '?' or tostring(v) end
+  local parts = {
+    'provider: ' .. val(s.provider),
+    'endpoint: ' .. val(s.endpoint),
+    'model: ' .. val(s.model),
+    'context: ' .. val(s.context),
+  }
+  if s.source ~= nil and s.source ~= vim.NIL then table.insert(parts, 'source: ' .. tostring(s.source)) end
+  local msg = table.concat(parts, ', ')
+  if s.error ~= nil and s.error ~= vim.NIL then msg = msg .. '\nError: ' .. tostring(s.error) end
+  return msg
+end
+
+return M

@@ -1,0 +1,263 @@
+--- Defaults, deep merge and validation of the smallcode configuration.
+---
+--- Pure data and functions: no side effects, nothing heavy required. `require('smallcode').setup()`
+--- calls `M.resolve()`; the Rust process receives `M.for_rust()` of the result in `hello`. The keys
+--- that matter to Rust mirror `src/config.rs` (a missing key there means the documented default).
+local M = {}
+
+local H = {}
+
+-- Module definition ==========================================================
+
+--- Default configuration. Every key is optional; `nil` means "let smallcode decide".
+M.defaults = {
+  -- Wire format to speak to the model server: 'openai' (OpenAI-compatible /v1/chat/completions:
+  -- llama.cpp, LM Studio, vLLM, OpenAI) or 'ollama' (native /api/chat). nil = decided by discovery.
+  provider = nil,
+  -- Base URL of the model server, e.g. 'http://127.0.0.1:8080'. nil = probe loopback for a running
+  -- server (Ollama 11434, LM Studio 1234, llama.cpp 8080).
+  endpoint = nil,
+  -- Model name. nil = the server's loaded (or first listed) model.
+  model = nil,
+  -- Name of the environment variable that holds the API key (the key itself never goes in config).
+  api_key_env = nil,
+  -- Shell command whose first output line is the API key (e.g. a password manager call).
+  api_key_cmd = nil,
+  -- Watchdog limits for one model request, in seconds.
+  timeouts = {
+    -- TCP connect + response headers.
+    connect = 5,
+    -- From sending the request to the first streamed token (a CPU server reads long prompts slowly).
+    first_token = 180,
+    -- Between two streamed chunks once tokens flow.
+    idle = 30,
+  },
+  -- Upper bound of tokens generated per reply. Always sent: llama.cpp generates until the context is
+  -- full without one.
+  max_tokens = 512,
+  -- Sampling temperature.
+  temperature = 0.2,
+  -- System prompt for plain chat. nil = the short built-in prompt of the Rust process.
+  system_prompt = nil,
+  -- Path of the smallcode binary. nil = '<plugin root>/target/release/smallcode', then 'smallcode'
+  -- on $PATH.
+  bin = nil,
+  -- Level of the Rust log file: 'trace', 'debug', 'info', 'warn' or 'error'.
+  log_level = 'info',
+  -- Keys in the chat and input buffers. Set one to false to disable it.
+  keys = {
+    -- Send the input (insert mode, input buffer).
+    send_insert = '<C-s>',
+    -- Send the input (normal mode, input buffer).
+    send_normal = '<CR>',
+    -- Stop the reply in flight (normal and insert mode, both buffers).
+    stop = '<C-c>',
+  },
+  -- Chat window layout.
+  chat = {
+    -- 'right' (vertical split) or 'bottom' (horizontal split).
+    position = 'right',
+    -- Size of the split: a fraction of the editor (0 < size < 1) or a number of columns/lines (>= 1).
+    size = 0.4,
+  },
+}
+
+--- Environment variables that override config keys when set and non-empty (tests and scripts).
+M.env_overrides = {
+  { env = 'SMALLCODE_BIN', key = 'bin' },
+  { env = 'SMALLCODE_ENDPOINT', key = 'endpoint' },
+  { env = 'SMALLCODE_PROVIDER', key = 'provider' },
+  { env = 'SMALLCODE_MODEL', key = 'model' },
+}
+
+--- Keys the Rust process reads (`src/config.rs`), in wire order. UI-only keys stay in Lua.
+M.rust_keys = {
+  'provider',
+  'endpoint',
+  'model',
+  'api_key_env',
+  'api_key_cmd',
+  'timeouts',
+  'max_tokens',
+  'temperature',
+  'system_prompt',
+  'log_level',
+}
+
+M.providers = { 'openai', 'ollama' }
+M.log_levels = { 'trace', 'debug', 'info', 'warn', 'error' }
+M.positions = { 'right', 'bottom' }
+
+--- Merges `opts` onto the defaults, applies environment overrides and validates the result.
+---
+--- Raises `(smallcode) config.<path>: ...` on the first bad value. Unknown keys are reported with
+--- one warning through `vim.notify` and otherwise ignored.
+---@param opts table|nil
+---@return table config a fresh table; the defaults are never modified
+M.resolve = function(opts)
+  if opts == nil or opts == vim.NIL then opts = {} end
+  if type(opts) ~= 'table' then H.error(string.format('config: expected table, got %s', type(opts))) end
+
+  local unknown = {}
+  H.find_unknown(opts, M.defaults, 'config', unknown)
+  if #unknown > 0 then
+    vim.notify('(smallcode) unknown config keys ignored: ' .. table.concat(unknown, ', '), vim.log.levels.WARN)
+  end
+
+  local config = H.merge(vim.deepcopy(M.defaults), opts)
+  local from_env = {}
+  for _, o in ipairs(M.env_overrides) do
+    local value = vim.env[o.env]
+    if value ~= nil and value ~= '' then
+      config[o.key] = value
+      from_env[o.key] = o.env
+    end
+  end
+
+  H.validate(config, from_env)
+  return config
+end
+
+--- The part of `config` the Rust process reads, without nil values (a missing key = its default).
+---@param config table a resolved config
+---@return table
+M.for_rust = function(config)
+  local out = {}
+  for _, key in ipairs(M.rust_keys) do
+    local v = config[key]
+    if v ~= nil then out[key] = vim.deepcopy(v) end
+  end
+  return out
+end
+
+-- Helper functionality =======================================================
+
+H.error = function(msg) error('(smallcode) ' .. msg, 0) end
+
+--- Deep merge of `src` into `dst` for keys that are tables in both; other values replace.
+H.merge = function(dst, src)
+  for k, v in pairs(src) do
+    -- v:null from Vimscript means "unset": keep the default that is already in `dst`.
+    if v ~= vim.NIL then
+      if type(v) == 'table' and type(dst[k]) == 'table' then
+        H.merge(dst[k], v)
+      else
+        dst[k] = v
+      end
+    end
+  end
+  return dst
+end
+
+--- Collects `prefix.key` for every key of `opts` that the defaults do not know. Keys whose default
+--- is nil are known through `H.schema`.
+H.find_unknown = function(opts, defaults, prefix, out)
+  local keys = vim.tbl_keys(opts)
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  for _, k in ipairs(keys) do
+    local path = prefix .. '.' .. tostring(k)
+    local default = defaults[k]
+    if default == nil and H.schema[path] == nil then
+      table.insert(out, path)
+    elseif type(default) == 'table' and type(opts[k]) == 'table' then
+      H.find_unknown(opts[k], default, path, out)
+    end
+  end
+end
+
+--- Type checks for every key, by path. `check(value)` returns nil when fine, else what was expected
+--- and whether the type (rather than the value) was wrong.
+
+local function typed(expected, optional, extra)
+  return function(v)
+    if v == nil then return not optional and expected or nil, true end
+    if type(v) ~= expected then return expected .. (optional and ' or nil' or ''), true end
+    if extra then return extra(v) end
+  end
+end
+
+local function one_of(values, optional)
+  local quoted = vim.tbl_map(function(s) return "'" .. s .. "'" end, values)
+  local expected = 'one of ' .. table.concat(quoted, ', ') .. (optional and ' or nil' or '')
+  return function(v)
+    if v == nil and optional then return end
+    if not vim.tbl_contains(values, v) then return expected end
+  end
+end
+
+local function positive(v)
+  if v <= 0 or v ~= v then return 'a positive number' end
+end
+
+local function key_or_false(v)
+  if v == false then return end
+  if type(v) ~= 'string' then return 'string or false', true end
+  if v == '' then return 'a non-empty key string or false' end
+end
+
+H.schema = {
+  ['config.provider'] = one_of(M.providers, true),
+  ['config.endpoint'] = typed('string', true),
+  ['config.model'] = typed('string', true),
+  ['config.api_key_env'] = typed('string', true),
+  ['config.api_key_cmd'] = typed('string', true),
+  ['config.timeouts'] = typed('table', false),
+  ['config.timeouts.connect'] = typed('number', false, positive),
+  ['config.timeouts.first_token'] = typed('number', false, positive),
+  ['config.timeouts.idle'] = typed('number', false, positive),
+  ['config.max_tokens'] = typed('number', false, function(v)
+    if v < 1 or math.floor(v) ~= v then return 'a positive integer' end
+  end),
+  ['config.temperature'] = typed('number', false, function(v)
+    if v < 0 or v ~= v then return 'a number >= 0' end
+  end),
+  ['config.system_prompt'] = typed('string', true),
+  ['config.bin'] = typed('string', true),
+  ['config.log_level'] = one_of(M.log_levels, false),
+  ['config.keys'] = typed('table', false),
+  ['config.keys.send_insert'] = key_or_false,
+  ['config.keys.send_normal'] = key_or_false,
+  ['config.keys.stop'] = key_or_false,
+  ['config.chat'] = typed('table', false),
+  ['config.chat.position'] = one_of(M.positions, false),
+  ['config.chat.size'] = typed('number', false, positive),
+}
+
+-- Checked in this order so that a bad parent table is reported before its children.
+H.schema_order = vim.tbl_keys(H.schema)
+table.sort(H.schema_order)
+
+H.get_path = function(config, path)
+  local v = config
+  for part in path:gmatch('[^.]+') do
+    if part ~= 'config' then
+      if type(v) ~= 'table' then return nil end
+      v = v[part]
+    end
+  end
+  return v
+end
+
+--- How a bad value is shown: its type for type errors (like vim.validate), else the value itself.
+H.describe = function(v, type_error)
+  if type_error or v == nil or type(v) == 'table' or type(v) == 'function' or type(v) == 'userdata' then
+    return type(v)
+  end
+  if type(v) == 'string' then return string.format("'%s'", v) end
+  return tostring(v)
+end
+
+H.validate = function(config, from_env)
+  for _, path in ipairs(H.schema_order) do
+    local value = H.get_path(config, path)
+    local expected, type_error = H.schema[path](value)
+    if expected then
+      local key = path:match('^config%.([^.]+)$')
+      local env = key and from_env[key]
+      local got = H.describe(value, type_error)
+      H.error(string.format('%s: expected %s, got %s%s', path, expected, got, env and (' (from $' .. env .. ')') or ''))
+    end
+  end
+end
+
+return M
