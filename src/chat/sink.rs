@@ -1,0 +1,31 @@
+//! Where chat events go. In Neovim, to the rpc pusher; in tests and headless runs, to a vector
+//! or stdout. The chat logic only sees this trait, so it is tested without an editor.
+
+use std::sync::Mutex;
+
+use crate::rpc::protocol::ChatEvent;
+
+/// Receives every event of every chat, in order. Must not block (called from async code).
+pub trait EventSink: Send + Sync {
+    /// Delivers one event.
+    fn send(&self, ev: ChatEvent);
+}
+
+/// Collects events in memory (tests).
+#[derive(Default)]
+pub struct VecSink(pub Mutex<Vec<ChatEvent>>);
+
+impl EventSink for VecSink {
+    fn send(&self, ev: ChatEvent) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(ev);
+        }
+    }
+}
+
+impl EventSink for tokio::sync::mpsc::UnboundedSender<ChatEvent> {
+    fn send(&self, ev: ChatEvent) {
+        // A closed channel means Neovim went away; nothing left to show the event to.
+        let _ = tokio::sync::mpsc::UnboundedSender::send(self, ev);
+    }
+}

@@ -1,0 +1,164 @@
+//! Settings the Rust process receives from Lua (`setup()` → `hello`) or the command line.
+//!
+//! Every field is optional on the wire: a missing key means "use the default documented here",
+//! which matches `lua/smallcode/config.lua`. Lua validates types before sending; this side still
+//! refuses unknown providers with a message naming the allowed values.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Which wire format to speak to the model server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderKind {
+    /// OpenAI-compatible `/v1/chat/completions` with SSE (llama.cpp, LM Studio, vLLM, OpenAI).
+    Openai,
+    /// Ollama's native `/api/chat` with NDJSON (the only Ollama API that honours `num_ctx`).
+    Ollama,
+}
+
+impl ProviderKind {
+    /// The name used in config and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Openai => "openai",
+            ProviderKind::Ollama => "ollama",
+        }
+    }
+}
+
+/// Watchdog limits for one model request. A local CPU server can take tens of seconds to read a
+/// long prompt, so the first-token limit is generous; between tokens a healthy server is fast.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Timeouts {
+    /// Seconds to wait for TCP connect + response headers. Defaults to 5.
+    pub connect: f64,
+    /// Seconds from sending the request to the first streamed token. Defaults to 180.
+    pub first_token: f64,
+    /// Seconds allowed between two streamed chunks once tokens flow. Defaults to 30.
+    pub idle: f64,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { connect: 5.0, first_token: 180.0, idle: 30.0 }
+    }
+}
+
+impl Timeouts {
+    /// `connect` as a [`Duration`] (negative or NaN values clamp to a small positive one).
+    pub fn connect(&self) -> Duration {
+        secs(self.connect)
+    }
+    /// `first_token` as a [`Duration`].
+    pub fn first_token(&self) -> Duration {
+        secs(self.first_token)
+    }
+    /// `idle` as a [`Duration`].
+    pub fn idle(&self) -> Duration {
+        secs(self.idle)
+    }
+}
+
+fn secs(s: f64) -> Duration {
+    if s.is_finite() && s > 0.0 {
+        Duration::from_secs_f64(s.min(86_400.0))
+    } else {
+        Duration::from_millis(100)
+    }
+}
+
+/// The model-facing configuration. Mirrors the keys of `require("smallcode").setup()`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Wire format; `None` = decided by discovery (or `openai` for a configured endpoint that is
+    /// not recognisably Ollama).
+    pub provider: Option<ProviderKind>,
+    /// Base URL such as `http://127.0.0.1:8080`; `None` = probe loopback for a running server.
+    pub endpoint: Option<String>,
+    /// Model name; `None` = the server's loaded (or first listed) model.
+    pub model: Option<String>,
+    /// Context size to use. `None` = what the server has loaded (llama.cpp, LM Studio), or
+    /// `min(trained, 8192)` for Ollama (sent as `num_ctx`), or 4096 when the server can't say.
+    pub context: Option<u64>,
+    /// Name of the environment variable holding the API key (never read from a project file).
+    pub api_key_env: Option<String>,
+    /// A shell command whose first output line is the API key (e.g. a password manager call).
+    pub api_key_cmd: Option<String>,
+    /// Watchdog limits.
+    pub timeouts: Timeouts,
+    /// Upper bound of tokens the model may generate per reply. Always sent: llama.cpp generates
+    /// until the context is full without one. Defaults to 512.
+    pub max_tokens: u32,
+    /// Sampling temperature. Defaults to 0.2.
+    pub temperature: f32,
+    /// The system prompt for plain chat. Kept short: every token here is one the model's code
+    /// context cannot use.
+    pub system_prompt: String,
+}
+
+/// The default chat system prompt (short on purpose).
+pub const DEFAULT_SYSTEM_PROMPT: &str =
+    "You are smallcode, a coding assistant inside Neovim. Answer briefly. Put code in fenced blocks.";
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            provider: None,
+            endpoint: None,
+            model: None,
+            context: None,
+            api_key_env: None,
+            api_key_cmd: None,
+            timeouts: Timeouts::default(),
+            max_tokens: 512,
+            temperature: 0.2,
+            system_prompt: DEFAULT_SYSTEM_PROMPT.to_string(),
+        }
+    }
+}
+
+impl Config {
+    /// Builds a config from the msgpack map Lua sends; unknown keys are ignored (Lua owns
+    /// UI-only keys), bad values name the key.
+    pub fn from_value(v: &rmpv::Value) -> Result<Config, String> {
+        if v.is_nil() {
+            return Ok(Config::default());
+        }
+        let json = crate::rpc::value::to_json(v);
+        serde_json::from_value(json).map_err(|e| format!("invalid smallcode config: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_map_gives_defaults() {
+        let c = Config::from_value(&rmpv::Value::Map(vec![])).unwrap();
+        assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn keys_are_read_and_bad_provider_is_named() {
+        let v = rmpv::Value::Map(vec![
+            ("provider".into(), "ollama".into()),
+            ("endpoint".into(), "http://127.0.0.1:1".into()),
+            (
+                "timeouts".into(),
+                rmpv::Value::Map(vec![("idle".into(), rmpv::Value::F64(0.5))]),
+            ),
+        ]);
+        let c = Config::from_value(&v).unwrap();
+        assert_eq!(c.provider, Some(ProviderKind::Ollama));
+        assert_eq!(c.timeouts.idle(), Duration::from_millis(500));
+        assert_eq!(c.timeouts.first_token, 180.0);
+        let bad = rmpv::Value::Map(vec![("provider".into(), "grpc".into())]);
+        let err = Config::from_value(&bad).unwrap_err();
+        assert!(err.contains("openai") && err.contains("ollama"), "{err}");
+    }
+}

@@ -1,0 +1,11 @@
+//! smallcode: a Neovim coding agent built for small local models.
+//!
+//! Data path (one module per stage): Lua command → [`rpc`] → [`chat`] (later the agent) →
+//! [`llm`] → events pushed back to the chat buffer. [`config`] holds what Lua sends at start-up,
+//! [`logging`] keeps stdout clean (it is the RPC channel).
+
+pub mod chat;
+pub mod config;
+pub mod llm;
+pub mod logging;
+pub mod rpc;

@@ -1,0 +1,44 @@
+//! Start-up only: parse arguments, set up file logging, then hand over to the chosen mode.
+//!
+//! With no subcommand the process serves msgpack-rpc on stdio for Neovim. stdout is that
+//! channel: nothing in this binary may print to it in that mode.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// smallcode — a coding agent for small local models, driven from Neovim.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve msgpack-rpc on stdin/stdout (what the Neovim plugin starts). The default.
+    Serve,
+    /// Probe a model server (or discover one on loopback) and print what was found.
+    Probe {
+        /// Base URL of the server; omit to probe the usual loopback ports.
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// Wire format: openai or ollama.
+        #[arg(long)]
+        provider: Option<String>,
+        /// Model name to check against the server's list.
+        #[arg(long)]
+        model: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => smallcode::rpc::serve_stdio(),
+        Command::Probe { endpoint, provider, model } => {
+            smallcode::llm::discover::probe_cli(endpoint, provider, model)
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! msgpack-rpc with Neovim over stdio: the handler for Lua's requests and notifications.
+//!
+//! nvim-rs spawns a task per request but handles notifications one at a time on its io loop, so
+//! notification handlers only *start* work (`tokio::spawn`) and return. Requests answered here
+//! are all quick (`hello`, `ping`) or bounded by short HTTP timeouts (`status`).
+
+pub mod protocol;
+pub mod push;
+pub mod value;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use nvim_rs::compat::tokio::Compat;
+use rmpv::Value;
+
+use crate::chat::Chats;
+use crate::config::Config;
+use protocol::{NOTIFY_CHAT_SEND, NOTIFY_CHAT_STOP, PROTOCOL_VERSION, REQ_HELLO, REQ_PING, REQ_STATUS};
+
+/// The Neovim handle type for a process started by `jobstart(…, {rpc = true})`.
+pub type Nvim = nvim_rs::Neovim<Compat<tokio::fs::File>>;
+
+/// Request/notification handler. Chat state is created on the first message, when the pusher
+/// (which needs the Neovim handle) can be started.
+#[derive(Clone)]
+pub struct Handler {
+    chats: Arc<std::sync::OnceLock<Arc<Chats>>>,
+    pending_config: Arc<std::sync::Mutex<Config>>,
+    log_file: PathBuf,
+}
+
+impl Handler {
+    fn chats(&self, nvim: &Nvim) -> Arc<Chats> {
+        self.chats
+            .get_or_init(|| {
+                let config = self.pending_config.lock().map(|c| c.clone()).unwrap_or_default();
+                Chats::new(config, Arc::new(push::spawn(nvim.clone())))
+            })
+            .clone()
+    }
+
+    async fn hello(&self, args: &[Value], nvim: &Nvim) -> Result<Value, Value> {
+        let arg = args.first().cloned().unwrap_or(Value::Nil);
+        let get = |k: &str| match &arg {
+            Value::Map(m) => m.iter().find(|(key, _)| key.as_str() == Some(k)).map(|(_, v)| v.clone()),
+            _ => None,
+        };
+        let theirs = get("protocol").and_then(|v| v.as_u64()).unwrap_or(0);
+        if theirs != PROTOCOL_VERSION {
+            return Err(Value::from(format!(
+                "protocol mismatch: binary speaks {PROTOCOL_VERSION}, plugin sent {theirs}; rebuild with cargo build --release"
+            )));
+        }
+        let config = Config::from_value(&get("config").unwrap_or(Value::Nil)).map_err(Value::from)?;
+        tracing::info!("[rpc] hello from nvim {:?}", get("nvim").and_then(|v| v.as_str().map(str::to_string)));
+        if let Ok(mut p) = self.pending_config.lock() {
+            *p = config.clone();
+        }
+        self.chats(nvim).set_config(config).await;
+        Ok(Value::Map(vec![
+            ("protocol".into(), Value::from(PROTOCOL_VERSION)),
+            ("version".into(), Value::from(env!("CARGO_PKG_VERSION"))),
+            ("log_file".into(), Value::from(self.log_file.display().to_string())),
+            ("pid".into(), Value::from(std::process::id())),
+        ]))
+    }
+
+    async fn status(&self, nvim: &Nvim) -> Value {
+        let chats = self.chats(nvim);
+        let config = chats.config();
+        let mut m = serde_json::json!({
+            "provider": config.provider.map(|p| p.as_str()),
+            "endpoint": config.endpoint,
+            "model": config.model,
+            "log_file": self.log_file.display().to_string(),
+        });
+        match chats.endpoint().await {
+            Ok(ep) => {
+                m["provider"] = ep.provider.as_str().into();
+                m["server"] = ep.kind.label().into();
+                m["endpoint"] = ep.url.clone().into();
+                m["model"] = ep.model.clone().into();
+                m["context"] = ep.context.into();
+                m["context_probed"] = ep.context_probed.into();
+                m["tools"] = serde_json::json!(ep.tools);
+                m["source"] = ep.source.into();
+                m["models"] = serde_json::json!(ep.models);
+            }
+            Err(e) => m["error"] = e.to_string().into(),
+        }
+        value::from_json(&m)
+    }
+}
+
+fn chat_args(args: &[Value]) -> (u64, String) {
+    let json = args.first().map(value::to_json).unwrap_or_default();
+    let chat = json.get("chat").and_then(|c| c.as_u64()).unwrap_or(1);
+    let text = json.get("text").and_then(|t| t.as_str()).unwrap_or_default().to_string();
+    (chat, text)
+}
+
+#[async_trait]
+impl nvim_rs::Handler for Handler {
+    type Writer = Compat<tokio::fs::File>;
+
+    async fn handle_request(&self, name: String, args: Vec<Value>, nvim: Nvim) -> Result<Value, Value> {
+        tracing::debug!("[rpc] <- request {name}");
+        match name.as_str() {
+            REQ_PING => Ok(Value::from("pong")),
+            REQ_HELLO => self.hello(&args, &nvim).await,
+            REQ_STATUS => Ok(self.status(&nvim).await),
+            other => Err(Value::from(format!("unknown request {other:?}"))),
+        }
+    }
+
+    async fn handle_notify(&self, name: String, args: Vec<Value>, nvim: Nvim) {
+        tracing::debug!("[rpc] <- notify {name}");
+        match name.as_str() {
+            NOTIFY_CHAT_SEND => {
+                let (chat, text) = chat_args(&args);
+                self.chats(&nvim).send(chat, text);
+            }
+            NOTIFY_CHAT_STOP => {
+                let (chat, _) = chat_args(&args);
+                let stopped = self.chats(&nvim).stop(chat);
+                tracing::info!("[chat] stop chat {chat}: {}", if stopped { "cancelled" } else { "nothing in flight" });
+            }
+            other => tracing::warn!("[rpc] unknown notification {other:?}"),
+        }
+    }
+}
+
+/// Serves Neovim on stdin/stdout until Neovim closes the channel.
+pub fn serve_stdio() -> ExitCode {
+    let log_file = crate::logging::init(&crate::logging::default_log_path());
+    tracing::info!("[rpc] smallcode {} starting (pid {})", env!("CARGO_PKG_VERSION"), std::process::id());
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("smallcode: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let handler = Handler {
+        chats: Arc::new(std::sync::OnceLock::new()),
+        pending_config: Arc::new(std::sync::Mutex::new(Config::default())),
+        log_file,
+    };
+    let result = rt.block_on(async move {
+        let (_nvim, io) = nvim_rs::create::tokio::new_parent(handler).await?;
+        match io.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) if e.is_reader_error() => Ok(()), // Neovim closed the channel: normal exit
+            Ok(Err(e)) => Err(anyhow::anyhow!("rpc loop failed: {e}")),
+            Err(e) => Err(anyhow::anyhow!("rpc task failed: {e}")),
+        }
+    });
+    match result {
+        Ok(()) => {
+            tracing::info!("[rpc] channel closed, exiting");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!("[rpc] {e:#}");
+            eprintln!("smallcode: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! The wire contract between the Lua plugin and the Rust process.
+//!
+//! Everything Lua and Rust must agree on lives here: the protocol version, the method names, and
+//! the shape of the events Rust pushes back. Lua's copy of these names is in
+//! `lua/smallcode/rpc.lua` and `lua/smallcode/chat.lua`; bump [`PROTOCOL_VERSION`] whenever a
+//! name or a field changes so that an old binary and a new plugin refuse each other loudly
+//! instead of misbehaving quietly.
+//!
+//! Direction and kind:
+//! - Lua → Rust **requests** (`vim.rpcrequest`, the editor waits): only quick ones —
+//!   [`REQ_HELLO`], [`REQ_PING`], [`REQ_STATUS`] (bounded by a short HTTP timeout).
+//! - Lua → Rust **notifications** (`vim.rpcnotify`, fire and forget): everything slow —
+//!   [`NOTIFY_CHAT_SEND`], [`NOTIFY_CHAT_STOP`].
+//! - Rust → Lua: `nvim_exec_lua` of [`LUA_ON_EVENT`] with one [`Event`] map per call.
+
+use serde::Serialize;
+
+/// Version of this contract. Lua sends its own in `hello`; a mismatch is refused.
+pub const PROTOCOL_VERSION: u64 = 1;
+
+/// `hello({protocol, config})` → `{protocol, version, log_file}`; also applies `config`.
+pub const REQ_HELLO: &str = "hello";
+/// `ping()` → `"pong"`; used by `:checkhealth` and the RPC benchmark.
+pub const REQ_PING: &str = "ping";
+/// `status()` → the resolved endpoint and model probe (`{provider, endpoint, model, context, ...}`).
+pub const REQ_STATUS: &str = "status";
+/// `chat_send({chat, text})`: start a turn in chat `chat` with the user's `text`.
+pub const NOTIFY_CHAT_SEND: &str = "chat_send";
+/// `chat_stop({chat})`: cancel the turn in flight in chat `chat` (drops the HTTP request).
+pub const NOTIFY_CHAT_STOP: &str = "chat_stop";
+
+/// The Lua function Rust calls for every [`Event`].
+pub const LUA_ON_EVENT: &str = "return require('smallcode.chat').on_event(...)";
+
+/// One thing the chat UI must show. Serialised as a map with a `type` field plus the fields below
+/// and the chat id under `chat`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// The winbar text: server kind, model and context size.
+    Status { text: String },
+    /// A line of harness information (which server was picked, what was probed).
+    Info { text: String },
+    /// The assistant's reply begins.
+    Start,
+    /// More reply text; may contain newlines or end mid-line. Append as is.
+    Delta { text: String },
+    /// The reply ended normally.
+    Done {
+        prompt_tokens: Option<u64>,
+        completion_tokens: Option<u64>,
+        elapsed_ms: u64,
+    },
+    /// The turn failed; `text` is one line saying what happened and what to do.
+    Error { text: String },
+    /// The user stopped the turn.
+    Cancelled,
+}
+
+/// An [`Event`] addressed to one chat.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChatEvent {
+    /// Which chat buffer the event is for (the id Lua sent with `chat_send`).
+    pub chat: u64,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: Event,
+}
