@@ -4,6 +4,7 @@
 //! [`llm`] → events pushed back to the chat buffer. [`config`] holds what Lua sends at start-up,
 //! [`logging`] keeps stdout clean (it is the RPC channel).
 
+pub mod budget;
 pub mod chat;
 pub mod config;
 pub mod llm;

@@ -1,0 +1,1 @@
+//! `smallcode bench budget`.
