@@ -1,0 +1,15 @@
+local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
+require('smallcode').setup({ endpoint = os.getenv('MOCK_URL') })
+
+vim.cmd('SmallCode ask tell me a long story')
+t.wait_chat('partial answer')
+t.ok(require('smallcode.chat').busy(1), 'turn in flight while the server stalls')
+vim.cmd('SmallCode stop')
+t.wait_chat('[cancelled]', 3000)
+t.wait_idle(3000)
+
+vim.cmd('SmallCode ask and now?')
+t.wait_chat('after cancel')
+t.wait_idle()
+t.ok(not t.chat_text():find('Error:', 1, true), 'no error line after a cancel')
+t.done('cancel')

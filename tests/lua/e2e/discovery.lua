@@ -1,0 +1,10 @@
+local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
+-- No endpoint configured: the plugin must find the mock through discovery.
+vim.cmd('SmallCode ask anyone there?')
+t.wait_chat('found you')
+t.wait_idle()
+local text = t.chat_text()
+t.ok(text:find('Using llama.cpp at ' .. os.getenv('MOCK_URL'), 1, true), 'chat says which server it picked')
+t.ok(text:find('model mock-model', 1, true), 'chat says which model it picked')
+t.ok(text:find('(discovered)', 1, true), 'chat says the endpoint was discovered')
+t.done('discovery')

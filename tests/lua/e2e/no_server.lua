@@ -1,0 +1,8 @@
+local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
+vim.cmd('SmallCode ask hello?')
+t.wait_chat('Error: no model server found')
+t.wait_idle()
+local text = t.chat_text()
+t.ok(text:find('Tried: Ollama http://127.0.0.1:', 1, true), 'lists the ports tried')
+t.ok(text:find('endpoint', 1, true), 'says how to configure one')
+t.done('no_server')

