@@ -741,3 +741,63 @@ fn usable_from_sync_code_and_stops_on_drop() {
         assert!(client().get(format!("{url}/health")).send().await.is_err());
     });
 }
+
+/// Decodes a chunked body into its chunks, checking the framing byte by byte.
+fn dechunk(mut body: &str) -> Vec<String> {
+    let mut chunks = Vec::new();
+    loop {
+        let (size, rest) = body.split_once("\r\n").unwrap();
+        let size = usize::from_str_radix(size, 16).unwrap();
+        if size == 0 {
+            assert_eq!(rest, "\r\n", "nothing after the terminating chunk");
+            return chunks;
+        }
+        chunks.push(rest[..size].to_string());
+        assert_eq!(&rest[size..size + 2], "\r\n");
+        body = &rest[size + 2..];
+    }
+}
+
+#[tokio::test]
+async fn wire_bytes_are_one_event_per_chunk_and_chunked_requests_parse() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let srv = server(
+        Flavor::LlamaCpp,
+        vec![Step::Reply {
+            pieces: s(&["A"]),
+            delay_ms: 0,
+        }],
+    );
+    let body = chat_body(true).to_string();
+    let (first, second) = body.split_at(10);
+    let request = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\
+         {:x}\r\n{first}\r\n{:x}\r\n{second}\r\n0\r\n\r\n",
+        first.len(),
+        second.len()
+    );
+    let mut sock = tokio::net::TcpStream::connect(("127.0.0.1", srv.port()))
+        .await
+        .unwrap();
+    sock.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = String::new();
+    sock.read_to_string(&mut raw).await.unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(head.contains("\r\nConnection: close"));
+    assert!(head.contains("\r\nTransfer-Encoding: chunked"));
+    let chunks = dechunk(body);
+    assert_eq!(
+        chunks.len(),
+        5,
+        "role, A, finish, usage, [DONE]: {chunks:?}"
+    );
+    for c in &chunks {
+        assert!(
+            c.starts_with("data: ") && c.ends_with("\n\n"),
+            "one event per chunk: {c:?}"
+        );
+    }
+    assert_eq!(chunks.last().unwrap(), "data: [DONE]\n\n");
+    assert_eq!(srv.chat_requests(), vec![chat_body(true)]);
+}

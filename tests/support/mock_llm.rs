@@ -22,6 +22,7 @@
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -733,9 +734,13 @@ async fn route_lmstudio(
 async fn route_ollama(ctx: &Ctx, req: &Request, body: &Value, conn: &mut Conn) -> Result<(), Gone> {
     match (req.method.as_str(), req.path.as_str()) {
         // Ollama's root answers a plain-text banner, which some clients probe.
-        ("GET", "/") | ("HEAD", "/") => {
+        ("GET", "/") => {
             conn.send(200, "text/plain; charset=utf-8", b"Ollama is running")
                 .await
+        }
+        ("HEAD", "/") => {
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 17\r\nConnection: close\r\n\r\n";
+            conn.write(head.as_bytes()).await
         }
         ("GET", "/api/version") => conn.send_json(200, &json!({ "version": "0.12.6" })).await,
         ("GET", "/api/tags") => conn.send_json(200, &ollama_tags(ctx)).await,
@@ -1100,8 +1105,11 @@ fn ollama_tool_call(name: &str, fragments: &[String]) -> Value {
     json!({ "id": tool_call_id(), "function": { "index": 0, "name": name, "arguments": arguments } })
 }
 
+/// Numbers ids so every call and completion in a test run is distinct, as real ids are.
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
 fn tool_call_id() -> String {
-    "call_mock0".to_string()
+    format!("call_mock{}", NEXT_ID.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Word count of the request's message texts: a stand-in for prompt token counts.
@@ -1195,7 +1203,7 @@ async fn chat(ctx: &Ctx, body: &Value, conn: &mut Conn) -> Result<(), Gone> {
     let framer = Framer {
         flavor: ctx.flavor,
         model: &ctx.model,
-        id: format!("chatcmpl-mock{}", unix_now()),
+        id: format!("chatcmpl-mock{}", NEXT_ID.fetch_add(1, Ordering::Relaxed)),
         created: unix_now(),
         prompt_tokens: prompt_tokens(body),
     };
