@@ -14,6 +14,9 @@ local H = {}
 --- Version of the wire contract this plugin speaks (`PROTOCOL_VERSION` in src/rpc/protocol.rs).
 M.PROTOCOL = 1
 
+--- How long the `hello` handshake may take before the process is considered hung and stopped.
+M.hello_timeout_ms = 10000
+
 --- The directory that contains `lua/smallcode` (where `cargo build --release` puts target/).
 ---@return string
 M.plugin_root = function()
@@ -139,6 +142,7 @@ H.stderr_max = 20
 H.restarts = {}
 H.max_restarts = 3
 H.restart_window_ms = 30000
+
 -- Set once the VimLeavePre autocommand exists.
 H.leave_autocmd = false
 
@@ -185,7 +189,7 @@ H.start = function()
 
   -- H.chan is set only once the handshake succeeded: until then an exit is a failed start (reported
   -- below), not a crash to restart from.
-  local hello_ok, err = pcall(H.hello, job)
+  local hello_ok, err = H.with_watchdog(job, M.hello_timeout_ms, H.hello, job)
   if not hello_ok then
     pcall(vim.fn.jobstop, job)
     -- stderr arrives through the event loop: give it a moment so the message can show it.
@@ -226,6 +230,24 @@ H.hello = function(chan)
     log_file = reply.log_file ~= vim.NIL and reply.log_file or nil,
   }
   return reply
+end
+
+--- pcall(fn, ...) that kills process `job` if `fn` has not returned after `ms`: vim.rpcrequest has
+--- no timeout, and a process that never answers would otherwise freeze the editor.
+H.with_watchdog = function(job, ms, fn, ...)
+  local pid_ok, pid = pcall(vim.fn.jobpid, job)
+  local timer, fired = vim.uv.new_timer(), false
+  timer:start(ms, 0, function()
+    fired = true
+    if pid_ok then vim.uv.kill(pid, 'sigterm') end
+  end)
+  local ok, res = pcall(fn, ...)
+  timer:stop()
+  timer:close()
+  if fired and not ok then
+    res = string.format("'%s' did not answer hello within %d s and was stopped", H.bin or '?', ms / 1000)
+  end
+  return ok, res
 end
 
 --- Forgets the running process so that its exit is not reported (intentional stop).

@@ -1,0 +1,162 @@
+-- Chat UI: layout, winbar, sending from the input buffer, and how every event kind renders.
+-- The rpc module is stubbed: this test never starts a process (test_rpc.lua does).
+local h = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h') .. '/helpers.lua')
+h.setup('chat_render')
+
+local sent = {}
+package.loaded['smallcode.rpc'] = {
+  chan = function() return 42 end,
+  ensure = function() return 42 end,
+  notify = function(method, params) table.insert(sent, { method, params }) end,
+}
+local notes = h.capture_notify()
+
+local chat = require('smallcode.chat')
+local function ev(e)
+  e.chat = e.chat or 1
+  chat.on_event(e)
+end
+local function lines() return chat.lines(1) end
+local function tail(n)
+  local l = lines()
+  return vim.list_slice(l, #l - n + 1, #l)
+end
+local function feed(keys)
+  vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes(keys, true, false, true), 'x', false)
+end
+
+-- Layout ---------------------------------------------------------------------
+local first_win = vim.api.nvim_get_current_win()
+local info = chat.open()
+h.eq(vim.api.nvim_buf_get_name(info.buf), 'smallcode://chat/1', 'chat buffer name')
+h.eq(vim.api.nvim_buf_get_name(info.input_buf), 'smallcode://input/1', 'input buffer name')
+h.eq(vim.bo[info.buf].buftype, 'nofile', 'buftype')
+h.eq(vim.bo[info.buf].filetype, 'markdown', 'filetype')
+h.eq(vim.bo[info.buf].bufhidden, 'hide', 'bufhidden')
+h.eq(vim.bo[info.buf].swapfile, false, 'swapfile')
+h.eq(vim.bo[info.buf].modifiable, false, 'chat buffer not modifiable')
+h.eq(vim.api.nvim_win_get_height(info.input_win), 3, 'input height')
+h.eq(vim.api.nvim_get_current_win(), info.input_win, 'cursor in the input window')
+h.ok(vim.api.nvim_win_get_position(info.win)[2] > 0, 'chat split on the right')
+h.eq(vim.api.nvim_win_get_position(info.input_win)[1] > vim.api.nvim_win_get_position(info.win)[1], true, 'input below')
+h.eq(vim.wo[info.win].winbar, 'smallcode · connecting…', 'winbar before any status')
+h.eq(lines(), { '' }, 'empty transcript')
+
+-- Opening again focuses instead of splitting again.
+vim.api.nvim_set_current_win(first_win)
+local wins = #vim.api.nvim_tabpage_list_wins(0)
+local again = chat.open()
+h.eq(#vim.api.nvim_tabpage_list_wins(0), wins, 'no new windows')
+h.eq(again.win, info.win, 'same chat window')
+h.eq(vim.api.nvim_get_current_win(), info.input_win, 'focused')
+
+-- Status ---------------------------------------------------------------------
+ev({ type = 'status', text = 'llama.cpp · SmolLM2-135M · ctx 8192' })
+h.eq(vim.wo[info.win].winbar, 'smallcode · llama.cpp · SmolLM2-135M · ctx 8192', 'winbar from status')
+ev({ type = 'status', text = 'load 100%' })
+h.eq(vim.wo[info.win].winbar, 'smallcode · load 100%%', '% escaped in the winbar')
+ev({ type = 'status', text = 'llama.cpp · SmolLM2-135M · ctx 8192' })
+
+-- Sending from the input buffer ----------------------------------------------
+vim.api.nvim_buf_set_lines(info.input_buf, 0, -1, false, { 'hello', 'world' })
+feed('<CR>')
+h.eq(sent[1], { 'chat_send', { chat = 1, text = 'hello\nworld' } }, 'chat_send with the full input')
+h.eq(vim.api.nvim_buf_get_lines(info.input_buf, 0, -1, false), { '' }, 'input cleared')
+h.eq(lines(), { '## You', 'hello', 'world', '', '## smallcode', '' }, 'user block and reply header')
+h.ok(chat.busy(1), 'busy after send')
+h.contains(vim.wo[info.win].winbar, 'waiting for the model', 'winbar shows the wait')
+
+-- An empty input is not sent.
+feed('<CR>')
+h.eq(#sent, 1, 'empty input not sent')
+
+-- Reply events ---------------------------------------------------------------
+ev({ type = 'start' })
+ev({ type = 'info', text = 'using llama.cpp at http://127.0.0.1:8080' })
+ev({ type = 'delta', text = 'Hel' })
+ev({ type = 'delta', text = 'lo\nwor' })
+ev({ type = 'delta', text = 'ld' })
+h.eq(tail(4), { '## smallcode', '> using llama.cpp at http://127.0.0.1:8080', 'Hello', 'world' }, 'deltas split lines')
+h.contains(vim.wo[info.win].winbar, 'generating', 'winbar while streaming')
+
+-- Sending while busy is refused and keeps the input.
+vim.api.nvim_buf_set_lines(info.input_buf, 0, -1, false, { 'too soon' })
+feed('<CR>')
+h.eq(#sent, 1, 'not sent while busy')
+h.eq(vim.api.nvim_buf_get_lines(info.input_buf, 0, -1, false), { 'too soon' }, 'input kept')
+h.contains(notes[#notes].msg, 'still in flight', 'told why')
+vim.api.nvim_buf_set_lines(info.input_buf, 0, -1, false, {})
+
+ev({ type = 'done', prompt_tokens = 10, completion_tokens = 3, elapsed_ms = 1500 })
+h.eq(tail(3), { 'world', '', '' }, 'done ends the line and adds a blank one')
+h.ok(not chat.busy(1), 'not busy after done')
+h.eq(chat.get(1).stats, { prompt_tokens = 10, completion_tokens = 3, elapsed_ms = 1500 }, 'stats stored')
+h.eq(vim.wo[info.win].winbar, 'smallcode · llama.cpp · SmolLM2-135M · ctx 8192 · 3 tok in 1.5 s', 'stats shown')
+
+-- Second turn: deltas ending in newlines, and an error (programmatic send, like :SmallCode ask).
+h.ok(chat.send('second'), 'M.send sends')
+h.eq(sent[2], { 'chat_send', { chat = 1, text = 'second' } }, 'programmatic chat_send')
+h.eq(tail(7), { 'world', '', '## You', 'second', '', '## smallcode', '' }, 'one blank line between turns')
+ev({ type = 'start' })
+ev({ type = 'delta', text = 'a\n\n' })
+ev({ type = 'delta', text = 'b' })
+ev({ type = 'error', text = 'the model server stopped answering (idle 30 s)' })
+h.eq(tail(6), { '## smallcode', 'a', '', 'b', 'Error: the model server stopped answering (idle 30 s)', '' }, 'error line')
+h.ok(not chat.busy(1), 'not busy after error')
+
+-- Third turn: stop key in the input buffer, then cancelled.
+chat.send('third')
+vim.api.nvim_set_current_win(info.input_win)
+ev({ type = 'delta', text = 'x' })
+feed('<C-c>')
+h.eq(sent[#sent], { 'chat_stop', { chat = 1 } }, 'stop key sends chat_stop')
+ev({ type = 'cancelled' })
+h.eq(tail(3), { 'x', '[cancelled]', '' }, 'cancelled line')
+h.ok(not chat.busy(1), 'not busy after cancel')
+
+-- Fourth turn: the process dies.
+chat.send('fourth')
+chat.on_process_exit('exit code 3')
+h.eq(tail(2), { 'Error: smallcode process exited (exit code 3)', '' }, 'exit shown')
+h.ok(not chat.busy(1), 'not busy after exit')
+
+-- Following the end: a cursor on the last line follows, one elsewhere stays.
+vim.api.nvim_set_current_win(info.win)
+local count = vim.api.nvim_buf_line_count(info.buf)
+vim.api.nvim_win_set_cursor(info.win, { count, 0 })
+chat.send('fifth')
+ev({ type = 'delta', text = 'one\ntwo\nthree' })
+h.eq(vim.api.nvim_win_get_cursor(info.win)[1], vim.api.nvim_buf_line_count(info.buf), 'cursor follows the end')
+vim.api.nvim_win_set_cursor(info.win, { 1, 0 })
+ev({ type = 'delta', text = '\nfour' })
+h.eq(vim.api.nvim_win_get_cursor(info.win)[1], 1, 'cursor elsewhere stays')
+ev({ type = 'done', elapsed_ms = 10 })
+
+-- Unknown event kinds and other chats ----------------------------------------
+ev({ type = 'tool_call', text = 'x' })
+h.eq(tail(1), { '' }, 'unknown kinds ignored')
+ev({ chat = 2, type = 'delta', text = 'to chat two' })
+h.eq(chat.lines(2), { 'to chat two' }, 'events for another chat go to its buffer')
+h.eq(vim.api.nvim_buf_get_name(chat.get(2).buf), 'smallcode://chat/2', 'chat 2 buffer name')
+
+-- Many messages: append-only stays fast ----------------------------------------
+local t0 = vim.uv.hrtime()
+for i = 1, 2000 do
+  chat.send('message ' .. i)
+  ev({ type = 'start' })
+  ev({ type = 'delta', text = 'reply ' })
+  ev({ type = 'delta', text = tostring(i) .. '\nsecond line' })
+  ev({ type = 'done', elapsed_ms = 1 })
+end
+local ms = (vim.uv.hrtime() - t0) / 1e6
+h.eq(tail(4), { 'reply 2000', 'second line', '', '' }, 'last reply intact')
+h.ok(vim.api.nvim_buf_line_count(info.buf) >= 14000, 'thousands of lines')
+local t1 = vim.uv.hrtime()
+for _ = 1, 200 do
+  ev({ type = 'delta', text = 'x' })
+end
+local per_delta = (vim.uv.hrtime() - t1) / 1e6 / 200
+h.ok(per_delta < 2, string.format('a delta on a long chat takes %.3f ms (limit 2 ms)', per_delta))
+h.ok(ms < 20000, string.format('2000 turns took %d ms', ms))
+
+h.done()

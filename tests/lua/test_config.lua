@@ -1,0 +1,96 @@
+-- Config: defaults, deep merge, type errors naming the key path, unknown keys, env overrides,
+-- vim.g.smallcode, and what is sent to Rust.
+local h = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h') .. '/helpers.lua')
+h.setup('config')
+
+local config = require('smallcode.config')
+local notes = h.capture_notify()
+
+-- Defaults.
+local c = config.resolve(nil)
+h.eq(c.timeouts, { connect = 5, first_token = 180, idle = 30 }, 'default timeouts')
+h.eq(c.max_tokens, 512, 'default max_tokens')
+h.eq(c.temperature, 0.2, 'default temperature')
+h.eq(c.log_level, 'info', 'default log_level')
+h.eq(c.keys, { send_insert = '<C-s>', send_normal = '<CR>', stop = '<C-c>' }, 'default keys')
+h.eq(c.chat, { position = 'right', size = 0.4 }, 'default chat')
+h.eq(c.provider, nil, 'provider defaults to nil')
+h.eq(#notes, 0, 'no warnings for defaults')
+
+-- Deep merge keeps sibling defaults and never modifies the defaults table.
+c = config.resolve({ timeouts = { idle = 2 }, keys = { stop = false }, provider = 'ollama' })
+h.eq(c.timeouts, { connect = 5, first_token = 180, idle = 2 }, 'deep merge of timeouts')
+h.eq(c.keys.stop, false, 'a key can be disabled')
+h.eq(c.keys.send_normal, '<CR>', 'other keys kept')
+h.eq(config.defaults.timeouts.idle, 30, 'defaults untouched')
+
+-- Type errors name the key path, vim.validate style.
+local err = h.raises(function() config.resolve({ timeouts = { idle = 'soon' } }) end)
+h.eq(err, '(smallcode) config.timeouts.idle: expected number, got string', 'nested type error')
+err = h.raises(function() config.resolve({ max_tokens = '512' }) end)
+h.eq(err, '(smallcode) config.max_tokens: expected number, got string', 'top-level type error')
+err = h.raises(function() config.resolve({ endpoint = 8080 }) end)
+h.eq(err, '(smallcode) config.endpoint: expected string or nil, got number', 'optional string')
+err = h.raises(function() config.resolve({ timeouts = 5 }) end)
+h.eq(err, '(smallcode) config.timeouts: expected table, got number', 'table replaced by a number')
+err = h.raises(function() config.resolve({ max_tokens = 1.5 }) end)
+h.contains(err, 'config.max_tokens: expected a positive integer', 'max_tokens integer')
+err = h.raises(function() config.resolve({ chat = { position = 'float' } }) end)
+h.contains(err, "config.chat.position: expected one of 'right', 'bottom', got 'float'", 'position values')
+err = h.raises(function() config.resolve({ keys = { send_insert = 1 } }) end)
+h.contains(err, 'config.keys.send_insert: expected string or false, got number', 'key type')
+err = h.raises(function() config.resolve('fast') end)
+h.contains(err, '(smallcode) config: expected table, got string', 'whole config type')
+
+-- A bad provider lists the valid ones.
+err = h.raises(function() config.resolve({ provider = 'grpc' }) end)
+h.contains(err, "config.provider: expected one of 'openai', 'ollama' or nil, got 'grpc'", 'provider values')
+
+-- Unknown keys: one warning naming them, the rest still applies.
+notes = h.capture_notify()
+c = config.resolve({ modle = 'x', timeouts = { idel = 1 }, max_tokens = 64 })
+h.eq(#notes, 1, 'one warning for unknown keys')
+h.contains(notes[1].msg, '(smallcode) unknown config keys ignored: config.modle, config.timeouts.idel', 'names them')
+h.eq(notes[1].level, vim.log.levels.WARN, 'warning level')
+h.eq(c.max_tokens, 64, 'known keys still applied')
+
+-- Environment overrides win over options when non-empty.
+vim.env.SMALLCODE_ENDPOINT = 'http://127.0.0.1:1234'
+vim.env.SMALLCODE_MODEL = ''
+vim.env.SMALLCODE_PROVIDER = 'ollama'
+vim.env.SMALLCODE_BIN = '/opt/smallcode'
+c = config.resolve({ endpoint = 'http://example.invalid', model = 'kept', provider = 'openai' })
+h.eq(c.endpoint, 'http://127.0.0.1:1234', 'SMALLCODE_ENDPOINT overrides')
+h.eq(c.model, 'kept', 'an empty SMALLCODE_MODEL does not override')
+h.eq(c.provider, 'ollama', 'SMALLCODE_PROVIDER overrides')
+h.eq(c.bin, '/opt/smallcode', 'SMALLCODE_BIN overrides')
+vim.env.SMALLCODE_PROVIDER = 'grpc'
+err = h.raises(function() config.resolve({}) end)
+h.contains(err, "got 'grpc' (from $SMALLCODE_PROVIDER)", 'a bad env value names the variable')
+for _, v in ipairs({ 'SMALLCODE_ENDPOINT', 'SMALLCODE_MODEL', 'SMALLCODE_PROVIDER', 'SMALLCODE_BIN' }) do
+  vim.env[v] = nil
+end
+
+-- What Rust receives: only its keys, no nils.
+c = config.resolve({ endpoint = 'http://127.0.0.1:8080', bin = '/x', chat = { size = 50 } })
+local wire = config.for_rust(c)
+h.eq(wire.endpoint, 'http://127.0.0.1:8080', 'endpoint sent')
+h.eq(wire.bin, nil, 'bin stays in Lua')
+h.eq(wire.keys, nil, 'keys stay in Lua')
+h.eq(wire.chat, nil, 'chat stays in Lua')
+h.eq(wire.model, nil, 'nil model not sent')
+h.eq(wire.timeouts, { connect = 5, first_token = 180, idle = 30 }, 'timeouts sent')
+h.eq(wire.max_tokens, 512, 'max_tokens sent')
+
+-- vim.g.smallcode is read when setup() was never called; setup() replaces it.
+vim.g.smallcode = { model = 'from-g', timeouts = { connect = 1 } }
+local sc = require('smallcode')
+h.eq(sc.config.model, 'from-g', 'vim.g.smallcode read lazily')
+h.eq(sc.config.timeouts.connect, 1, 'vim.g.smallcode deep-merged')
+sc.setup({ model = 'from-setup' })
+h.eq(sc.config.model, 'from-setup', 'setup() config wins')
+h.eq(sc.config.timeouts.connect, 5, 'setup() starts from the defaults')
+err = h.raises(function() sc.setup({ temperature = 'hot' }) end)
+h.eq(err, '(smallcode) config.temperature: expected number, got string', 'setup() validates')
+
+h.done()
