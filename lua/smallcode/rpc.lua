@@ -96,9 +96,10 @@ end
 ---@return string|nil
 M.log_file = function() return H.info.log_file end
 
---- The last lines (at most 20) the process wrote to stderr.
+--- The last lines (at most 20) the process wrote to stderr; those of the previous process while
+--- the current one has written none (so that a crash stays inspectable after the restart).
 ---@return string[]
-M.stderr_tail = function() return vim.deepcopy(H.stderr) end
+M.stderr_tail = function() return vim.deepcopy(#H.stderr > 0 and H.stderr or H.prev_stderr) end
 
 --- Stops the process (no crash report, no automatic restart). Chats with a reply in flight show
 --- an `Error:` line since their reply can no longer arrive.
@@ -137,6 +138,7 @@ H.info = {}
 -- Last stderr lines (ring of H.stderr_max) and the unfinished last line.
 H.stderr = {}
 H.stderr_partial = ''
+H.prev_stderr = {}
 H.stderr_max = 20
 -- Times (vim.uv.now(), ms) of recent automatic restarts: at most H.max_restarts per H.restart_window_ms.
 H.restarts = {}
@@ -169,6 +171,7 @@ end
 H.start = function()
   local config = require('smallcode').get_config()
   local bin = M.find_bin(config)
+  if #H.stderr > 0 then H.prev_stderr = H.stderr end
   H.stderr, H.stderr_partial = {}, ''
   local exited = false
 
@@ -245,7 +248,7 @@ H.with_watchdog = function(job, ms, fn, ...)
   timer:stop()
   timer:close()
   if fired and not ok then
-    res = string.format("'%s' did not answer hello within %d s and was stopped", H.bin or '?', ms / 1000)
+    res = string.format("'%s' did not answer hello within %g s and was stopped", H.bin or '?', ms / 1000)
   end
   return ok, res
 end

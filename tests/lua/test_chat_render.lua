@@ -21,9 +21,7 @@ local function tail(n)
   local l = lines()
   return vim.list_slice(l, #l - n + 1, #l)
 end
-local function feed(keys)
-  vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes(keys, true, false, true), 'x', false)
-end
+local function feed(keys) vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes(keys, true, false, true), 'x', false) end
 
 -- Layout ---------------------------------------------------------------------
 local first_win = vim.api.nvim_get_current_win()
@@ -101,7 +99,11 @@ ev({ type = 'start' })
 ev({ type = 'delta', text = 'a\n\n' })
 ev({ type = 'delta', text = 'b' })
 ev({ type = 'error', text = 'the model server stopped answering (idle 30 s)' })
-h.eq(tail(6), { '## smallcode', 'a', '', 'b', 'Error: the model server stopped answering (idle 30 s)', '' }, 'error line')
+h.eq(
+  tail(6),
+  { '## smallcode', 'a', '', 'b', 'Error: the model server stopped answering (idle 30 s)', '' },
+  'error line'
+)
 h.ok(not chat.busy(1), 'not busy after error')
 
 -- Third turn: stop key in the input buffer, then cancelled.
