@@ -633,7 +633,7 @@ async fn llamacpp_discovery_endpoints() {
     assert_eq!(props["default_generation_settings"]["n_ctx"], 8192);
     assert_eq!(props["model_path"], "/models/qwen-test.gguf");
     assert_eq!(props["total_slots"], 1);
-    assert!(props["chat_template"].is_string());
+    assert!(props["chat_template"].as_str().unwrap().contains("tools"));
     let (_, models) = get(&srv, "/v1/models").await;
     assert_eq!(models["object"], "list");
     assert_eq!(models["data"][0]["id"], "qwen-test");
@@ -649,6 +649,10 @@ async fn llamacpp_discovery_endpoints() {
             .0,
         404
     );
+
+    let srv = MockServer::start(cfg(Flavor::LlamaCpp, false));
+    let (_, props) = get(&srv, "/props").await;
+    assert!(!props["chat_template"].as_str().unwrap().contains("tools"));
 }
 
 #[tokio::test]

@@ -799,7 +799,17 @@ fn same_model(asked: &str, served: &str) -> bool {
 // Discovery payloads
 // ---------------------------------------------------------------------------------------
 
+/// ChatML as llama-server reports it. llama.cpp has no "supports tools" flag, so clients
+/// look for `tools` in the template, as the Qwen/Llama 3 templates contain; the mock's
+/// template mentions tools exactly when `MockConfig::tools` is set.
 fn llamacpp_props(ctx: &Ctx) -> Value {
+    const CHATML: &str = "{% for message in messages %}<|im_start|>{{ message.role }}\n{{ message.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+    const TOOLS: &str = "{%- if tools %}<|im_start|>system\n# Tools\n<tools>{% for tool in tools %}{{ tool | tojson }}{% endfor %}</tools><|im_end|>\n{%- endif %}";
+    let template = if ctx.tools {
+        format!("{TOOLS}{CHATML}")
+    } else {
+        CHATML.to_string()
+    };
     json!({
         "default_generation_settings": {
             "id": 0,
@@ -811,7 +821,7 @@ fn llamacpp_props(ctx: &Ctx) -> Value {
         },
         "total_slots": 1,
         "model_path": format!("/models/{}.gguf", ctx.model),
-        "chat_template": "{% for message in messages %}<|im_start|>{{ message.role }}\n{{ message.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}",
+        "chat_template": template,
         "modalities": { "vision": false, "audio": false },
         "build_info": "b6000-mock"
     })
