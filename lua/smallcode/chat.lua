@@ -44,7 +44,8 @@ M.open = function(id)
       H.starting = false
       local ok, err = pcall(require('smallcode.rpc').ensure)
       if not ok then
-        H.set_status(c, 'not running')
+        c.failed = true
+        H.update_winbar(c)
         vim.notify(tostring(err), vim.log.levels.ERROR)
       end
     end)
@@ -348,7 +349,8 @@ end
 H.winbar_text = function(c)
   local text
   if c.status == nil then
-    text = H.prefix .. ' · connecting…'
+    -- Rust sends a status once it reached a model server; an error before that means it did not.
+    text = H.prefix .. (c.failed and ' · not connected' or ' · connecting…')
   elseif vim.startswith(c.status, H.prefix) then
     text = c.status
   else
@@ -415,7 +417,7 @@ end
 
 H.on.error = function(c, ev)
   H.append_line(c, 'Error: ' .. tostring(ev.text or 'unknown error'))
-  c.busy, c.streaming = false, false
+  c.busy, c.streaming, c.failed = false, false, true
   H.update_winbar(c)
 end
 

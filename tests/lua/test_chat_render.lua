@@ -140,6 +140,9 @@ h.eq(tail(1), { '' }, 'unknown kinds ignored')
 ev({ chat = 2, type = 'delta', text = 'to chat two' })
 h.eq(chat.lines(2), { 'to chat two' }, 'events for another chat go to its buffer')
 h.eq(vim.api.nvim_buf_get_name(chat.get(2).buf), 'smallcode://chat/2', 'chat 2 buffer name')
+h.eq(chat.winbar(2), 'smallcode · connecting…', 'chat 2 winbar before any status')
+ev({ chat = 2, type = 'error', text = 'cannot reach http://127.0.0.1:9' })
+h.eq(chat.winbar(2), 'smallcode · not connected', 'an error before any status')
 
 -- Many messages: append-only stays fast ----------------------------------------
 local t0 = vim.uv.hrtime()
