@@ -31,6 +31,24 @@ enum Command {
         #[arg(long)]
         model: Option<String>,
     },
+    /// Run a benchmark and print its figures (see doc/).
+    Bench {
+        #[command(subcommand)]
+        which: Bench,
+    },
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Context assembly latency and over-limit counts (doc/budget.md).
+    Budget {
+        /// At most this many Rust files from ~/.cargo/registry/src are read for pieces.
+        #[arg(long, default_value_t = 4000)]
+        files: usize,
+        /// Turns per context size for the over-limit check.
+        #[arg(long, default_value_t = 200)]
+        turns: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -39,6 +57,20 @@ fn main() -> ExitCode {
         Command::Serve => smallcode::rpc::serve_stdio(),
         Command::Probe { endpoint, provider, model } => {
             smallcode::llm::discover::probe_cli(endpoint, provider, model)
+        }
+        Command::Bench { which: Bench::Budget { files, turns } } => {
+            let opts = smallcode::budget::bench::BenchOptions {
+                files,
+                limit_turns: turns,
+                ..Default::default()
+            };
+            match smallcode::budget::bench::run(&opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("bench budget: {e}");
+                    ExitCode::FAILURE
+                }
+            }
         }
     }
 }

@@ -1,1 +1,414 @@
-//! `smallcode bench budget`.
+//! `smallcode bench budget`: assembly latency and over-limit counts on generated turns.
+//!
+//! Input pieces are real Rust functions from the local cargo registry ([`corpus`]); turns are
+//! generated from a fixed seed so runs are comparable. With `SMALLCODE_LLAMA_URL` set, every
+//! prompt is also counted by that llama-server's `POST /tokenize` (the real tokenizer).
+
+pub mod corpus;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use super::assemble::{Assembler, Input};
+use super::config::BudgetConfig;
+use super::history::Turn;
+use super::piece::{Piece, PieceKind};
+use super::reduce::{reduce, ReduceConfig};
+use super::tokens::count_tokens;
+use super::window::reply_reserve;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Root searched for `.rs` files. Defaults to `~/.cargo/registry/src`.
+    pub root: PathBuf,
+    /// At most this many files are read. Defaults to 4000.
+    pub files: usize,
+    /// Turns timed for latency. Defaults to 600.
+    pub timing_turns: usize,
+    /// Turns per context size for the over-limit check. Defaults to 200.
+    pub limit_turns: usize,
+    /// llama-server base URL for exact counts (`SMALLCODE_LLAMA_URL`), if any.
+    pub llama_url: Option<String>,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+        Self {
+            root: PathBuf::from(home).join(".cargo/registry/src"),
+            files: 4000,
+            timing_turns: 600,
+            limit_turns: 200,
+            llama_url: std::env::var("SMALLCODE_LLAMA_URL")
+                .ok()
+                .filter(|s| !s.is_empty()),
+        }
+    }
+}
+
+/// xorshift64*: a tiny seeded generator, so the benchmark needs no extra dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+const SYSTEM: &str = "You are smallcode, a careful coding assistant inside Neovim. Answer briefly. \
+To change code, call the edit tool with the exact old text and the new text. Never invent files. \
+Code shown as `⋮ N lines` is elided: ask to read it if you need it. Paths are relative to the project root; \
+line numbers are 1-based.";
+
+fn tools_json() -> String {
+    let tool = |name: &str, desc: &str, args: &[&str]| {
+        let props: Vec<String> = args
+            .iter()
+            .map(|a| format!("\"{a}\":{{\"type\":\"string\"}}"))
+            .collect();
+        format!("{{\"type\":\"function\",\"function\":{{\"name\":\"{name}\",\"description\":\"{desc}\",\"parameters\":{{\"type\":\"object\",\"properties\":{{{}}},\"required\":[\"{}\"]}}}}}}", props.join(","), args[0])
+    };
+    let tools = [
+        tool(
+            "read",
+            "Read a symbol or a line range of a file.",
+            &["path", "symbol", "lines"],
+        ),
+        tool(
+            "edit",
+            "Replace exact old text with new text in a file.",
+            &["path", "old", "new"],
+        ),
+        tool(
+            "run",
+            "Run the project's check command and return its reduced output.",
+            &["command"],
+        ),
+        tool("search", "Find symbols by name.", &["query"]),
+    ];
+    format!("[{}]", tools.join(","))
+}
+
+fn cargo_log(rng: &mut Rng, path: &str) -> String {
+    let mut s = String::from("$ cargo test\n");
+    for i in 0..(50 + rng.below(400)) {
+        s.push_str(&format!("   Compiling dep{i} v0.{}.{}\n", i % 9, i % 5));
+    }
+    for _ in 0..(1 + rng.below(4)) {
+        let line = 1 + rng.below(500);
+        s.push_str(&format!("error[E0308]: mismatched types\n  --> {path}:{line}:9\n   |\n{line} |     let n: usize = name;\n   |                    ^^^^ expected `usize`, found `&str`\n"));
+    }
+    s.push_str("error: could not compile `demo` (lib) due to previous errors\n");
+    s
+}
+
+/// One generated turn's inputs (owned, so they can be timed separately from generation).
+struct TurnInput {
+    pieces: Vec<Piece>,
+    history: Vec<Turn>,
+    tool_log: Option<String>,
+}
+
+fn gen_turn(rng: &mut Rng, corpus: &[Piece], turn_no: usize) -> TurnInput {
+    let mut pieces = Vec::new();
+    let target = &corpus[rng.below(corpus.len())];
+    let name = target.symbol.clone().unwrap_or_default();
+    let task = format!("Fix the bug in `{name}`: it returns the wrong value for empty input. Keep the signature and add a test.");
+    pieces.push(Piece::text(PieceKind::Task, "task", task));
+    if rng.below(2) == 0 {
+        let body = target.full.clone().unwrap_or_default();
+        pieces.push(Piece::text(PieceKind::Selection, "selection", body));
+    }
+    for i in 0..(1 + rng.below(3)) {
+        let p = if i == 0 {
+            target
+        } else {
+            &corpus[rng.below(corpus.len())]
+        };
+        pieces.push(
+            Piece {
+                kind: PieceKind::Symbol,
+                ..p.clone()
+            }
+            .with_score(10.0 - i as f64),
+        );
+    }
+    let n = 40 + rng.below(110);
+    for i in 0..n {
+        let p = &corpus[rng.below(corpus.len())];
+        pieces.push(
+            Piece {
+                kind: PieceKind::GraphContext,
+                ..p.clone()
+            }
+            .with_score((n - i) as f64),
+        );
+    }
+    for (i, note) in [
+        "Run `cargo test` after every edit.",
+        "Prefer returning Option over panicking.",
+        "Tests live beside the code in `mod tests`.",
+    ]
+    .iter()
+    .enumerate()
+    {
+        pieces.push(Piece::text(PieceKind::Memory, format!("note:{i}"), *note));
+    }
+    let history = (0..turn_no)
+        .map(|t| Turn {
+            user: format!(
+                "Turn {t}: please look at `{}` and explain why it fails. {}",
+                name,
+                "It is called from the parser. ".repeat(rng.below(6))
+            ),
+            assistant: format!(
+                "The function does not handle the empty case. I changed it to return early. {}",
+                "The loop then skips the first element, which is fine. ".repeat(rng.below(20))
+            ),
+            files: vec![target.path.clone().unwrap_or_default()],
+            errors: if rng.below(3) == 0 {
+                vec![format!(
+                    "{}:12:9: error[E0308]: mismatched types",
+                    target.path.as_deref().unwrap_or("")
+                )]
+            } else {
+                vec![]
+            },
+        })
+        .collect();
+    let tool_log =
+        (rng.below(3) == 0).then(|| cargo_log(rng, target.path.as_deref().unwrap_or("src/lib.rs")));
+    TurnInput {
+        pieces,
+        history,
+        tool_log,
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Assemble one turn (the timed unit: tool-output reduction, history compaction, allocation).
+fn assemble_turn(
+    asm: &mut Assembler,
+    context: usize,
+    outline: &str,
+    tools: &str,
+    t: TurnInput,
+) -> super::Assembly {
+    let mut pieces = t.pieces;
+    if let Some(log) = &t.tool_log {
+        let limit = (context as f64 * asm.config().shares.tool_output * 0.5) as usize;
+        let r = reduce(log, limit, &ReduceConfig::default(), asm.calibration());
+        pieces.push(Piece::text(PieceKind::ToolOutput, "tool:run", r.text));
+    }
+    let input = Input {
+        system: SYSTEM,
+        tools,
+        outline: Some(outline),
+        pieces,
+        history: &t.history,
+    };
+    asm.assemble(context, input)
+        .expect("fixed prefix fits every benchmarked window")
+}
+
+/// POST `content` to llama-server's `/tokenize`; the number of tokens, or why not.
+pub fn llama_tokenize(base: &str, content: &str) -> Result<usize, String> {
+    let hostport = base.trim_start_matches("http://").trim_end_matches('/');
+    let body = serde_json::json!({ "content": content, "add_special": false }).to_string();
+    let mut s = TcpStream::connect(hostport).map_err(|e| format!("connect {hostport}: {e}"))?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok();
+    let req = format!("POST /tokenize HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+    s.write_all(req.as_bytes()).map_err(|e| e.to_string())?;
+    let mut resp = Vec::new();
+    s.read_to_end(&mut resp).map_err(|e| e.to_string())?;
+    let resp = String::from_utf8_lossy(&resp);
+    let (head, mut payload) = resp.split_once("\r\n\r\n").ok_or("no HTTP body")?;
+    let decoded;
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        let mut out = String::new();
+        let mut rest = payload;
+        while let Some((size, tail)) = rest.split_once("\r\n") {
+            let n = usize::from_str_radix(size.trim(), 16).map_err(|e| e.to_string())?;
+            if n == 0 || tail.len() < n {
+                break;
+            }
+            out.push_str(&tail[..n]);
+            rest = tail[n..].trim_start_matches("\r\n");
+        }
+        decoded = out;
+        payload = &decoded;
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(payload).map_err(|e| format!("bad JSON: {e}"))?;
+    v["tokens"]
+        .as_array()
+        .map(Vec::len)
+        .ok_or_else(|| "no tokens array".into())
+}
+
+/// Run the benchmark and print its figures to stdout.
+pub fn run(opts: &BenchOptions) -> Result<(), String> {
+    let t0 = Instant::now();
+    let files = corpus::rust_files(&opts.root, opts.files);
+    let mut corpus_pieces = Vec::new();
+    let mut lines = 0usize;
+    for f in &files {
+        let Ok(src) = std::fs::read_to_string(f) else {
+            continue;
+        };
+        lines += src.lines().count();
+        let label = f
+            .strip_prefix(&opts.root)
+            .unwrap_or(f)
+            .to_string_lossy()
+            .into_owned();
+        corpus_pieces.extend(corpus::fn_pieces(&label, &src, PieceKind::GraphContext));
+    }
+    if corpus_pieces.is_empty() {
+        return Err(format!(
+            "no Rust functions found under {}",
+            opts.root.display()
+        ));
+    }
+    println!(
+        "corpus: {} files, {} lines, {} fn pieces under {} (read in {:.1} s)",
+        files.len(),
+        lines,
+        corpus_pieces.len(),
+        opts.root.display(),
+        t0.elapsed().as_secs_f64()
+    );
+    let tools = tools_json();
+    let outline: String = files
+        .iter()
+        .take(60)
+        .map(|f| format!("{}\n", f.strip_prefix(&opts.root).unwrap_or(f).display()))
+        .collect();
+    println!(
+        "fixed prefix: system {} + tools {} estimator tokens; outline {}",
+        count_tokens(SYSTEM),
+        count_tokens(&tools),
+        count_tokens(&outline)
+    );
+
+    // (1) Latency: sessions of 10 turns (history grows), context sizes rotating 4k/8k/32k.
+    // A warm assembler is reused across a session as the agent would; cold means a fresh one
+    // (empty token-count cache) for every turn.
+    let mut rng = Rng(0x5EED_0001);
+    for (label, warm) in [("warm cache", true), ("cold cache", false)] {
+        let mut times = Vec::with_capacity(opts.timing_turns);
+        let mut asm = Assembler::new(BudgetConfig::default());
+        for i in 0..opts.timing_turns {
+            let context = [4096, 8192, 32768][i % 3];
+            let t = gen_turn(&mut rng, &corpus_pieces, i % 10);
+            if !warm || i % 10 == 0 {
+                asm = Assembler::new(BudgetConfig::default());
+            }
+            let start = Instant::now();
+            let a = assemble_turn(&mut asm, context, &outline, &tools, t);
+            times.push(start.elapsed());
+            std::hint::black_box(a);
+        }
+        times.sort();
+        println!("assembly latency ({label}, {} turns, 4k/8k/32k): p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms", times.len(), ms(percentile(&times, 0.5)), ms(percentile(&times, 0.95)), ms(*times.last().expect("turns > 0")));
+    }
+
+    // (2) Over-limit and whole-piece checks: limit_turns turns per context size.
+    let mut rng = Rng(0x5EED_0002);
+    println!("context  turns  over(est)  over(calibrated est)  over(llama /tokenize)  partial pieces  median prompt  median real/est");
+    for context in [4096usize, 8192, 32768] {
+        let mut asm = Assembler::new(BudgetConfig::default());
+        let reply = reply_reserve(context, asm.config());
+        let (mut over_est, mut over_cal, mut over_real, mut partial, mut real_n) = (0, 0, 0, 0, 0);
+        let mut prompts = Vec::new();
+        let mut ratios = Vec::new();
+        for i in 0..opts.limit_turns {
+            let t = gen_turn(&mut rng, &corpus_pieces, i % 10);
+            let originals: Vec<Piece> = t.pieces.clone();
+            let a = assemble_turn(&mut asm, context, &outline, &tools, t);
+            let text = a.prompt_text();
+            let est = count_tokens(&text);
+            prompts.push(est);
+            over_est += usize::from(est + reply > context);
+            over_cal += usize::from(asm.calibration().to_model(est) + reply > context);
+            for s in &a.sections {
+                let Some(p) = originals.iter().find(|p| p.id == s.id && p.path.is_some()) else {
+                    continue;
+                };
+                if p.rendering(s.detail) != Some(s.text.as_str()) || !corpus::balanced(&s.text) {
+                    partial += 1;
+                }
+            }
+            if let Some(url) = &opts.llama_url {
+                match llama_tokenize(url, &text) {
+                    Ok(real) => {
+                        real_n += 1;
+                        over_real += usize::from(real + reply > context);
+                        ratios.push(real as f64 / est.max(1) as f64);
+                        // The calibration loop the agent runs: fold the exact count in.
+                        asm.calibration_mut().observe(est, real);
+                    }
+                    Err(e) => return Err(format!("llama-server at {url}: {e}")),
+                }
+            }
+        }
+        prompts.sort();
+        ratios.sort_by(f64::total_cmp);
+        let real = if opts.llama_url.is_some() {
+            format!("{over_real} of {real_n}")
+        } else {
+            "not run".into()
+        };
+        let ratio = ratios
+            .get(ratios.len() / 2)
+            .map_or("-".into(), |r| format!("{r:.3}"));
+        println!("{context:>7}  {:>5}  {over_est:>9}  {over_cal:>20}  {real:>21}  {partial:>14}  {:>13}  {ratio:>15}", opts.limit_turns, prompts[prompts.len() / 2]);
+    }
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::budget::piece::Detail;
+
+    #[test]
+    fn generated_turns_fit_and_are_whole() {
+        let src = "fn a() {\n    let x = 1;\n    let y = 2;\n    let z = 3;\n    x + y + z\n}\n"
+            .repeat(5);
+        let corpus = corpus::fn_pieces("a.rs", &src, PieceKind::GraphContext);
+        let mut rng = Rng(1);
+        let mut asm = Assembler::new(BudgetConfig::default());
+        let tools = tools_json();
+        for i in 0..20 {
+            let t = gen_turn(&mut rng, &corpus, i % 10);
+            let a = assemble_turn(&mut asm, 4096, "a.rs\n", &tools, t);
+            assert!(
+                asm.calibration().to_model(count_tokens(&a.prompt_text())) + a.report.reply_reserve
+                    <= 4096
+            );
+            assert!(a.sections.iter().all(|s| s.detail == Detail::Full
+                || s.text.contains('⋮')
+                || s.text.contains("lines)")));
+        }
+    }
+}
