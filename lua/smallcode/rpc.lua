@@ -163,6 +163,8 @@ H.strip = function(err)
   return err
 end
 
+H.nonempty = function(s) return s ~= nil and s ~= '' and s or nil end
+
 H.tail_text = function()
   if #H.stderr == 0 then return '(no stderr output)' end
   return 'stderr:\n' .. table.concat(H.stderr, '\n')
@@ -177,6 +179,9 @@ H.start = function()
 
   local ok, res = pcall(vim.fn.jobstart, { bin }, {
     rpc = true,
+    -- The process sets up its log before hello, from the environment; an explicit
+    -- $SMALLCODE_LOG_LEVEL (a full tracing filter) wins over config.log_level.
+    env = { SMALLCODE_LOG_LEVEL = H.nonempty(vim.env.SMALLCODE_LOG_LEVEL) or config.log_level },
     on_stderr = function(_, data) H.on_stderr(data) end,
     on_exit = function(id, code, _)
       exited = true

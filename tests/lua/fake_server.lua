@@ -15,7 +15,12 @@ stdin:open(0)
 stdout:open(1)
 
 -- Read the environment now: vim.env cannot be used in the libuv callbacks below.
-local env = { protocol = tonumber(vim.env.FAKE_PROTOCOL or '1'), mode = vim.env.FAKE_MODE, log = vim.env.FAKE_LOG }
+local env = {
+  protocol = tonumber(vim.env.FAKE_PROTOCOL or '1'),
+  mode = vim.env.FAKE_MODE,
+  log = vim.env.FAKE_LOG,
+  log_level = vim.env.SMALLCODE_LOG_LEVEL or vim.NIL,
+}
 local unpacker = vim.mpack.Unpacker()
 local next_id = 1000
 local last_hello = vim.NIL
@@ -52,6 +57,7 @@ local requests = {
     }
   end,
   last_hello = function() return last_hello end,
+  log_level = function() return env.log_level end,
 }
 
 local notifications = {

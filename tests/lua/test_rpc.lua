@@ -14,7 +14,13 @@ local function find_note(part)
 end
 
 -- Handshake ------------------------------------------------------------------
-sc.setup({ bin = h.fake_bin({ FAKE_LOG = '/tmp/fake.log' }), endpoint = 'http://127.0.0.1:9', keys = { stop = false } })
+vim.env.SMALLCODE_LOG_LEVEL = nil
+sc.setup({
+  bin = h.fake_bin({ FAKE_LOG = '/tmp/fake.log' }),
+  endpoint = 'http://127.0.0.1:9',
+  log_level = 'debug',
+  keys = { stop = false },
+})
 h.eq(rpc.chan(), nil, 'not started by setup()')
 local chan = rpc.ensure()
 h.eq(rpc.chan(), chan, 'chan() after ensure()')
@@ -29,6 +35,7 @@ h.eq(hello.nvim, tostring(vim.version()), 'nvim version sent')
 h.eq(hello.config.endpoint, 'http://127.0.0.1:9', 'config sent')
 h.eq(hello.config.keys, nil, 'UI keys not sent')
 h.eq(rpc.request('ping'), 'pong', 'ping')
+h.eq(rpc.request('log_level'), 'debug', 'config.log_level reaches the process as $SMALLCODE_LOG_LEVEL')
 local err = h.raises(function() rpc.request('nope') end)
 h.contains(err, '(smallcode) nope request failed', 'failed requests are named')
 
