@@ -56,7 +56,13 @@ end
 ---@return integer
 M.ensure = function()
   if H.chan then return H.chan end
-  return H.start()
+  -- Callbacks that run while hello is in flight must not start a second process.
+  if H.starting then H.error('the smallcode process is still starting') end
+  H.starting = true
+  local ok, res = pcall(H.start)
+  H.starting = false
+  if not ok then error(res, 0) end
+  return res
 end
 
 --- Sends a request and waits for the reply. Starts the process if needed.
@@ -145,6 +151,8 @@ H.restarts = {}
 H.max_restarts = 3
 H.restart_window_ms = 30000
 
+-- True while H.start runs.
+H.starting = false
 -- Set once the VimLeavePre autocommand exists.
 H.leave_autocmd = false
 
