@@ -92,7 +92,7 @@ ensure_llama() {
 }
 
 paths() {
-  printf 'SMALLCODE_CACHE=%q\nSMALLCODE_NVIM=%q\nSMALLCODE_MODEL=%q\nSMALLCODE_LLAMA_SERVER=%q\n' \
+  printf 'SMALLCODE_CACHE=%q\nSMALLCODE_NVIM=%q\nSMALLCODE_GGUF=%q\nSMALLCODE_LLAMA_SERVER=%q\n' \
     "$CACHE" "$(nvim_path)" "$MODEL" "$LLAMA_SERVER"
 }
 

@@ -11,11 +11,11 @@ scripts/deps.sh nvim
 eval "$(scripts/deps.sh paths)"
 export SMALLCODE_NVIM SMALLCODE_CACHE
 
-if [ -x "$SMALLCODE_LLAMA_SERVER" ] && [ -s "$SMALLCODE_MODEL" ]; then
-  export SMALLCODE_LLAMA_SERVER SMALLCODE_MODEL
-  real="RUN (llama-server $SMALLCODE_LLAMA_SERVER, model $(basename "$SMALLCODE_MODEL"))"
+if [ -x "$SMALLCODE_LLAMA_SERVER" ] && [ -s "$SMALLCODE_GGUF" ]; then
+  export SMALLCODE_LLAMA_SERVER SMALLCODE_GGUF
+  real="RUN (llama-server $SMALLCODE_LLAMA_SERVER, model $(basename "$SMALLCODE_GGUF"))"
 else
-  export SMALLCODE_LLAMA_SERVER="" SMALLCODE_MODEL=""
+  export SMALLCODE_LLAMA_SERVER="" SMALLCODE_GGUF=""
   real="NOT RUN: no cached llama-server + model (run scripts/demo.sh or 'scripts/deps.sh llama model' once)"
 fi
 echo "[test] real-model tests: $real"

@@ -34,7 +34,7 @@ pub fn cached() -> Result<(PathBuf, PathBuf), String> {
         std::env::var_os(var).filter(|p| !p.is_empty()).map(PathBuf::from).unwrap_or(default)
     };
     let server = pick("SMALLCODE_LLAMA_SERVER", cache().join("llama/bin/llama-server"));
-    let model = pick("SMALLCODE_MODEL", cache().join("models/SmolLM2-135M-Instruct.Q4_1.gguf"));
+    let model = pick("SMALLCODE_GGUF", cache().join("models/SmolLM2-135M-Instruct.Q4_1.gguf"));
     if !server.exists() {
         return Err(format!("no llama-server at {} (run scripts/deps.sh llama)", server.display()));
     }
