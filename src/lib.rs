@@ -7,6 +7,8 @@
 pub mod budget;
 pub mod chat;
 pub mod config;
+pub mod graph;
 pub mod llm;
 pub mod logging;
 pub mod rpc;
+pub mod syntax;

@@ -31,6 +31,10 @@ enum Command {
         #[arg(long)]
         model: Option<String>,
     },
+    /// Index a project's code graph and print files, symbols, edges and seconds.
+    Index(smallcode::graph::cli::IndexArgs),
+    /// Query a project's code graph: defs, refs, callers, callees, find, walk.
+    Graph(smallcode::graph::cli::GraphArgs),
     /// Run a benchmark and print its figures (see doc/).
     Bench {
         #[command(subcommand)]
@@ -49,6 +53,8 @@ enum Bench {
         #[arg(long, default_value_t = 200)]
         turns: usize,
     },
+    /// Code graph: cold/warm index, incremental update, ranked walk (doc/graph.md).
+    Graph(smallcode::graph::cli::BenchGraphArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +63,11 @@ fn main() -> ExitCode {
         Command::Serve => smallcode::rpc::serve_stdio(),
         Command::Probe { endpoint, provider, model } => {
             smallcode::llm::discover::probe_cli(endpoint, provider, model)
+        }
+        Command::Index(args) => report("index", smallcode::graph::cli::run_index(args)),
+        Command::Graph(args) => report("graph", smallcode::graph::cli::run_graph(args)),
+        Command::Bench { which: Bench::Graph(args) } => {
+            report("bench graph", smallcode::graph::cli::run_bench(args))
         }
         Command::Bench { which: Bench::Budget { files, turns } } => {
             let opts = smallcode::budget::bench::BenchOptions {
@@ -71,6 +82,17 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+/// Prints a CLI command's error with its cause chain and turns it into an exit code.
+fn report(what: &str, r: anyhow::Result<()>) -> ExitCode {
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{what}: {e:#}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -1,0 +1,15 @@
+//! Tree-sitter parsers, the language registry and query loading.
+//!
+//! Language knowledge lives in data: each language is one row of [`language::LANGUAGES`]
+//! (name, file extensions, grammar) plus its `queries/<lang>/tags.scm`, embedded with
+//! `include_str!` so the binary works from any directory. Queries compile lazily, once per
+//! process; a query that fails to compile (or a grammar whose ABI this tree-sitter cannot load)
+//! is logged once and the language is skipped, never fatal (helix's `compile_syntax_config`).
+//!
+//! Units: tree-sitter works in bytes and 0-based rows; so does everything in this module.
+
+pub mod language;
+pub mod parser;
+
+pub use language::{all_languages, language_for_path, Lang};
+pub use parser::ParserPool;
