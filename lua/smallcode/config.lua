@@ -23,6 +23,9 @@ M.defaults = {
   api_key_env = nil,
   -- Shell command whose first output line is the API key (e.g. a password manager call).
   api_key_cmd = nil,
+  -- Context size to use. nil = what the server has loaded (llama.cpp, LM Studio), min(trained, 8192)
+  -- for Ollama (sent as num_ctx), or 4096 when the server cannot say. Never above what is loaded.
+  context = nil,
   -- Watchdog limits for one model request, in seconds.
   timeouts = {
     -- TCP connect + response headers.
@@ -77,6 +80,7 @@ M.rust_keys = {
   'model',
   'api_key_env',
   'api_key_cmd',
+  'context',
   'timeouts',
   'max_tokens',
   'temperature',
@@ -201,6 +205,9 @@ H.schema = {
   ['config.model'] = typed('string', true),
   ['config.api_key_env'] = typed('string', true),
   ['config.api_key_cmd'] = typed('string', true),
+  ['config.context'] = typed('number', true, function(v)
+    if v < 256 or math.floor(v) ~= v then return 'an integer >= 256' end
+  end),
   ['config.timeouts'] = typed('table', false),
   ['config.timeouts.connect'] = typed('number', false, positive),
   ['config.timeouts.first_token'] = typed('number', false, positive),

@@ -61,11 +61,17 @@ pub struct Run {
 /// the debug `smallcode` binary as `$SMALLCODE_BIN`, a private XDG tree and log file, plus `env`.
 /// Kills Neovim after `timeout`. Panics with everything useful when the script fails.
 pub fn run_lua(script: &str, env: &[(&str, String)], timeout: Duration) -> Run {
+    run_script(&repo().join("tests/lua").join(script), env, timeout)
+}
+
+/// [`run_lua`] for a script anywhere (benchmarks keep theirs in benches/lua/).
+pub fn run_script(path: &Path, env: &[(&str, String)], timeout: Duration) -> Run {
+    let script = path.file_name().and_then(|s| s.to_str()).unwrap_or("script");
     let tmp = tempdir(script);
     let log = tmp.join("smallcode.log");
     let mut cmd = Command::new(nvim());
     cmd.args(["--headless", "--clean", "-l"])
-        .arg(repo().join("tests/lua").join(script))
+        .arg(path)
         .current_dir(repo())
         .env("SMALLCODE_BIN", env!("CARGO_BIN_EXE_smallcode"))
         .env("SMALLCODE_REPO", repo())
