@@ -1,4 +1,5 @@
-; C++. Specific patterns first: the earliest matching pattern decides the kind.
+; C++. Specific patterns first: the earliest matching pattern decides the kind. Like C, only
+; definitions count: a member declared in a class and defined out of line is one symbol.
 (function_definition declarator: (function_declarator declarator: (qualified_identifier
   scope: (_) @qualifier name: [(identifier) (field_identifier) (destructor_name) (operator_name)] @name))) @definition.method
 (function_definition declarator: (reference_declarator (function_declarator declarator: (qualified_identifier
@@ -9,8 +10,6 @@
   declarator: [(field_identifier) (identifier) (destructor_name) (operator_name)] @name)) @definition.method)
 (field_declaration_list (template_declaration (function_definition declarator: (function_declarator
   declarator: [(field_identifier) (identifier) (operator_name)] @name)) @definition.method))
-(field_declaration_list (field_declaration declarator: (function_declarator
-  declarator: [(field_identifier) (destructor_name) (operator_name)] @name)) @definition.method)
 (function_definition declarator: [
   (function_declarator declarator: (identifier) @name)
   (pointer_declarator declarator: (function_declarator declarator: (identifier) @name))

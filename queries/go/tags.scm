@@ -21,6 +21,9 @@
   (selector_expression field: (field_identifier) @name)
   (parenthesized_expression (selector_expression field: (field_identifier) @name))
 ]) @reference.call
-(type_identifier) @name @reference.type
+;; Predeclared types never resolve to project code.
+((type_identifier) @name @reference.type
+  (#not-any-of? @name "bool" "byte" "complex64" "complex128" "error" "float32" "float64" "int" "int8" "int16"
+    "int32" "int64" "rune" "string" "uint" "uint8" "uint16" "uint32" "uint64" "uintptr" "any" "comparable"))
 
 (import_spec) @import

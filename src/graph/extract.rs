@@ -227,8 +227,14 @@ fn signature(node: Node, src: &[u8]) -> String {
     let body = node
         .child_by_field_name("body")
         .or_else(|| node.child_by_field_name("value").and_then(|v| v.child_by_field_name("body")));
+    // A comment between the head and the body (Python) is not part of the signature.
+    let mut walker = node.walk();
+    let comment = node
+        .children(&mut walker)
+        .find(|c| c.kind().contains("comment") && c.start_byte() > node.start_byte())
+        .map(|c| c.start_byte());
     let end = match body {
-        Some(b) if b.start_byte() > node.start_byte() => b.start_byte(),
+        Some(b) if b.start_byte() > node.start_byte() => comment.map_or(b.start_byte(), |c| c.min(b.start_byte())),
         _ => {
             let s = &src[node.byte_range()];
             node.start_byte() + s.iter().position(|&b| b == b'\n').unwrap_or(s.len())
@@ -268,6 +274,11 @@ fn doc_comment<'t>(node: Node<'t>, outer: Node<'t>, src: &[u8]) -> (String, Node
             continue;
         }
         if !p.kind().contains("comment") || p.end_position().row + 1 < cur.start_position().row {
+            break;
+        }
+        // `//!` and `/*!` document the enclosing module, not the next item.
+        let t = text(p, src);
+        if t.starts_with("//!") || t.starts_with("/*!") {
             break;
         }
         comments.push(p);

@@ -202,3 +202,56 @@ fn is_subsequence(needle: &str, hay: &str) -> bool {
     let mut it = hay.chars();
     needle.chars().all(|c| it.any(|h| h == c))
 }
+
+/// One resolved call or type-use edge, as listed by [`Graph::edges_from`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EdgeHit {
+    /// Qualified name of the enclosing definition (the file path at file level).
+    pub from: String,
+    /// Qualified name of the target definition.
+    pub to: String,
+    /// Path of the target.
+    pub to_path: String,
+    /// `call` or `type`.
+    pub kind: RefKind,
+    /// 1-based line of the reference.
+    pub line: u32,
+    /// Resolution weight (1 = certain).
+    pub weight: f64,
+}
+
+impl Graph {
+    /// What was extracted from one file (absolute or project-relative path).
+    pub fn file_symbols(&self, path: &std::path::Path) -> Option<super::types::FileSymbols> {
+        let key = self.key_for(path);
+        let data = self.read();
+        data.file_id(&key).and_then(|id| data.file(id)).map(|f| f.record.symbols.clone())
+    }
+
+    /// Every resolved edge out of one file's references, in reference order.
+    pub fn edges_from(&self, path: &std::path::Path) -> Vec<EdgeHit> {
+        let key = self.key_for(path);
+        let data = self.read();
+        let Some(fid) = data.file_id(&key) else { return Vec::new() };
+        let Some(f) = data.file(fid) else { return Vec::new() };
+        let syms = &f.record.symbols;
+        let mut out = Vec::new();
+        for r in &syms.refs {
+            let from = r.enclosing.map_or_else(|| f.path.clone(), |e| syms.symbols[e as usize].qualified.clone());
+            let mut targets = data.resolve(fid, r);
+            targets.sort_by_key(|t| t.0);
+            for (t, w) in targets {
+                let (Some(tf), Some(ts)) = (data.file(t.file), data.symbol(t)) else { continue };
+                out.push(EdgeHit {
+                    from: from.clone(),
+                    to: ts.qualified.clone(),
+                    to_path: tf.path.clone(),
+                    kind: r.kind,
+                    line: r.row + 1,
+                    weight: (w as f64 * 1000.0).round() / 1000.0,
+                });
+            }
+        }
+        out
+    }
+}
