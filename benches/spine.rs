@@ -15,15 +15,27 @@ use mock_llm::{Flavor, MockConfig, MockServer, Step};
 fn main() {
     // 5,000 "tokens" at 500 tokens/s: a 10 s stream, lines of ~12 words.
     let text: String = (0..5000)
-        .map(|i| if i % 12 == 11 { format!("w{i}\n") } else { format!("w{i} ") })
+        .map(|i| {
+            if i % 12 == 11 {
+                format!("w{i}\n")
+            } else {
+                format!("w{i} ")
+            }
+        })
         .collect();
     let server = MockServer::start(MockConfig::new(
         Flavor::LlamaCpp,
-        vec![Step::ReplyRate { text, tokens_per_sec: 500 }],
+        vec![Step::ReplyRate {
+            text,
+            tokens_per_sec: 500,
+        }],
     ));
     let run = nvim::run_script(
         &nvim::repo().join("benches/lua/spine.lua"),
-        &[("MOCK_URL", server.url()), ("SMALLCODE_LOG_LEVEL", "info".into())],
+        &[
+            ("MOCK_URL", server.url()),
+            ("SMALLCODE_LOG_LEVEL", "info".into()),
+        ],
         Duration::from_secs(180),
     );
     println!("spine benchmark (release binary, headless Neovim, mock at 500 tok/s)");

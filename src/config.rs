@@ -43,7 +43,11 @@ pub struct Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts { connect: 5.0, first_token: 180.0, idle: 30.0 }
+        Timeouts {
+            connect: 5.0,
+            first_token: 180.0,
+            idle: 30.0,
+        }
     }
 }
 

@@ -28,12 +28,16 @@ pub fn default_log_path() -> PathBuf {
 /// hook. Returns the path actually used. Failure to open the file is not fatal: logging is then
 /// off, which is better than writing to stdout.
 pub fn init(path: &Path) -> PathBuf {
-    let filter = EnvFilter::try_from_env("SMALLCODE_LOG_LEVEL")
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_from_env("SMALLCODE_LOG_LEVEL").unwrap_or_else(|_| EnvFilter::new("info"));
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    match std::fs::OpenOptions::new().create(true).append(true).open(path) {
+    match std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
         Ok(file) => {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(filter)

@@ -34,10 +34,19 @@ fn lua_rpc() {
 #[test]
 fn every_lua_test_script_is_listed_here() {
     let listed = ["config", "chat_render", "command", "rpc"];
-    for e in std::fs::read_dir(nvim::repo().join("tests/lua")).unwrap().flatten() {
+    for e in std::fs::read_dir(nvim::repo().join("tests/lua"))
+        .unwrap()
+        .flatten()
+    {
         let name = e.file_name().to_string_lossy().into_owned();
-        if let Some(n) = name.strip_prefix("test_").and_then(|n| n.strip_suffix(".lua")) {
-            assert!(listed.contains(&n), "tests/lua/{name} is not run by tests/lua_unit.rs");
+        if let Some(n) = name
+            .strip_prefix("test_")
+            .and_then(|n| n.strip_suffix(".lua"))
+        {
+            assert!(
+                listed.contains(&n),
+                "tests/lua/{name} is not run by tests/lua_unit.rs"
+            );
         }
     }
 }

@@ -17,7 +17,9 @@ use tokio_util::sync::CancellationToken;
 pub use sink::{EventSink, VecSink};
 
 use crate::config::Config;
-use crate::llm::{discover, ChatRequest, Endpoint, LlmClient, LlmError, Message, Role, StreamEvent};
+use crate::llm::{
+    discover, ChatRequest, Endpoint, LlmClient, LlmError, Message, Role, StreamEvent,
+};
 use crate::rpc::protocol::{ChatEvent, Event};
 
 /// Shared state of all chats in this process.
@@ -122,7 +124,10 @@ impl Chats {
 
     fn history(&self, chat: u64) -> Vec<Message> {
         let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
-        sessions.get(&chat).map(|s| s.history.clone()).unwrap_or_default()
+        sessions
+            .get(&chat)
+            .map(|s| s.history.clone())
+            .unwrap_or_default()
     }
 
     fn record(&self, chat: u64, user: String, reply: String) {
@@ -140,14 +145,29 @@ impl Chats {
             match self.endpoint().await {
                 Ok(ep) => {
                     if !cached {
-                        self.emit(chat, Event::Status { text: ep.status_text() });
-                        self.emit(chat, Event::Info { text: ep.info_text() });
+                        self.emit(
+                            chat,
+                            Event::Status {
+                                text: ep.status_text(),
+                            },
+                        );
+                        self.emit(
+                            chat,
+                            Event::Info {
+                                text: ep.info_text(),
+                            },
+                        );
                     }
                     ep
                 }
                 Err(e) => {
                     tracing::warn!("[chat] endpoint: {e}");
-                    self.emit(chat, Event::Error { text: e.to_string() });
+                    self.emit(
+                        chat,
+                        Event::Error {
+                            text: e.to_string(),
+                        },
+                    );
                     return;
                 }
             }
@@ -174,7 +194,10 @@ impl Chats {
         let sink = &self.sink;
         let mut on_event = |ev: &StreamEvent| {
             if let StreamEvent::Content(t) = ev {
-                sink.send(ChatEvent { chat, event: Event::Delta { text: t.clone() } });
+                sink.send(ChatEvent {
+                    chat,
+                    event: Event::Delta { text: t.clone() },
+                });
             }
         };
         match client.chat(&req, &mut on_event).await {
@@ -195,7 +218,12 @@ impl Chats {
                     // The server may have moved or restarted: re-discover next time.
                     *self.endpoint.lock().await = None;
                 }
-                self.emit(chat, Event::Error { text: e.to_string() });
+                self.emit(
+                    chat,
+                    Event::Error {
+                        text: e.to_string(),
+                    },
+                );
             }
         }
     }
@@ -217,9 +245,17 @@ pub fn api_key(config: &Config) -> Result<Option<String>, String> {
             .stdin(std::process::Stdio::null())
             .output()
             .map_err(|e| format!("api_key_cmd could not run: {e}"))?;
-        let key = String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("").trim().to_string();
+        let key = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
         if !out.status.success() || key.is_empty() {
-            return Err(format!("api_key_cmd failed ({}) or printed nothing", out.status));
+            return Err(format!(
+                "api_key_cmd failed ({}) or printed nothing",
+                out.status
+            ));
         }
         return Ok(Some(key));
     }

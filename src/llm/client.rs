@@ -59,7 +59,12 @@ pub struct LlmClient {
 impl LlmClient {
     /// Builds a client; `api_key` is sent (as a bearer token) only to `endpoint.url`.
     pub fn new(endpoint: Endpoint, timeouts: Timeouts, api_key: Option<String>) -> LlmClient {
-        LlmClient { http: http_client(&timeouts), endpoint, timeouts, api_key }
+        LlmClient {
+            http: http_client(&timeouts),
+            endpoint,
+            timeouts,
+            api_key,
+        }
     }
 
     /// The endpoint this client talks to.
@@ -74,8 +79,14 @@ impl LlmClient {
         on_event: &mut (dyn FnMut(&StreamEvent) + Send),
     ) -> Result<Completion, LlmError> {
         let (path, body) = match self.endpoint.provider {
-            ProviderKind::Openai => (openai::CHAT_PATH, openai::chat_body(&self.endpoint.model, req)),
-            ProviderKind::Ollama => (ollama::CHAT_PATH, ollama::chat_body(&self.endpoint.model, req)),
+            ProviderKind::Openai => (
+                openai::CHAT_PATH,
+                openai::chat_body(&self.endpoint.model, req),
+            ),
+            ProviderKind::Ollama => (
+                ollama::CHAT_PATH,
+                ollama::chat_body(&self.endpoint.model, req),
+            ),
         };
         let url = format!("{}{}", self.endpoint.url, path);
         let started = Instant::now();
@@ -86,14 +97,24 @@ impl LlmClient {
         }
         tracing::debug!("[llm] -> POST {url} ({} messages)", req.messages.len());
         let resp = match timeout_at(first_deadline, builder.send()).await {
-            Err(_) => return Err(LlmError::FirstTokenTimeout { secs: self.timeouts.first_token }),
+            Err(_) => {
+                return Err(LlmError::FirstTokenTimeout {
+                    secs: self.timeouts.first_token,
+                })
+            }
             Ok(Err(e)) => return Err(connect_error(&url, &e)),
             Ok(Ok(r)) => r,
         };
         let status = resp.status();
         if !status.is_success() {
-            let body = timeout_at(first_deadline, resp.text()).await.ok().and_then(Result::ok);
-            return Err(LlmError::Status { code: status.as_u16(), body: body.unwrap_or_default() });
+            let body = timeout_at(first_deadline, resp.text())
+                .await
+                .ok()
+                .and_then(Result::ok);
+            return Err(LlmError::Status {
+                code: status.as_u16(),
+                body: body.unwrap_or_default(),
+            });
         }
         let mut parser = Parser::new(self.endpoint.provider);
         let mut acc = Accumulator::default();
@@ -106,9 +127,21 @@ impl LlmClient {
                 first_deadline
             };
             let chunk = match timeout_at(deadline, resp.chunk()).await {
-                Err(_) if acc.got_token => return Err(LlmError::IdleTimeout { secs: self.timeouts.idle().as_secs_f64() }),
-                Err(_) => return Err(LlmError::FirstTokenTimeout { secs: self.timeouts.first_token }),
-                Ok(Err(e)) => return Err(LlmError::Dropped { reason: root_cause(&e) }),
+                Err(_) if acc.got_token => {
+                    return Err(LlmError::IdleTimeout {
+                        secs: self.timeouts.idle().as_secs_f64(),
+                    })
+                }
+                Err(_) => {
+                    return Err(LlmError::FirstTokenTimeout {
+                        secs: self.timeouts.first_token,
+                    })
+                }
+                Ok(Err(e)) => {
+                    return Err(LlmError::Dropped {
+                        reason: root_cause(&e),
+                    })
+                }
                 Ok(Ok(c)) => c,
             };
             last_chunk = TokioInstant::now();
@@ -138,7 +171,9 @@ impl LlmClient {
             }
         }
         if !acc.done {
-            return Err(LlmError::Dropped { reason: "the stream ended before the reply was complete".into() });
+            return Err(LlmError::Dropped {
+                reason: "the stream ended before the reply was complete".into(),
+            });
         }
         tracing::debug!(
             "[llm] <- done in {} ms, {} chars, usage {:?}",
@@ -153,7 +188,10 @@ impl LlmClient {
 impl StreamEvent {
     /// Whether this event is model output (as opposed to bookkeeping) for the watchdog.
     fn is_token(&self) -> bool {
-        matches!(self, StreamEvent::Content(_) | StreamEvent::Reasoning(_) | StreamEvent::ToolCall { .. })
+        matches!(
+            self,
+            StreamEvent::Content(_) | StreamEvent::Reasoning(_) | StreamEvent::ToolCall { .. }
+        )
     }
 }
 
@@ -169,7 +207,10 @@ pub fn http_client(timeouts: &Timeouts) -> reqwest::Client {
 }
 
 fn connect_error(url: &str, e: &reqwest::Error) -> LlmError {
-    LlmError::Connect { url: url.to_string(), reason: root_cause(e) }
+    LlmError::Connect {
+        url: url.to_string(),
+        reason: root_cause(e),
+    }
 }
 
 /// The innermost error message (reqwest's top level says only "error sending request").
@@ -226,7 +267,12 @@ impl Accumulator {
         match ev {
             StreamEvent::Content(t) => c.content.push_str(t),
             StreamEvent::Reasoning(t) => c.reasoning.push_str(t),
-            StreamEvent::ToolCall { index, id, name, arguments } => {
+            StreamEvent::ToolCall {
+                index,
+                id,
+                name,
+                arguments,
+            } => {
                 if c.tool_calls.len() <= *index {
                     c.tool_calls.resize(*index + 1, ToolCall::default());
                 }

@@ -92,7 +92,13 @@ impl Endpoint {
     /// The winbar text: `llama.cpp · SmolLM2 · ctx 8192`.
     pub fn status_text(&self) -> String {
         let guess = if self.context_probed { "" } else { "?" };
-        format!("{} · {} · ctx {}{}", self.kind.label(), self.model, self.context, guess)
+        format!(
+            "{} · {} · ctx {}{}",
+            self.kind.label(),
+            self.model,
+            self.context,
+            guess
+        )
     }
 
     /// The chat line announcing what was picked.
@@ -132,7 +138,10 @@ pub fn candidates() -> Vec<(ServerKind, String)> {
             .split(',')
             .filter_map(|item| {
                 let (k, u) = item.split_once('=')?;
-                Some((ServerKind::parse(k.trim())?, u.trim().trim_end_matches('/').to_string()))
+                Some((
+                    ServerKind::parse(k.trim())?,
+                    u.trim().trim_end_matches('/').to_string(),
+                ))
             })
             .collect();
         if !parsed.is_empty() {
@@ -149,7 +158,10 @@ pub fn candidates() -> Vec<(ServerKind, String)> {
 /// Resolves the endpoint for `config`: the configured one, or the first server on loopback;
 /// then probes model, context and tools.
 pub async fn resolve(config: &Config) -> Result<Endpoint, LlmError> {
-    let probe_timeouts = Timeouts { connect: config.timeouts.connect.min(2.0), ..config.timeouts };
+    let probe_timeouts = Timeouts {
+        connect: config.timeouts.connect.min(2.0),
+        ..config.timeouts
+    };
     let http = super::client::http_client(&probe_timeouts);
     let (kind, url, source) = match &config.endpoint {
         Some(url) => {
@@ -169,7 +181,11 @@ pub async fn resolve(config: &Config) -> Result<Endpoint, LlmError> {
             }
             match found {
                 Some((k, u)) => (k, u, "discovered"),
-                None => return Err(LlmError::NoServer { tried: tried.join(", ") }),
+                None => {
+                    return Err(LlmError::NoServer {
+                        tried: tried.join(", "),
+                    })
+                }
             }
         }
     };
@@ -236,7 +252,10 @@ async fn identify(
             return Ok(ServerKind::LlamaCpp);
         }
     }
-    if get_json(http, &format!("{url}/api/v0/models")).await.is_ok() {
+    if get_json(http, &format!("{url}/api/v0/models"))
+        .await
+        .is_ok()
+    {
         return Ok(ServerKind::LmStudio);
     }
     if provider.is_none() && get_json(http, &format!("{url}/api/tags")).await.is_ok() {
@@ -244,14 +263,21 @@ async fn identify(
     }
     match get_json(http, &format!("{url}/v1/models")).await {
         Ok(_) => Ok(ServerKind::OpenAi),
-        Err(reason) => Err(LlmError::Connect { url: url.to_string(), reason }),
+        Err(reason) => Err(LlmError::Connect {
+            url: url.to_string(),
+            reason,
+        }),
     }
 }
 
 fn ids(v: &Value, list: &str, key: &str) -> Vec<String> {
     v.get(list)
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|m| m.get(key)?.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| m.get(key)?.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -262,7 +288,9 @@ fn pick_model(
     url: &str,
 ) -> Result<String, LlmError> {
     if let Some(w) = wanted {
-        let hit = models.iter().find(|m| *m == w || m.strip_suffix(":latest") == Some(w));
+        let hit = models
+            .iter()
+            .find(|m| *m == w || m.strip_suffix(":latest") == Some(w));
         return match hit {
             Some(m) => Ok(m.clone()),
             None if models.is_empty() => Ok(w.to_string()),
@@ -275,7 +303,11 @@ fn pick_model(
     }
     preferred
         .or_else(|| models.first().cloned())
-        .ok_or_else(|| LlmError::Config(format!("the server at {url} lists no models; load or pull one first")))
+        .ok_or_else(|| {
+            LlmError::Config(format!(
+                "the server at {url} lists no models; load or pull one first"
+            ))
+        })
 }
 
 /// Asks the server for model list, loaded context and tool support.
@@ -286,7 +318,10 @@ async fn probe(
     config: &Config,
 ) -> Result<Endpoint, LlmError> {
     let wanted = config.model.as_deref();
-    let conn = |reason: String| LlmError::Connect { url: url.to_string(), reason };
+    let conn = |reason: String| LlmError::Connect {
+        url: url.to_string(),
+        reason,
+    };
     let mut ep = Endpoint {
         kind,
         provider: ProviderKind::Openai,
@@ -302,26 +337,48 @@ async fn probe(
     let mut loaded_ctx = None;
     match kind {
         ServerKind::LlamaCpp => {
-            let props = get_json(http, &format!("{url}/props")).await.map_err(conn)?;
+            let props = get_json(http, &format!("{url}/props"))
+                .await
+                .map_err(conn)?;
             loaded_ctx = props
                 .pointer("/default_generation_settings/n_ctx")
                 .or_else(|| props.get("n_ctx"))
                 .and_then(Value::as_u64);
-            ep.tools = props.get("chat_template").and_then(Value::as_str).map(|t| t.contains("tools"));
-            let list = get_json(http, &format!("{url}/v1/models")).await.unwrap_or(Value::Null);
+            ep.tools = props
+                .get("chat_template")
+                .and_then(Value::as_str)
+                .map(|t| t.contains("tools"));
+            let list = get_json(http, &format!("{url}/v1/models"))
+                .await
+                .unwrap_or(Value::Null);
             ep.models = ids(&list, "data", "id");
-            ep.trained_context = list.pointer("/data/0/meta/n_ctx_train").and_then(Value::as_u64);
+            ep.trained_context = list
+                .pointer("/data/0/meta/n_ctx_train")
+                .and_then(Value::as_u64);
             ep.model = pick_model(wanted, None, &ep.models, url)?;
         }
         ServerKind::Ollama => {
-            let tags = get_json(http, &format!("{url}/api/tags")).await.map_err(conn)?;
+            let tags = get_json(http, &format!("{url}/api/tags"))
+                .await
+                .map_err(conn)?;
             ep.models = ids(&tags, "models", "name");
-            let ps = get_json(http, &format!("{url}/api/ps")).await.unwrap_or(Value::Null);
+            let ps = get_json(http, &format!("{url}/api/ps"))
+                .await
+                .unwrap_or(Value::Null);
             let running = ids(&ps, "models", "name").into_iter().next();
             ep.model = pick_model(wanted, running, &ep.models, url)?;
-            let show = post_json(http, &format!("{url}/api/show"), &serde_json::json!({"model": ep.model}))
-                .await
-                .map_err(|reason| LlmError::Config(format!("Ollama could not describe model {}: {reason}", ep.model)))?;
+            let show = post_json(
+                http,
+                &format!("{url}/api/show"),
+                &serde_json::json!({"model": ep.model}),
+            )
+            .await
+            .map_err(|reason| {
+                LlmError::Config(format!(
+                    "Ollama could not describe model {}: {reason}",
+                    ep.model
+                ))
+            })?;
             ep.trained_context = show
                 .get("model_info")
                 .and_then(Value::as_object)
@@ -335,24 +392,38 @@ async fn probe(
             loaded_ctx = ep.trained_context.map(|t| t.min(OLLAMA_DEFAULT_CONTEXT));
         }
         ServerKind::LmStudio => {
-            let v = get_json(http, &format!("{url}/api/v0/models")).await.map_err(conn)?;
-            let data = v.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
+            let v = get_json(http, &format!("{url}/api/v0/models"))
+                .await
+                .map_err(conn)?;
+            let data = v
+                .get("data")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             ep.models = ids(&v, "data", "id");
             let loaded = data
                 .iter()
                 .find(|m| m.get("state").and_then(Value::as_str) == Some("loaded"))
                 .and_then(|m| m.get("id")?.as_str().map(str::to_string));
             ep.model = pick_model(wanted, loaded, &ep.models, url)?;
-            let me = data.iter().find(|m| m.get("id").and_then(Value::as_str) == Some(ep.model.as_str()));
-            loaded_ctx = me.and_then(|m| m.get("loaded_context_length")).and_then(Value::as_u64);
-            ep.trained_context = me.and_then(|m| m.get("max_context_length")).and_then(Value::as_u64);
+            let me = data
+                .iter()
+                .find(|m| m.get("id").and_then(Value::as_str) == Some(ep.model.as_str()));
+            loaded_ctx = me
+                .and_then(|m| m.get("loaded_context_length"))
+                .and_then(Value::as_u64);
+            ep.trained_context = me
+                .and_then(|m| m.get("max_context_length"))
+                .and_then(Value::as_u64);
             ep.tools = me
                 .and_then(|m| m.get("capabilities"))
                 .and_then(Value::as_array)
                 .map(|c| c.iter().any(|x| x == "tool_use"));
         }
         ServerKind::OpenAi => {
-            let v = get_json(http, &format!("{url}/v1/models")).await.map_err(conn)?;
+            let v = get_json(http, &format!("{url}/v1/models"))
+                .await
+                .map_err(conn)?;
             ep.models = ids(&v, "data", "id");
             ep.model = pick_model(wanted, None, &ep.models, url)?;
         }
@@ -376,7 +447,11 @@ async fn probe(
 }
 
 /// `smallcode probe`: resolve and print the endpoint as JSON (stdout is free outside rpc mode).
-pub fn probe_cli(endpoint: Option<String>, provider: Option<String>, model: Option<String>) -> ExitCode {
+pub fn probe_cli(
+    endpoint: Option<String>,
+    provider: Option<String>,
+    model: Option<String>,
+) -> ExitCode {
     let provider = match provider.as_deref() {
         None => None,
         Some("openai") => Some(ProviderKind::Openai),
@@ -386,8 +461,16 @@ pub fn probe_cli(endpoint: Option<String>, provider: Option<String>, model: Opti
             return ExitCode::from(2);
         }
     };
-    let config = Config { endpoint, provider, model, ..Config::default() };
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let config = Config {
+        endpoint,
+        provider,
+        model,
+        ..Config::default()
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("smallcode: cannot start runtime: {e}");

@@ -7,7 +7,9 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum LlmError {
     /// TCP connect or request send failed.
-    #[error("cannot reach {url}: {reason}. Is the model server running? (set `endpoint` in setup())")]
+    #[error(
+        "cannot reach {url}: {reason}. Is the model server running? (set `endpoint` in setup())"
+    )]
     Connect { url: String, reason: String },
     /// The server answered with a non-success status.
     #[error("{}", status_text(*code, body))]
@@ -23,7 +25,10 @@ pub enum LlmError {
     Dropped { reason: String },
     /// The body is not the wire format we asked for.
     #[error("the server sent data that is not {format}: {snippet:?}")]
-    Garbage { format: &'static str, snippet: String },
+    Garbage {
+        format: &'static str,
+        snippet: String,
+    },
     /// The server reported an error inside the stream.
     #[error("the server reported an error: {0}")]
     Server(String),
@@ -32,7 +37,11 @@ pub enum LlmError {
     NoServer { tried: String },
     /// The configured model is not on the server.
     #[error("model {model:?} is not available on {url}; it has: {available}")]
-    UnknownModel { model: String, url: String, available: String },
+    UnknownModel {
+        model: String,
+        url: String,
+        available: String,
+    },
     /// The API key command failed or a setting is unusable.
     #[error("{0}")]
     Config(String),
@@ -57,12 +66,17 @@ pub fn error_message(body: &str) -> Option<String> {
     if let Some(s) = e.as_str() {
         return Some(s.to_string());
     }
-    e.get("message").and_then(|m| m.as_str()).map(str::to_string)
+    e.get("message")
+        .and_then(|m| m.as_str())
+        .map(str::to_string)
 }
 
 /// At most `max` characters of `s` on one line, for error messages.
 pub fn snippet(s: &str, max: usize) -> String {
-    let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one_line: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     let trimmed = one_line.trim();
     if trimmed.chars().count() > max {
         format!("{}…", trimmed.chars().take(max).collect::<String>())

@@ -47,7 +47,10 @@ pub struct Message {
 impl Message {
     /// Shorthand constructor.
     pub fn new(role: Role, content: impl Into<String>) -> Message {
-        Message { role, content: content.into() }
+        Message {
+            role,
+            content: content.into(),
+        }
     }
 }
 
@@ -76,7 +79,12 @@ pub enum StreamEvent {
     /// Reasoning text (`reasoning_content`, `reasoning`, `thinking`, or `<think>` tags).
     Reasoning(String),
     /// A fragment of a native tool call; fragments with the same `index` concatenate.
-    ToolCall { index: usize, id: Option<String>, name: Option<String>, arguments: String },
+    ToolCall {
+        index: usize,
+        id: Option<String>,
+        name: Option<String>,
+        arguments: String,
+    },
     /// Token accounting, usually in the last chunk.
     Usage(Usage),
     /// The server signalled the end of the stream.

@@ -56,7 +56,10 @@ impl NdjsonParser {
         let v: Value = match serde_json::from_str(text) {
             Ok(v) => v,
             Err(_) => {
-                out.push(Err(LlmError::Garbage { format: "JSON lines", snippet: snippet(text, 80) }));
+                out.push(Err(LlmError::Garbage {
+                    format: "JSON lines",
+                    snippet: snippet(text, 80),
+                }));
                 return;
             }
         };
@@ -66,10 +69,18 @@ impl NdjsonParser {
             return;
         }
         if let Some(msg) = v.get("message") {
-            if let Some(t) = msg.get("thinking").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+            if let Some(t) = msg
+                .get("thinking")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+            {
                 out.push(Ok(StreamEvent::Reasoning(t.to_string())));
             }
-            if let Some(c) = msg.get("content").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+            if let Some(c) = msg
+                .get("content")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+            {
                 out.extend(self.think.push(c).into_iter().map(Ok));
             }
             if let Some(calls) = msg.get("tool_calls").and_then(Value::as_array) {
@@ -79,7 +90,10 @@ impl NdjsonParser {
                     out.push(Ok(StreamEvent::ToolCall {
                         index: self.next_tool_index,
                         id: None,
-                        name: f.and_then(|f| f.get("name")).and_then(Value::as_str).map(str::to_string),
+                        name: f
+                            .and_then(|f| f.get("name"))
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
                         // Ollama sends arguments as an object; keep the wire text uniform (JSON string).
                         arguments: args
                             .map(|a| a.as_str().map_or_else(|| a.to_string(), str::to_string))
@@ -100,8 +114,13 @@ impl NdjsonParser {
                     cached_tokens: None,
                 })));
             }
-            let reason = v.get("done_reason").and_then(Value::as_str).map(str::to_string);
-            out.push(Ok(StreamEvent::Done { finish_reason: reason }));
+            let reason = v
+                .get("done_reason")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            out.push(Ok(StreamEvent::Done {
+                finish_reason: reason,
+            }));
         }
     }
 }
@@ -130,8 +149,14 @@ mod tests {
             vec![
                 StreamEvent::Reasoning("hm".into()),
                 StreamEvent::Content("hello".into()),
-                StreamEvent::Usage(Usage { prompt_tokens: Some(30), completion_tokens: Some(2), cached_tokens: None }),
-                StreamEvent::Done { finish_reason: Some("stop".into()) },
+                StreamEvent::Usage(Usage {
+                    prompt_tokens: Some(30),
+                    completion_tokens: Some(2),
+                    cached_tokens: None
+                }),
+                StreamEvent::Done {
+                    finish_reason: Some("stop".into())
+                },
             ]
         );
     }
@@ -142,7 +167,12 @@ mod tests {
             "{\"message\":{\"content\":\"\",\"tool_calls\":[{\"function\":{\"name\":\"read\",\"arguments\":{\"path\":\"a.rs\"}}}]},\"done\":false}\n",
         ]);
         match &evs[0] {
-            Ok(StreamEvent::ToolCall { index: 0, name: Some(n), arguments, .. }) => {
+            Ok(StreamEvent::ToolCall {
+                index: 0,
+                name: Some(n),
+                arguments,
+                ..
+            }) => {
                 assert_eq!(n, "read");
                 assert_eq!(arguments, "{\"path\":\"a.rs\"}");
             }

@@ -101,7 +101,9 @@ impl SseParser {
         if data == "[DONE]" {
             self.done = true;
             out.extend(self.think.finish().into_iter().map(Ok));
-            out.push(Ok(StreamEvent::Done { finish_reason: None }));
+            out.push(Ok(StreamEvent::Done {
+                finish_reason: None,
+            }));
             return;
         }
         let v: Value = match serde_json::from_str(data) {
@@ -119,12 +121,20 @@ impl SseParser {
 }
 
 /// Turns one `chat.completion.chunk` JSON object into events.
-fn chunk_events(v: &Value, think: &mut ThinkSplitter, out: &mut Vec<Result<StreamEvent, LlmError>>) {
+fn chunk_events(
+    v: &Value,
+    think: &mut ThinkSplitter,
+    out: &mut Vec<Result<StreamEvent, LlmError>>,
+) {
     if let Some(err) = v.get("error") {
         let msg = err
             .as_str()
             .map(str::to_string)
-            .or_else(|| err.get("message").and_then(Value::as_str).map(str::to_string))
+            .or_else(|| {
+                err.get("message")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
             .unwrap_or_else(|| snippet(&err.to_string(), 200));
         out.push(Err(LlmError::Server(msg)));
         return;
@@ -133,20 +143,34 @@ fn chunk_events(v: &Value, think: &mut ThinkSplitter, out: &mut Vec<Result<Strea
         let delta = choice.get("delta").or_else(|| choice.get("message"));
         if let Some(delta) = delta {
             for key in ["reasoning_content", "reasoning"] {
-                if let Some(r) = delta.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()) {
+                if let Some(r) = delta
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                {
                     out.push(Ok(StreamEvent::Reasoning(r.to_string())));
                 }
             }
-            if let Some(c) = delta.get("content").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+            if let Some(c) = delta
+                .get("content")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+            {
                 out.extend(think.push(c).into_iter().map(Ok));
             }
             if let Some(calls) = delta.get("tool_calls").and_then(Value::as_array) {
                 for (pos, call) in calls.iter().enumerate() {
                     let f = call.get("function");
                     out.push(Ok(StreamEvent::ToolCall {
-                        index: call.get("index").and_then(Value::as_u64).map_or(pos, |i| i as usize),
+                        index: call
+                            .get("index")
+                            .and_then(Value::as_u64)
+                            .map_or(pos, |i| i as usize),
                         id: call.get("id").and_then(Value::as_str).map(str::to_string),
-                        name: f.and_then(|f| f.get("name")).and_then(Value::as_str).map(str::to_string),
+                        name: f
+                            .and_then(|f| f.get("name"))
+                            .and_then(Value::as_str)
+                            .map(str::to_string),
                         arguments: f
                             .and_then(|f| f.get("arguments"))
                             .map(|a| a.as_str().map_or_else(|| a.to_string(), str::to_string))
@@ -157,7 +181,9 @@ fn chunk_events(v: &Value, think: &mut ThinkSplitter, out: &mut Vec<Result<Strea
         }
         if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
             out.extend(think.finish().into_iter().map(Ok));
-            out.push(Ok(StreamEvent::Done { finish_reason: Some(reason.to_string()) }));
+            out.push(Ok(StreamEvent::Done {
+                finish_reason: Some(reason.to_string()),
+            }));
         }
     }
     if let Some(u) = usage(v) {
@@ -229,9 +255,23 @@ mod tests {
             "data: [DONE]\n\n",
         ]);
         assert_eq!(content(&evs), "a");
-        assert!(evs.iter().any(|e| matches!(e, Ok(StreamEvent::Done { finish_reason: Some(r) }) if r == "stop")));
-        assert!(evs.iter().any(|e| matches!(e, Ok(StreamEvent::Usage(Usage { prompt_tokens: Some(12), completion_tokens: Some(3), cached_tokens: Some(8) })))));
-        assert!(matches!(evs.last(), Some(Ok(StreamEvent::Done { finish_reason: None }))));
+        assert!(evs
+            .iter()
+            .any(|e| matches!(e, Ok(StreamEvent::Done { finish_reason: Some(r) }) if r == "stop")));
+        assert!(evs.iter().any(|e| matches!(
+            e,
+            Ok(StreamEvent::Usage(Usage {
+                prompt_tokens: Some(12),
+                completion_tokens: Some(3),
+                cached_tokens: Some(8)
+            }))
+        )));
+        assert!(matches!(
+            evs.last(),
+            Some(Ok(StreamEvent::Done {
+                finish_reason: None
+            }))
+        ));
         assert!(evs.iter().all(|e| e.is_ok()));
     }
 
@@ -246,7 +286,13 @@ mod tests {
         let mut args = [String::new(), String::new()];
         let mut names = vec![];
         for e in &evs {
-            if let Ok(StreamEvent::ToolCall { index, name, arguments, .. }) = e {
+            if let Ok(StreamEvent::ToolCall {
+                index,
+                name,
+                arguments,
+                ..
+            }) = e
+            {
                 args[*index].push_str(arguments);
                 names.extend(name.clone());
             }
@@ -295,7 +341,8 @@ mod tests {
 
     #[test]
     fn crlf_and_multiline_data() {
-        let evs = parse_all(&["data: {\"choices\":\r\ndata: [{\"delta\":{\"content\":\"x\"}}]}\r\n\r\n"]);
+        let evs =
+            parse_all(&["data: {\"choices\":\r\ndata: [{\"delta\":{\"content\":\"x\"}}]}\r\n\r\n"]);
         assert_eq!(content(&evs), "x");
     }
 }

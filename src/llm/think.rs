@@ -97,7 +97,10 @@ mod tests {
 
     #[test]
     fn no_tags_passes_through_and_lone_lt_is_kept() {
-        assert_eq!(run(&["a < b", " <", "t"]), ("a < b <t".to_string(), String::new()));
+        assert_eq!(
+            run(&["a < b", " <", "t"]),
+            ("a < b <t".to_string(), String::new())
+        );
         assert_eq!(run(&["x <thin"]), ("x <thin".to_string(), String::new()));
     }
 }

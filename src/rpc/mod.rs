@@ -18,7 +18,9 @@ use rmpv::Value;
 
 use crate::chat::Chats;
 use crate::config::Config;
-use protocol::{NOTIFY_CHAT_SEND, NOTIFY_CHAT_STOP, PROTOCOL_VERSION, REQ_HELLO, REQ_PING, REQ_STATUS};
+use protocol::{
+    NOTIFY_CHAT_SEND, NOTIFY_CHAT_STOP, PROTOCOL_VERSION, REQ_HELLO, REQ_PING, REQ_STATUS,
+};
 
 /// The Neovim handle type for a process started by `jobstart(…, {rpc = true})`.
 pub type Nvim = nvim_rs::Neovim<Compat<tokio::fs::File>>;
@@ -36,7 +38,11 @@ impl Handler {
     fn chats(&self, nvim: &Nvim) -> Arc<Chats> {
         self.chats
             .get_or_init(|| {
-                let config = self.pending_config.lock().map(|c| c.clone()).unwrap_or_default();
+                let config = self
+                    .pending_config
+                    .lock()
+                    .map(|c| c.clone())
+                    .unwrap_or_default();
                 Chats::new(config, Arc::new(push::spawn(nvim.clone())))
             })
             .clone()
@@ -45,7 +51,10 @@ impl Handler {
     async fn hello(&self, args: &[Value], nvim: &Nvim) -> Result<Value, Value> {
         let arg = args.first().cloned().unwrap_or(Value::Nil);
         let get = |k: &str| match &arg {
-            Value::Map(m) => m.iter().find(|(key, _)| key.as_str() == Some(k)).map(|(_, v)| v.clone()),
+            Value::Map(m) => m
+                .iter()
+                .find(|(key, _)| key.as_str() == Some(k))
+                .map(|(_, v)| v.clone()),
             _ => None,
         };
         let theirs = get("protocol").and_then(|v| v.as_u64()).unwrap_or(0);
@@ -54,8 +63,12 @@ impl Handler {
                 "protocol mismatch: binary speaks {PROTOCOL_VERSION}, plugin sent {theirs}; rebuild with cargo build --release"
             )));
         }
-        let config = Config::from_value(&get("config").unwrap_or(Value::Nil)).map_err(Value::from)?;
-        tracing::info!("[rpc] hello from nvim {:?}", get("nvim").and_then(|v| v.as_str().map(str::to_string)));
+        let config =
+            Config::from_value(&get("config").unwrap_or(Value::Nil)).map_err(Value::from)?;
+        tracing::info!(
+            "[rpc] hello from nvim {:?}",
+            get("nvim").and_then(|v| v.as_str().map(str::to_string))
+        );
         if let Ok(mut p) = self.pending_config.lock() {
             *p = config.clone();
         }
@@ -63,7 +76,10 @@ impl Handler {
         Ok(Value::Map(vec![
             ("protocol".into(), Value::from(PROTOCOL_VERSION)),
             ("version".into(), Value::from(env!("CARGO_PKG_VERSION"))),
-            ("log_file".into(), Value::from(self.log_file.display().to_string())),
+            (
+                "log_file".into(),
+                Value::from(self.log_file.display().to_string()),
+            ),
             ("pid".into(), Value::from(std::process::id())),
         ]))
     }
@@ -98,7 +114,11 @@ impl Handler {
 fn chat_args(args: &[Value]) -> (u64, String) {
     let json = args.first().map(value::to_json).unwrap_or_default();
     let chat = json.get("chat").and_then(|c| c.as_u64()).unwrap_or(1);
-    let text = json.get("text").and_then(|t| t.as_str()).unwrap_or_default().to_string();
+    let text = json
+        .get("text")
+        .and_then(|t| t.as_str())
+        .unwrap_or_default()
+        .to_string();
     (chat, text)
 }
 
@@ -106,7 +126,12 @@ fn chat_args(args: &[Value]) -> (u64, String) {
 impl nvim_rs::Handler for Handler {
     type Writer = Compat<tokio::fs::File>;
 
-    async fn handle_request(&self, name: String, args: Vec<Value>, nvim: Nvim) -> Result<Value, Value> {
+    async fn handle_request(
+        &self,
+        name: String,
+        args: Vec<Value>,
+        nvim: Nvim,
+    ) -> Result<Value, Value> {
         tracing::debug!("[rpc] <- request {name}");
         match name.as_str() {
             REQ_PING => Ok(Value::from("pong")),
@@ -126,7 +151,14 @@ impl nvim_rs::Handler for Handler {
             NOTIFY_CHAT_STOP => {
                 let (chat, _) = chat_args(&args);
                 let stopped = self.chats(&nvim).stop(chat);
-                tracing::info!("[chat] stop chat {chat}: {}", if stopped { "cancelled" } else { "nothing in flight" });
+                tracing::info!(
+                    "[chat] stop chat {chat}: {}",
+                    if stopped {
+                        "cancelled"
+                    } else {
+                        "nothing in flight"
+                    }
+                );
             }
             other => tracing::warn!("[rpc] unknown notification {other:?}"),
         }
@@ -136,8 +168,16 @@ impl nvim_rs::Handler for Handler {
 /// Serves Neovim on stdin/stdout until Neovim closes the channel.
 pub fn serve_stdio() -> ExitCode {
     let log_file = crate::logging::init(&crate::logging::default_log_path());
-    tracing::info!("[rpc] smallcode {} starting (pid {})", env!("CARGO_PKG_VERSION"), std::process::id());
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    tracing::info!(
+        "[rpc] smallcode {} starting (pid {})",
+        env!("CARGO_PKG_VERSION"),
+        std::process::id()
+    );
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("smallcode: cannot start the async runtime: {e}");

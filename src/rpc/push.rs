@@ -47,12 +47,25 @@ async fn run(nvim: Nvim, mut rx: UnboundedReceiver<ChatEvent>) {
             return;
         };
         match (&mut pending, ev) {
-            (Some(ChatEvent { chat: pc, event: Event::Delta { text: pt } }), ChatEvent { chat, event: Event::Delta { text } })
-                if *pc == chat =>
-            {
+            (
+                Some(ChatEvent {
+                    chat: pc,
+                    event: Event::Delta { text: pt },
+                }),
+                ChatEvent {
+                    chat,
+                    event: Event::Delta { text },
+                },
+            ) if *pc == chat => {
                 pt.push_str(&text);
             }
-            (_, ev @ ChatEvent { event: Event::Delta { .. }, .. }) => {
+            (
+                _,
+                ev @ ChatEvent {
+                    event: Event::Delta { .. },
+                    ..
+                },
+            ) => {
                 if let Some(p) = pending.take() {
                     push(&nvim, p).await;
                     last_push = Instant::now();
@@ -72,7 +85,14 @@ async fn run(nvim: Nvim, mut rx: UnboundedReceiver<ChatEvent>) {
 
 async fn push(nvim: &Nvim, ev: ChatEvent) {
     tracing::trace!("[rpc] -> nvim event {:?}", ev.event);
-    if let Err(e) = nvim.exec_lua(LUA_ON_EVENT, vec![value::to_value(&ev)]).await {
-        tracing::warn!("[rpc] could not deliver {:?} to chat {}: {e}", ev.event, ev.chat);
+    if let Err(e) = nvim
+        .exec_lua(LUA_ON_EVENT, vec![value::to_value(&ev)])
+        .await
+    {
+        tracing::warn!(
+            "[rpc] could not deliver {:?} to chat {}: {e}",
+            ev.event,
+            ev.chat
+        );
     }
 }

@@ -15,9 +15,14 @@ pub fn to_json(v: &Value) -> Json {
             .map(Json::from)
             .or_else(|| i.as_u64().map(Json::from))
             .unwrap_or(Json::Null),
-        Value::F32(f) => serde_json::Number::from_f64(f64::from(*f)).map_or(Json::Null, Json::Number),
+        Value::F32(f) => {
+            serde_json::Number::from_f64(f64::from(*f)).map_or(Json::Null, Json::Number)
+        }
         Value::F64(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
-        Value::String(s) => Json::String(s.as_str().map_or_else(|| String::from_utf8_lossy(s.as_bytes()).into_owned(), str::to_string)),
+        Value::String(s) => Json::String(s.as_str().map_or_else(
+            || String::from_utf8_lossy(s.as_bytes()).into_owned(),
+            str::to_string,
+        )),
         Value::Binary(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
         Value::Array(a) => Json::Array(a.iter().map(to_json).collect()),
         Value::Map(m) => Json::Object(
@@ -51,13 +56,19 @@ pub fn from_json(v: &Json) -> Value {
         }
         Json::String(s) => Value::from(s.as_str()),
         Json::Array(a) => Value::Array(a.iter().map(from_json).collect()),
-        Json::Object(o) => Value::Map(o.iter().map(|(k, v)| (Value::from(k.as_str()), from_json(v))).collect()),
+        Json::Object(o) => Value::Map(
+            o.iter()
+                .map(|(k, v)| (Value::from(k.as_str()), from_json(v)))
+                .collect(),
+        ),
     }
 }
 
 /// Any serialisable value → msgpack (through JSON; the values here are small).
 pub fn to_value<T: serde::Serialize>(t: &T) -> Value {
-    serde_json::to_value(t).map(|j| from_json(&j)).unwrap_or(Value::Nil)
+    serde_json::to_value(t)
+        .map(|j| from_json(&j))
+        .unwrap_or(Value::Nil)
 }
 
 #[cfg(test)]

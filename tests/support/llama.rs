@@ -25,21 +25,38 @@ fn cache() -> PathBuf {
     std::env::var_os("SMALLCODE_CACHE")
         .filter(|p| !p.is_empty())
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/smallcode"))
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/smallcode")
+        })
 }
 
 /// Paths of the cached server and model, or why they are not usable.
 pub fn cached() -> Result<(PathBuf, PathBuf), String> {
     let pick = |var: &str, default: PathBuf| {
-        std::env::var_os(var).filter(|p| !p.is_empty()).map(PathBuf::from).unwrap_or(default)
+        std::env::var_os(var)
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or(default)
     };
-    let server = pick("SMALLCODE_LLAMA_SERVER", cache().join("llama/bin/llama-server"));
-    let model = pick("SMALLCODE_GGUF", cache().join("models/SmolLM2-135M-Instruct.Q4_1.gguf"));
+    let server = pick(
+        "SMALLCODE_LLAMA_SERVER",
+        cache().join("llama/bin/llama-server"),
+    );
+    let model = pick(
+        "SMALLCODE_GGUF",
+        cache().join("models/SmolLM2-135M-Instruct.Q4_1.gguf"),
+    );
     if !server.exists() {
-        return Err(format!("no llama-server at {} (run scripts/deps.sh llama)", server.display()));
+        return Err(format!(
+            "no llama-server at {} (run scripts/deps.sh llama)",
+            server.display()
+        ));
     }
     if !model.exists() {
-        return Err(format!("no model at {} (run scripts/deps.sh model)", model.display()));
+        return Err(format!(
+            "no model at {} (run scripts/deps.sh model)",
+            model.display()
+        ));
     }
     Ok((server, model))
 }
@@ -55,14 +72,29 @@ pub fn start(ctx: u32) -> Result<Llama, String> {
     let child = Command::new(&server)
         .args(["-m"])
         .arg(&model)
-        .args(["--alias", "SmolLM2-135M-Instruct", "--host", "127.0.0.1", "--port", &port.to_string()])
+        .args([
+            "--alias",
+            "SmolLM2-135M-Instruct",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+        ])
         .args(["-c", &ctx.to_string(), "-t", "2", "--no-webui"])
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&log).map_err(|e| e.to_string())?)
-        .stderr(Stdio::from(std::fs::File::options().append(true).open(&log).map_err(|e| e.to_string())?))
+        .stderr(Stdio::from(
+            std::fs::File::options()
+                .append(true)
+                .open(&log)
+                .map_err(|e| e.to_string())?,
+        ))
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", server.display()))?;
-    let llama = Llama { child, url: format!("http://127.0.0.1:{port}") };
+    let llama = Llama {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(60) {
         if health_ok(port) {
@@ -70,14 +102,21 @@ pub fn start(ctx: u32) -> Result<Llama, String> {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    Err(format!("llama-server did not become healthy in 60 s; log: {}", log.display()))
+    Err(format!(
+        "llama-server did not become healthy in 60 s; log: {}",
+        log.display()
+    ))
 }
 
 fn health_ok(port: u16) -> bool {
     use std::io::{Read, Write};
-    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
     let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    if s.write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").is_err() {
+    if s.write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .is_err()
+    {
         return false;
     }
     let mut buf = String::new();

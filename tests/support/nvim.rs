@@ -66,7 +66,10 @@ pub fn run_lua(script: &str, env: &[(&str, String)], timeout: Duration) -> Run {
 
 /// [`run_lua`] for a script anywhere (benchmarks keep theirs in benches/lua/).
 pub fn run_script(path: &Path, env: &[(&str, String)], timeout: Duration) -> Run {
-    let script = path.file_name().and_then(|s| s.to_str()).unwrap_or("script");
+    let script = path
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or("script");
     let tmp = tempdir(script);
     let log = tmp.join("smallcode.log");
     let mut cmd = Command::new(nvim());
