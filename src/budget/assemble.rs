@@ -248,6 +248,11 @@ struct Slot {
     chosen: Option<(Detail, usize)>,
 }
 
+/// A rendering longer than this many bytes per token of room is not even counted: code
+/// averages 3–4 bytes per cl100k token, so it would not fit. Skipping only ever leaves room
+/// unused, never overfills, and it keeps assembly within its 20 ms on large candidate sets.
+const MAX_BYTES_PER_TOKEN: usize = 8;
+
 fn group(kind: PieceKind) -> usize {
     match kind {
         PieceKind::Task | PieceKind::Selection => 0,
@@ -351,6 +356,24 @@ impl Assembler {
         for s in &mut slots {
             s.sort_by(|a, b| b.piece.score.total_cmp(&a.piece.score));
         }
+        // The same piece offered twice (a named symbol the graph also ranks) is shown once,
+        // under the kind that comes first in priority order.
+        let mut seen = std::collections::HashSet::new();
+        for (k, &kind) in PieceKind::PRIORITY.iter().enumerate() {
+            slots[k].retain(|slot| {
+                if seen.insert(slot.piece.id.clone()) {
+                    return true;
+                }
+                let reason = format!("{}: duplicate of a piece already offered", kind.name());
+                tracing::debug!("[budget] dropping {}: {reason}", slot.piece.id);
+                report.dropped.push(Dropped {
+                    id: slot.piece.id.clone(),
+                    kind: Some(kind),
+                    reason,
+                });
+                false
+            });
+        }
 
         let caps: Vec<usize> = PieceKind::PRIORITY
             .iter()
@@ -391,6 +414,9 @@ impl Assembler {
                     let Some(text) = slots[k][i].piece.rendering(d) else {
                         continue;
                     };
+                    if text.len() > room * MAX_BYTES_PER_TOKEN {
+                        continue;
+                    }
                     let c = self.cost(text);
                     if c + head <= room {
                         pick = Some((d, c));
@@ -452,6 +478,9 @@ impl Assembler {
                     let Some(text) = slots[k][i].piece.rendering(d) else {
                         continue;
                     };
+                    if text.len() > (had + left) * MAX_BYTES_PER_TOKEN {
+                        continue;
+                    }
                     let c = self.cost(text);
                     if c + head <= had + left {
                         slots[k][i].chosen = Some((d, c));

@@ -325,3 +325,18 @@ proptest! {
         prop_assert_eq!(shown + dropped, pieces.len(), "every piece is shown or reported dropped");
     }
 }
+
+#[test]
+fn a_piece_offered_twice_is_shown_once_under_the_first_kind() {
+    let mut asm = exact();
+    let g = func("twice", 3);
+    let s = Piece {
+        kind: PieceKind::Symbol,
+        ..g.clone()
+    };
+    let a = asm.assemble(4096, input(vec![g.clone(), s])).unwrap();
+    let shown: Vec<&Section> = a.sections.iter().filter(|x| x.id == g.id).collect();
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].kind, SectionKind::Piece(PieceKind::Symbol));
+    assert!(a.report.dropped[0].reason.contains("duplicate"));
+}

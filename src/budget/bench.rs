@@ -352,6 +352,15 @@ pub fn run(opts: &BenchOptions) -> Result<(), String> {
                 };
                 if p.rendering(s.detail) != Some(s.text.as_str()) || !corpus::balanced(&s.text) {
                     partial += 1;
+                    if std::env::var("SMALLCODE_BENCH_DEBUG").is_ok() {
+                        eprintln!(
+                            "PARTIAL {} {:?} same={}\n{}",
+                            s.id,
+                            s.detail,
+                            p.rendering(s.detail) == Some(s.text.as_str()),
+                            s.text
+                        );
+                    }
                 }
             }
             if let Some(url) = &opts.llama_url {

@@ -173,6 +173,11 @@ pub fn reduce(text: &str, limit: usize, cfg: &ReduceConfig, cal: &Calibration) -
     let n = lines.len();
     let ranks: Vec<u8> = lines.iter().map(|l| rank(l)).collect();
     let (mut head, mut tail, mut matched) = (n, 0, 0);
+    // Output far larger than the limit (over 8 bytes per token of room; logs average 3–4) goes
+    // straight to reduction without counting the whole of it.
+    if text.len() > limit.saturating_mul(8) {
+        (head, tail, matched) = (cfg.head.min(n), cfg.tail.min(n), n);
+    }
     loop {
         let (out, dropped) = render(&lines, &ranks, head, tail, matched, cfg);
         let tokens = cal.count(&out);

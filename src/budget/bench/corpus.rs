@@ -148,12 +148,14 @@ fn fn_name(line: &str) -> Option<&str> {
 
 /// Every `fn` item with a body in `src`, as code pieces of `kind` (path shown as `label`).
 pub fn fn_pieces(label: &str, src: &str, kind: PieceKind) -> Vec<Piece> {
-    let lines: Vec<&str> = src.lines().collect();
-    let mut offsets = Vec::with_capacity(lines.len() + 1);
+    // Offsets from the raw text: `lines()` also strips `\r`, so its lengths drift on CRLF files.
+    let mut offsets = Vec::new();
+    let mut lines: Vec<&str> = Vec::new();
     let mut off = 0;
-    for l in &lines {
+    for raw in src.split_inclusive('\n') {
         offsets.push(off);
-        off += l.len() + 1;
+        off += raw.len();
+        lines.push(raw.trim_end_matches('\n').trim_end_matches('\r'));
     }
     offsets.push(off);
     let line_of = |byte: usize| offsets.partition_point(|&o| o <= byte) - 1;
@@ -193,5 +195,9 @@ mod tests {
         assert_eq!(ps[1].lines, Some((11, 13)));
         assert!(ps.iter().all(|p| balanced(p.full.as_deref().unwrap())));
         assert!(!balanced("fn f() {"));
+        let crlf = "fn a() {\r\n    1;\r\n}\r\nfn b() {\r\n    2;\r\n}\r\n";
+        let ps = fn_pieces("c.rs", crlf, PieceKind::GraphContext);
+        assert_eq!(ps[1].lines, Some((4, 6)));
+        assert!(ps[1].full.as_deref().unwrap().ends_with("    2;\n}"));
     }
 }
