@@ -1,0 +1,3 @@
+from lists import last
+
+print(last([1, 2, 3]))

@@ -1,0 +1,3 @@
+def divide(a, b):
+    """Return a divided by b."""
+    return b / a
