@@ -4,8 +4,10 @@
 //! [`llm`] → events pushed back to the chat buffer. [`config`] holds what Lua sends at start-up,
 //! [`logging`] keeps stdout clean (it is the RPC channel).
 
+pub mod agent;
 pub mod budget;
 pub mod chat;
+pub mod command;
 pub mod config;
 pub mod graph;
 pub mod llm;

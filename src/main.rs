@@ -31,6 +31,8 @@ enum Command {
         #[arg(long)]
         model: Option<String>,
     },
+    /// Run the agent on a project directory without Neovim (scripts, CI, benchmarks).
+    Run(smallcode::command::run::RunArgs),
     /// Index a project's code graph and print files, symbols, edges and seconds.
     Index(smallcode::graph::cli::IndexArgs),
     /// Query a project's code graph: defs, refs, callers, callees, find, walk.
@@ -61,15 +63,20 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => smallcode::rpc::serve_stdio(),
-        Command::Probe { endpoint, provider, model } => {
-            smallcode::llm::discover::probe_cli(endpoint, provider, model)
-        }
+        Command::Probe {
+            endpoint,
+            provider,
+            model,
+        } => smallcode::llm::discover::probe_cli(endpoint, provider, model),
+        Command::Run(args) => smallcode::command::run::main(args),
         Command::Index(args) => report("index", smallcode::graph::cli::run_index(args)),
         Command::Graph(args) => report("graph", smallcode::graph::cli::run_graph(args)),
-        Command::Bench { which: Bench::Graph(args) } => {
-            report("bench graph", smallcode::graph::cli::run_bench(args))
-        }
-        Command::Bench { which: Bench::Budget { files, turns } } => {
+        Command::Bench {
+            which: Bench::Graph(args),
+        } => report("bench graph", smallcode::graph::cli::run_bench(args)),
+        Command::Bench {
+            which: Bench::Budget { files, turns },
+        } => {
             let opts = smallcode::budget::bench::BenchOptions {
                 files,
                 limit_turns: turns,

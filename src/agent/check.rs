@@ -1,0 +1,354 @@
+//! The improvement loop's checkers: which to run for a change, running them on the shadow tree,
+//! and reading their output as `file:line:col: message` diagnostics.
+//!
+//! Checkers are picked from what is installed (a missing tool is skipped, not an error):
+//! `python3 -m py_compile` (+ `ruff`/`pyflakes` when present), `node --check`, `tsc --noEmit`,
+//! `cargo check` or `rustc`, `gcc`/`g++ -fsyntax-only`, `go vet`, `luac -p`. The project's test
+//! command (configured, or detected: pytest/unittest, `cargo test`, `npm test`, `go test`,
+//! `make test`) runs after them. All of these run freely: they are the harness's own checks.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::budget::reduce::{reduce, ReduceConfig};
+use crate::budget::tokens::Calibration;
+
+/// One problem a checker reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Path relative to the project root, as the checker printed it.
+    pub file: String,
+    /// 1-based line, when given.
+    pub line: Option<usize>,
+    /// 1-based column, when given.
+    pub col: Option<usize>,
+    /// The message (first line).
+    pub message: String,
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.col) {
+            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {}", self.file, self.message),
+            (Some(l), None) => write!(f, "{}:{l}: {}", self.file, self.message),
+            _ => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// A command to run in the shadow tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckCmd {
+    /// Short name for the chat (`py_compile`, `cargo check`, `tests`).
+    pub name: String,
+    /// Shell command line, run with `sh -c` in the shadow root.
+    pub command: String,
+}
+
+/// What one checker said.
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    /// Which checker.
+    pub cmd: CheckCmd,
+    /// Exit status 0 (and no timeout).
+    pub ok: bool,
+    /// Parsed diagnostics, in output order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Output reduced to the lines that matter, for the model.
+    pub output: String,
+}
+
+impl CheckResult {
+    /// One line for a tool result or the chat: `cargo check: 2 errors: a.rs:3:1: …`.
+    pub fn summary(&self) -> String {
+        if self.ok {
+            return format!("{}: ok", self.cmd.name);
+        }
+        match self.diagnostics.first() {
+            Some(d) => format!(
+                "{}: {} problem(s): {d}",
+                self.cmd.name,
+                self.diagnostics.len()
+            ),
+            None => {
+                let last = self
+                    .output
+                    .lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("failed");
+                format!("{}: failed: {}", self.cmd.name, last.trim())
+            }
+        }
+    }
+}
+
+fn installed(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+        .unwrap_or(false)
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// Syntax/type checkers for one changed file (relative path), given the project root.
+pub fn checkers_for(root: &Path, rel: &str) -> Vec<CheckCmd> {
+    let ext = Path::new(rel)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
+    let f = quote(rel);
+    let cmd = |name: &str, command: String| CheckCmd {
+        name: name.into(),
+        command,
+    };
+    let mut out = Vec::new();
+    match ext {
+        "py" => {
+            out.push(cmd("py_compile", format!("python3 -m py_compile {f}")));
+            if installed("ruff") {
+                out.push(cmd(
+                    "ruff",
+                    format!(
+                        "ruff check --quiet --select E9,F63,F7,F82 --output-format concise {f}"
+                    ),
+                ));
+            } else if installed("pyflakes") {
+                out.push(cmd("pyflakes", format!("pyflakes {f}")));
+            }
+        }
+        "js" | "mjs" | "cjs" => out.push(cmd("node --check", format!("node --check {f}"))),
+        "ts" | "tsx" if installed("tsc") => {
+            out.push(cmd("tsc", format!("tsc --noEmit --pretty false {f}")))
+        }
+        "rs" => {
+            if root.join("Cargo.toml").exists() {
+                out.push(cmd(
+                    "cargo check",
+                    "cargo check --quiet --message-format short 2>&1".into(),
+                ));
+            } else {
+                out.push(cmd(
+                    "rustc",
+                    format!(
+                        "rustc --edition 2021 --error-format short --emit=metadata --crate-type lib -o /dev/null {f} 2>&1 | grep -v '^warning' ; exit ${{PIPESTATUS[0]}}"
+                    ),
+                ));
+            }
+        }
+        "c" | "h" => out.push(cmd("gcc", format!("gcc -fsyntax-only -Wall {f}"))),
+        "cc" | "cpp" | "cxx" | "hpp" => {
+            out.push(cmd("g++", format!("g++ -fsyntax-only -Wall {f}")))
+        }
+        "go" if installed("go") => {
+            if root.join("go.mod").exists() {
+                out.push(cmd("go vet", "go vet ./...".into()));
+            } else {
+                out.push(cmd("gofmt", format!("gofmt -e -l {f} >/dev/null")));
+            }
+        }
+        "lua" => {
+            for tool in ["luac", "luac5.4", "luac5.3", "luac5.1"] {
+                if installed(tool) {
+                    out.push(cmd("luac", format!("{tool} -p {f}")));
+                    break;
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The project's test command, when one can be detected from its files.
+pub fn detect_tests(root: &Path, files: &[String]) -> Option<CheckCmd> {
+    let cmd = |command: &str| {
+        Some(CheckCmd {
+            name: "tests".into(),
+            command: command.into(),
+        })
+    };
+    if root.join("Cargo.toml").exists() {
+        return cmd("cargo test --quiet 2>&1");
+    }
+    if let Ok(pkg) = std::fs::read_to_string(root.join("package.json")) {
+        if pkg.contains("\"test\"") {
+            return cmd("npm test --silent 2>&1");
+        }
+    }
+    if root.join("go.mod").exists() && installed("go") {
+        return cmd("go test ./... 2>&1");
+    }
+    let is_py_test = |f: &String| {
+        let name = f.rsplit('/').next().unwrap_or(f);
+        name.ends_with(".py") && (name.starts_with("test_") || name.ends_with("_test.py"))
+    };
+    if files.iter().any(is_py_test) {
+        let has_pytest = std::process::Command::new("python3")
+            .args(["-c", "import pytest"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        return if has_pytest {
+            cmd("python3 -m pytest -q -x 2>&1")
+        } else {
+            cmd("python3 -m unittest discover -q 2>&1")
+        };
+    }
+    if let Ok(mk) = std::fs::read_to_string(root.join("Makefile")) {
+        if mk.lines().any(|l| l.starts_with("test:")) {
+            return cmd("make -s test 2>&1");
+        }
+    }
+    None
+}
+
+/// Runs `cmd` with `sh -c` (bash for `PIPESTATUS`) in `dir`, bounded by `timeout`.
+pub async fn run(dir: &Path, cmd: &CheckCmd, timeout: Duration) -> CheckResult {
+    let mut c = tokio::process::Command::new("bash");
+    c.arg("-c")
+        .arg(&cmd.command)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true);
+    tracing::debug!("[check] $ {}", cmd.command);
+    let (ok, raw) = match tokio::time::timeout(timeout, c.output()).await {
+        Err(_) => (false, format!("timed out after {}s", timeout.as_secs())),
+        Ok(Err(e)) => (false, format!("could not run: {e}")),
+        Ok(Ok(out)) => {
+            let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
+            s.push_str(&String::from_utf8_lossy(&out.stderr));
+            (out.status.success(), s)
+        }
+    };
+    let diagnostics = if ok { Vec::new() } else { parse(&raw) };
+    let output = reduce(&raw, 400, &ReduceConfig::default(), &Calibration::default()).text;
+    CheckResult {
+        cmd: cmd.clone(),
+        ok,
+        diagnostics,
+        output,
+    }
+}
+
+/// Parses compiler/test output into diagnostics: `file:line:col: msg`, `file:line: msg`, and
+/// Python tracebacks (`File "x.py", line N` followed later by `SomeError: msg`).
+pub fn parse(output: &str) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::new();
+    let mut py_frame: Option<(String, usize)> = None;
+    for line in output.lines() {
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("File \"") {
+            if let Some((file, tail)) = rest.split_once("\", line ") {
+                let n = tail
+                    .split(|c: char| !c.is_ascii_digit())
+                    .next()
+                    .and_then(|n| n.parse().ok());
+                if let Some(n) = n {
+                    if !file.starts_with('<') && !file.contains("/lib/python") {
+                        py_frame = Some((file.to_string(), n));
+                    }
+                }
+            }
+            continue;
+        }
+        if let Some((file, n)) = &py_frame {
+            let is_exc = t.split(':').next().is_some_and(|h| {
+                !h.is_empty()
+                    && !h.contains(' ')
+                    && (h.ends_with("Error") || h.ends_with("Exception"))
+            });
+            if is_exc {
+                out.push(Diagnostic {
+                    file: file.clone(),
+                    line: Some(*n),
+                    col: None,
+                    message: t.to_string(),
+                });
+                py_frame = None;
+                continue;
+            }
+        }
+        if let Some(d) = location_line(t) {
+            if !out.contains(&d) {
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+fn location_line(t: &str) -> Option<Diagnostic> {
+    let t = t.strip_prefix("--> ").unwrap_or(t);
+    let mut parts = t.splitn(4, ':');
+    let file = parts.next()?.trim();
+    if file.is_empty() || file.contains(' ') || !file.contains('.') {
+        return None;
+    }
+    let line: usize = parts.next()?.trim().parse().ok()?;
+    let third = parts.next().unwrap_or("");
+    let (col, message) = match third.trim().parse::<usize>() {
+        Ok(c) => (Some(c), parts.next().unwrap_or("").trim().to_string()),
+        Err(_) => {
+            let rest: Vec<&str> = std::iter::once(third).chain(parts).collect();
+            (None, rest.join(":").trim().to_string())
+        }
+    };
+    if message.is_empty() || message.starts_with("note") || message.starts_with("warning: unused") {
+        return None;
+    }
+    Some(Diagnostic {
+        file: file.to_string(),
+        line: Some(line),
+        col,
+        message,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_gcc_rustc_and_python() {
+        let gcc = "calc.c: In function 'add':\ncalc.c:3:12: error: expected ';' before '}' token\n";
+        assert_eq!(
+            parse(gcc),
+            vec![Diagnostic {
+                file: "calc.c".into(),
+                line: Some(3),
+                col: Some(12),
+                message: "error: expected ';' before '}' token".into()
+            }]
+        );
+        let rustc = "src/lib.rs:4:5: error[E0308]: mismatched types\n";
+        assert_eq!(parse(rustc)[0].line, Some(4));
+        let py = "Traceback (most recent call last):\n  File \"/usr/lib/python3.11/unittest/case.py\", line 57, in x\n  File \"calc.py\", line 5, in add\n    return a - b\nTypeError: unsupported operand\n";
+        let d = parse(py);
+        assert_eq!(d.len(), 1);
+        assert_eq!((d[0].file.as_str(), d[0].line), ("calc.py", Some(5)));
+        assert!(d[0].message.starts_with("TypeError"));
+        let pyc =
+            "  File \"a.py\", line 2\n    def f(:\n          ^\nSyntaxError: invalid syntax\n";
+        assert_eq!(parse(pyc)[0].message, "SyntaxError: invalid syntax");
+    }
+
+    #[tokio::test]
+    async fn real_python_checker_finds_a_syntax_error() {
+        let t = crate::agent::workspace::tempdir::TempTree::new("check-test").unwrap();
+        std::fs::write(t.path().join("bad.py"), "def f(:\n    pass\n").unwrap();
+        let cmds = checkers_for(t.path(), "bad.py");
+        let r = run(t.path(), &cmds[0], Duration::from_secs(20)).await;
+        assert!(!r.ok);
+        assert_eq!(r.diagnostics[0].file, "bad.py");
+        assert_eq!(r.diagnostics[0].line, Some(1));
+        assert!(
+            r.summary()
+                .starts_with("py_compile: 1 problem(s): bad.py:1"),
+            "{}",
+            r.summary()
+        );
+    }
+}

@@ -1,0 +1,313 @@
+//! The small-model pipeline: show whole code, take plain code back, verify, feed errors back.
+//!
+//! Why this shape: small models edit best when they write plain code (not code inside JSON) and
+//! replace whole units; most of the repair gain comes in the first two rounds of feeding errors
+//! back; a 135M model often writes the right function and then rambles. So each round:
+//! 1. **context** — the target file(s) whole, plus the errors the checks printed (the project's
+//!    tests are run once before the first round, so a failing test's output is in the prompt);
+//! 2. **generate** — one short request; the reply's fenced code block is the edit;
+//! 3. **apply** — the block is mapped onto the file by definition name (tree-sitter, see
+//!    [`crate::edit`]); extra code the model rambled on with is dropped; the result is *staged*
+//!    in the shadow tree, never written to the user's files yet;
+//! 4. **verify** — syntax checkers for the changed files, then the test command;
+//! 5. **feedback / decompose** — errors go back with the code around them; the same error twice
+//!    narrows the next round to the one definition that fails, at a higher temperature.
+//!
+//! Only a change set whose checks pass is applied.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use tokio_util::sync::CancellationToken;
+
+use super::apply::apply_reply;
+use super::check::{self, CheckCmd, CheckResult};
+use super::context::{self, Target};
+use super::report::Report;
+use super::sink::Steps;
+use super::workspace::Workspace;
+use crate::llm::{ChatRequest, LlmClient, Message, Role, StreamEvent};
+
+/// Limits and knobs of one run. Every field has a documented default.
+#[derive(Debug, Clone)]
+pub struct AgentConfig {
+    /// Model calls at most. Defaults to 4.
+    pub max_rounds: u32,
+    /// Wall-clock limit of the whole run. Defaults to 600 s.
+    pub max_wall: Duration,
+    /// Prompt + completion tokens at most over the run. Defaults to 60,000.
+    pub max_tokens_total: u64,
+    /// Reply cap per call. Defaults to 1024.
+    pub reply_tokens: u32,
+    /// Temperature of the first round; later rounds resample at [`AgentConfig::retry_temperature`].
+    /// Defaults to 0.2.
+    pub temperature: f32,
+    /// Temperature for resampling after a failure. Defaults to 0.7.
+    pub retry_temperature: f32,
+    /// Test command; `None` = detected from the project's files.
+    pub test_cmd: Option<String>,
+    /// Limit per checker run. Defaults to 120 s.
+    pub check_timeout: Duration,
+}
+
+impl Default for AgentConfig {
+    fn default() -> Self {
+        AgentConfig {
+            max_rounds: 4,
+            max_wall: Duration::from_secs(600),
+            max_tokens_total: 60_000,
+            reply_tokens: 1024,
+            temperature: 0.2,
+            retry_temperature: 0.7,
+            test_cmd: None,
+            check_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// The system prompt of the edit rounds: one sentence, because every token of instructions is
+/// a token of code the small model doesn't see.
+pub const SYSTEM: &str =
+    "You are an expert programmer. Reply with the corrected code in one fenced code block.";
+
+/// Runs the task at `root` and returns what happened. Never panics on model output; a
+/// cancelled token ends the run at the next await with `outcome = "cancelled"`.
+pub async fn run(
+    root: PathBuf,
+    prompt: &str,
+    client: &LlmClient,
+    cfg: &AgentConfig,
+    steps: &dyn Steps,
+    cancel: &CancellationToken,
+) -> Report {
+    let started = Instant::now();
+    let mut report = Report::default();
+    let fut = run_inner(root, prompt, client, cfg, steps, &mut report);
+    tokio::select! {
+        _ = cancel.cancelled() => report.outcome = "cancelled".into(),
+        r = tokio::time::timeout(cfg.max_wall, fut) => match r {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => report.outcome = e,
+            Err(_) => report.outcome = format!("wall-time limit of {}s reached", cfg.max_wall.as_secs()),
+        },
+    }
+    report.wall_ms = started.elapsed().as_millis() as u64;
+    steps.step(&format!(
+        "{} — {} (rounds {}, tokens {} in / {} out, {} ms)",
+        if report.passed { "PASS" } else { "FAIL" },
+        report.outcome,
+        report.rounds,
+        report.tokens_in,
+        report.tokens_out,
+        report.wall_ms
+    ));
+    report
+}
+
+async fn run_inner(
+    root: PathBuf,
+    prompt: &str,
+    client: &LlmClient,
+    cfg: &AgentConfig,
+    steps: &dyn Steps,
+    report: &mut Report,
+) -> Result<(), String> {
+    let mut ws = Workspace::new(&root).map_err(|e| e.to_string())?;
+    let files = ws.files(5000);
+    let targets = context::pick_targets(&ws, &files, prompt);
+    if targets.is_empty() {
+        return Err("no source file to work on was found in the project".into());
+    }
+    steps.step(&format!(
+        "targets: {}",
+        targets
+            .iter()
+            .map(|t| t.rel.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    let tests = cfg
+        .test_cmd
+        .clone()
+        .map(|c| CheckCmd {
+            name: "tests".into(),
+            command: c,
+        })
+        .or_else(|| check::detect_tests(ws.root(), &files));
+
+    // Baseline: what do the checks say before any edit? This puts a failing test's output or a
+    // compile error into the very first prompt ("fix from the error").
+    let mut errors = verify(&mut ws, &targets, tests.as_ref(), cfg, steps, report).await?;
+    let baseline_failed = !errors.iter().all(|r| r.ok);
+    let mut last_first_error: Option<String> = None;
+    let mut narrowed: Option<(usize, String)> = None; // (target index, definition name)
+    let mut any_edit = false;
+
+    for round in 1..=cfg.max_rounds {
+        if report.tokens_in + report.tokens_out > cfg.max_tokens_total {
+            return Err(format!("token budget of {} spent", cfg.max_tokens_total));
+        }
+        report.rounds = round;
+        let temperature = if round == 1 {
+            cfg.temperature
+        } else {
+            cfg.retry_temperature
+        };
+        let user = context::render_prompt(
+            &ws,
+            &targets,
+            prompt,
+            &errors,
+            narrowed.as_ref(),
+            client.endpoint().context,
+        );
+        let req = ChatRequest {
+            messages: vec![
+                Message::new(Role::System, SYSTEM),
+                Message::new(Role::User, user),
+            ],
+            max_tokens: cfg.reply_tokens,
+            temperature,
+            num_ctx: Some(client.endpoint().context),
+            ..Default::default()
+        };
+        steps.step(&format!(
+            "round {round}: asking the model (temperature {temperature})"
+        ));
+        let mut on_event = |ev: &StreamEvent| {
+            if let StreamEvent::Content(t) = ev {
+                steps.model_text(t);
+            }
+        };
+        let done = client
+            .chat(&req, &mut on_event)
+            .await
+            .map_err(|e| format!("model request failed: {e}"))?;
+        steps.model_text("\n");
+        report.tokens_in += done.usage.prompt_tokens.unwrap_or_else(|| estimate(&req));
+        report.tokens_out += done
+            .usage
+            .completion_tokens
+            .unwrap_or_else(|| crate::budget::tokens::count_tokens(&done.content) as u64);
+        report.cached_tokens += done.usage.cached_tokens.unwrap_or(0);
+
+        let applied = apply_reply(&mut ws, &targets, &done.content, narrowed.as_ref());
+        report.repairs += applied.repairs;
+        for note in &applied.notes {
+            steps.step(note);
+        }
+        if applied.changed.is_empty() {
+            errors = vec![format_error(
+                "edit",
+                "Your reply had no usable code block. Reply with the complete corrected code in one ```block.",
+            )];
+            continue;
+        }
+        any_edit = true;
+        report.tool_calls += applied.changed.len() as u32;
+        let results = verify(&mut ws, &targets, tests.as_ref(), cfg, steps, report).await?;
+        if results.iter().all(|r| r.ok) {
+            let written = ws.apply().map_err(|e| e.to_string())?;
+            report.changed = written.iter().map(|p| ws.rel(p)).collect();
+            report.passed = true;
+            report.outcome = format!("checks pass; applied {}", report.changed.join(", "));
+            return Ok(());
+        }
+        // Same first error twice: stop retrying the same thing, narrow to the failing unit.
+        let first = first_error(&results);
+        if first.is_some() && first == last_first_error {
+            if let Some(n) = context::narrow(&ws, &targets, &results) {
+                steps.step(&format!(
+                    "decompose: the same error twice; next round fixes only `{}`",
+                    n.1
+                ));
+                report.decompositions += 1;
+                narrowed = Some(n);
+            }
+            // Start the narrowed attempt from the original text: the failed one misleads.
+            ws.discard();
+        }
+        last_first_error = first;
+        errors = results;
+    }
+    if !any_edit {
+        return Err("the model never produced a usable edit".into());
+    }
+    if !baseline_failed && tests.is_none() {
+        report.outcome = "no checks apply to this project; change not verified, not applied".into();
+    } else {
+        report.outcome = format!(
+            "checks still fail after {} rounds; nothing applied",
+            cfg.max_rounds
+        );
+    }
+    Ok(())
+}
+
+fn estimate(req: &ChatRequest) -> u64 {
+    req.messages
+        .iter()
+        .map(|m| crate::budget::tokens::count_tokens(&m.content) as u64)
+        .sum()
+}
+
+fn format_error(name: &str, text: &str) -> CheckResult {
+    CheckResult {
+        cmd: CheckCmd {
+            name: name.into(),
+            command: String::new(),
+        },
+        ok: false,
+        diagnostics: Vec::new(),
+        output: text.into(),
+    }
+}
+
+fn first_error(results: &[CheckResult]) -> Option<String> {
+    results
+        .iter()
+        .find(|r| !r.ok)
+        .map(|r| match r.diagnostics.first() {
+            Some(d) => d.to_string(),
+            None => r
+                .output
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .to_string(),
+        })
+}
+
+/// Runs the syntax checkers for every target, then the tests, in the shadow tree. Stops at the
+/// first failing syntax checker (tests of code that doesn't compile only add noise).
+async fn verify(
+    ws: &mut Workspace,
+    targets: &[Target],
+    tests: Option<&CheckCmd>,
+    cfg: &AgentConfig,
+    steps: &dyn Steps,
+    report: &mut Report,
+) -> Result<Vec<CheckResult>, String> {
+    let dir = ws.shadow_root().map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for t in targets {
+        for cmd in check::checkers_for(ws.root(), &t.rel) {
+            let r = check::run(&dir, &cmd, cfg.check_timeout).await;
+            report.checks += 1;
+            steps.step(&format!("check {}", r.summary()));
+            let failed = !r.ok;
+            out.push(r);
+            if failed {
+                return Ok(out);
+            }
+        }
+    }
+    if let Some(cmd) = tests {
+        let r = check::run(&dir, cmd, cfg.check_timeout).await;
+        report.checks += 1;
+        steps.step(&format!("check {}", r.summary()));
+        out.push(r);
+    }
+    Ok(out)
+}

@@ -1,0 +1,34 @@
+//! What one agent run did, for the transcript, `/stats` and the benchmark.
+
+use serde::Serialize;
+
+/// Counters and outcome of one task run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// The agent finished with every check passing and its change applied.
+    pub passed: bool,
+    /// Model calls made.
+    pub rounds: u32,
+    /// Prompt tokens (server-reported when available, else estimated).
+    pub tokens_in: u64,
+    /// Generated tokens.
+    pub tokens_out: u64,
+    /// Prompt tokens served from the server's KV cache (llama.cpp `cache_n`).
+    pub cached_tokens: u64,
+    /// Tool calls executed (naive mode) or edits staged (harness mode).
+    pub tool_calls: u32,
+    /// Tool-call / JSON / edit-format repairs the harness made.
+    pub repairs: u32,
+    /// Times a failing target was narrowed to a smaller sub-task.
+    pub decompositions: u32,
+    /// Sub-tasks handed to the escalation model.
+    pub escalations: u32,
+    /// Checker runs.
+    pub checks: u32,
+    /// Wall time in milliseconds.
+    pub wall_ms: u64,
+    /// Files changed (relative paths) when applied.
+    pub changed: Vec<String>,
+    /// One line on why the run ended.
+    pub outcome: String,
+}

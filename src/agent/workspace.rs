@@ -1,0 +1,295 @@
+//! The project root the agent may touch, and the shadow copy it iterates in.
+//!
+//! Invariants:
+//! - Every path the model names is resolved relative to the root; `..`, absolute paths and
+//!   symlinks that lead outside are refused ([`Workspace::resolve`]).
+//! - The model's edits are *staged*: written only into a shadow copy of the project (made once per
+//!   task, build outputs excluded) where the checkers run. The user's files are untouched until
+//!   [`Workspace::apply`] copies a verified change set back.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use thiserror::Error;
+
+/// Folders never copied into the shadow tree (build outputs, dependencies, VCS data).
+pub const SKIP_DIRS: &[&str] = &[
+    ".git",
+    "target",
+    "node_modules",
+    ".smallcode",
+    "__pycache__",
+    ".venv",
+    "venv",
+    "build",
+    "dist",
+];
+
+/// Why a path or a workspace operation was refused.
+#[derive(Debug, Error)]
+pub enum WorkspaceError {
+    /// The model named a path outside the project.
+    #[error("path {0:?} is outside the project: use a path relative to the project root")]
+    Outside(String),
+    /// Filesystem failure, with the path.
+    #[error("{path}: {source}")]
+    Io {
+        /// Path involved.
+        path: PathBuf,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WorkspaceError + '_ {
+    move |source| WorkspaceError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// A project root plus its shadow copy and the staged (not yet applied) file contents.
+pub struct Workspace {
+    root: PathBuf,
+    shadow: Option<tempdir::TempTree>,
+    staged: BTreeMap<PathBuf, String>,
+}
+
+impl Workspace {
+    /// Opens `root` (must exist).
+    pub fn new(root: &Path) -> Result<Workspace, WorkspaceError> {
+        let root = root.canonicalize().map_err(io(root))?;
+        Ok(Workspace {
+            root,
+            shadow: None,
+            staged: BTreeMap::new(),
+        })
+    }
+
+    /// The canonical project root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Resolves a model-supplied relative path inside the root, refusing escapes.
+    pub fn resolve(&self, rel: &str) -> Result<PathBuf, WorkspaceError> {
+        let rel = rel.trim().trim_start_matches("./");
+        let p = Path::new(rel);
+        if rel.is_empty()
+            || p.is_absolute()
+            || p.components()
+                .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)))
+        {
+            return Err(WorkspaceError::Outside(rel.to_string()));
+        }
+        let full = self.root.join(p);
+        // A symlink anywhere on the way may point outside: check the deepest existing ancestor.
+        let mut existing = full.as_path();
+        while !existing.exists() {
+            match existing.parent() {
+                Some(parent) => existing = parent,
+                None => break,
+            }
+        }
+        let real = existing.canonicalize().map_err(io(existing))?;
+        if !real.starts_with(&self.root) {
+            return Err(WorkspaceError::Outside(rel.to_string()));
+        }
+        Ok(full)
+    }
+
+    /// The path relative to the root, as the model sees it (`src/a.rs`).
+    pub fn rel(&self, path: &Path) -> String {
+        path.strip_prefix(&self.root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    }
+
+    /// Current text of a file: staged content wins over the file on disk.
+    pub fn read(&self, path: &Path) -> Result<String, WorkspaceError> {
+        if let Some(s) = self.staged.get(path) {
+            return Ok(s.clone());
+        }
+        std::fs::read_to_string(path).map_err(io(path))
+    }
+
+    /// Stages new content for `path` and writes it into the shadow tree (created on first use).
+    pub fn stage(&mut self, path: &Path, text: String) -> Result<(), WorkspaceError> {
+        let shadow = self.shadow_root()?;
+        let target = shadow.join(path.strip_prefix(&self.root).unwrap_or(path));
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(io(dir))?;
+        }
+        std::fs::write(&target, &text).map_err(io(&target))?;
+        self.staged.insert(path.to_path_buf(), text);
+        Ok(())
+    }
+
+    /// Drops every staged change (the shadow tree is rebuilt on next use).
+    pub fn discard(&mut self) {
+        self.staged.clear();
+        self.shadow = None;
+    }
+
+    /// Staged files and their new text.
+    pub fn staged(&self) -> &BTreeMap<PathBuf, String> {
+        &self.staged
+    }
+
+    /// Root of the shadow copy, creating it on first call (one copy per task).
+    pub fn shadow_root(&mut self) -> Result<PathBuf, WorkspaceError> {
+        if self.shadow.is_none() {
+            let t = tempdir::TempTree::new("shadow").map_err(io(Path::new("/tmp")))?;
+            copy_tree(&self.root, t.path())?;
+            for (p, text) in &self.staged {
+                let target = t.path().join(p.strip_prefix(&self.root).unwrap_or(p));
+                std::fs::write(&target, text).map_err(io(&target))?;
+            }
+            self.shadow = Some(t);
+        }
+        Ok(self
+            .shadow
+            .as_ref()
+            .map(|t| t.path().to_path_buf())
+            .unwrap_or_default())
+    }
+
+    /// Writes the staged change set to the real files (headless mode) and clears it. Each file
+    /// is written to a temporary sibling and renamed, so a failure never leaves half a file.
+    pub fn apply(&mut self) -> Result<Vec<PathBuf>, WorkspaceError> {
+        let mut written = Vec::new();
+        for (path, text) in std::mem::take(&mut self.staged) {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(io(dir))?;
+            }
+            let tmp = path.with_extension("smallcode-tmp");
+            std::fs::write(&tmp, &text).map_err(io(&tmp))?;
+            std::fs::rename(&tmp, &path).map_err(io(&path))?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+
+    /// Project files (relative paths), skipping [`SKIP_DIRS`] and hidden folders; for context.
+    pub fn files(&self, limit: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![self.root.clone()];
+        while let Some(dir) = stack.pop() {
+            let Ok(rd) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut entries: Vec<_> = rd.flatten().collect();
+            entries.sort_by_key(|e| e.file_name());
+            for e in entries {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let Ok(ft) = e.file_type() else { continue };
+                if ft.is_dir() {
+                    if !name.starts_with('.') && !SKIP_DIRS.contains(&name.as_str()) {
+                        stack.push(e.path());
+                    }
+                } else if ft.is_file() && out.len() < limit {
+                    out.push(self.rel(&e.path()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+/// Copies `from` into `to` (files only, no symlinks followed), skipping [`SKIP_DIRS`].
+fn copy_tree(from: &Path, to: &Path) -> Result<(), WorkspaceError> {
+    std::fs::create_dir_all(to).map_err(io(to))?;
+    for e in std::fs::read_dir(from).map_err(io(from))?.flatten() {
+        let name = e.file_name();
+        let Ok(ft) = e.file_type() else { continue };
+        let (src, dst) = (e.path(), to.join(&name));
+        if ft.is_dir() {
+            if !SKIP_DIRS.iter().any(|s| name == *s) {
+                copy_tree(&src, &dst)?;
+            }
+        } else if ft.is_file() {
+            std::fs::copy(&src, &dst).map_err(io(&src))?;
+        }
+    }
+    Ok(())
+}
+
+/// A self-deleting temporary directory (no extra dependency for this one need).
+pub mod tempdir {
+    use std::path::{Path, PathBuf};
+
+    /// Removed with its contents on drop.
+    pub struct TempTree(PathBuf);
+
+    impl TempTree {
+        /// Creates `$TMPDIR/smallcode-<tag>-<pid>-<n>`.
+        pub fn new(tag: &str) -> std::io::Result<TempTree> {
+            use std::sync::atomic::{AtomicUsize, Ordering};
+            static N: AtomicUsize = AtomicUsize::new(0);
+            let p = std::env::temp_dir().join(format!(
+                "smallcode-{tag}-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            ));
+            let _ = std::fs::remove_dir_all(&p);
+            std::fs::create_dir_all(&p)?;
+            Ok(TempTree(p))
+        }
+
+        /// The directory.
+        pub fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for TempTree {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_are_refused_and_staging_leaves_files_alone() {
+        let t = tempdir::TempTree::new("ws-test").unwrap();
+        std::fs::write(t.path().join("a.py"), "x = 1\n").unwrap();
+        std::fs::create_dir(t.path().join("target")).unwrap();
+        std::fs::write(t.path().join("target/big"), "junk").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("/etc", t.path().join("link")).unwrap();
+        let mut ws = Workspace::new(t.path()).unwrap();
+        for bad in ["../x", "/etc/passwd", "a/../../x", "link/passwd", ""] {
+            assert!(
+                matches!(ws.resolve(bad), Err(WorkspaceError::Outside(_))),
+                "{bad}"
+            );
+        }
+        let a = ws.resolve("./a.py").unwrap();
+        ws.stage(&a, "x = 2\n".into()).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&a).unwrap(),
+            "x = 1\n",
+            "real file untouched"
+        );
+        assert_eq!(ws.read(&a).unwrap(), "x = 2\n", "staged text wins");
+        let shadow = ws.shadow_root().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(shadow.join("a.py")).unwrap(),
+            "x = 2\n"
+        );
+        assert!(!shadow.join("target").exists(), "build outputs not copied");
+        ws.apply().unwrap();
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "x = 2\n");
+        assert_eq!(
+            ws.files(10),
+            vec!["a.py".to_string()],
+            "symlinks are not followed"
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! `smallcode run`: the agent on files on disk, without Neovim (scripts, CI, benchmarks).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use tokio_util::sync::CancellationToken;
+
+use crate::agent::{self, sink, AgentConfig, Permissions, Report};
+use crate::config::{Config, ProviderKind};
+use crate::llm::{discover, LlmClient};
+
+/// Arguments of `smallcode run`.
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// Project directory the agent works in.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// The request, as typed in the chat.
+    #[arg(long, conflicts_with = "prompt_file")]
+    pub prompt: Option<String>,
+    /// Read the request from this file.
+    #[arg(long)]
+    pub prompt_file: Option<PathBuf>,
+    /// Wire format: openai or ollama (default: detected).
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// Server base URL (default: discovered on loopback).
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Model name (default: the server's loaded model).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Context size to budget for (default: probed).
+    #[arg(long)]
+    pub context: Option<u64>,
+    /// Run the control group (plain tool loop) instead of the harness.
+    #[arg(long)]
+    pub naive: bool,
+    /// Commands starting with PREFIX may run (repeatable).
+    #[arg(long = "allow", value_name = "PREFIX")]
+    pub allow: Vec<String>,
+    /// Any command may run (only for throwaway copies, e.g. benchmark tasks).
+    #[arg(long)]
+    pub allow_all: bool,
+    /// The project's test command (default: detected).
+    #[arg(long)]
+    pub test: Option<String>,
+    /// Model calls at most.
+    #[arg(long, default_value_t = 4)]
+    pub max_rounds: u32,
+    /// Wall-clock limit in seconds.
+    #[arg(long, default_value_t = 600)]
+    pub max_seconds: u64,
+    /// Don't stream the model's text to stdout.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Print the final report as one JSON line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl RunArgs {
+    /// The model-facing config these arguments describe.
+    pub fn config(&self) -> anyhow::Result<Config> {
+        let provider = match self.provider.as_deref() {
+            None | Some("") => None,
+            Some("openai") => Some(ProviderKind::Openai),
+            Some("ollama") => Some(ProviderKind::Ollama),
+            Some(other) => bail!("unknown provider {other:?}: use openai or ollama"),
+        };
+        Ok(Config {
+            provider,
+            endpoint: self.endpoint.clone(),
+            model: self.model.clone(),
+            context: self.context,
+            ..Config::default()
+        })
+    }
+
+    /// The agent limits these arguments describe.
+    pub fn agent_config(&self) -> AgentConfig {
+        AgentConfig {
+            max_rounds: self.max_rounds.max(1),
+            max_wall: Duration::from_secs(self.max_seconds.max(1)),
+            test_cmd: self.test.clone(),
+            ..AgentConfig::default()
+        }
+    }
+}
+
+/// Resolves the endpoint and runs one task; the report says whether it passed.
+pub async fn run_task(
+    args: &RunArgs,
+    prompt: &str,
+    steps: &dyn sink::Steps,
+    client: Option<&LlmClient>,
+) -> anyhow::Result<Report> {
+    let owned;
+    let client = match client {
+        Some(c) => c,
+        None => {
+            let config = args.config()?;
+            let ep = discover::resolve(&config).await.context("model server")?;
+            steps.step(&ep.info_text());
+            let key = crate::chat::api_key(&config).map_err(anyhow::Error::msg)?;
+            owned = LlmClient::new(ep, config.timeouts, key);
+            &owned
+        }
+    };
+    let cfg = args.agent_config();
+    let perms = Permissions {
+        prefixes: args.allow.clone(),
+        all: args.allow_all,
+    };
+    let report = if args.naive {
+        agent::naive::run(args.dir.clone(), prompt, client, &cfg, &perms, steps).await
+    } else {
+        agent::run(
+            args.dir.clone(),
+            prompt,
+            client,
+            &cfg,
+            steps,
+            &CancellationToken::new(),
+        )
+        .await
+    };
+    Ok(report)
+}
+
+/// Entry point of `smallcode run`: exit 0 when the agent finished with its checks passing.
+pub fn main(args: RunArgs) -> ExitCode {
+    let log = std::env::temp_dir().join("smallcode-run.log");
+    crate::logging::init(
+        &std::env::var_os("SMALLCODE_LOG")
+            .map(PathBuf::from)
+            .unwrap_or(log),
+    );
+    let prompt = match (&args.prompt, &args.prompt_file) {
+        (Some(p), _) => p.clone(),
+        (None, Some(f)) => match std::fs::read_to_string(f) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("smallcode run: cannot read {}: {e}", f.display());
+                return ExitCode::from(2);
+            }
+        },
+        (None, None) => {
+            eprintln!("smallcode run: give the request with --prompt TEXT or --prompt-file FILE");
+            return ExitCode::from(2);
+        }
+    };
+    if !args.dir.is_dir() {
+        eprintln!(
+            "smallcode run: --dir {} is not a directory",
+            args.dir.display()
+        );
+        return ExitCode::from(2);
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("smallcode run: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let steps = sink::Stdout {
+        show_model: !args.quiet,
+    };
+    match rt.block_on(run_task(&args, &prompt, &steps, None)) {
+        Ok(report) => {
+            if args.json {
+                println!("{}", serde_json::to_string(&report).unwrap_or_default());
+            }
+            if report.passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("smallcode run: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
