@@ -1,0 +1,5 @@
+function city(user) {
+  return user.address.city;
+}
+
+module.exports = { city };

@@ -1,0 +1,5 @@
+const fullName = (user) => {
+  `${user.first} ${user.last}`;
+};
+
+module.exports = { fullName };

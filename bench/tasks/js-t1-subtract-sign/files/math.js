@@ -1,0 +1,5 @@
+function subtract(a, b) {
+  return a + b;
+}
+
+module.exports = { subtract };

@@ -1,0 +1,3 @@
+const { city } = require("./profile");
+
+console.log(city({ name: "Ada", address: { city: "London" } }));

@@ -1,0 +1,5 @@
+function toCamelCase(s) {
+  // TODO
+}
+
+module.exports = { toCamelCase };

@@ -1,0 +1,12 @@
+const assert = require("node:assert/strict");
+const path = require("node:path");
+const load = (f) => require(path.resolve(process.cwd(), f));
+const { toCamelCase } = load("case.js");
+assert.equal(toCamelCase("hello world"), "helloWorld");
+assert.equal(toCamelCase("foo-bar_baz"), "fooBarBaz");
+assert.equal(toCamelCase("  Already Camel "), "alreadyCamel");
+assert.equal(toCamelCase(""), "");
+assert.equal(toCamelCase("ONE"), "one");
+assert.equal(toCamelCase("a--b__c  d"), "aBCD");
+assert.equal(toCamelCase("XML http REQUEST"), "xmlHttpRequest");
+console.log("ok");

@@ -1,0 +1,9 @@
+function chunk(array, size) {
+  throw new Error("not implemented");
+}
+
+function flatten(chunks) {
+  return [].concat(...chunks);
+}
+
+module.exports = { chunk, flatten };

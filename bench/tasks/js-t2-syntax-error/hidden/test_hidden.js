@@ -1,0 +1,13 @@
+const assert = require("node:assert/strict");
+const path = require("node:path");
+const load = (f) => require(path.resolve(process.cwd(), f));
+const { execFileSync } = require("node:child_process");
+const v = load("validate.js");
+assert.equal(v.isEmail("a@b.io"), true);
+assert.equal(v.isEmail("a@b"), false);
+assert.equal(v.isStrongPassword("Abcdefg1"), true);
+assert.equal(v.isStrongPassword("abcdefg1"), false);
+assert.equal(v.isStrongPassword("Ab1"), false);
+assert.deepEqual(v.validate({ email: "x", password: "x" }), ["email", "password"]);
+assert.equal(execFileSync("node", ["main.js"], { encoding: "utf8" }), "valid\ninvalid: email, password\n");
+console.log("ok");

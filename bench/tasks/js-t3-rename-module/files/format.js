@@ -1,0 +1,11 @@
+const { capitalize, truncate } = require("./utils");
+
+function title(s) {
+  return s.split(" ").map(capitalize).join(" ");
+}
+
+function headline(s, width) {
+  return truncate(title(s), width);
+}
+
+module.exports = { title, headline };

@@ -1,0 +1,14 @@
+const assert = require("node:assert/strict");
+const path = require("node:path");
+const load = (f) => require(path.resolve(process.cwd(), f));
+const fs = require("node:fs");
+const { execFileSync } = require("node:child_process");
+assert.equal(fs.existsSync("utils.js"), false, "utils.js should be gone");
+const s = load("strings.js");
+assert.equal(s.capitalize("abc"), "Abc");
+assert.equal(s.truncate("abcdef", 4), "abc…");
+const f = load("format.js");
+assert.equal(f.title("a b"), "A B");
+assert.equal(f.headline("hello world", 5), "Hell…");
+assert.equal(execFileSync("node", ["main.js"], { encoding: "utf8" }), "Small Models Need G…\nDone\n");
+console.log("ok");

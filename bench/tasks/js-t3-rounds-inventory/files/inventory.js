@@ -1,0 +1,5 @@
+class Inventory {
+  // TODO
+}
+
+module.exports = { Inventory };

@@ -1,0 +1,12 @@
+const assert = require("node:assert/strict");
+const path = require("node:path");
+const load = (f) => require(path.resolve(process.cwd(), f));
+const { Inventory } = load("inventory.js");
+const inv = new Inventory();
+assert.equal(inv.count("A1"), 0);
+inv.add("A1", 5);
+inv.add("A1", 2);
+inv.add("B2", 1);
+assert.equal(inv.count("A1"), 7);
+assert.equal(inv.count("B2"), 1);
+console.log("ok");
