@@ -1,0 +1,6 @@
+#include "area.h"
+
+double rect_area(double w, double h) {
+    double a = w * h
+    return a;
+}

@@ -1,0 +1,5 @@
+#ifndef STRUTIL_H
+#define STRUTIL_H
+void reverse(char *s);
+int is_palindrome(const char *s);
+#endif
