@@ -1,0 +1,10 @@
+package stats
+
+// Sum adds up all the numbers in xs.
+func Sum(xs []int) int {
+	total := 0
+	for i := 0; i < len(xs); i++ {
+		total += xs[i]
+	}
+	return total
+}
