@@ -1,0 +1,47 @@
+local Queue = {}
+Queue.__index = Queue
+
+function Queue.new(capacity)
+  return setmetatable({ first = 1, last = 0, items = {}, capacity = capacity }, Queue)
+end
+
+function Queue:push(v)
+  if self.capacity and self:size() >= self.capacity then
+    self:pop()
+  end
+  self.last = self.last + 1
+  self.items[self.last] = v
+end
+
+function Queue:pop()
+  if self.first > self.last then
+    return nil
+  end
+  local v = self.items[self.first]
+  self.items[self.first] = nil
+  self.first = self.first + 1
+  return v
+end
+
+function Queue:peek()
+  if self.first > self.last then
+    return nil
+  end
+  return self.items[self.first]
+end
+
+function Queue:iter()
+  local i = self.first - 1
+  return function()
+    i = i + 1
+    if i <= self.last then
+      return self.items[i]
+    end
+  end
+end
+
+function Queue:size()
+  return self.last - self.first + 1
+end
+
+return Queue

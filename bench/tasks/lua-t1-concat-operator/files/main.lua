@@ -1,0 +1,2 @@
+local label = require("label")
+print(label.label("apples", 3))
