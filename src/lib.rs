@@ -9,6 +9,7 @@ pub mod budget;
 pub mod chat;
 pub mod command;
 pub mod config;
+pub mod edit;
 pub mod graph;
 pub mod llm;
 pub mod logging;

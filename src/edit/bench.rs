@@ -1,0 +1,5 @@
+//! placeholder
+/// Runs the edit benchmark.
+pub fn run() -> anyhow::Result<()> {
+    Ok(())
+}
