@@ -195,8 +195,12 @@ impl BudgetReport {
         );
         if !self.dropped.is_empty() {
             let _ = writeln!(s, "Dropped ({}):", self.dropped.len());
-            for d in &self.dropped {
+            // The full list stays in `dropped`; the table shows the first ones.
+            for d in self.dropped.iter().take(12) {
                 let _ = writeln!(s, "  {}  {}", d.id, d.reason);
+            }
+            if self.dropped.len() > 12 {
+                let _ = writeln!(s, "  … {} more", self.dropped.len() - 12);
             }
         }
         s

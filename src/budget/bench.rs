@@ -112,13 +112,19 @@ fn cargo_log(rng: &mut Rng, path: &str) -> String {
 }
 
 /// One generated turn's inputs (owned, so they can be timed separately from generation).
+#[derive(Clone)]
 struct TurnInput {
     pieces: Vec<Piece>,
     history: Vec<Turn>,
     tool_log: Option<String>,
 }
 
-fn gen_turn(rng: &mut Rng, corpus: &[Piece], turn_no: usize) -> TurnInput {
+/// A generated turn. A session works in one area of the code, as a user does: its candidates
+/// come from a window of 600 consecutive pieces (neighbouring files) starting at `focus`, so
+/// successive turns share many pieces, as the graph's candidates would.
+fn gen_turn(rng: &mut Rng, all: &[Piece], focus: usize, turn_no: usize) -> TurnInput {
+    let lo = focus.min(all.len().saturating_sub(600));
+    let corpus = &all[lo..(lo + 600).min(all.len())];
     let mut pieces = Vec::new();
     let target = &corpus[rng.below(corpus.len())];
     let name = target.symbol.clone().unwrap_or_default();
@@ -310,42 +316,81 @@ pub fn run(opts: &BenchOptions) -> Result<(), String> {
     // A warm assembler is reused across a session as the agent would; cold means a fresh one
     // (empty token-count cache) for every turn.
     let mut rng = Rng(0x5EED_0001);
-    for (label, warm) in [("warm cache", true), ("cold cache", false)] {
-        let mut times = Vec::with_capacity(opts.timing_turns);
+    for (label, warm) in [("warm", true), ("cold", false)] {
+        let mut times: [Vec<Duration>; 3] = Default::default();
         let mut asm = Assembler::new(BudgetConfig::default());
+        let mut focus = 0;
         for i in 0..opts.timing_turns {
             let context = [4096, 8192, 32768][i % 3];
-            let t = gen_turn(&mut rng, &corpus_pieces, i % 10);
+            if i % 10 == 0 {
+                focus = rng.below(corpus_pieces.len());
+            }
+            let t = gen_turn(&mut rng, &corpus_pieces, focus, i % 10);
             if !warm || i % 10 == 0 {
                 asm = Assembler::new(BudgetConfig::default());
             }
             let start = Instant::now();
             let a = assemble_turn(&mut asm, context, &outline, &tools, t);
-            times.push(start.elapsed());
+            times[i % 3].push(start.elapsed());
             std::hint::black_box(a);
         }
-        times.sort();
-        println!("assembly latency ({label}, {} turns, 4k/8k/32k): p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms", times.len(), ms(percentile(&times, 0.5)), ms(percentile(&times, 0.95)), ms(*times.last().expect("turns > 0")));
+        let mut all: Vec<Duration> = times.iter().flatten().copied().collect();
+        all.sort();
+        let mut line = format!(
+            "assembly latency, {label} cache ({} turns): p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms; p95 by context:",
+            all.len(),
+            ms(percentile(&all, 0.5)),
+            ms(percentile(&all, 0.95)),
+            ms(*all.last().expect("turns > 0"))
+        );
+        for (t, ctx) in times.iter_mut().zip(["4k", "8k", "32k"]) {
+            t.sort();
+            line.push_str(&format!(" {ctx} {:.2} ms", ms(percentile(t, 0.95))));
+        }
+        println!("{line}");
     }
+    println!("(warm: one assembler per 10-turn session, token counts cached across its turns; cold: a fresh assembler, nothing cached, every turn)");
 
-    // (2) Over-limit and whole-piece checks: limit_turns turns per context size.
+    // (2) Over-limit and whole-piece checks: limit_turns turns per context size. Beside the
+    // default policy, a naive one (ratio 1.0, no margin, never calibrated) shows what the
+    // calibration is for when the real tokenizer is there.
     let mut rng = Rng(0x5EED_0002);
-    println!("context  turns  over(est)  over(calibrated est)  over(llama /tokenize)  partial pieces  median prompt  median real/est");
+    let mut focus = 0;
+    println!("fill = prompt / (context - reply); real = llama-server /tokenize; naive = ratio 1.0, no margin, no calibration");
+    println!("context  turns  over(est)  over(cal)  over(real)  over(real,naive)  partial  median fill(cal)  max fill(real)  median real/est  final ratio");
+    let mut last_table = String::new();
     for context in [4096usize, 8192, 32768] {
         let mut asm = Assembler::new(BudgetConfig::default());
+        let naive_cfg = BudgetConfig {
+            initial_ratio: 1.0,
+            safety_margin: 0.0,
+            ..BudgetConfig::default()
+        };
+        let mut naive = Assembler::new(naive_cfg);
         let reply = reply_reserve(context, asm.config());
-        let (mut over_est, mut over_cal, mut over_real, mut partial, mut real_n) = (0, 0, 0, 0, 0);
-        let mut prompts = Vec::new();
-        let mut ratios = Vec::new();
+        let limit = (context - reply) as f64;
+        let (mut over_est, mut over_cal, mut over_real, mut over_naive, mut partial) =
+            (0, 0, 0, 0, 0);
+        let (mut fills, mut real_fills, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
         for i in 0..opts.limit_turns {
-            let t = gen_turn(&mut rng, &corpus_pieces, i % 10);
+            if i % 10 == 0 {
+                focus = rng.below(corpus_pieces.len());
+            }
+            let t = gen_turn(&mut rng, &corpus_pieces, focus, i % 10);
             let originals: Vec<Piece> = t.pieces.clone();
+            let naive_text = opts.llama_url.as_ref().map(|_| {
+                assemble_turn(&mut naive, context, &outline, &tools, t.clone()).prompt_text()
+            });
             let a = assemble_turn(&mut asm, context, &outline, &tools, t);
+            if i + 1 == opts.limit_turns && context == 8192 {
+                last_table = a.report.render();
+            }
             let text = a.prompt_text();
             let est = count_tokens(&text);
-            prompts.push(est);
+            let cal = asm.calibration().to_model(est);
+            fills.push(cal as f64 / limit);
             over_est += usize::from(est + reply > context);
-            over_cal += usize::from(asm.calibration().to_model(est) + reply > context);
+            over_cal += usize::from(cal + reply > context);
             for s in &a.sections {
                 let Some(p) = originals.iter().find(|p| p.id == s.id && p.path.is_some()) else {
                     continue;
@@ -353,41 +398,44 @@ pub fn run(opts: &BenchOptions) -> Result<(), String> {
                 if p.rendering(s.detail) != Some(s.text.as_str()) || !corpus::balanced(&s.text) {
                     partial += 1;
                     if std::env::var("SMALLCODE_BENCH_DEBUG").is_ok() {
-                        eprintln!(
-                            "PARTIAL {} {:?} same={}\n{}",
-                            s.id,
-                            s.detail,
-                            p.rendering(s.detail) == Some(s.text.as_str()),
-                            s.text
-                        );
+                        eprintln!("PARTIAL {} {:?}\n{}", s.id, s.detail, s.text);
                     }
                 }
             }
-            if let Some(url) = &opts.llama_url {
-                match llama_tokenize(url, &text) {
-                    Ok(real) => {
-                        real_n += 1;
-                        over_real += usize::from(real + reply > context);
-                        ratios.push(real as f64 / est.max(1) as f64);
-                        // The calibration loop the agent runs: fold the exact count in.
-                        asm.calibration_mut().observe(est, real);
-                    }
-                    Err(e) => return Err(format!("llama-server at {url}: {e}")),
-                }
+            if let (Some(url), Some(naive_text)) = (&opts.llama_url, naive_text) {
+                let real = llama_tokenize(url, &text)
+                    .map_err(|e| format!("llama-server at {url}: {e}"))?;
+                over_real += usize::from(real + reply > context);
+                real_fills.push(real as f64 / limit);
+                ratios.push(real as f64 / est.max(1) as f64);
+                // The calibration loop the agent runs: fold the exact count in.
+                asm.calibration_mut().observe(est, real);
+                let real_naive = llama_tokenize(url, &naive_text)
+                    .map_err(|e| format!("llama-server at {url}: {e}"))?;
+                over_naive += usize::from(real_naive + reply > context);
             }
         }
-        prompts.sort();
-        ratios.sort_by(f64::total_cmp);
-        let real = if opts.llama_url.is_some() {
-            format!("{over_real} of {real_n}")
-        } else {
-            "not run".into()
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied()
         };
-        let ratio = ratios
-            .get(ratios.len() / 2)
-            .map_or("-".into(), |r| format!("{r:.3}"));
-        println!("{context:>7}  {:>5}  {over_est:>9}  {over_cal:>20}  {real:>21}  {partial:>14}  {:>13}  {ratio:>15}", opts.limit_turns, prompts[prompts.len() / 2]);
+        let pct = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{:.0}%", x * 100.0));
+        let (real, naive_over) = if opts.llama_url.is_some() {
+            (over_real.to_string(), over_naive.to_string())
+        } else {
+            ("not run".into(), "not run".into())
+        };
+        let max_real = real_fills.iter().copied().reduce(f64::max);
+        let ratio = median(&mut ratios).map_or("-".into(), |r| format!("{r:.3}"));
+        println!(
+            "{context:>7}  {:>5}  {over_est:>9}  {over_cal:>9}  {real:>10}  {naive_over:>16}  {partial:>7}  {:>16}  {:>14}  {ratio:>15}  {:>11.3}",
+            opts.limit_turns,
+            pct(median(&mut fills)),
+            pct(max_real),
+            asm.calibration().ratio(),
+        );
     }
+    println!("\n/budget after the last 8k turn:\n{last_table}");
     Ok(())
 }
 
@@ -409,7 +457,7 @@ mod tests {
         let mut asm = Assembler::new(BudgetConfig::default());
         let tools = tools_json();
         for i in 0..20 {
-            let t = gen_turn(&mut rng, &corpus, i % 10);
+            let t = gen_turn(&mut rng, &corpus, 0, i % 10);
             let a = assemble_turn(&mut asm, 4096, "a.rs\n", &tools, t);
             assert!(
                 asm.calibration().to_model(count_tokens(&a.prompt_text())) + a.report.reply_reserve
