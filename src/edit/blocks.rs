@@ -68,7 +68,11 @@ fn fence(line: &str) -> Option<(char, usize, &str)> {
 /// A line that looks like a file name: one token with a dot or slash, no code punctuation.
 /// Decorations models add (`**`, backticks, a trailing colon, `File:`) are removed.
 fn path_like(line: &str) -> Option<String> {
-    let mut t = line.trim().trim_matches(['*', '`', '#', ' ']).trim_end_matches(':').trim();
+    let mut t = line
+        .trim()
+        .trim_matches(['*', '`', '#', ' '])
+        .trim_end_matches(':')
+        .trim();
     for prefix in ["File:", "file:", "Filename:", "filename:", "Path:", "path:"] {
         if let Some(rest) = t.strip_prefix(prefix) {
             t = rest.trim().trim_matches('`');
@@ -111,7 +115,10 @@ struct OpenSr<'a> {
 
 /// Parses `reply` into its blocks, in order. Never fails: unparseable parts are prose.
 pub fn parse(reply: &str) -> Vec<Block> {
-    let lines: Vec<&str> = reply.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+    let lines: Vec<&str> = reply
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
     let mut out = Vec::new();
     let mut fence_open: Option<OpenFence<'_>> = None;
     let mut sr: Option<OpenSr<'_>> = None;
@@ -140,12 +147,22 @@ pub fn parse(reply: &str) -> Vec<Block> {
             let path = match fence_open.as_mut() {
                 Some(f) => {
                     f.wrapper = true;
-                    let inner = if f.body.is_empty() { None } else { prev.and_then(path_like) };
+                    let inner = if f.body.is_empty() {
+                        None
+                    } else {
+                        prev.and_then(path_like)
+                    };
                     inner.or_else(|| f.path.clone())
                 }
                 None => prev.and_then(path_like),
             };
-            sr = Some(OpenSr { path, search: Vec::new(), replace: Vec::new(), in_replace: false, line: i + 1 });
+            sr = Some(OpenSr {
+                path,
+                search: Vec::new(),
+                replace: Vec::new(),
+                in_replace: false,
+                line: i + 1,
+            });
             if let Some(f) = fence_open.as_mut() {
                 f.body.clear();
             }
@@ -156,7 +173,13 @@ pub fn parse(reply: &str) -> Vec<Block> {
                 Some((ch, n, info)) if ch == f.ch && n >= f.n && info.is_empty() => {
                     let f = fence_open.take().expect("checked above");
                     if !f.wrapper {
-                        out.push(Block::Code { lang: f.lang, path: f.path, code: joined(&f.body), closed: true, line: f.line });
+                        out.push(Block::Code {
+                            lang: f.lang,
+                            path: f.path,
+                            code: joined(&f.body),
+                            closed: true,
+                            line: f.line,
+                        });
                     }
                 }
                 _ => f.body.push(line),
@@ -168,7 +191,10 @@ pub fn parse(reply: &str) -> Vec<Block> {
             let first = words.next();
             let (lang, mut path) = match first {
                 Some(w) if path_like(w).is_some() && !w.starts_with('.') => (None, path_like(w)),
-                Some(w) => (Some(w.trim_start_matches('{').trim_end_matches('}').to_string()), None),
+                Some(w) => (
+                    Some(w.trim_start_matches('{').trim_end_matches('}').to_string()),
+                    None,
+                ),
                 None => (None, None),
             };
             if path.is_none() {
@@ -177,7 +203,15 @@ pub fn parse(reply: &str) -> Vec<Block> {
             if path.is_none() {
                 path = i.checked_sub(1).and_then(|p| path_like(lines[p]));
             }
-            fence_open = Some(OpenFence { ch, n, lang, path, body: Vec::new(), line: i + 1, wrapper: false });
+            fence_open = Some(OpenFence {
+                ch,
+                n,
+                lang,
+                path,
+                body: Vec::new(),
+                line: i + 1,
+                wrapper: false,
+            });
         }
     }
     if let Some(mut cur) = sr {
@@ -199,7 +233,13 @@ pub fn parse(reply: &str) -> Vec<Block> {
             while body.last().is_some_and(|l| l.trim().is_empty()) {
                 body.pop();
             }
-            out.push(Block::Code { lang: f.lang, path: f.path, code: joined(&body), closed: false, line: f.line });
+            out.push(Block::Code {
+                lang: f.lang,
+                path: f.path,
+                code: joined(&body),
+                closed: false,
+                line: f.line,
+            });
         }
     }
     out
@@ -211,7 +251,13 @@ mod tests {
 
     fn code(b: &Block) -> (&Option<String>, &Option<String>, &str, bool) {
         match b {
-            Block::Code { lang, path, code, closed, .. } => (lang, path, code.as_str(), *closed),
+            Block::Code {
+                lang,
+                path,
+                code,
+                closed,
+                ..
+            } => (lang, path, code.as_str(), *closed),
             other => panic!("not code: {other:?}"),
         }
     }
@@ -221,14 +267,25 @@ mod tests {
         let reply = "Here is the fix:\n```python\ndef add(a, b):\n    return a + b\n```\nAnd a test:\n~~~\nassert add(1, 2) == 3\n~~~\n";
         let blocks = parse(reply);
         assert_eq!(blocks.len(), 2);
-        assert_eq!(code(&blocks[0]), (&Some("python".into()), &None, "def add(a, b):\n    return a + b\n", true));
+        assert_eq!(
+            code(&blocks[0]),
+            (
+                &Some("python".into()),
+                &None,
+                "def add(a, b):\n    return a + b\n",
+                true
+            )
+        );
         assert_eq!(code(&blocks[1]).2, "assert add(1, 2) == 3\n");
     }
 
     #[test]
     fn missing_closing_fence_at_end_is_tolerated() {
         let blocks = parse("```rust\nfn main() {}\n\n");
-        assert_eq!(code(&blocks[0]), (&Some("rust".into()), &None, "fn main() {}\n", false));
+        assert_eq!(
+            code(&blocks[0]),
+            (&Some("rust".into()), &None, "fn main() {}\n", false)
+        );
     }
 
     #[test]
@@ -264,11 +321,17 @@ mod tests {
 
     #[test]
     fn search_replace_inside_fence_is_not_code() {
-        let reply = "```python\napp.py\n<<<<<<< SEARCH\na = 1\n=======\na = 2\n>>>>>>> REPLACE\n```\n";
+        let reply =
+            "```python\napp.py\n<<<<<<< SEARCH\na = 1\n=======\na = 2\n>>>>>>> REPLACE\n```\n";
         let blocks = parse(reply);
         assert_eq!(blocks.len(), 1);
         match &blocks[0] {
-            Block::SearchReplace { path, search, replace, .. } => {
+            Block::SearchReplace {
+                path,
+                search,
+                replace,
+                ..
+            } => {
                 assert_eq!(path.as_deref(), Some("app.py"));
                 assert_eq!((search.as_str(), replace.as_str()), ("a = 1\n", "a = 2\n"));
             }
@@ -278,10 +341,15 @@ mod tests {
 
     #[test]
     fn two_blocks_empty_replace_and_sloppy_markers() {
-        let reply = "<<<<<<<< search\na\n=========\n>>>>>>> Replace\n\n<<<<<<< SEARCH\nb\n=======\nc\n";
+        let reply =
+            "<<<<<<<< search\na\n=========\n>>>>>>> Replace\n\n<<<<<<< SEARCH\nb\n=======\nc\n";
         let blocks = parse(reply);
         assert_eq!(blocks.len(), 2);
-        assert!(matches!(&blocks[0], Block::SearchReplace { replace, closed: true, .. } if replace.is_empty()));
-        assert!(matches!(&blocks[1], Block::SearchReplace { replace, closed: false, .. } if replace == "c\n"));
+        assert!(
+            matches!(&blocks[0], Block::SearchReplace { replace, closed: true, .. } if replace.is_empty())
+        );
+        assert!(
+            matches!(&blocks[1], Block::SearchReplace { replace, closed: false, .. } if replace == "c\n")
+        );
     }
 }

@@ -33,7 +33,11 @@ pub fn summary_with(old: &str, new: &str, path: &Path, max_lines: usize) -> Stri
     if added + removed == 0 {
         return out;
     }
-    let unified = diff.unified_diff().context_radius(2).header(&format!("a/{name}"), &format!("b/{name}")).to_string();
+    let unified = diff
+        .unified_diff()
+        .context_radius(2)
+        .header(&format!("a/{name}"), &format!("b/{name}"))
+        .to_string();
     let lines: Vec<&str> = unified.lines().collect();
     for l in lines.iter().take(max_lines) {
         out.push_str(l);
@@ -63,6 +67,9 @@ mod tests {
         let s = summary_with(&old, &new, Path::new("n"), 10);
         assert_eq!(s.lines().count(), 12, "{s}");
         assert!(s.ends_with("more diff lines\n"));
-        assert_eq!(summary("a\r\nb\r\n", "a\nb\n", Path::new("n")), "+0 \u{2212}0 lines in n\n");
+        assert_eq!(
+            summary("a\r\nb\r\n", "a\nb\n", Path::new("n")),
+            "+0 \u{2212}0 lines in n\n"
+        );
     }
 }

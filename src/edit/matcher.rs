@@ -95,7 +95,10 @@ pub enum LocateError {
 }
 
 fn ambiguous_message(strategy: &Strategy, candidates: &[(usize, String)]) -> String {
-    let places: Vec<String> = candidates.iter().map(|(l, t)| format!("line {l} `{}`", t.trim())).collect();
+    let places: Vec<String> = candidates
+        .iter()
+        .map(|(l, t)| format!("line {l} `{}`", t.trim()))
+        .collect();
     format!(
         "the SEARCH text matches {} places ({strategy}): {}. Add a few unchanged lines around it so it matches one place",
         candidates.len(),
@@ -127,7 +130,11 @@ fn split_lines(s: &str) -> Vec<Line<'_>> {
     let mut start = 0;
     for piece in s.split_inclusive('\n') {
         let text = piece.trim_end_matches('\n').trim_end_matches('\r');
-        out.push(Line { start, end: start + text.len(), text });
+        out.push(Line {
+            start,
+            end: start + text.len(),
+            text,
+        });
         start += piece.len();
     }
     out
@@ -152,16 +159,31 @@ pub fn locate(haystack: &str, needle: &str) -> Result<Match, LocateError> {
         return Err(LocateError::EmptyNeedle);
     }
     let hay = split_lines(haystack);
-    let line_of = |byte: usize| hay.partition_point(|l| l.end < byte).min(hay.len().saturating_sub(1));
+    let line_of = |byte: usize| {
+        hay.partition_point(|l| l.end < byte)
+            .min(hay.len().saturating_sub(1))
+    };
 
     // Exact: the needle as written, anywhere.
     let exact: Vec<usize> = haystack.match_indices(needle).map(|(i, _)| i).collect();
     match exact.len() {
-        1 => return Ok(Match { range: exact[0]..exact[0] + needle.len(), strategy: Strategy::Exact, score: 1.0 }),
+        1 => {
+            return Ok(Match {
+                range: exact[0]..exact[0] + needle.len(),
+                strategy: Strategy::Exact,
+                score: 1.0,
+            })
+        }
         0 => {}
         _ => {
-            let candidates = exact.iter().map(|&b| (line_of(b) + 1, hay[line_of(b)].text.to_string())).collect();
-            return Err(LocateError::Ambiguous { strategy: Strategy::Exact, candidates });
+            let candidates = exact
+                .iter()
+                .map(|&b| (line_of(b) + 1, hay[line_of(b)].text.to_string()))
+                .collect();
+            return Err(LocateError::Ambiguous {
+                strategy: Strategy::Exact,
+                candidates,
+            });
         }
     }
 
@@ -177,7 +199,11 @@ pub fn locate(haystack: &str, needle: &str) -> Result<Match, LocateError> {
     type Norm = fn(&str) -> String;
     let steps: [(Strategy, Norm, bool); 3] = [
         (Strategy::TrimmedLines, |s| s.trim_end().to_string(), false),
-        (Strategy::WhitespaceNormalized, |s| format!("{}|{}", indent_width(s), collapse(s)), true),
+        (
+            Strategy::WhitespaceNormalized,
+            |s| format!("{}|{}", indent_width(s), collapse(s)),
+            true,
+        ),
         (Strategy::IndentFlexible, collapse, true),
     ];
     for (strategy, norm, skip_blank) in steps {
@@ -186,11 +212,21 @@ pub fn locate(haystack: &str, needle: &str) -> Result<Match, LocateError> {
             0 => continue,
             1 => {
                 let (a, b) = found[0];
-                return Ok(Match { range: hay[a].start..hay[b].end, strategy, score: 1.0 });
+                return Ok(Match {
+                    range: hay[a].start..hay[b].end,
+                    strategy,
+                    score: 1.0,
+                });
             }
             _ => {
-                let candidates = found.iter().map(|&(a, _)| (a + 1, hay[a].text.to_string())).collect();
-                return Err(LocateError::Ambiguous { strategy, candidates });
+                let candidates = found
+                    .iter()
+                    .map(|&(a, _)| (a + 1, hay[a].text.to_string()))
+                    .collect();
+                return Err(LocateError::Ambiguous {
+                    strategy,
+                    candidates,
+                });
             }
         }
     }
@@ -199,7 +235,12 @@ pub fn locate(haystack: &str, needle: &str) -> Result<Match, LocateError> {
 
 /// Every (first, last) haystack line index where the needle's lines equal the haystack's under
 /// `norm`. With `skip_blank`, blank lines on both sides are ignored.
-fn windows_equal(hay: &[Line<'_>], needle: &[&str], norm: fn(&str) -> String, skip_blank: bool) -> Vec<(usize, usize)> {
+fn windows_equal(
+    hay: &[Line<'_>],
+    needle: &[&str],
+    norm: fn(&str) -> String,
+    skip_blank: bool,
+) -> Vec<(usize, usize)> {
     let keep = |t: &str| !skip_blank || !t.trim().is_empty();
     let hay_idx: Vec<usize> = (0..hay.len()).filter(|&i| keep(hay[i].text)).collect();
     let hay_keys: Vec<String> = hay_idx.iter().map(|&i| norm(hay[i].text)).collect();
@@ -234,14 +275,26 @@ fn common(a: &str, b: &str) -> usize {
     }
     capture_diff_slices(Algorithm::Myers, a.as_bytes(), b.as_bytes())
         .iter()
-        .map(|op| if let DiffOp::Equal { len, .. } = op { *len } else { 0 })
+        .map(|op| {
+            if let DiffOp::Equal { len, .. } = op {
+                *len
+            } else {
+                0
+            }
+        })
         .sum()
 }
 
 fn fuzzy(hay: &[Line<'_>], needle: &[&str]) -> Result<Match, LocateError> {
-    let hay_idx: Vec<usize> = (0..hay.len()).filter(|&i| !hay[i].text.trim().is_empty()).collect();
+    let hay_idx: Vec<usize> = (0..hay.len())
+        .filter(|&i| !hay[i].text.trim().is_empty())
+        .collect();
     let hay_keys: Vec<String> = hay_idx.iter().map(|&i| collapse(hay[i].text)).collect();
-    let needle_keys: Vec<String> = needle.iter().filter(|t| !t.trim().is_empty()).map(|t| collapse(t)).collect();
+    let needle_keys: Vec<String> = needle
+        .iter()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| collapse(t))
+        .collect();
     let n = needle_keys.len();
     if n == 0 || n > hay_keys.len() {
         return Err(LocateError::NotFound { closest: None });
@@ -257,11 +310,15 @@ fn fuzzy(hay: &[Line<'_>], needle: &[&str]) -> Result<Match, LocateError> {
         if total == 0 {
             continue;
         }
-        let bound: usize = (0..n).map(|j| quick_common(&needle_hist[j], &hay_hist[s + j])).sum();
+        let bound: usize = (0..n)
+            .map(|j| quick_common(&needle_hist[j], &hay_hist[s + j]))
+            .sum();
         if (2 * bound) as f32 / (total as f32) < CLOSEST_FLOOR {
             continue;
         }
-        let kept: usize = (0..n).map(|j| common(&needle_keys[j], &hay_keys[s + j])).sum();
+        let kept: usize = (0..n)
+            .map(|j| common(&needle_keys[j], &hay_keys[s + j]))
+            .sum();
         scored.push((total - 2 * kept, total, s));
     }
     scored.sort_by(|a, b| (a.0 * b.1).cmp(&(b.0 * a.1)).then(a.2.cmp(&b.2)));
@@ -277,14 +334,24 @@ fn fuzzy(hay: &[Line<'_>], needle: &[&str]) -> Result<Match, LocateError> {
     }
     // Windows not diffed scored below CLOSEST_FLOOR, so they are more than twice as far as any
     // block above FUZZY_THRESHOLD: only diffed windows can be rivals.
-    let rivals: Vec<&(usize, usize, usize)> = scored[1..].iter().filter(|r| r.0 < 2 * best.0.max(1)).collect();
+    let rivals: Vec<&(usize, usize, usize)> = scored[1..]
+        .iter()
+        .filter(|r| r.0 < 2 * best.0.max(1))
+        .collect();
     if !rivals.is_empty() {
         let mut candidates = vec![first_line(best.2)];
         candidates.extend(rivals.iter().take(4).map(|r| first_line(r.2)));
-        return Err(LocateError::Ambiguous { strategy: Strategy::Fuzzy, candidates });
+        return Err(LocateError::Ambiguous {
+            strategy: Strategy::Fuzzy,
+            candidates,
+        });
     }
     let (a, b) = (hay_idx[best.2], hay_idx[best.2 + n - 1]);
-    Ok(Match { range: hay[a].start..hay[b].end, strategy: Strategy::Fuzzy, score: score(best) })
+    Ok(Match {
+        range: hay[a].start..hay[b].end,
+        strategy: Strategy::Fuzzy,
+        score: score(best),
+    })
 }
 
 #[cfg(test)]
@@ -304,7 +371,10 @@ mod tests {
         let hay = "x = 1\ny = 2\nx = 1\n";
         match locate(hay, "x = 1") {
             Err(LocateError::Ambiguous { candidates, .. }) => {
-                assert_eq!(candidates, vec![(1, "x = 1".to_string()), (3, "x = 1".to_string())])
+                assert_eq!(
+                    candidates,
+                    vec![(1, "x = 1".to_string()), (3, "x = 1".to_string())]
+                )
             }
             other => panic!("{other:?}"),
         }

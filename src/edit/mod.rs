@@ -83,7 +83,11 @@ pub fn apply(text: &str, edits: &[Edit]) -> Result<String, EditError> {
     for e in &order {
         let (start, end) = (e.range.start, e.range.end);
         if start > end || end > text.len() {
-            return Err(EditError::OutOfBounds { start, end, len: text.len() });
+            return Err(EditError::OutOfBounds {
+                start,
+                end,
+                len: text.len(),
+            });
         }
         for at in [start, end] {
             if !text.is_char_boundary(at) {
@@ -93,7 +97,10 @@ pub fn apply(text: &str, edits: &[Edit]) -> Result<String, EditError> {
     }
     for pair in order.windows(2) {
         if pair[1].range.start < pair[0].range.end {
-            return Err(EditError::Overlap { first: pair[0].range.clone(), second: pair[1].range.clone() });
+            return Err(EditError::Overlap {
+                first: pair[0].range.clone(),
+                second: pair[1].range.clone(),
+            });
         }
     }
     let crlf = is_crlf(text);
@@ -101,7 +108,11 @@ pub fn apply(text: &str, edits: &[Edit]) -> Result<String, EditError> {
     // Stable sort above keeps the given order for equal starts; splicing back to front reverses
     // it, so insert the later of two same-offset inserts first.
     for e in order.iter().rev() {
-        let rep = if crlf { to_crlf(&e.replacement) } else { e.replacement.clone() };
+        let rep = if crlf {
+            to_crlf(&e.replacement)
+        } else {
+            e.replacement.clone()
+        };
         out.replace_range(e.range.clone(), &rep);
     }
     Ok(out)
@@ -160,10 +171,21 @@ impl Edit {
     /// leading/trailing blank lines of the replacement are dropped; an empty replacement also
     /// removes that line break, so a deletion leaves no empty line behind. An exact match is
     /// taken literally: the model's text already agrees with the file byte for byte.
-    pub fn from_match(path: impl Into<PathBuf>, haystack: &str, needle: &str, m: &Match, replacement: &str) -> Edit {
+    pub fn from_match(
+        path: impl Into<PathBuf>,
+        haystack: &str,
+        needle: &str,
+        m: &Match,
+        replacement: &str,
+    ) -> Edit {
         let mut range = m.range.clone();
         if m.strategy == Strategy::Exact {
-            return Edit { path: path.into(), range, replacement: replacement.to_string(), strategy: m.strategy };
+            return Edit {
+                path: path.into(),
+                range,
+                replacement: replacement.to_string(),
+                strategy: m.strategy,
+            };
         }
         let mut rep = trim_blank_lines(&replacement.replace("\r\n", "\n")).to_string();
         let file_indent = leading_ws(&haystack[range.start..]);
@@ -173,9 +195,18 @@ impl Edit {
         }
         if rep.is_empty() {
             let rest = &haystack[range.end..];
-            range.end += if rest.starts_with("\r\n") { 2 } else { usize::from(rest.starts_with('\n')) };
+            range.end += if rest.starts_with("\r\n") {
+                2
+            } else {
+                usize::from(rest.starts_with('\n'))
+            };
         }
-        Edit { path: path.into(), range, replacement: rep, strategy: m.strategy }
+        Edit {
+            path: path.into(),
+            range,
+            replacement: rep,
+            strategy: m.strategy,
+        }
     }
 }
 
@@ -244,7 +275,12 @@ mod tests {
     use super::*;
 
     fn e(range: Range<usize>, rep: &str) -> Edit {
-        Edit { path: "f".into(), range, replacement: rep.into(), strategy: Strategy::Exact }
+        Edit {
+            path: "f".into(),
+            range,
+            replacement: rep.into(),
+            strategy: Strategy::Exact,
+        }
     }
 
     #[test]
@@ -255,9 +291,18 @@ mod tests {
 
     #[test]
     fn refuses_overlap_and_bad_ranges() {
-        assert!(matches!(apply("abcdef", &[e(0..3, "x"), e(2..4, "y")]), Err(EditError::Overlap { .. })));
-        assert!(matches!(apply("abc", &[e(1..9, "x")]), Err(EditError::OutOfBounds { end: 9, .. })));
-        assert!(matches!(apply("é", &[e(1..2, "x")]), Err(EditError::NotCharBoundary { at: 1 })));
+        assert!(matches!(
+            apply("abcdef", &[e(0..3, "x"), e(2..4, "y")]),
+            Err(EditError::Overlap { .. })
+        ));
+        assert!(matches!(
+            apply("abc", &[e(1..9, "x")]),
+            Err(EditError::OutOfBounds { end: 9, .. })
+        ));
+        assert!(matches!(
+            apply("é", &[e(1..2, "x")]),
+            Err(EditError::NotCharBoundary { at: 1 })
+        ));
     }
 
     #[test]
@@ -269,8 +314,14 @@ mod tests {
 
     #[test]
     fn rebase_indent_converts_style() {
-        assert_eq!(rebase_indent("if x:\n    y\n", "", "\t", true), "\tif x:\n\t\ty\n");
-        assert_eq!(rebase_indent("  a\n    b\n\n  c", "  ", "        ", false), "        a\n          b\n\n        c");
+        assert_eq!(
+            rebase_indent("if x:\n    y\n", "", "\t", true),
+            "\tif x:\n\t\ty\n"
+        );
+        assert_eq!(
+            rebase_indent("  a\n    b\n\n  c", "  ", "        ", false),
+            "        a\n          b\n\n        c"
+        );
     }
 
     #[test]

@@ -93,6 +93,8 @@ struct Def {
     qualified: String,
     /// The definition node, including wrappers (decorators, `export`).
     range: Range<usize>,
+    /// The definition node without wrappers (equal to `range` when there are none).
+    inner: Range<usize>,
     /// Start of attached doc comments/attributes just above (≤ `range.start`).
     lead: usize,
     /// True for classes/impls/traits/modules: defs holding methods.
@@ -111,10 +113,20 @@ struct Found<'t> {
 
 impl<'t> Found<'t> {
     fn leaf(name: String) -> Self {
-        Found { name, qualified: None, body: None, scope: None }
+        Found {
+            name,
+            qualified: None,
+            body: None,
+            scope: None,
+        }
     }
     fn container(name: String, body: Option<Node<'t>>) -> Self {
-        Found { name, qualified: None, body, scope: None }
+        Found {
+            name,
+            qualified: None,
+            body,
+            scope: None,
+        }
     }
 }
 
@@ -128,9 +140,22 @@ fn collapse(s: &str) -> String {
 
 /// The identifier a type expression is about: `*Foo`, `Foo<T>`, `a::Foo` → `Foo`.
 fn base_type(s: &str) -> String {
-    let s = s.split('<').next().unwrap_or(s).split('[').next().unwrap_or(s);
+    let s = s
+        .split('<')
+        .next()
+        .unwrap_or(s)
+        .split('[')
+        .next()
+        .unwrap_or(s);
     let s = s.trim().trim_start_matches(['*', '&']).trim();
-    s.rsplit("::").next().unwrap_or(s).rsplit('.').next().unwrap_or(s).trim().to_string()
+    s.rsplit("::")
+        .next()
+        .unwrap_or(s)
+        .rsplit('.')
+        .next()
+        .unwrap_or(s)
+        .trim()
+        .to_string()
 }
 
 /// The name a C/C++ declarator declares: follows `declarator` fields through pointers and
@@ -138,9 +163,12 @@ fn base_type(s: &str) -> String {
 fn c_declarator_name(mut n: Node<'_>, src: &str) -> Option<String> {
     loop {
         match n.kind() {
-            "identifier" | "field_identifier" | "qualified_identifier" | "operator_name" | "destructor_name" | "type_identifier" => {
-                return Some(text(n, src).to_string())
-            }
+            "identifier"
+            | "field_identifier"
+            | "qualified_identifier"
+            | "operator_name"
+            | "destructor_name"
+            | "type_identifier" => return Some(text(n, src).to_string()),
             _ => n = n.child_by_field_name("declarator")?,
         }
     }
@@ -153,17 +181,31 @@ fn classify<'t>(lang: &str, n: Node<'t>, src: &str) -> Option<Found<'t>> {
     match (lang, n.kind()) {
         ("python", "function_definition") => Some(Found::leaf(field("name")?)),
         ("python", "class_definition") => Some(Found::container(field("name")?, body)),
-        ("python", "decorated_definition") => classify(lang, n.child_by_field_name("definition")?, src),
+        ("python", "decorated_definition") => {
+            classify(lang, n.child_by_field_name("definition")?, src)
+        }
         (
             "rust",
-            "function_item" | "function_signature_item" | "struct_item" | "enum_item" | "union_item" | "const_item"
-            | "static_item" | "type_item" | "macro_definition",
+            "function_item"
+            | "function_signature_item"
+            | "struct_item"
+            | "enum_item"
+            | "union_item"
+            | "const_item"
+            | "static_item"
+            | "type_item"
+            | "macro_definition",
         ) => Some(Found::leaf(field("name")?)),
         ("rust", "trait_item" | "mod_item") => Some(Found::container(field("name")?, body)),
         ("rust", "impl_item") => {
             let body = body?;
             let header = collapse(&src[n.start_byte()..body.start_byte()]);
-            Some(Found { name: header.clone(), qualified: Some(header), body: Some(body), scope: Some(base_type(&field("type")?)) })
+            Some(Found {
+                name: header.clone(),
+                qualified: Some(header),
+                body: Some(body),
+                scope: Some(base_type(&field("type")?)),
+            })
         }
         ("javascript" | "typescript" | "tsx", kind) => match kind {
             "function_declaration"
@@ -173,17 +215,27 @@ fn classify<'t>(lang: &str, n: Node<'t>, src: &str) -> Option<Found<'t>> {
             | "enum_declaration"
             | "method_definition"
             | "function_signature" => Some(Found::leaf(field("name")?)),
-            "class_declaration" | "abstract_class_declaration" => Some(Found::container(field("name")?, body)),
+            "class_declaration" | "abstract_class_declaration" => {
+                Some(Found::container(field("name")?, body))
+            }
             "export_statement" => classify(lang, n.child_by_field_name("declaration")?, src),
             "lexical_declaration" | "variable_declaration" => {
                 let mut c = n.walk();
-                let decls: Vec<Node<'t>> = n.named_children(&mut c).filter(|d| d.kind() == "variable_declarator").collect();
+                let decls: Vec<Node<'t>> = n
+                    .named_children(&mut c)
+                    .filter(|d| d.kind() == "variable_declarator")
+                    .collect();
                 let [d] = decls[..] else { return None };
                 let value = d.child_by_field_name("value")?;
-                if !matches!(value.kind(), "arrow_function" | "function_expression" | "function" | "generator_function") {
+                if !matches!(
+                    value.kind(),
+                    "arrow_function" | "function_expression" | "function" | "generator_function"
+                ) {
                     return None;
                 }
-                Some(Found::leaf(text(d.child_by_field_name("name")?, src).to_string()))
+                Some(Found::leaf(
+                    text(d.child_by_field_name("name")?, src).to_string(),
+                ))
             }
             _ => None,
         },
@@ -191,22 +243,37 @@ fn classify<'t>(lang: &str, n: Node<'t>, src: &str) -> Option<Found<'t>> {
         ("go", "method_declaration") => {
             let recv = n.child_by_field_name("receiver")?;
             let mut c = recv.walk();
-            let param = recv.named_children(&mut c).find(|p| p.kind() == "parameter_declaration")?;
+            let param = recv
+                .named_children(&mut c)
+                .find(|p| p.kind() == "parameter_declaration")?;
             let ty = base_type(text(param.child_by_field_name("type")?, src));
             let name = field("name")?;
-            Some(Found { qualified: Some(format!("{ty}.{name}")), ..Found::leaf(name) })
+            Some(Found {
+                qualified: Some(format!("{ty}.{name}")),
+                ..Found::leaf(name)
+            })
         }
         ("go", "type_declaration") => {
             let mut c = n.walk();
-            let spec = n.named_children(&mut c).find(|s| matches!(s.kind(), "type_spec" | "type_alias"))?;
-            Some(Found::leaf(text(spec.child_by_field_name("name")?, src).to_string()))
+            let spec = n
+                .named_children(&mut c)
+                .find(|s| matches!(s.kind(), "type_spec" | "type_alias"))?;
+            Some(Found::leaf(
+                text(spec.child_by_field_name("name")?, src).to_string(),
+            ))
         }
         ("c" | "cpp", "function_definition") => {
             let name = c_declarator_name(n.child_by_field_name("declarator")?, src)?;
             let qualified = name.contains("::").then(|| name.clone());
-            Some(Found { qualified, ..Found::leaf(name) })
+            Some(Found {
+                qualified,
+                ..Found::leaf(name)
+            })
         }
-        ("c" | "cpp", "struct_specifier" | "union_specifier" | "enum_specifier" | "class_specifier") => {
+        (
+            "c" | "cpp",
+            "struct_specifier" | "union_specifier" | "enum_specifier" | "class_specifier",
+        ) => {
             let name = field("name")?;
             body?;
             Some(Found::container(name, body))
@@ -223,11 +290,16 @@ fn classify<'t>(lang: &str, n: Node<'t>, src: &str) -> Option<Found<'t>> {
         ("cpp", "namespace_definition") => Some(Found::container(field("name")?, body)),
         ("lua", "function_declaration") => {
             let name = field("name")?;
-            Some(Found { qualified: Some(name.replace(':', ".")), ..Found::leaf(name) })
+            Some(Found {
+                qualified: Some(name.replace(':', ".")),
+                ..Found::leaf(name)
+            })
         }
         ("lua", "variable_declaration") => {
             let mut c = n.walk();
-            let assign = n.named_children(&mut c).find(|a| a.kind() == "assignment_statement")?;
+            let assign = n
+                .named_children(&mut c)
+                .find(|a| a.kind() == "assignment_statement")?;
             classify(lang, assign, src)
         }
         ("lua", "assignment_statement") => {
@@ -239,13 +311,22 @@ fn classify<'t>(lang: &str, n: Node<'t>, src: &str) -> Option<Found<'t>> {
             let first = values.named_children(&mut c2).next()?;
             (first.kind() == "function_definition" && vars.named_child_count() == 1).then(|| {
                 let name = text(*vars, src).to_string();
-                Found { qualified: Some(name.replace(':', ".")), ..Found::leaf(name) }
+                Found {
+                    qualified: Some(name.replace(':', ".")),
+                    ..Found::leaf(name)
+                }
             })
         }
-        ("java", "class_declaration" | "interface_declaration" | "enum_declaration" | "record_declaration") => {
-            Some(Found::container(field("name")?, body))
+        (
+            "java",
+            "class_declaration"
+            | "interface_declaration"
+            | "enum_declaration"
+            | "record_declaration",
+        ) => Some(Found::container(field("name")?, body)),
+        ("java", "method_declaration" | "constructor_declaration") => {
+            Some(Found::leaf(field("name")?))
         }
-        ("java", "method_declaration" | "constructor_declaration") => Some(Found::leaf(field("name")?)),
         _ => None,
     }
 }
@@ -255,7 +336,8 @@ fn classify<'t>(lang: &str, n: Node<'t>, src: &str) -> Option<Found<'t>> {
 fn lead_start(n: Node<'_>, src: &str) -> usize {
     let mut cur = n;
     while let Some(prev) = cur.prev_named_sibling() {
-        let attached = prev.kind().contains("comment") || matches!(prev.kind(), "attribute_item" | "decorator" | "annotation");
+        let attached = prev.kind().contains("comment")
+            || matches!(prev.kind(), "attribute_item" | "decorator" | "annotation");
         let line_start = src[..prev.start_byte()].rfind('\n').map_or(0, |i| i + 1);
         let own_line = src[line_start..prev.start_byte()].trim().is_empty();
         if !attached || !own_line || prev.end_position().row + 1 < cur.start_position().row {
@@ -269,14 +351,27 @@ fn lead_start(n: Node<'_>, src: &str) -> usize {
 /// Nodes searched through for definitions without being one: error recovery and preprocessor
 /// conditionals.
 fn transparent(kind: &str) -> bool {
-    matches!(kind, "ERROR" | "preproc_ifdef" | "preproc_if" | "preproc_else" | "preproc_elif" | "linkage_specification")
+    matches!(
+        kind,
+        "ERROR"
+            | "preproc_ifdef"
+            | "preproc_if"
+            | "preproc_else"
+            | "preproc_elif"
+            | "linkage_specification"
+    )
 }
 
 fn collect(lang: &Lang, node: Node<'_>, scope: &str, src: &str, out: &mut Vec<Def>) {
     let mut cursor = node.walk();
     for child in node.named_children(&mut cursor) {
         if let Some(f) = classify(lang.name, child, src) {
-            let simple = f.name.rsplit([':', '.']).next().unwrap_or(&f.name).to_string();
+            let simple = f
+                .name
+                .rsplit([':', '.'])
+                .next()
+                .unwrap_or(&f.name)
+                .to_string();
             let qualified = f.qualified.clone().unwrap_or_else(|| {
                 if scope.is_empty() {
                     f.name.clone()
@@ -289,16 +384,31 @@ fn collect(lang: &Lang, node: Node<'_>, scope: &str, src: &str, out: &mut Vec<De
                 let inner_scope = f.scope.clone().unwrap_or_else(|| qualified.clone());
                 collect(lang, body, &inner_scope, src, &mut children);
             }
-            let simple = if lang.name == "rust" && child.kind() == "impl_item" { qualified.clone() } else { simple };
+            let simple = if lang.name == "rust" && child.kind() == "impl_item" {
+                qualified.clone()
+            } else {
+                simple
+            };
+            let mut inner = child;
+            while let Some(next) = match inner.kind() {
+                "decorated_definition" => inner.child_by_field_name("definition"),
+                "export_statement" => inner.child_by_field_name("declaration"),
+                _ => None,
+            } {
+                inner = next;
+            }
             out.push(Def {
                 name: simple,
                 qualified,
                 range: child.byte_range(),
+                inner: inner.byte_range(),
                 lead: lead_start(child, src),
                 container: f.body.is_some(),
                 children,
             });
-        } else if transparent(child.kind()) || child.kind() == "declaration_list" && lang.name == "cpp" {
+        } else if transparent(child.kind())
+            || child.kind() == "declaration_list" && lang.name == "cpp"
+        {
             collect(lang, child, scope, src, out);
         }
     }
@@ -306,14 +416,22 @@ fn collect(lang: &Lang, node: Node<'_>, scope: &str, src: &str, out: &mut Vec<De
 
 fn parse(lang: &Lang, src: &str) -> Result<Tree, UnitError> {
     let mut parser = Parser::new();
-    parser.set_language(&lang.grammar()).map_err(|_| UnitError::GrammarUnavailable(lang.name))?;
-    parser.parse(src, None).ok_or(UnitError::GrammarUnavailable(lang.name))
+    parser
+        .set_language(&lang.grammar())
+        .map_err(|_| UnitError::GrammarUnavailable(lang.name))?;
+    parser
+        .parse(src, None)
+        .ok_or(UnitError::GrammarUnavailable(lang.name))
 }
 
 /// Removes the indentation common to all non-blank lines (a method pasted at class depth).
 fn dedent(s: &str) -> String {
-    let common =
-        s.lines().filter(|l| !l.trim().is_empty()).map(|l| indent_width(leading_ws(l))).min().unwrap_or(0);
+    let common = s
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| indent_width(leading_ws(l)))
+        .min()
+        .unwrap_or(0);
     if common == 0 {
         return s.replace("\r\n", "\n");
     }
@@ -366,7 +484,13 @@ fn resolve_lang(lang: &str) -> Result<&'static Lang, UnitError> {
 /// Doc comments/attributes above a definition are replaced too when the block has some for it,
 /// and kept otherwise. Replacement text is re-indented to the target's depth and indent style.
 /// `lang` is a registry name (`rust`, `python`…) or an extension (`rs`, `py`).
-pub fn replace_units(path: &Path, file: &str, lang: &str, block: &str, opts: &UnitOptions) -> Result<UnitOutcome, UnitError> {
+pub fn replace_units(
+    path: &Path,
+    file: &str,
+    lang: &str,
+    block: &str,
+    opts: &UnitOptions,
+) -> Result<UnitOutcome, UnitError> {
     let lang = resolve_lang(lang)?;
     let block = dedent(block);
     let file_tree = parse(lang, file)?;
@@ -381,41 +505,94 @@ pub fn replace_units(path: &Path, file: &str, lang: &str, block: &str, opts: &Un
     let mut out = UnitOutcome::default();
     let other_code = other_top_level(block_tree.root_node(), &block_defs, &block);
 
-    if let Some(text) = whole_file_text(file, &file_tree, &file_defs, &block, &block_defs, &other_code, opts, &mut out) {
-        out.edits.push(Edit { path: path.to_path_buf(), range: 0..file.len(), replacement: text, strategy: Strategy::WholeFile });
+    if let Some(text) = whole_file_text(
+        file,
+        &file_tree,
+        &file_defs,
+        &block,
+        &block_defs,
+        &other_code,
+        opts,
+        &mut out,
+    ) {
+        out.edits.push(Edit {
+            path: path.to_path_buf(),
+            range: 0..file.len(),
+            replacement: text,
+            strategy: Strategy::WholeFile,
+        });
         out.whole_file = true;
         return Ok(out);
     }
     for (_, first) in &other_code {
-        out.dropped.push(Dropped { name: first.clone(), reason: DropReason::OtherCode });
+        out.dropped.push(Dropped {
+            name: first.clone(),
+            reason: DropReason::OtherCode,
+        });
     }
 
     let flat = flatten(&file_defs);
-    let mut ctx = Ctx { path, file, block: &block, tabs: uses_tabs(file), python: lang.name == "python", allow_new: opts.allow_new, out };
+    let mut ctx = Ctx {
+        path,
+        file,
+        block: &block,
+        tabs: uses_tabs(file),
+        python: lang.name == "python",
+        allow_new: opts.allow_new,
+        out,
+    };
     for b in &block_defs {
-        let same = if b.container { unique(file, flat.iter().copied().filter(|f| f.container && f.qualified == b.qualified)) } else { Err(vec![]) };
+        let same = if b.container {
+            unique(
+                file,
+                flat.iter()
+                    .copied()
+                    .filter(|f| f.container && f.qualified == b.qualified),
+            )
+        } else {
+            Err(vec![])
+        };
         match same {
             Ok(f) => {
-                let covers = f.children.iter().all(|fc| b.children.iter().any(|bc| bc.qualified == fc.qualified));
+                let covers = f
+                    .children
+                    .iter()
+                    .all(|fc| b.children.iter().any(|bc| bc.qualified == fc.qualified));
                 if covers {
                     ctx.replace(f, b);
                 } else if b.children.is_empty() {
-                    ctx.out.dropped.push(Dropped { name: b.qualified.clone(), reason: DropReason::WouldLoseMethods });
+                    ctx.out.dropped.push(Dropped {
+                        name: b.qualified.clone(),
+                        reason: DropReason::WouldLoseMethods,
+                    });
                 } else {
                     for bc in &b.children {
-                        match unique(file, f.children.iter().filter(|fc| fc.qualified == bc.qualified)) {
+                        match unique(
+                            file,
+                            f.children.iter().filter(|fc| fc.qualified == bc.qualified),
+                        ) {
                             Ok(fc) => ctx.replace(fc, bc),
-                            Err(lines) if lines.is_empty() => ctx.add_or_drop(bc, f.children.last().map(|l| l.range.end), true),
+                            Err(lines) if lines.is_empty() => {
+                                ctx.add_or_drop(bc, f.children.last(), true)
+                            }
                             Err(lines) => ctx.ambiguous(bc, lines),
                         }
                     }
                 }
             }
             Err(lines) if !lines.is_empty() => ctx.ambiguous(b, lines),
-            Err(_) if b.container && b.children.iter().any(|bc| flat.iter().any(|f| f.qualified == bc.qualified)) => {
+            Err(_)
+                if b.container
+                    && b.children
+                        .iter()
+                        .any(|bc| flat.iter().any(|f| f.qualified == bc.qualified)) =>
+            {
                 // A class/impl header that differs (`impl Foo` vs `impl<T> Foo<T>`): go by method.
                 for bc in &b.children {
-                    match unique(file, flat.iter().copied().filter(|f| f.qualified == bc.qualified)) {
+                    match unique(
+                        file,
+                        flat.iter().copied().filter(|f| f.qualified == bc.qualified),
+                    ) {
                         Ok(f) => ctx.replace(f, bc),
                         Err(lines) if lines.is_empty() => ctx.add_or_drop(bc, None, true),
                         Err(lines) => ctx.ambiguous(bc, lines),
@@ -423,21 +600,34 @@ pub fn replace_units(path: &Path, file: &str, lang: &str, block: &str, opts: &Un
                 }
             }
             Err(_) => {
-                let by_qualified = unique(file, flat.iter().copied().filter(|f| f.qualified == b.qualified && f.container == b.container));
+                let by_qualified = unique(
+                    file,
+                    flat.iter()
+                        .copied()
+                        .filter(|f| f.qualified == b.qualified && f.container == b.container),
+                );
                 let found = match by_qualified {
                     Err(lines) if lines.is_empty() => {
-                        let same_name = || flat.iter().copied().filter(|f| f.name == b.name && f.container == b.container);
+                        let same_name = || {
+                            flat.iter()
+                                .copied()
+                                .filter(|f| f.name == b.name && f.container == b.container)
+                        };
                         // Several with that name: a top-level one wins over methods of that name.
                         unique(file, same_name()).or_else(|lines| {
-                            unique(file, same_name().filter(|f| file_defs.iter().any(|t| t.range == f.range)))
-                                .map_err(|_| lines)
+                            unique(
+                                file,
+                                same_name()
+                                    .filter(|f| file_defs.iter().any(|t| t.range == f.range)),
+                            )
+                            .map_err(|_| lines)
                         })
                     }
                     other => other,
                 };
                 match found {
                     Ok(f) => ctx.replace(f, b),
-                    Err(lines) if lines.is_empty() => ctx.add_or_drop(b, file_defs.last().map(|l| l.range.end), false),
+                    Err(lines) if lines.is_empty() => ctx.add_or_drop(b, file_defs.last(), false),
                     Err(lines) => ctx.ambiguous(b, lines),
                 }
             }
@@ -462,15 +652,27 @@ fn other_top_level(root: Node<'_>, defs: &[Def], src: &str) -> Vec<(usize, Strin
     let mut out = Vec::new();
     let mut c = root.walk();
     for n in root.named_children(&mut c) {
-        let inside_def = defs.iter().any(|d| d.lead <= n.start_byte() && n.end_byte() <= d.range.end);
+        let inside_def = defs
+            .iter()
+            .any(|d| d.lead <= n.start_byte() && n.end_byte() <= d.range.end);
         if inside_def || n.kind().contains("comment") {
             continue;
         }
         // An ERROR node may hold definitions and prose: only report it if it holds no definition.
-        if defs.iter().any(|d| n.start_byte() <= d.range.start && d.range.end <= n.end_byte()) {
+        if defs
+            .iter()
+            .any(|d| n.start_byte() <= d.range.start && d.range.end <= n.end_byte())
+        {
             continue;
         }
-        let first = text(n, src).lines().next().unwrap_or("").trim().chars().take(60).collect();
+        let first = text(n, src)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .chars()
+            .take(60)
+            .collect();
         out.push((n.start_byte(), first));
     }
     out
@@ -495,15 +697,32 @@ fn whole_file_text(
         return None;
     }
     let known = |q: &str| file_defs.iter().any(|f| f.qualified == q);
-    let covered = file_defs.iter().filter(|f| block_defs.iter().any(|b| b.qualified == f.qualified)).count();
+    let covered = file_defs
+        .iter()
+        .filter(|f| block_defs.iter().any(|b| b.qualified == f.qualified))
+        .count();
     if covered * 2 <= file_defs.len() || covered < 2 {
+        return None;
+    }
+    // A class in the block that lacks some of the file's methods is a partial edit, not a rewrite.
+    let block_flat_defs = flatten(block_defs);
+    let loses_method = flatten(file_defs).iter().any(|f| {
+        let parent_covered = file_defs.iter().any(|t| {
+            t.children.iter().any(|c| c.range == f.range)
+                && block_defs.iter().any(|b| b.qualified == t.qualified)
+        });
+        parent_covered && !block_flat_defs.iter().any(|b| b.qualified == f.qualified)
+    });
+    if loses_method {
         return None;
     }
     let block_flat = collapse(block);
     let file_other = other_top_level(file_tree.root_node(), file_defs, file);
     let mut c = file_tree.root_node().walk();
     for n in file_tree.root_node().named_children(&mut c) {
-        if file_other.iter().any(|(s, _)| *s == n.start_byte()) && !block_flat.contains(&collapse(text(n, file))) {
+        if file_other.iter().any(|(s, _)| *s == n.start_byte())
+            && !block_flat.contains(&collapse(text(n, file)))
+        {
             return None;
         }
     }
@@ -515,17 +734,27 @@ fn whole_file_text(
         } else if opts.allow_new {
             out.added.push(b.qualified.clone());
         } else {
-            out.dropped.push(Dropped { name: b.qualified.clone(), reason: DropReason::NotInFile });
+            out.dropped.push(Dropped {
+                name: b.qualified.clone(),
+                reason: DropReason::NotInFile,
+            });
             cuts.push(line_start(block, b.lead)..b.range.end);
         }
     }
     let file_last_def = file_defs.iter().map(|d| d.range.end).max().unwrap_or(0);
     let file_has_tail = file_other.iter().any(|(s, _)| *s >= file_last_def);
-    let block_last_def = block_defs.iter().filter(|b| known(&b.qualified) || opts.allow_new).map(|d| d.range.end).max();
+    let block_last_def = block_defs
+        .iter()
+        .filter(|b| known(&b.qualified) || opts.allow_new)
+        .map(|d| d.range.end)
+        .max();
     if !file_has_tail {
         if let Some(last) = block_last_def {
             for (s, first) in other_code.iter().filter(|(s, _)| *s >= last) {
-                out.dropped.push(Dropped { name: first.clone(), reason: DropReason::OtherCode });
+                out.dropped.push(Dropped {
+                    name: first.clone(),
+                    reason: DropReason::OtherCode,
+                });
                 cuts.push(line_start(block, *s)..block.len());
             }
         }
@@ -562,11 +791,11 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The block text of `b` (with its comments when it has any), re-indented to `indent`. The
-    /// first line is not indented: it goes where the target node starts.
-    fn text_for(&self, b: &Def, indent: &str) -> String {
-        let raw = &self.block[b.lead..b.range.end];
-        let from = leading_ws(&self.block[line_start(self.block, b.lead)..]);
+    /// The block text `start..end`, re-indented to `indent`. The first line is not indented: it
+    /// goes where the target node starts.
+    fn text_for(&self, start: usize, end: usize, indent: &str) -> String {
+        let raw = &self.block[start..end];
+        let from = leading_ws(&self.block[line_start(self.block, start)..]);
         let (first, rest) = raw.split_once('\n').unwrap_or((raw, ""));
         if rest.is_empty() {
             return first.to_string();
@@ -575,8 +804,11 @@ impl Ctx<'_> {
     }
 
     fn push(&mut self, edit: Edit) -> bool {
-        let overlaps =
-            self.out.edits.iter().any(|e| e.range.start < edit.range.end && edit.range.start < e.range.end);
+        let overlaps = self
+            .out
+            .edits
+            .iter()
+            .any(|e| e.range.start < edit.range.end && edit.range.start < e.range.end);
         if overlaps {
             return false;
         }
@@ -585,37 +817,85 @@ impl Ctx<'_> {
     }
 
     fn replace(&mut self, f: &Def, b: &Def) {
-        let start = if b.lead < b.range.start { f.lead } else { f.range.start };
+        // Decorators, `export` and doc comments in the file are kept unless the block has its own.
+        let wrapped = b.inner != b.range;
+        let start = match (b.lead < b.range.start, wrapped) {
+            (true, _) => f.lead,
+            (false, true) => f.range.start,
+            (false, false) => f.inner.start,
+        };
+        let from = if b.lead < b.range.start || wrapped {
+            b.lead
+        } else {
+            b.inner.start
+        };
         let indent = leading_ws(&self.file[line_start(self.file, start)..]).to_string();
-        let replacement = self.text_for(b, &indent);
-        let edit = Edit { path: self.path.to_path_buf(), range: start..f.range.end, replacement, strategy: Strategy::SyntaxNode };
+        let replacement = self.text_for(from, b.range.end, &indent);
+        let edit = Edit {
+            path: self.path.to_path_buf(),
+            range: start..f.range.end,
+            replacement,
+            strategy: Strategy::SyntaxNode,
+        };
         if self.push(edit) {
             self.out.replaced.push(f.qualified.clone());
         } else {
-            self.out.dropped.push(Dropped { name: b.qualified.clone(), reason: DropReason::Overlaps });
+            self.out.dropped.push(Dropped {
+                name: b.qualified.clone(),
+                reason: DropReason::Overlaps,
+            });
         }
     }
 
-    /// Adds `b` after `after` (the end of the last sibling) when allowed, else records the drop.
-    fn add_or_drop(&mut self, b: &Def, after: Option<usize>, method: bool) {
+    /// Adds `b` after `after` (the last sibling definition) when allowed, else records the drop.
+    fn add_or_drop(&mut self, b: &Def, after: Option<&Def>, method: bool) {
         if !self.allow_new {
-            self.out.dropped.push(Dropped { name: b.qualified.clone(), reason: DropReason::NotInFile });
+            self.out.dropped.push(Dropped {
+                name: b.qualified.clone(),
+                reason: DropReason::NotInFile,
+            });
             return;
         }
-        let at = after.unwrap_or(self.file.trim_end().len());
-        let indent = leading_ws(&self.file[line_start(self.file, at.min(self.file.len()))..]).to_string();
-        let indent = if after.is_some() { indent } else { String::new() };
-        let sep = if self.python && !method { "\n\n\n" } else { "\n\n" };
-        let replacement = format!("{sep}{indent}{}", self.text_for(b, &indent));
-        let edit = Edit { path: self.path.to_path_buf(), range: at..at, replacement, strategy: Strategy::SyntaxNode };
+        let (at, indent) = match after {
+            Some(a) => (
+                a.range.end,
+                leading_ws(&self.file[line_start(self.file, a.lead)..]).to_string(),
+            ),
+            None => (self.file.trim_end().len(), String::new()),
+        };
+        let sep = if self.python && !method {
+            "\n\n\n"
+        } else {
+            "\n\n"
+        };
+        let replacement = format!(
+            "{sep}{indent}{}",
+            self.text_for(b.lead, b.range.end, &indent)
+        );
+        let edit = Edit {
+            path: self.path.to_path_buf(),
+            range: at..at,
+            replacement,
+            strategy: Strategy::SyntaxNode,
+        };
         if self.push(edit) {
             self.out.added.push(b.qualified.clone());
         } else {
-            self.out.dropped.push(Dropped { name: b.qualified.clone(), reason: DropReason::Overlaps });
+            self.out.dropped.push(Dropped {
+                name: b.qualified.clone(),
+                reason: DropReason::Overlaps,
+            });
         }
     }
 
     fn ambiguous(&mut self, b: &Def, lines: Vec<usize>) {
-        self.out.dropped.push(Dropped { name: b.qualified.clone(), reason: DropReason::Ambiguous(lines) });
+        self.out.dropped.push(Dropped {
+            name: b.qualified.clone(),
+            reason: DropReason::Ambiguous(lines),
+        });
     }
 }
+
+#[cfg(test)]
+#[path = "unit_tests.rs"]
+mod tests;
