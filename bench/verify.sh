@@ -6,6 +6,7 @@
 # hidden tests.
 #
 # Usage: bench/verify.sh [-j JOBS] [TASK_ID...]      (default: all tasks, JOBS = nproc)
+#        bench/verify.sh --table                      (distribution table for bench/README.md)
 # Prints one line per task and a final "N passed, N failed" line; exits non-zero on any violation.
 set -u
 BENCH="$(cd "$(dirname "$0")" && pwd)"
@@ -102,6 +103,26 @@ verify_one() {
 }
 
 if [ "${1:-}" = "--one" ]; then verify_one "$2"; exit 0; fi
+
+# --table: print the distribution table (markdown) from the task.toml files, for bench/README.md
+if [ "${1:-}" = "--table" ]; then
+  for f in "$TASKS"/*/task.toml; do
+    awk -F' *= *' '{gsub(/"/, "", $2); v[$1]=$2} END {print v["language"], v["tier"], v["category"]}' "$f"
+  done | awk '
+    { n++; lang[$1]++; tier[$2]++; cat[$3]++; lt[$1" "$2]++ }
+    END {
+      split("python javascript c rust go lua", L, " ")
+      print "| language | tier 1 | tier 2 | tier 3 | total |"
+      print "|---|---:|---:|---:|---:|"
+      for (i = 1; i <= 6; i++) { l = L[i]; printf "| %s | %d | %d | %d | %d (%.0f%%) |\n", l, lt[l" 1"], lt[l" 2"], lt[l" 3"], lang[l], 100 * lang[l] / n }
+      printf "| **all** | %d (%.0f%%) | %d (%.0f%%) | %d (%.0f%%) | %d |\n\n", tier[1], 100 * tier[1] / n, tier[2], 100 * tier[2] / n, tier[3], 100 * tier[3] / n, n
+      split("fix-test implement compile-error runtime-error refactor feature multi-round", C, " ")
+      print "| category | tasks |"
+      print "|---|---:|"
+      for (i = 1; i <= 7; i++) printf "| %s | %d |\n", C[i], cat[C[i]]
+    }'
+  exit 0
+fi
 
 # ---- driver ---------------------------------------------------------------------------------
 JOBS="$(nproc 2>/dev/null || echo 2)"
