@@ -15,7 +15,10 @@ fn fixtures() -> PathBuf {
 }
 
 fn mem() -> GraphConfig {
-    GraphConfig { db: DbLocation::Memory, ..Default::default() }
+    GraphConfig {
+        db: DbLocation::Memory,
+        ..Default::default()
+    }
 }
 
 /// A stable text dump of everything extracted from a fixture project.
@@ -29,26 +32,60 @@ fn dump(g: &Graph) -> String {
     files.sort();
     let mut out = String::new();
     for f in files {
-        let rel = f.strip_prefix(g.root()).unwrap().to_string_lossy().into_owned();
-        let Some(syms) = g.file_symbols(&f) else { continue };
+        let rel = f
+            .strip_prefix(g.root())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let Some(syms) = g.file_symbols(&f) else {
+            continue;
+        };
         writeln!(out, "# {rel}").unwrap();
         for s in &syms.symbols {
-            let parent = s.parent.map(|p| format!(" in {}", syms.symbols[p as usize].qualified)).unwrap_or_default();
-            writeln!(out, "def {} {} {}{parent}", s.kind, s.qualified, s.span.line()).unwrap();
+            let parent = s
+                .parent
+                .map(|p| format!(" in {}", syms.symbols[p as usize].qualified))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "def {} {} {}{parent}",
+                s.kind,
+                s.qualified,
+                s.span.line()
+            )
+            .unwrap();
             writeln!(out, "    sig {}", s.signature).unwrap();
             if !s.doc.is_empty() {
                 writeln!(out, "    doc {}", s.doc.replace('\n', "\\n")).unwrap();
             }
         }
         for r in &syms.refs {
-            let enc = r.enclosing.map_or("<file>".to_string(), |e| syms.symbols[e as usize].qualified.clone());
-            writeln!(out, "ref {} {} {} in {enc}", r.kind.as_str(), r.name, r.row + 1).unwrap();
+            let enc = r.enclosing.map_or("<file>".to_string(), |e| {
+                syms.symbols[e as usize].qualified.clone()
+            });
+            writeln!(
+                out,
+                "ref {} {} {} in {enc}",
+                r.kind.as_str(),
+                r.name,
+                r.row + 1
+            )
+            .unwrap();
         }
         for i in &syms.imports {
             writeln!(out, "import {} {}", i.row + 1, i.text).unwrap();
         }
         for e in g.edges_from(&f) {
-            writeln!(out, "edge {} {} -> {} ({}) {}", e.kind.as_str(), e.from, e.to, e.to_path, e.weight).unwrap();
+            writeln!(
+                out,
+                "edge {} {} -> {} ({}) {}",
+                e.kind.as_str(),
+                e.from,
+                e.to,
+                e.to_path,
+                e.weight
+            )
+            .unwrap();
         }
     }
     out
@@ -78,7 +115,10 @@ fn check_fixture(lang: &str) {
         return;
     }
     let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-    assert!(got == expected, "{lang}: extraction differs from expected.txt\n--- got ---\n{got}");
+    assert!(
+        got == expected,
+        "{lang}: extraction differs from expected.txt\n--- got ---\n{got}"
+    );
 }
 
 macro_rules! fixture_tests {
@@ -102,7 +142,10 @@ fixture_tests! {
 
 /// A fresh temporary project folder holding a copy of a fixture.
 fn temp_project(name: &str, fixture: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("smallcode-graph-test-{}-{name}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "smallcode-graph-test-{}-{name}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     for f in walk(&fixtures().join(fixture)) {
@@ -114,7 +157,10 @@ fn temp_project(name: &str, fixture: &str) -> PathBuf {
 }
 
 fn on_disk(dir: &Path) -> GraphConfig {
-    GraphConfig { db: DbLocation::File(dir.join(".smallcode/graph.redb")), ..Default::default() }
+    GraphConfig {
+        db: DbLocation::File(dir.join(".smallcode/graph.redb")),
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -152,13 +198,22 @@ fn old_schema_is_rebuilt_not_misread() {
         let files: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("files");
         let d = redb::Database::create(&db).unwrap();
         let tx = d.begin_write().unwrap();
-        tx.open_table(meta).unwrap().insert("schema", 0u32.to_le_bytes().as_slice()).unwrap();
-        tx.open_table(files).unwrap().insert("app.py", b"garbage".as_slice()).unwrap();
+        tx.open_table(meta)
+            .unwrap()
+            .insert("schema", 0u32.to_le_bytes().as_slice())
+            .unwrap();
+        tx.open_table(files)
+            .unwrap()
+            .insert("app.py", b"garbage".as_slice())
+            .unwrap();
         tx.commit().unwrap();
     }
     let g = Graph::open(&dir, on_disk(&dir)).unwrap();
     assert_eq!(g.store_mode(), &StoreMode::Disk);
-    assert!(g.definitions("helper").is_empty(), "nothing loaded from the old schema");
+    assert!(
+        g.definitions("helper").is_empty(),
+        "nothing loaded from the old schema"
+    );
     let s = g.index(|_| {}).unwrap();
     assert_eq!(s.parsed, 2);
     assert_eq!(g.definitions("helper").len(), 1);
@@ -173,7 +228,12 @@ fn truncated_database_is_rebuilt() {
     }
     let db = dir.join(".smallcode/graph.redb");
     let len = std::fs::metadata(&db).unwrap().len();
-    std::fs::OpenOptions::new().write(true).open(&db).unwrap().set_len(len / 3).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&db)
+        .unwrap()
+        .set_len(len / 3)
+        .unwrap();
     let g = Graph::open(&dir, on_disk(&dir)).unwrap();
     let s = g.index(|_| {}).unwrap();
     assert_eq!(s.files, 1);
@@ -192,34 +252,73 @@ fn second_instance_works_on_a_private_copy() {
     let g1 = Graph::open(&dir, on_disk(&dir)).unwrap();
     g1.index(|_| {}).unwrap();
     let g2 = Graph::open(&dir, on_disk(&dir)).unwrap();
-    assert!(matches!(g2.store_mode(), StoreMode::PrivateCopy { .. }), "{:?}", g2.store_mode());
+    assert!(
+        matches!(g2.store_mode(), StoreMode::PrivateCopy { .. }),
+        "{:?}",
+        g2.store_mode()
+    );
     assert_eq!(g2.definitions("square").len(), 1, "warm data from the copy");
     let s = g2.index(|_| {}).unwrap();
     assert_eq!(s.parsed, 0);
     assert_eq!(g2.callers("square").len(), 1);
     // The owner still writes.
-    std::fs::write(dir.join("more.js"), "function more() { return square(2); }\n").unwrap();
+    std::fs::write(
+        dir.join("more.js"),
+        "function more() { return square(2); }\n",
+    )
+    .unwrap();
     assert_eq!(g1.index(|_| {}).unwrap().parsed, 1);
 }
 
 #[test]
 fn bad_input_is_skipped_and_counted() {
     let dir = temp_project("bad", "c");
-    std::fs::write(dir.join("broken.c"), "int ok(void) { return 1; }\nint broken( { \nint after(void) { return ok(); }\n").unwrap();
+    std::fs::write(
+        dir.join("broken.c"),
+        "int ok(void) { return 1; }\nint broken( { \nint after(void) { return ok(); }\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("binary.c"), b"int x;\0\0\0\x01\x02").unwrap();
     std::fs::write(dir.join("latin1.c"), b"/* caf\xe9 */ int f(void);\n").unwrap();
-    std::fs::write(dir.join("min.js"), format!("function a(){{{}}}\n", "x=1;".repeat(3000))).unwrap();
-    let big: String = (0..40_000).map(|i| format!("int f{i}(void) {{ return g(); }}\n")).collect();
+    std::fs::write(
+        dir.join("min.js"),
+        format!("function a(){{{}}}\n", "x=1;".repeat(3000)),
+    )
+    .unwrap();
+    let big: String = (0..40_000)
+        .map(|i| format!("int f{i}(void) {{ return g(); }}\n"))
+        .collect();
     std::fs::write(dir.join("huge.c"), &big).unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(&dir, dir.join("loop")).unwrap();
-    let cfg = GraphConfig { db: DbLocation::Memory, max_file_bytes: 512 * 1024, follow_links: true, ..Default::default() };
+    let cfg = GraphConfig {
+        db: DbLocation::Memory,
+        max_file_bytes: 512 * 1024,
+        follow_links: true,
+        ..Default::default()
+    };
     let g = Graph::open(&dir, cfg).unwrap();
     let s = g.index(|_| {}).unwrap();
-    assert_eq!(s.by_status.get(FileStatus::Binary.as_str()), Some(&1), "{s:?}");
-    assert_eq!(s.by_status.get(FileStatus::NotUtf8.as_str()), Some(&1), "{s:?}");
-    assert_eq!(s.by_status.get(FileStatus::Minified.as_str()), Some(&1), "{s:?}");
-    assert_eq!(s.by_status.get(FileStatus::Outline.as_str()), Some(&1), "{s:?}");
+    assert_eq!(
+        s.by_status.get(FileStatus::Binary.as_str()),
+        Some(&1),
+        "{s:?}"
+    );
+    assert_eq!(
+        s.by_status.get(FileStatus::NotUtf8.as_str()),
+        Some(&1),
+        "{s:?}"
+    );
+    assert_eq!(
+        s.by_status.get(FileStatus::Minified.as_str()),
+        Some(&1),
+        "{s:?}"
+    );
+    assert_eq!(
+        s.by_status.get(FileStatus::Outline.as_str()),
+        Some(&1),
+        "{s:?}"
+    );
     // Syntax errors: what tree-sitter recovers is kept.
     assert_eq!(g.definitions("ok").len(), 1);
     // Outline: definitions, no references.
@@ -239,8 +338,14 @@ fn live_update_equals_cold_index() {
     let edits = [
         ("square(self.r) * 3.14", "square(self.r) * cube(self.r)"),
         ("fn square(", "/// Squares.\nfn square("),
-        ("pub fn run() -> Session {", "pub fn run() -> Session {\n    helper();"),
-        ("type Id = u64;", "type Id = u64;\nfn helper() {}\nfn cube(x: f64) -> f64 { x }"),
+        (
+            "pub fn run() -> Session {",
+            "pub fn run() -> Session {\n    helper();",
+        ),
+        (
+            "type Id = u64;",
+            "type Id = u64;\nfn helper() {}\nfn cube(x: f64) -> f64 { x }",
+        ),
         ("pub struct Circle {", "pub struct Circle { // unclosed {"),
     ];
     let first = g.update_buffer(&path, &text).unwrap();
@@ -248,13 +353,18 @@ fn live_update_equals_cold_index() {
     for (from, to) in edits {
         text = text.replacen(from, to, 1);
         g.update_buffer(&path, &text).unwrap();
-        let cold_dir = std::env::temp_dir().join(format!("smallcode-graph-test-{}-cold", std::process::id()));
+        let cold_dir =
+            std::env::temp_dir().join(format!("smallcode-graph-test-{}-cold", std::process::id()));
         let _ = std::fs::remove_dir_all(&cold_dir);
         std::fs::create_dir_all(&cold_dir).unwrap();
         std::fs::write(cold_dir.join("lib.rs"), &text).unwrap();
         let cold = Graph::open(&cold_dir, mem()).unwrap();
         cold.index(|_| {}).unwrap();
-        assert_eq!(g.file_symbols(&path), cold.file_symbols(Path::new("lib.rs")), "after {to:?}");
+        assert_eq!(
+            g.file_symbols(&path),
+            cold.file_symbols(Path::new("lib.rs")),
+            "after {to:?}"
+        );
     }
     assert_eq!(g.callers("helper").len(), 1);
     // Unsaved buffers win over the disk during a re-index.
@@ -273,6 +383,15 @@ fn walk_renders_within_budget_without_cutting_symbols() {
     let big = g.walk(&Seeds::text("run"), 2000);
     assert!(big.full_bodies >= 1 && big.tokens <= 2000);
     // A full body is whole, from its first line to its closing brace.
-    assert!(big.text.contains("pub fn run() -> Session {\n    let c = Circle::new(2.0);"), "{}", big.text);
-    assert!(big.text.contains("    Session::login(\"me\")\n}\n"), "{}", big.text);
+    assert!(
+        big.text
+            .contains("pub fn run() -> Session {\n    let c = Circle::new(2.0);"),
+        "{}",
+        big.text
+    );
+    assert!(
+        big.text.contains("    Session::login(\"me\")\n}\n"),
+        "{}",
+        big.text
+    );
 }

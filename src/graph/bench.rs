@@ -1,7 +1,377 @@
-//! `smallcode bench graph`: the numbers on a real corpus.
+//! `smallcode bench graph --corpus DIR`: the numbers, measured in one run.
+//!
+//! 1. **Parse baseline**: walk + read + tree-sitter parse of every source file, on the same
+//!    number of threads as indexing, nothing else.
+//! 2. **Cold index**: fresh database, `Graph::index` (walk, read, hash, parse, query, link,
+//!    write redb, build the walk adjacency). Reported as a ratio to (1).
+//! 3. **universal-ctags -R** on the same tree, when `ctags` is universal-ctags.
+//! 4. **Warm start**: reopen the database and re-index with nothing changed.
+//! 5. **Incremental update**: a ≥ 5,000-line buffer, one-character edits at spread-out lines,
+//!    each followed by `update_buffer` (p50/p95/max).
+//! 6. **Ranked walk**: `walk(seeds, 2000)` for requests naming random definitions (p50/p95).
+//! 7. Database size and peak RSS (`VmHWM`).
+//!
+//! Build with `--release`: debug builds are ~20× slower for redb and tiktoken.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::Context;
+use serde::Serialize;
+
 use super::cli::BenchGraphArgs;
+use super::config::{DbLocation, GraphConfig};
+use super::index::{run_jobs_parse_only, walk};
+use super::{Graph, Seeds};
+
+#[derive(Debug, Default, Serialize)]
+struct Report {
+    corpus: String,
+    files: usize,
+    lines: usize,
+    bytes: u64,
+    threads: usize,
+    parse_only_s: f64,
+    cold_index_s: f64,
+    cold_over_parse: f64,
+    ctags: Option<String>,
+    ctags_s: Option<f64>,
+    ctags_tags: Option<usize>,
+    symbols: usize,
+    references: usize,
+    edges: usize,
+    by_status: std::collections::BTreeMap<&'static str, usize>,
+    warm_start_ms: f64,
+    adjacency_build_ms: f64,
+    buffer_lines: usize,
+    buffer_path: String,
+    update_p50_ms: f64,
+    update_p95_ms: f64,
+    update_max_ms: f64,
+    update_incremental_share: f64,
+    walk_p50_ms: f64,
+    walk_p95_ms: f64,
+    walk_max_ms: f64,
+    walk_mean_tokens: f64,
+    walk_after_edit_ms: f64,
+    db_bytes: u64,
+    peak_rss_mb: f64,
+}
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return 0.0;
+    }
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.to_string())
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|k| k.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// A deterministic pseudo-random sequence (no `rand` dependency for a benchmark).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+}
+
+fn ctags(corpus: &Path) -> Option<(String, f64, usize)> {
+    let v = Command::new("ctags").arg("--version").output().ok()?;
+    let version = String::from_utf8_lossy(&v.stdout)
+        .lines()
+        .next()?
+        .to_string();
+    if !version.contains("Universal Ctags") {
+        return None;
+    }
+    let out = std::env::temp_dir().join(format!("smallcode-bench-tags-{}", std::process::id()));
+    let t = Instant::now();
+    let st = Command::new("ctags")
+        .arg("-R")
+        .arg("-f")
+        .arg(&out)
+        .arg(corpus)
+        .status()
+        .ok()?;
+    let secs = t.elapsed().as_secs_f64();
+    let n = std::fs::read_to_string(&out)
+        .map(|s| s.lines().filter(|l| !l.starts_with("!_")).count())
+        .unwrap_or(0);
+    let _ = std::fs::remove_file(&out);
+    st.success().then_some((version, secs, n))
+}
 
 /// Runs the benchmark and prints the figures.
-pub fn run(_args: BenchGraphArgs) -> anyhow::Result<()> {
-    anyhow::bail!("not yet")
+pub fn run(args: BenchGraphArgs) -> anyhow::Result<()> {
+    let corpus = std::fs::canonicalize(&args.corpus)
+        .with_context(|| format!("corpus {}", args.corpus.display()))?;
+    let db_dir = args.db.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("smallcode-bench-{}", std::process::id()))
+    });
+    std::fs::create_dir_all(&db_dir)?;
+    let db = db_dir.join("graph.redb");
+    let _ = std::fs::remove_file(&db);
+    let cfg = GraphConfig {
+        db: DbLocation::File(db.clone()),
+        ..Default::default()
+    };
+    let mut r = Report {
+        corpus: corpus.display().to_string(),
+        threads: cfg.worker_threads(),
+        ..Default::default()
+    };
+
+    // Warm the tokenizer outside every timed section (0.3 s to build, once per process).
+    crate::budget::tokens::count_tokens("warm up");
+
+    // 1. Parse baseline (also warms the OS file cache for both measurements).
+    let found = walk(&corpus, &cfg);
+    r.files = found.len();
+    let _ = run_jobs_parse_only(&found, &cfg);
+    let t = Instant::now();
+    let found = walk(&corpus, &cfg);
+    let (lines, bytes) = run_jobs_parse_only(&found, &cfg);
+    r.parse_only_s = t.elapsed().as_secs_f64();
+    r.lines = lines;
+    r.bytes = bytes;
+    eprintln!(
+        "parse only: {} files, {} lines in {:.2}s",
+        r.files, r.lines, r.parse_only_s
+    );
+
+    // 2. Cold index.
+    let t = Instant::now();
+    let g = Graph::open(&corpus, cfg.clone())?;
+    let stats = g.index(|_| {})?;
+    r.cold_index_s = t.elapsed().as_secs_f64();
+    r.cold_over_parse = r.cold_index_s / r.parse_only_s;
+    r.symbols = stats.symbols;
+    r.references = stats.references;
+    r.edges = stats.edges;
+    r.by_status = stats.by_status.clone();
+    eprintln!(
+        "cold index: {:.2}s ({:.2}x parse), {} symbols, {} edges",
+        r.cold_index_s, r.cold_over_parse, r.symbols, r.edges
+    );
+    drop(g);
+
+    // 3. ctags.
+    if !args.no_ctags {
+        if let Some((v, s, n)) = ctags(&corpus) {
+            r.ctags = Some(v);
+            r.ctags_s = Some(s);
+            r.ctags_tags = Some(n);
+        }
+    }
+
+    // 4. Warm start.
+    let t = Instant::now();
+    let g = Graph::open(&corpus, cfg.clone())?;
+    let warm = g.index(|_| {})?;
+    r.warm_start_ms = t.elapsed().as_secs_f64() * 1e3;
+    anyhow::ensure!(
+        warm.parsed == 0,
+        "warm start re-parsed {} files",
+        warm.parsed
+    );
+    eprintln!(
+        "warm start: {:.1} ms for {} symbols",
+        r.warm_start_ms, warm.symbols
+    );
+    r.db_bytes = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
+
+    // 6 (first, on the unedited graph). Ranked walk.
+    let names: Vec<String> = {
+        let mut v: Vec<String> = g.find("", true).into_iter().map(|h| h.name).collect();
+        v.clear();
+        let data = g.read();
+        let mut all: Vec<&str> = data.def_names().filter(|n| n.len() >= 4).collect();
+        all.sort_unstable();
+        let mut rng = Lcg(7);
+        for _ in 0..args.runs.max(1) * 2 {
+            v.push(all[(rng.next() as usize) % all.len()].to_string());
+        }
+        v
+    };
+    let t = Instant::now();
+    let (_, _, _, edges) = g.counts();
+    r.adjacency_build_ms = t.elapsed().as_secs_f64() * 1e3;
+    r.edges = edges;
+    let _ = g.walk(&Seeds::text(&names[0]), 2000);
+    let mut times = Vec::new();
+    let mut tokens = 0usize;
+    for i in 0..args.runs {
+        let seeds = Seeds::text(format!(
+            "how does {} interact with {}?",
+            names[2 * i],
+            names[2 * i + 1]
+        ));
+        let t = Instant::now();
+        let w = g.walk(&seeds, 2000);
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        anyhow::ensure!(w.tokens <= 2000, "walk over budget: {}", w.tokens);
+        tokens += w.tokens;
+    }
+    r.walk_mean_tokens = tokens as f64 / args.runs.max(1) as f64;
+    r.walk_p50_ms = pct(&mut times, 0.5);
+    r.walk_p95_ms = pct(&mut times, 0.95);
+    r.walk_max_ms = pct(&mut times, 1.0);
+    eprintln!(
+        "walk: p50 {:.2} ms, p95 {:.2} ms",
+        r.walk_p50_ms, r.walk_p95_ms
+    );
+
+    // 5. Incremental update on a ≥ 5,000-line buffer.
+    let (path, mut text) = buffer_of_5000_lines(&corpus, &found)?;
+    r.buffer_lines = text.lines().count();
+    r.buffer_path = path
+        .strip_prefix(&corpus)
+        .unwrap_or(&path)
+        .display()
+        .to_string();
+    g.update_buffer(&path, &text)?;
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let mut rng = Lcg(11);
+    let mut times = Vec::new();
+    let mut incremental = 0;
+    for i in 0..args.runs {
+        // Insert at the start of a random line, then remove it again on the next run.
+        let at = line_starts[(rng.next() as usize) % (line_starts.len() - 1)];
+        if i % 2 == 0 {
+            text.insert(at, 'x');
+        } else {
+            text = text.replacen("\nx", "\n", 1);
+            if text.starts_with('x') {
+                text.remove(0);
+            }
+        }
+        let t = Instant::now();
+        let u = g.update_buffer(&path, &text)?;
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        incremental += u.incremental as usize;
+    }
+    r.update_incremental_share = incremental as f64 / args.runs.max(1) as f64;
+    r.update_p50_ms = pct(&mut times, 0.5);
+    r.update_p95_ms = pct(&mut times, 0.95);
+    r.update_max_ms = pct(&mut times, 1.0);
+    eprintln!(
+        "update: p50 {:.2} ms, p95 {:.2} ms",
+        r.update_p50_ms, r.update_p95_ms
+    );
+    let t = Instant::now();
+    let _ = g.walk(&Seeds::text(&names[1]), 2000);
+    r.walk_after_edit_ms = t.elapsed().as_secs_f64() * 1e3;
+    r.peak_rss_mb = peak_rss_mb();
+    drop(g);
+    if args.db.is_none() {
+        let _ = std::fs::remove_dir_all(&db_dir);
+    }
+
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+    } else {
+        print_report(&r);
+    }
+    Ok(())
+}
+
+fn buffer_of_5000_lines(
+    corpus: &Path,
+    found: &[super::index::Found],
+) -> anyhow::Result<(PathBuf, String)> {
+    // The smallest file of at least 5,000 lines (the buffer size), else the largest
+    // file repeated until it has 5,000 lines.
+    let mut best: Option<(usize, &super::index::Found)> = None;
+    for f in found.iter().filter(|f| f.size < 1 << 20) {
+        let n = std::fs::read(&f.abs)
+            .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+            .unwrap_or(0);
+        let better = match best {
+            None => true,
+            Some((bn, _)) if bn < 5000 => n > bn,
+            Some((bn, _)) => n >= 5000 && n < bn,
+        };
+        if better {
+            best = Some((n, f));
+        }
+    }
+    let (_, f) = best.context("empty corpus")?;
+    let mut text = std::fs::read_to_string(&f.abs)?;
+    let base = text.clone();
+    while text.lines().count() < 5000 {
+        text.push_str(&base);
+    }
+    let _ = corpus;
+    Ok((f.abs.clone(), text))
+}
+
+fn print_report(r: &Report) {
+    println!("corpus            {}", r.corpus);
+    println!(
+        "files             {} ({} lines, {:.1} MB), {} threads",
+        r.files,
+        r.lines,
+        r.bytes as f64 / 1e6,
+        r.threads
+    );
+    println!("files by status   {:?}", r.by_status);
+    println!("parse only        {:.2} s", r.parse_only_s);
+    println!(
+        "cold index        {:.2} s  = {:.2}x parse only",
+        r.cold_index_s, r.cold_over_parse
+    );
+    match (&r.ctags, r.ctags_s, r.ctags_tags) {
+        (Some(v), Some(s), Some(n)) => println!("ctags -R          {s:.2} s, {n} tags ({v})"),
+        _ => println!("ctags -R          not run (universal-ctags not found or --no-ctags)"),
+    }
+    println!(
+        "graph             {} symbols, {} references, {} edges",
+        r.symbols, r.references, r.edges
+    );
+    println!(
+        "warm start        {:.1} ms (nothing changed)",
+        r.warm_start_ms
+    );
+    println!(
+        "adjacency build   {:.1} ms (first walk after a change)",
+        r.adjacency_build_ms
+    );
+    println!(
+        "walk 2000 tokens  p50 {:.2} ms  p95 {:.2} ms  max {:.2} ms  mean {:.0} tokens",
+        r.walk_p50_ms, r.walk_p95_ms, r.walk_max_ms, r.walk_mean_tokens
+    );
+    println!(
+        "buffer update     p50 {:.2} ms  p95 {:.2} ms  max {:.2} ms  ({} lines, {}, {:.0}% incremental)",
+        r.update_p50_ms,
+        r.update_p95_ms,
+        r.update_max_ms,
+        r.buffer_lines,
+        r.buffer_path,
+        r.update_incremental_share * 100.0
+    );
+    println!("walk after edit   {:.1} ms", r.walk_after_edit_ms);
+    println!("database          {:.1} MB", r.db_bytes as f64 / 1e6);
+    println!("peak RSS          {:.0} MB", r.peak_rss_mb);
 }

@@ -94,14 +94,18 @@ pub struct BenchGraphArgs {
 }
 
 fn open_indexed(dir: &PathBuf) -> anyhow::Result<(Graph, super::IndexStats)> {
-    let g = Graph::open(dir, GraphConfig::default()).with_context(|| format!("opening the graph of {}", dir.display()))?;
-    let stats = g.index(|_| {}).with_context(|| format!("indexing {}", dir.display()))?;
+    let g = Graph::open(dir, GraphConfig::default())
+        .with_context(|| format!("opening the graph of {}", dir.display()))?;
+    let stats = g
+        .index(|_| {})
+        .with_context(|| format!("indexing {}", dir.display()))?;
     Ok((g, stats))
 }
 
 /// Runs `smallcode index`.
 pub fn run_index(args: IndexArgs) -> anyhow::Result<()> {
-    let (g, stats) = open_indexed(&args.dir)?;
+    let (g, mut stats) = open_indexed(&args.dir)?;
+    stats.edges = g.counts().3;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&stats)?);
     } else {
@@ -109,8 +113,15 @@ pub fn run_index(args: IndexArgs) -> anyhow::Result<()> {
             "files {}  symbols {}  edges {}  seconds {:.3}",
             stats.files, stats.symbols, stats.edges, stats.seconds
         );
-        println!("parsed {}  reused {}  removed {}  references {}", stats.parsed, stats.reused, stats.removed, stats.references);
-        let reasons: Vec<String> = stats.by_status.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        println!(
+            "parsed {}  reused {}  removed {}  references {}",
+            stats.parsed, stats.reused, stats.removed, stats.references
+        );
+        let reasons: Vec<String> = stats
+            .by_status
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
         println!("files by status: {}", reasons.join(", "));
         println!("database {} ({:?})", g.db_path().display(), g.store_mode());
     }
@@ -131,19 +142,36 @@ pub fn run_graph(args: GraphArgs) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&refs)?);
             } else {
                 for r in refs {
-                    println!("{}:{} {} {} in {}", r.path, r.line, r.kind.as_str(), r.name, r.enclosing.as_deref().unwrap_or("<file>"));
+                    println!(
+                        "{}:{} {} {} in {}",
+                        r.path,
+                        r.line,
+                        r.kind.as_str(),
+                        r.name,
+                        r.enclosing.as_deref().unwrap_or("<file>")
+                    );
                 }
             }
             return Ok(());
         }
         GraphQuery::Walk(w) => {
-            let seeds = Seeds { text: w.text.clone(), files: w.files.clone(), ..Default::default() };
+            let seeds = Seeds {
+                text: w.text.clone(),
+                files: w.files.clone(),
+                ..Default::default()
+            };
             let walk = g.walk(&seeds, w.tokens);
             if w.json {
                 println!("{}", serde_json::to_string_pretty(&walk)?);
             } else {
                 print!("{}", walk.text);
-                eprintln!("[{} tokens, {} symbols, {} full bodies, {} omitted]", walk.tokens, walk.included.len(), walk.full_bodies, walk.omitted);
+                eprintln!(
+                    "[{} tokens, {} symbols, {} full bodies, {} omitted]",
+                    walk.tokens,
+                    walk.included.len(),
+                    walk.full_bodies,
+                    walk.omitted
+                );
             }
             return Ok(());
         }
@@ -153,7 +181,10 @@ pub fn run_graph(args: GraphArgs) -> anyhow::Result<()> {
     } else {
         for h in hits {
             let w = h.score.map_or(String::new(), |s| format!("  [{s}]"));
-            println!("{}:{} {} {}  {}{w}", h.path, h.line, h.kind, h.qualified, h.signature);
+            println!(
+                "{}:{} {} {}  {}{w}",
+                h.path, h.line, h.kind, h.qualified, h.signature
+            );
         }
     }
     Ok(())

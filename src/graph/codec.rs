@@ -135,7 +135,11 @@ impl R<'_> {
     }
     fn s(&mut self) -> Result<String, DecodeError> {
         let n = self.u()? as usize;
-        let end = self.at.checked_add(n).filter(|&e| e <= self.b.len()).ok_or_else(|| self.err("string length"))?;
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.b.len())
+            .ok_or_else(|| self.err("string length"))?;
         let s = std::str::from_utf8(&self.b[self.at..end]).map_err(|_| self.err("utf-8"))?;
         self.at = end;
         Ok(s.to_owned())
@@ -165,21 +169,35 @@ fn write_span(w: &mut W, s: &Span) {
 
 fn read_span(r: &mut R) -> Result<Span, DecodeError> {
     let start_byte = r.u32()?;
-    let end_byte = start_byte.checked_add(r.u32()?).ok_or_else(|| r.err("span"))?;
+    let end_byte = start_byte
+        .checked_add(r.u32()?)
+        .ok_or_else(|| r.err("span"))?;
     let start_row = r.u32()?;
-    let end_row = start_row.checked_add(r.u32()?).ok_or_else(|| r.err("span"))?;
-    Ok(Span { start_byte, end_byte, start_row, end_row })
+    let end_row = start_row
+        .checked_add(r.u32()?)
+        .ok_or_else(|| r.err("span"))?;
+    Ok(Span {
+        start_byte,
+        end_byte,
+        start_row,
+        end_row,
+    })
 }
 
 /// Encodes a record.
 pub fn encode(rec: &FileRecord) -> Vec<u8> {
     let f = &rec.symbols;
-    let mut w = W(Vec::with_capacity(64 + f.symbols.len() * 64 + f.refs.len() * 12));
+    let mut w = W(Vec::with_capacity(
+        64 + f.symbols.len() * 64 + f.refs.len() * 12,
+    ));
     w.u(rec.hash);
     w.u(rec.mtime_ns);
     w.u(rec.size);
     w.s(&rec.lang);
-    w.u(FileStatus::ALL.iter().position(|s| *s == rec.status).unwrap_or(0) as u64);
+    w.u(FileStatus::ALL
+        .iter()
+        .position(|s| *s == rec.status)
+        .unwrap_or(0) as u64);
     w.u(f.outline_only as u64);
     w.u(f.symbols.len() as u64);
     for s in &f.symbols {
@@ -215,7 +233,9 @@ pub fn decode(b: &[u8]) -> Result<FileRecord, DecodeError> {
     let mtime_ns = r.u()?;
     let size = r.u()?;
     let lang = r.s()?;
-    let status = *FileStatus::ALL.get(r.u()? as usize).ok_or_else(|| r.err("status"))?;
+    let status = *FileStatus::ALL
+        .get(r.u()? as usize)
+        .ok_or_else(|| r.err("status"))?;
     let outline_only = r.u()? != 0;
     let n = r.len()?;
     let mut symbols = Vec::with_capacity(n);
@@ -231,30 +251,64 @@ pub fn decode(b: &[u8]) -> Result<FileRecord, DecodeError> {
         if parent.is_some_and(|p| p as usize >= n) {
             return Err(r.err("parent index"));
         }
-        symbols.push(Symbol { name, qualified, kind, span, name_byte, signature, doc, parent });
+        symbols.push(Symbol {
+            name,
+            qualified,
+            kind,
+            span,
+            name_byte,
+            signature,
+            doc,
+            parent,
+        });
     }
     let n_refs = r.len()?;
     let mut refs = Vec::with_capacity(n_refs);
     for _ in 0..n_refs {
         let name = r.s()?;
-        let kind = if r.u()? == 0 { RefKind::Call } else { RefKind::Type };
+        let kind = if r.u()? == 0 {
+            RefKind::Call
+        } else {
+            RefKind::Type
+        };
         let byte = r.u32()?;
         let row = r.u32()?;
         let enclosing = r.opt()?;
         if enclosing.is_some_and(|p| p as usize >= n) {
             return Err(r.err("enclosing index"));
         }
-        refs.push(Reference { name, kind, byte, row, enclosing });
+        refs.push(Reference {
+            name,
+            kind,
+            byte,
+            row,
+            enclosing,
+        });
     }
     let n_imp = r.len()?;
     let mut imports = Vec::with_capacity(n_imp);
     for _ in 0..n_imp {
-        imports.push(Import { text: r.s()?, row: r.u32()? });
+        imports.push(Import {
+            text: r.s()?,
+            row: r.u32()?,
+        });
     }
     if r.at != b.len() {
         return Err(r.err("trailing bytes"));
     }
-    Ok(FileRecord { hash, mtime_ns, size, lang, status, symbols: FileSymbols { symbols, refs, imports, outline_only } })
+    Ok(FileRecord {
+        hash,
+        mtime_ns,
+        size,
+        lang,
+        status,
+        symbols: FileSymbols {
+            symbols,
+            refs,
+            imports,
+            outline_only,
+        },
+    })
 }
 
 #[cfg(test)]
@@ -262,7 +316,12 @@ mod tests {
     use super::*;
 
     fn sample() -> FileRecord {
-        let span = Span { start_byte: 10, end_byte: 50, start_row: 1, end_row: 4 };
+        let span = Span {
+            start_byte: 10,
+            end_byte: 50,
+            start_row: 1,
+            end_row: 4,
+        };
         FileRecord {
             hash: u64::MAX,
             mtime_ns: 1_700_000_000_000_000_000,
@@ -280,8 +339,17 @@ mod tests {
                     doc: "/// é".into(),
                     parent: None,
                 }],
-                refs: vec![Reference { name: "g".into(), kind: RefKind::Call, byte: 20, row: 2, enclosing: Some(0) }],
-                imports: vec![Import { text: "use a::g".into(), row: 0 }],
+                refs: vec![Reference {
+                    name: "g".into(),
+                    kind: RefKind::Call,
+                    byte: 20,
+                    row: 2,
+                    enclosing: Some(0),
+                }],
+                imports: vec![Import {
+                    text: "use a::g".into(),
+                    row: 0,
+                }],
                 outline_only: false,
             },
         }

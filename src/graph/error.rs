@@ -42,9 +42,15 @@ pub type Result<T, E = GraphError> = std::result::Result<T, E>;
 
 impl GraphError {
     pub(crate) fn db(path: &std::path::Path, e: impl Into<redb::Error>) -> GraphError {
-        GraphError::Database { path: path.to_path_buf(), source: Box::new(e.into()) }
+        GraphError::Database {
+            path: path.to_path_buf(),
+            source: Box::new(e.into()),
+        }
     }
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> GraphError {
-        GraphError::Io { path: path.to_path_buf(), source }
+        GraphError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }

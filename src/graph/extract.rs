@@ -40,7 +40,12 @@ const WRAPPERS: &[&str] = &[
 ];
 
 /// Node kinds skipped when walking back from a definition to its doc comment.
-const ATTRIBUTES: &[&str] = &["attribute_item", "decorator", "annotation", "marker_annotation"];
+const ATTRIBUTES: &[&str] = &[
+    "attribute_item",
+    "decorator",
+    "annotation",
+    "marker_annotation",
+];
 
 /// What a capture means (see `queries/README.md`).
 #[derive(Clone, Copy, PartialEq)]
@@ -65,7 +70,10 @@ fn roles(query: &Query) -> Vec<Role> {
             "import" => Role::Import,
             "reference.call" | "reference.class" => Role::Ref(RefKind::Call),
             "reference.type" | "reference.implementation" => Role::Ref(RefKind::Type),
-            other => match other.strip_prefix("definition.").and_then(SymbolKind::parse) {
+            other => match other
+                .strip_prefix("definition.")
+                .and_then(SymbolKind::parse)
+            {
                 Some(k) => Role::Def(k),
                 None => Role::Ignore,
             },
@@ -170,16 +178,24 @@ pub(crate) fn collect(
                 Role::Qualifier => qual = Some(c.node),
                 Role::Scope => scope = Some(c.node),
                 Role::Ref(k) => rref = Some(k),
-                Role::Import => raw.imports.push(RawImport { text: clean_import(text(c.node, src)), span: span_of(c.node) }),
+                Role::Import => raw.imports.push(RawImport {
+                    text: clean_import(text(c.node, src)),
+                    span: span_of(c.node),
+                }),
                 Role::Ignore => {}
             }
         }
         let pattern = m.pattern_index as u32;
         let Some(name) = name else { continue };
         if let Some((kind, node)) = def {
-            raw.defs.push(make_def(kind, node, name, qual, src, pattern, outline));
+            raw.defs
+                .push(make_def(kind, node, name, qual, src, pattern, outline));
         } else if let Some(node) = scope {
-            raw.scopes.push(RawScope { name: text(name, src).to_string(), span: span_of(node), pattern });
+            raw.scopes.push(RawScope {
+                name: text(name, src).to_string(),
+                span: span_of(node),
+                pattern,
+            });
         } else if let (Some(kind), false) = (rref, outline) {
             raw.refs.push(RawRef {
                 name: text(name, src).to_string(),
@@ -194,7 +210,15 @@ pub(crate) fn collect(
     raw
 }
 
-fn make_def(kind: SymbolKind, node: Node, name: Node, qual: Option<Node>, src: &[u8], pattern: u32, outline: bool) -> RawDef {
+fn make_def(
+    kind: SymbolKind,
+    node: Node,
+    name: Node,
+    qual: Option<Node>,
+    src: &[u8],
+    pattern: u32,
+    outline: bool,
+) -> RawDef {
     // Climb through wrappers (`export`, decorators, `const x = …`) to find what the doc sits on.
     let mut outer = node;
     while let Some(p) = outer.parent() {
@@ -204,7 +228,11 @@ fn make_def(kind: SymbolKind, node: Node, name: Node, qual: Option<Node>, src: &
             break;
         }
     }
-    let (doc, first) = if outline { (String::new(), outer) } else { doc_comment(node, outer, src) };
+    let (doc, first) = if outline {
+        (String::new(), outer)
+    } else {
+        doc_comment(node, outer, src)
+    };
     let inv_start = match first.prev_sibling() {
         Some(p) => p.end_byte(),
         None => first.parent().map_or(0, |p| p.start_byte()),
@@ -224,9 +252,10 @@ fn make_def(kind: SymbolKind, node: Node, name: Node, qual: Option<Node>, src: &
 
 /// The head of a definition: its text up to the body, whitespace collapsed.
 fn signature(node: Node, src: &[u8]) -> String {
-    let body = node
-        .child_by_field_name("body")
-        .or_else(|| node.child_by_field_name("value").and_then(|v| v.child_by_field_name("body")));
+    let body = node.child_by_field_name("body").or_else(|| {
+        node.child_by_field_name("value")
+            .and_then(|v| v.child_by_field_name("body"))
+    });
     // A comment between the head and the body (Python) is not part of the signature.
     let mut walker = node.walk();
     let comment = node
@@ -234,7 +263,9 @@ fn signature(node: Node, src: &[u8]) -> String {
         .find(|c| c.kind().contains("comment") && c.start_byte() > node.start_byte())
         .map(|c| c.start_byte());
     let end = match body {
-        Some(b) if b.start_byte() > node.start_byte() => comment.map_or(b.start_byte(), |c| c.min(b.start_byte())),
+        Some(b) if b.start_byte() > node.start_byte() => {
+            comment.map_or(b.start_byte(), |c| c.min(b.start_byte()))
+        }
         _ => {
             let s = &src[node.byte_range()];
             node.start_byte() + s.iter().position(|&b| b == b'\n').unwrap_or(s.len())
@@ -312,7 +343,9 @@ fn doc_comment<'t>(node: Node<'t>, outer: Node<'t>, src: &[u8]) -> (String, Node
 }
 
 fn clean_import(s: &str) -> String {
-    let s = s.trim().trim_matches(|c| c == '"' || c == '\'' || c == '`' || c == '<' || c == '>');
+    let s = s
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'' || c == '`' || c == '<' || c == '>');
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -322,13 +355,31 @@ pub(crate) fn finish(lang: &Lang, raw: &Raw, outline: bool) -> FileSymbols {
     // Definitions: outer before inner; when several patterns matched one node the earliest wins.
     let mut defs: Vec<&RawDef> = raw.defs.iter().collect();
     defs.sort_by(|a, b| {
-        (a.span.start_byte, std::cmp::Reverse(a.span.end_byte), a.pattern)
-            .cmp(&(b.span.start_byte, std::cmp::Reverse(b.span.end_byte), b.pattern))
+        (
+            a.span.start_byte,
+            std::cmp::Reverse(a.span.end_byte),
+            a.pattern,
+        )
+            .cmp(&(
+                b.span.start_byte,
+                std::cmp::Reverse(b.span.end_byte),
+                b.pattern,
+            ))
     });
-    defs.dedup_by(|b, a| a.span.start_byte == b.span.start_byte && a.span.end_byte == b.span.end_byte);
+    defs.dedup_by(|b, a| {
+        a.span.start_byte == b.span.start_byte && a.span.end_byte == b.span.end_byte
+    });
     let mut scopes: Vec<&RawScope> = raw.scopes.iter().collect();
-    scopes.sort_by_key(|s| (s.span.start_byte, std::cmp::Reverse(s.span.end_byte), s.pattern));
-    scopes.dedup_by(|b, a| a.span.start_byte == b.span.start_byte && a.span.end_byte == b.span.end_byte);
+    scopes.sort_by_key(|s| {
+        (
+            s.span.start_byte,
+            std::cmp::Reverse(s.span.end_byte),
+            s.pattern,
+        )
+    });
+    scopes.dedup_by(|b, a| {
+        a.span.start_byte == b.span.start_byte && a.span.end_byte == b.span.end_byte
+    });
 
     // One sweep over definitions and scopes in start order, keeping a stack of open containers.
     enum Open<'a> {
@@ -376,7 +427,11 @@ pub(crate) fn finish(lang: &Lang, raw: &Raw, outline: bool) -> FileSymbols {
             span: d.span,
             name_byte: d.name_byte,
             signature: d.signature.clone(),
-            doc: if outline { String::new() } else { d.doc.clone() },
+            doc: if outline {
+                String::new()
+            } else {
+                d.doc.clone()
+            },
             parent,
         });
         stack.push((d.span, Open::Def(idx)));
@@ -384,7 +439,11 @@ pub(crate) fn finish(lang: &Lang, raw: &Raw, outline: bool) -> FileSymbols {
 
     // References: drop definitions' own names, one reference per name position.
     let def_names: HashSet<u32> = symbols.iter().map(|s| s.name_byte).collect();
-    let mut refs: Vec<&RawRef> = raw.refs.iter().filter(|r| !def_names.contains(&r.byte)).collect();
+    let mut refs: Vec<&RawRef> = raw
+        .refs
+        .iter()
+        .filter(|r| !def_names.contains(&r.byte))
+        .collect();
     refs.sort_by_key(|r| (r.byte, r.pattern));
     refs.dedup_by_key(|r| r.byte);
     let mut out_refs = Vec::with_capacity(refs.len());
@@ -395,7 +454,10 @@ pub(crate) fn finish(lang: &Lang, raw: &Raw, outline: bool) -> FileSymbols {
             open.push(next as u32);
             next += 1;
         }
-        while open.last().is_some_and(|&i| symbols[i as usize].span.end_byte <= r.byte) {
+        while open
+            .last()
+            .is_some_and(|&i| symbols[i as usize].span.end_byte <= r.byte)
+        {
             open.pop();
         }
         // `open` is a stack of nested spans only if spans nest; an overlapping sibling left on the
@@ -404,20 +466,43 @@ pub(crate) fn finish(lang: &Lang, raw: &Raw, outline: bool) -> FileSymbols {
             let s = &symbols[i as usize].span;
             s.start_byte <= r.byte && r.byte < s.end_byte
         });
-        out_refs.push(Reference { name: r.name.clone(), kind: r.kind, byte: r.byte, row: r.row, enclosing });
+        out_refs.push(Reference {
+            name: r.name.clone(),
+            kind: r.kind,
+            byte: r.byte,
+            row: r.row,
+            enclosing,
+        });
     }
 
     let mut imports: Vec<&RawImport> = raw.imports.iter().collect();
     imports.sort_by_key(|i| (i.span.start_byte, i.span.end_byte));
     imports.dedup_by_key(|i| (i.span.start_byte, i.span.end_byte));
-    let imports = imports.into_iter().map(|i| Import { text: i.text.clone(), row: i.span.start_row }).collect();
+    let imports = imports
+        .into_iter()
+        .map(|i| Import {
+            text: i.text.clone(),
+            row: i.span.start_row,
+        })
+        .collect();
 
-    FileSymbols { symbols, refs: out_refs, imports, outline_only: outline }
+    FileSymbols {
+        symbols,
+        refs: out_refs,
+        imports,
+        outline_only: outline,
+    }
 }
 
 /// Cold extraction of a whole file: parse result in, symbols out. `None` when the language's
 /// query is unusable in this build (already logged).
-pub fn extract(lang: &'static Lang, tree: &Tree, src: &[u8], cursor: &mut QueryCursor, outline: bool) -> Option<FileSymbols> {
+pub fn extract(
+    lang: &'static Lang,
+    tree: &Tree,
+    src: &[u8],
+    cursor: &mut QueryCursor,
+    outline: bool,
+) -> Option<FileSymbols> {
     let query = lang.tags_query()?;
     let raw = collect(query, cursor, tree, src, None, outline);
     Some(finish(lang, &raw, outline))

@@ -85,10 +85,20 @@ pub(crate) fn walk(root: &Path, cfg: &GraphConfig) -> Vec<Found> {
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
-        let Some(lang) = language_for_path(entry.path()) else { continue };
+        let Some(lang) = language_for_path(entry.path()) else {
+            continue;
+        };
         let Ok(meta) = entry.metadata() else { continue };
-        let Some(rel) = rel_path(root, entry.path()) else { continue };
-        out.push(Found { rel, abs: entry.path().to_path_buf(), lang, size: meta.len(), mtime_ns: mtime_ns(&meta) });
+        let Some(rel) = rel_path(root, entry.path()) else {
+            continue;
+        };
+        out.push(Found {
+            rel,
+            abs: entry.path().to_path_buf(),
+            lang,
+            size: meta.len(),
+            mtime_ns: mtime_ns(&meta),
+        });
     }
     out.sort_by(|a, b| a.rel.cmp(&b.rel));
     out
@@ -96,14 +106,21 @@ pub(crate) fn walk(root: &Path, cfg: &GraphConfig) -> Vec<Found> {
 
 /// Modification time in ns since the epoch (0 when unknown).
 pub(crate) fn mtime_ns(meta: &std::fs::Metadata) -> u64 {
-    meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos() as u64)
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as u64)
 }
 
 /// `path` relative to `root`, `/`-separated; paths outside `root` stay absolute.
 pub fn rel_path(root: &Path, path: &Path) -> Option<String> {
     let p = path.strip_prefix(root).unwrap_or(path);
     let s = p.to_str()?;
-    Some(if std::path::MAIN_SEPARATOR == '/' { s.to_string() } else { s.replace(std::path::MAIN_SEPARATOR, "/") })
+    Some(if std::path::MAIN_SEPARATOR == '/' {
+        s.to_string()
+    } else {
+        s.replace(std::path::MAIN_SEPARATOR, "/")
+    })
 }
 
 /// Decides whether text of this size and shape is indexed fully, as an outline, or skipped.
@@ -153,7 +170,9 @@ pub(crate) fn build_record(
     if prev_hash == Some(h) {
         return Ok(None);
     }
-    Ok(Some(record_from_bytes(f.lang, &bytes, h, f.mtime_ns, cfg, pool)))
+    Ok(Some(record_from_bytes(
+        f.lang, &bytes, h, f.mtime_ns, cfg, pool,
+    )))
 }
 
 /// Builds a record from text already in memory (files and buffers alike).
@@ -169,13 +188,26 @@ pub(crate) fn record_from_bytes(
     let mut symbols = FileSymbols::default();
     if status.has_symbols() {
         let outline = status == FileStatus::Outline;
-        match pool.parse(lang, bytes, None).and_then(|tree| extract::extract(lang, &tree, bytes, &mut pool.cursor, outline)) {
+        match pool
+            .parse(lang, bytes, None)
+            .and_then(|tree| extract::extract(lang, &tree, bytes, &mut pool.cursor, outline))
+        {
             Some(s) => symbols = s,
             None => status = FileStatus::NoGrammar,
         }
     }
-    FileRecord { hash, mtime_ns, size: bytes.len() as u64, lang: lang.name.to_string(), status, symbols }
+    FileRecord {
+        hash,
+        mtime_ns,
+        size: bytes.len() as u64,
+        lang: lang.name.to_string(),
+        status,
+        symbols,
+    }
 }
+
+/// Looks up `(mtime_ns, size, hash)` of a path's stored record.
+pub(crate) type KnownFn<'a> = dyn Fn(&str) -> Option<(u64, u64, u64)> + 'a;
 
 /// The work list for one run and what is to be removed.
 pub(crate) struct Plan {
@@ -188,9 +220,17 @@ pub(crate) struct Plan {
 /// Compares the walk with the records in memory: unchanged files are reused, the rest become
 /// jobs (with the old hash so an mtime-only change skips parsing). Paths in `live` (open
 /// buffers) are left alone: their unsaved text wins.
-pub(crate) fn plan(found: Vec<Found>, known: &dyn Fn(&str) -> Option<(u64, u64, u64)>, all_known: Vec<String>, live: &HashSet<String>) -> Plan {
+pub(crate) fn plan(
+    found: Vec<Found>,
+    known: &KnownFn,
+    all_known: Vec<String>,
+    live: &HashSet<String>,
+) -> Plan {
     let seen: HashSet<&str> = found.iter().map(|f| f.rel.as_str()).collect();
-    let removed = all_known.into_iter().filter(|p| !seen.contains(p.as_str()) && !live.contains(p)).collect();
+    let removed = all_known
+        .into_iter()
+        .filter(|p| !seen.contains(p.as_str()) && !live.contains(p))
+        .collect();
     let total = found.len();
     let mut reused = 0;
     let mut jobs = Vec::new();
@@ -205,7 +245,12 @@ pub(crate) fn plan(found: Vec<Found>, known: &dyn Fn(&str) -> Option<(u64, u64, 
             None => jobs.push((f, None)),
         }
     }
-    Plan { jobs, removed, reused, total }
+    Plan {
+        jobs,
+        removed,
+        reused,
+        total,
+    }
 }
 
 /// One finished job.
@@ -277,18 +322,54 @@ pub(crate) fn seconds_since(t: Instant) -> f64 {
     t.elapsed().as_secs_f64()
 }
 
+/// The benchmark's baseline: read and parse every file on the indexing thread count, nothing
+/// else. Returns (lines, bytes).
+pub(crate) fn run_jobs_parse_only(found: &[Found], cfg: &GraphConfig) -> (usize, u64) {
+    let next = AtomicUsize::new(0);
+    let lines = AtomicUsize::new(0);
+    let bytes = std::sync::atomic::AtomicU64::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..cfg.worker_threads() {
+            s.spawn(|| {
+                let mut pool = ParserPool::new();
+                while let Some(f) = found.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let Ok(b) = std::fs::read(&f.abs) else {
+                        continue;
+                    };
+                    lines.fetch_add(b.iter().filter(|&&c| c == b'\n').count(), Ordering::Relaxed);
+                    bytes.fetch_add(b.len() as u64, Ordering::Relaxed);
+                    if classify(&b, cfg).has_symbols() {
+                        let _ = pool.parse(f.lang, &b, None);
+                    }
+                }
+            });
+        }
+    });
+    (lines.into_inner(), bytes.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn classify_names_each_reason() {
-        let cfg = GraphConfig { max_file_bytes: 100, max_outline_bytes: 10_000, ..Default::default() };
+        let cfg = GraphConfig {
+            max_file_bytes: 100,
+            max_outline_bytes: 10_000,
+            ..Default::default()
+        };
         assert_eq!(classify(b"fn a() {}\n", &cfg), FileStatus::Indexed);
         assert_eq!(classify(b"ab\0cd", &cfg), FileStatus::Binary);
         assert_eq!(classify(b"\xff\xfe fn", &cfg), FileStatus::NotUtf8);
         assert_eq!(classify(&vec![b'a'; 5000], &cfg), FileStatus::Minified);
-        assert_eq!(classify("x\n".repeat(100).as_bytes(), &cfg), FileStatus::Outline);
-        assert_eq!(classify("x\n".repeat(6000).as_bytes(), &cfg), FileStatus::TooLarge);
+        assert_eq!(
+            classify("x\n".repeat(100).as_bytes(), &cfg),
+            FileStatus::Outline
+        );
+        assert_eq!(
+            classify("x\n".repeat(6000).as_bytes(), &cfg),
+            FileStatus::TooLarge
+        );
     }
 }

@@ -67,11 +67,19 @@ pub struct UpdateStats {
 fn diff(old: &[u8], new: &[u8]) -> (usize, usize, usize) {
     let max = old.len().min(new.len());
     let mut p = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let mut s = old[p..].iter().rev().zip(new[p..].iter().rev()).take_while(|(a, b)| a == b).count();
+    let mut s = old[p..]
+        .iter()
+        .rev()
+        .zip(new[p..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
     s = s.min(max - p);
     // Keep the boundaries on UTF-8 character starts (tree-sitter columns are bytes, but a split
     // character would make the two texts' prefixes differ in meaning).
-    while p > 0 && (old.get(p).is_some_and(|b| b & 0xC0 == 0x80) || new.get(p).is_some_and(|b| b & 0xC0 == 0x80)) {
+    while p > 0
+        && (old.get(p).is_some_and(|b| b & 0xC0 == 0x80)
+            || new.get(p).is_some_and(|b| b & 0xC0 == 0x80))
+    {
         p -= 1;
     }
     while s > 0 && (old.get(old.len() - s).is_some_and(|b| b & 0xC0 == 0x80)) {
@@ -83,7 +91,10 @@ fn diff(old: &[u8], new: &[u8]) -> (usize, usize, usize) {
 fn point_at(text: &[u8], byte: usize) -> Point {
     let before = &text[..byte];
     let row = before.iter().filter(|&&b| b == b'\n').count();
-    let col = before.iter().rposition(|&b| b == b'\n').map_or(byte, |i| byte - i - 1);
+    let col = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(byte, |i| byte - i - 1);
     Point { row, column: col }
 }
 
@@ -95,9 +106,11 @@ fn shift_raw(raw: &mut Raw, keep: &Range<u32>, at: u32, delta: i64, drow: i64) {
     };
     let sr = |r: &mut u32| *r = (*r as i64 + drow) as u32;
     raw.defs.retain(|d| !touches(&d.inv(), keep));
-    raw.scopes.retain(|d| !touches(&(d.span.start_byte..d.span.end_byte), keep));
+    raw.scopes
+        .retain(|d| !touches(&(d.span.start_byte..d.span.end_byte), keep));
     raw.refs.retain(|d| !touches(&(d.byte..d.end), keep));
-    raw.imports.retain(|d| !touches(&(d.span.start_byte..d.span.end_byte), keep));
+    raw.imports
+        .retain(|d| !touches(&(d.span.start_byte..d.span.end_byte), keep));
     for d in &mut raw.defs {
         if d.span.start_byte >= at {
             sb(&mut d.span.start_byte);
@@ -135,12 +148,25 @@ fn shift_raw(raw: &mut Raw, keep: &Range<u32>, at: u32, delta: i64, drow: i64) {
 
 /// Re-parses `text`, reusing `old` when given. Returns the new state and whether the update was
 /// incremental. `None` when the grammar or query is unusable.
-pub(crate) fn reparse(pool: &mut ParserPool, lang: &'static Lang, old: Option<LiveBuffer>, text: String) -> Option<(LiveBuffer, bool)> {
+pub(crate) fn reparse(
+    pool: &mut ParserPool,
+    lang: &'static Lang,
+    old: Option<LiveBuffer>,
+    text: String,
+) -> Option<(LiveBuffer, bool)> {
     let query = lang.tags_query()?;
     let Some(mut old) = old else {
         let tree = pool.parse(lang, text.as_bytes(), None)?;
         let raw = extract::collect(query, &mut pool.cursor, &tree, text.as_bytes(), None, false);
-        return Some((LiveBuffer { lang, text, tree, raw }, false));
+        return Some((
+            LiveBuffer {
+                lang,
+                text,
+                tree,
+                raw,
+            },
+            false,
+        ));
     };
     let (o, n) = (old.text.as_bytes(), text.as_bytes());
     let (start, old_end, new_end) = diff(o, n);
@@ -186,15 +212,39 @@ pub(crate) fn reparse(pool: &mut ParserPool, lang: &'static Lang, old: Option<Li
         let q = (a.saturating_sub(1) as usize)..(b_new as usize + 1);
         let fresh = extract::collect(query, &mut pool.cursor, &tree, n, Some(q), false);
         let r = a..b_new;
-        raw.defs.extend(fresh.defs.into_iter().filter(|d| touches(&d.inv(), &r)));
-        raw.scopes.extend(fresh.scopes.into_iter().filter(|d| touches(&(d.span.start_byte..d.span.end_byte), &r)));
-        raw.refs.extend(fresh.refs.into_iter().filter(|d| touches(&(d.byte..d.end), &r)));
-        raw.imports.extend(fresh.imports.into_iter().filter(|d| touches(&(d.span.start_byte..d.span.end_byte), &r)));
+        raw.defs
+            .extend(fresh.defs.into_iter().filter(|d| touches(&d.inv(), &r)));
+        raw.scopes.extend(
+            fresh
+                .scopes
+                .into_iter()
+                .filter(|d| touches(&(d.span.start_byte..d.span.end_byte), &r)),
+        );
+        raw.refs.extend(
+            fresh
+                .refs
+                .into_iter()
+                .filter(|d| touches(&(d.byte..d.end), &r)),
+        );
+        raw.imports.extend(
+            fresh
+                .imports
+                .into_iter()
+                .filter(|d| touches(&(d.span.start_byte..d.span.end_byte), &r)),
+        );
         raw
     } else {
         extract::collect(query, &mut pool.cursor, &tree, n, None, false)
     };
-    Some((LiveBuffer { lang, text, tree, raw }, incremental))
+    Some((
+        LiveBuffer {
+            lang,
+            text,
+            tree,
+            raw,
+        },
+        incremental,
+    ))
 }
 
 impl LiveBuffer {
@@ -211,22 +261,49 @@ impl Graph {
         let t0 = Instant::now();
         let key = self.key_for(path);
         let Some(lang) = language_for_path(Path::new(&key)) else {
-            return Ok(UpdateStats { path: key, incremental: false, symbols: 0, micros: 0 });
+            return Ok(UpdateStats {
+                path: key,
+                incremental: false,
+                symbols: 0,
+                micros: 0,
+            });
         };
-        let mut live = self.live();
-        let live = &mut *live;
+        // Lock order: never wait for the data lock while holding the live-buffer lock.
+        let mut guard = self.live();
+        let live = &mut *guard;
         let status = classify(text.as_bytes(), self.config());
         let (record, incremental) = if status != FileStatus::Indexed {
             // Outline and skip cases are rare and cheap: no tree is cached for them.
             live.map.remove(&key);
-            (record_from_bytes(lang, text.as_bytes(), hash(text.as_bytes()), 0, self.config(), &mut live.pool), false)
+            (
+                record_from_bytes(
+                    lang,
+                    text.as_bytes(),
+                    hash(text.as_bytes()),
+                    0,
+                    self.config(),
+                    &mut live.pool,
+                ),
+                false,
+            )
         } else {
             let old = live.map.remove(&key).filter(|b| b.lang.name == lang.name);
             if old.as_ref().is_some_and(|b| b.text == text) {
                 let b = old.expect("checked above");
                 live.map.insert(key.clone(), b);
-                let n = self.read().file_id(&key).and_then(|id| self.read().file(id).map(|f| f.record.symbols.symbols.len()));
-                return Ok(UpdateStats { path: key, incremental: true, symbols: n.unwrap_or(0), micros: t0.elapsed().as_micros() as u64 });
+                drop(guard);
+                let n = {
+                    let data = self.read();
+                    data.file_id(&key)
+                        .and_then(|id| data.file(id))
+                        .map(|f| f.record.symbols.symbols.len())
+                };
+                return Ok(UpdateStats {
+                    path: key,
+                    incremental: true,
+                    symbols: n.unwrap_or(0),
+                    micros: t0.elapsed().as_micros() as u64,
+                });
             }
             match reparse(&mut live.pool, lang, old, text.to_string()) {
                 Some((buf, inc)) => {
@@ -242,12 +319,28 @@ impl Graph {
                     live.map.insert(key.clone(), buf);
                     (rec, inc)
                 }
-                None => (record_from_bytes(lang, text.as_bytes(), hash(text.as_bytes()), 0, self.config(), &mut live.pool), false),
+                None => (
+                    record_from_bytes(
+                        lang,
+                        text.as_bytes(),
+                        hash(text.as_bytes()),
+                        0,
+                        self.config(),
+                        &mut live.pool,
+                    ),
+                    false,
+                ),
             }
         };
+        drop(guard);
         let symbols = record.symbols.symbols.len();
         self.write().put(&key, record);
-        Ok(UpdateStats { path: key, incremental, symbols, micros: t0.elapsed().as_micros() as u64 })
+        Ok(UpdateStats {
+            path: key,
+            incremental,
+            symbols,
+            micros: t0.elapsed().as_micros() as u64,
+        })
     }
 
     /// Call on `BufWritePost`: stores the buffer's record with the file's new mtime, so a restart
@@ -258,19 +351,25 @@ impl Graph {
         let meta = std::fs::metadata(&abs).map_err(|e| super::GraphError::io(&abs, e))?;
         let bytes = std::fs::read(&abs).map_err(|e| super::GraphError::io(&abs, e))?;
         let h = hash(&bytes);
-        let same = self.live().text(&key).is_some_and(|t| hash(t.as_bytes()) == h);
+        let same = self
+            .live()
+            .text(&key)
+            .is_some_and(|t| hash(t.as_bytes()) == h);
         if !same {
             let text = String::from_utf8_lossy(&bytes).into_owned();
             self.update_buffer(&abs, &text)?;
         }
         let rec = {
             let data = self.read();
-            let Some(f) = data.file_id(&key).and_then(|id| data.file(id)) else { return Ok(()) };
+            let Some(f) = data.file_id(&key).and_then(|id| data.file(id)) else {
+                return Ok(());
+            };
             let mut r = f.record.clone();
             r.mtime_ns = super::index::mtime_ns(&meta);
             r
         };
-        self.store().apply(&[(key.clone(), codec::encode(&rec))], &[])?;
+        self.store()
+            .apply(&[(key.clone(), codec::encode(&rec))], &[])?;
         self.write().put(&key, rec);
         Ok(())
     }
@@ -281,15 +380,20 @@ impl Graph {
         let key = self.key_for(path);
         self.live().map.remove(&key);
         let abs = self.root().join(&key);
-        let Some(lang) = language_for_path(&abs) else { return Ok(()) };
+        let Some(lang) = language_for_path(&abs) else {
+            return Ok(());
+        };
         match std::fs::read(&abs) {
             Ok(bytes) => {
-                let mtime = std::fs::metadata(&abs).map(|m| super::index::mtime_ns(&m)).unwrap_or(0);
+                let mtime = std::fs::metadata(&abs)
+                    .map(|m| super::index::mtime_ns(&m))
+                    .unwrap_or(0);
                 let rec = {
                     let mut pool = ParserPool::new();
                     record_from_bytes(lang, &bytes, hash(&bytes), mtime, self.config(), &mut pool)
                 };
-                self.store().apply(&[(key.clone(), codec::encode(&rec))], &[])?;
+                self.store()
+                    .apply(&[(key.clone(), codec::encode(&rec))], &[])?;
                 self.write().put(&key, rec);
             }
             Err(_) => {
@@ -324,7 +428,11 @@ mod tests {
         for (from, to) in edits {
             let text = buf.text.replacen(from, to, 1);
             let (b, _) = reparse(&mut pool, lang, Some(buf), text.clone()).unwrap();
-            assert_eq!(b.symbols(), cold(lang, &text), "after replacing {from:?} with {to:?}");
+            assert_eq!(
+                b.symbols(),
+                cold(lang, &text),
+                "after replacing {from:?} with {to:?}"
+            );
             buf = b;
         }
     }
@@ -346,7 +454,10 @@ mod tests {
                 ("helper(a)", "helper(a) + other(a)"),
                 ("/// Adds.", "/// Adds two.\n/// More."),
                 ("struct S;", "// no doc\nstruct S;"),
-                ("fn n(&self) { self.m() }", "fn n(&self) { self.m() }\n    fn o(&self) {}"),
+                (
+                    "fn n(&self) { self.m() }",
+                    "fn n(&self) { self.m() }\n    fn o(&self) {}",
+                ),
                 ("fn helper", "fn helper2"),
                 ("impl S {", "impl S { // broken {"),
                 ("{ x }", "{ x + 1 }"),
@@ -357,6 +468,15 @@ mod tests {
     #[test]
     fn python_edits_match_cold_extraction() {
         let base = "import os\n\nclass A:\n    def f(self):\n        \"\"\"Doc.\"\"\"\n        return g()\n\ndef g():\n    return os.path.join('a')\n";
-        check_edits("python", base, &[("return g()", "return g() + h()"), ("\"\"\"Doc.\"\"\"", "\"\"\"Other.\"\"\""), ("def g", "def gg"), ("class A:", "class A(B):")]);
+        check_edits(
+            "python",
+            base,
+            &[
+                ("return g()", "return g() + h()"),
+                ("\"\"\"Doc.\"\"\"", "\"\"\"Other.\"\"\""),
+                ("def g", "def gg"),
+                ("class A:", "class A(B):"),
+            ],
+        );
     }
 }

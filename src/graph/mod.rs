@@ -67,7 +67,8 @@ impl Graph {
     /// parsed here; call [`Graph::index`] (on a blocking thread) to bring it up to date.
     pub fn open(root: impl AsRef<Path>, config: GraphConfig) -> Result<Graph> {
         let root = root.as_ref();
-        let root = std::fs::canonicalize(root).map_err(|_| GraphError::NotADirectory(root.to_path_buf()))?;
+        let root = std::fs::canonicalize(root)
+            .map_err(|_| GraphError::NotADirectory(root.to_path_buf()))?;
         if !root.is_dir() {
             return Err(GraphError::NotADirectory(root));
         }
@@ -120,7 +121,11 @@ impl Graph {
     /// drops deleted ones, leaves open buffers alone. Blocking; run it on a blocking thread.
     /// `progress` is called after each batch.
     pub fn index(&self, mut progress: impl FnMut(Progress)) -> Result<IndexStats> {
-        let _one = self.inner.indexing.lock().unwrap_or_else(|e| e.into_inner());
+        let _one = self
+            .inner
+            .indexing
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let t0 = Instant::now();
         let cfg = &self.inner.config;
         let found = index::walk(&self.inner.root, cfg);
@@ -128,12 +133,19 @@ impl Graph {
         let plan = {
             let data = self.read();
             let known = |p: &str| {
-                data.file_id(p).and_then(|id| data.file(id)).map(|f| (f.record.mtime_ns, f.record.size, f.record.hash))
+                data.file_id(p)
+                    .and_then(|id| data.file(id))
+                    .map(|f| (f.record.mtime_ns, f.record.size, f.record.hash))
             };
             let all: Vec<String> = data.files().map(|(_, f)| f.path.clone()).collect();
             index::plan(found, &known, all, &live)
         };
-        let mut stats = IndexStats { files: plan.total, reused: plan.reused, removed: plan.removed.len(), ..Default::default() };
+        let mut stats = IndexStats {
+            files: plan.total,
+            reused: plan.reused,
+            removed: plan.removed.len(),
+            ..Default::default()
+        };
         self.inner.store.apply(&[], &plan.removed)?;
         {
             let mut data = self.write();
@@ -143,7 +155,11 @@ impl Graph {
         }
         let mut done = plan.reused;
         let total = plan.total;
-        progress(Progress { done, total, parsed: 0 });
+        progress(Progress {
+            done,
+            total,
+            parsed: 0,
+        });
         let mut err = None;
         index::run_jobs(plan.jobs, cfg, |batch| {
             let mut recs = Vec::with_capacity(batch.len());
@@ -174,8 +190,9 @@ impl Graph {
                     err = Some(e);
                 }
             }
-            let mut data = self.write();
+            // Lock order is always live buffers, then data (as in `update_buffer`).
             let live = self.live_paths();
+            let mut data = self.write();
             for (p, r) in recs {
                 if !live.contains(&p) {
                     data.put(&p, r);
@@ -185,17 +202,25 @@ impl Graph {
                 data.remove(&p);
             }
             drop(data);
-            progress(Progress { done, total, parsed: stats.parsed });
+            progress(Progress {
+                done,
+                total,
+                parsed: stats.parsed,
+            });
         });
         if let Some(e) = err {
             return Err(e);
         }
-        let mut data = self.write();
-        let adj = data.adjacency();
-        stats.edges = adj.edge_count();
+        // Edges are counted only when the walk adjacency already exists: building it is the
+        // walk's job (lazily), and warm start must not pay for it.
+        let data = self.read();
+        stats.edges = data.cached_adjacency().map_or(0, |a| a.edge_count());
         stats.symbols = data.symbol_count();
         stats.references = data.ref_count();
-        stats.by_status = model::status_counts(&data).into_iter().map(|(k, v)| (k.as_str(), v)).collect();
+        stats.by_status = model::status_counts(&data)
+            .into_iter()
+            .map(|(k, v)| (k.as_str(), v))
+            .collect();
         stats.seconds = index::seconds_since(t0);
         tracing::info!(
             "[graph] indexed {}: {} files ({} parsed, {} reused), {} symbols, {} edges in {:.2}s",
@@ -214,7 +239,12 @@ impl Graph {
     pub fn counts(&self) -> (usize, usize, usize, usize) {
         let mut data = self.write();
         let edges = data.adjacency().edge_count();
-        (data.file_count(), data.symbol_count(), data.ref_count(), edges)
+        (
+            data.file_count(),
+            data.symbol_count(),
+            data.ref_count(),
+            edges,
+        )
     }
 
     pub(crate) fn read(&self) -> std::sync::RwLockReadGuard<'_, GraphData> {
@@ -239,8 +269,13 @@ impl Graph {
 
     /// Project-relative key for `path` (absolute, or relative to the root).
     pub fn key_for(&self, path: &Path) -> String {
-        let abs = if path.is_absolute() { path.to_path_buf() } else { self.inner.root.join(path) };
+        let abs = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.inner.root.join(path)
+        };
         let abs = std::fs::canonicalize(&abs).unwrap_or(abs);
-        index::rel_path(&self.inner.root, &abs).unwrap_or_else(|| abs.to_string_lossy().into_owned())
+        index::rel_path(&self.inner.root, &abs)
+            .unwrap_or_else(|| abs.to_string_lossy().into_owned())
     }
 }

@@ -39,12 +39,35 @@ pub struct FileEntry {
     pub stem: String,
     /// Folder part of `path`.
     pub dir: String,
+    /// Lower-case last folder name (`auth` for `src/auth/session.rs`).
+    pub dir_last: String,
 }
 
 /// Words in import text that never name a module.
 const IMPORT_NOISE: &[&str] = &[
-    "use", "import", "from", "as", "require", "crate", "self", "super", "pub", "include", "using", "namespace",
-    "static", "extern", "mod", "h", "hpp", "js", "ts", "py", "lua", "go", "java",
+    "use",
+    "import",
+    "from",
+    "as",
+    "require",
+    "crate",
+    "self",
+    "super",
+    "pub",
+    "include",
+    "using",
+    "namespace",
+    "static",
+    "extern",
+    "mod",
+    "h",
+    "hpp",
+    "js",
+    "ts",
+    "py",
+    "lua",
+    "go",
+    "java",
 ];
 
 fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -56,7 +79,9 @@ fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
 fn stem_and_dir(path: &str) -> (String, String) {
     let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
     let stem = file.split('.').next().unwrap_or(file);
-    let stem = if matches!(stem, "mod" | "lib" | "main" | "index" | "__init__" | "init") && !dir.is_empty() {
+    let stem = if matches!(stem, "mod" | "lib" | "main" | "index" | "__init__" | "init")
+        && !dir.is_empty()
+    {
         dir.rsplit('/').next().unwrap_or(dir)
     } else {
         stem
@@ -96,7 +121,10 @@ impl GraphData {
 
     /// Every live file slot.
     pub fn files(&self) -> impl Iterator<Item = (u32, &FileEntry)> {
-        self.files.iter().enumerate().filter_map(|(i, f)| f.as_ref().map(|f| (i as u32, f)))
+        self.files
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.as_ref().map(|f| (i as u32, f)))
     }
 
     /// Number of files with a record (indexed or skipped).
@@ -116,7 +144,11 @@ impl GraphData {
 
     /// The symbol at `id`.
     pub fn symbol(&self, id: SymId) -> Option<&Symbol> {
-        self.file(id.file)?.record.symbols.symbols.get(id.idx as usize)
+        self.file(id.file)?
+            .record
+            .symbols
+            .symbols
+            .get(id.idx as usize)
     }
 
     /// Every symbol named exactly `name`.
@@ -162,15 +194,30 @@ impl GraphData {
             }
         };
         let (stem, dir) = stem_and_dir(path);
-        let import_tokens = record.symbols.imports.iter().flat_map(|i| tokens(&i.text)).collect();
-        self.files[id as usize] = Some(FileEntry { path: path.to_string(), record, import_tokens, stem, dir });
+        let dir_last = dir.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+        let import_tokens = record
+            .symbols
+            .imports
+            .iter()
+            .flat_map(|i| tokens(&i.text))
+            .collect();
+        self.files[id as usize] = Some(FileEntry {
+            path: path.to_string(),
+            record,
+            import_tokens,
+            stem,
+            dir,
+            dir_last,
+        });
         self.index(id);
         id
     }
 
     /// Removes `path`; true if it was present.
     pub fn remove(&mut self, path: &str) -> bool {
-        let Some(id) = self.by_path.remove(path) else { return false };
+        let Some(id) = self.by_path.remove(path) else {
+            return false;
+        };
         self.adjacency = None;
         self.unindex(id);
         self.files[id as usize] = None;
@@ -179,16 +226,24 @@ impl GraphData {
     }
 
     fn index(&mut self, id: u32) {
-        let f = self.files[id as usize].as_ref().expect("indexed slot is live");
+        let f = self.files[id as usize]
+            .as_ref()
+            .expect("indexed slot is live");
         let syms = &f.record.symbols;
         self.symbol_count += syms.symbols.len();
         self.ref_count += syms.refs.len();
         for (i, s) in syms.symbols.iter().enumerate() {
             let v = self.defs.entry(s.name.clone()).or_default();
             if v.is_empty() {
-                self.defs_lower.entry(s.name.to_ascii_lowercase()).or_default().push(s.name.clone());
+                self.defs_lower
+                    .entry(s.name.to_ascii_lowercase())
+                    .or_default()
+                    .push(s.name.clone());
             }
-            v.push(SymId { file: id, idx: i as u32 });
+            v.push(SymId {
+                file: id,
+                idx: i as u32,
+            });
         }
         let names: HashSet<&str> = syms.refs.iter().map(|r| r.name.as_str()).collect();
         for n in names {
@@ -204,7 +259,9 @@ impl GraphData {
     }
 
     fn unindex(&mut self, id: u32) {
-        let Some(f) = self.files[id as usize].as_ref() else { return };
+        let Some(f) = self.files[id as usize].as_ref() else {
+            return;
+        };
         let syms = &f.record.symbols;
         self.symbol_count -= syms.symbols.len();
         self.ref_count -= syms.refs.len();
@@ -264,27 +321,39 @@ impl GraphData {
             let w = 1.0 / same.len() as f32;
             return same.into_iter().map(|c| (c, w)).collect();
         }
-        let Some(src) = self.file(from) else { return Vec::new() };
+        let Some(src) = self.file(from) else {
+            return Vec::new();
+        };
+        let many = cands.len() > 64;
         let hinted: Vec<SymId> = cands
             .iter()
             .copied()
             .filter(|c| {
-                let Some(f) = self.file(c.file) else { return false };
-                if src.import_tokens.contains(&f.stem) || f.dir.rsplit('/').next().is_some_and(|d| src.import_tokens.contains(&d.to_ascii_lowercase())) {
+                let Some(f) = self.file(c.file) else {
+                    return false;
+                };
+                if src.import_tokens.contains(&f.stem) || src.import_tokens.contains(&f.dir_last) {
                     return true;
                 }
                 // `use a::Session` then `Session::new()`: the qualifier is named in an import.
-                let sym = &f.record.symbols.symbols[c.idx as usize];
-                sym.parent
-                    .map(|p| &f.record.symbols.symbols[p as usize].name)
-                    .is_some_and(|p| src.import_tokens.contains(&p.to_ascii_lowercase()))
+                // (Skipped for very common names: it allocates, and they are dropped by the walk.)
+                !many && {
+                    let sym = &f.record.symbols.symbols[c.idx as usize];
+                    sym.parent
+                        .map(|p| &f.record.symbols.symbols[p as usize].name)
+                        .is_some_and(|p| src.import_tokens.contains(&p.to_ascii_lowercase()))
+                }
             })
             .collect();
         if !hinted.is_empty() {
             let w = 1.0 / hinted.len() as f32;
             return hinted.into_iter().map(|c| (c, w)).collect();
         }
-        let near: Vec<SymId> = cands.iter().copied().filter(|c| self.file(c.file).is_some_and(|f| f.dir == src.dir)).collect();
+        let near: Vec<SymId> = cands
+            .iter()
+            .copied()
+            .filter(|c| self.file(c.file).is_some_and(|f| f.dir == src.dir))
+            .collect();
         if !near.is_empty() {
             let w = 0.7 / near.len() as f32;
             return near.into_iter().map(|c| (c, w)).collect();
@@ -295,7 +364,9 @@ impl GraphData {
 
     /// Files that file `id` imports (by stem), excluding itself.
     pub fn imported_files(&self, id: u32) -> Vec<u32> {
-        let Some(f) = self.file(id) else { return Vec::new() };
+        let Some(f) = self.file(id) else {
+            return Vec::new();
+        };
         let mut out: Vec<u32> = f
             .import_tokens
             .iter()
@@ -384,7 +455,8 @@ impl Adjacency {
             }
         }
         let node = |s: SymId| base[s.file as usize] + 1 + s.idx;
-        let mut edges: Vec<(u32, u32, f32)> = Vec::with_capacity(g.symbol_count * 2 + g.ref_count * 2);
+        let mut edges: Vec<(u32, u32, f32)> =
+            Vec::with_capacity(g.symbol_count * 2 + g.ref_count * 2);
         let (mut ref_edges, mut import_edges, mut contains_edges) = (0, 0, 0);
         // Resolution is by (file, name, kind): cache it per file, names repeat a lot.
         let mut cache: HashMap<(&str, RefKind), Vec<(SymId, f32)>> = HashMap::new();
@@ -400,7 +472,9 @@ impl Adjacency {
             cache.clear();
             for r in &f.record.symbols.refs {
                 let from = r.enclosing.map_or(fnode, |e| fnode + 1 + e);
-                let targets = cache.entry((r.name.as_str(), r.kind)).or_insert_with(|| g.resolve(id, r));
+                let targets = cache
+                    .entry((r.name.as_str(), r.kind))
+                    .or_insert_with(|| g.resolve(id, r));
                 for &(t, w) in targets.iter() {
                     let to = node(t);
                     if to == from {
@@ -444,17 +518,33 @@ impl Adjacency {
         for e in &merged {
             out_weight[e.0 as usize] += e.2;
         }
-        Adjacency { base, nodes, offsets, targets, weights, out_weight, ref_edges, import_edges, contains_edges }
+        Adjacency {
+            base,
+            nodes,
+            offsets,
+            targets,
+            weights,
+            out_weight,
+            ref_edges,
+            import_edges,
+            contains_edges,
+        }
     }
 
     /// Node number of a symbol.
     pub fn node_of(&self, s: SymId) -> Option<u32> {
-        self.base.get(s.file as usize).filter(|&&b| b != u32::MAX).map(|b| b + 1 + s.idx)
+        self.base
+            .get(s.file as usize)
+            .filter(|&&b| b != u32::MAX)
+            .map(|b| b + 1 + s.idx)
     }
 
     /// Node number of a file.
     pub fn file_node(&self, file: u32) -> Option<u32> {
-        self.base.get(file as usize).filter(|&&b| b != u32::MAX).copied()
+        self.base
+            .get(file as usize)
+            .filter(|&&b| b != u32::MAX)
+            .copied()
     }
 
     /// Total edges counted once per direction of meaning (contains + imports + calls/references).

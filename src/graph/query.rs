@@ -14,7 +14,10 @@ use super::Graph;
 const FIND_LIMIT: usize = 50;
 
 fn segments(name: &str) -> Vec<&str> {
-    name.split("::").flat_map(|s| s.split('.')).filter(|s| !s.is_empty()).collect()
+    name.split("::")
+        .flat_map(|s| s.split('.'))
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 pub(crate) fn hit(data: &GraphData, id: SymId, score: Option<f64>) -> Option<SymbolHit> {
@@ -36,7 +39,9 @@ pub(crate) fn hit(data: &GraphData, id: SymId, score: Option<f64>) -> Option<Sym
 /// Symbols matching `name` (bare or qualified), sorted by path and line.
 pub(crate) fn lookup(data: &GraphData, name: &str) -> Vec<SymId> {
     let segs = segments(name);
-    let Some(last) = segs.last() else { return Vec::new() };
+    let Some(last) = segs.last() else {
+        return Vec::new();
+    };
     let mut out: Vec<SymId> = data
         .defs_named(last)
         .iter()
@@ -65,7 +70,10 @@ impl Graph {
     /// Definitions named exactly `name` (bare or qualified).
     pub fn definitions(&self, name: &str) -> Vec<SymbolHit> {
         let data = self.read();
-        lookup(&data, name).into_iter().filter_map(|id| hit(&data, id, None)).collect()
+        lookup(&data, name)
+            .into_iter()
+            .filter_map(|id| hit(&data, id, None))
+            .collect()
     }
 
     /// Symbols whose name matches `query`: exact first, then case-insensitive, prefix,
@@ -73,7 +81,10 @@ impl Graph {
     pub fn find(&self, query: &str, fuzzy: bool) -> Vec<SymbolHit> {
         let data = self.read();
         if !fuzzy {
-            return lookup(&data, query).into_iter().filter_map(|id| hit(&data, id, Some(1.0))).collect();
+            return lookup(&data, query)
+                .into_iter()
+                .filter_map(|id| hit(&data, id, Some(1.0)))
+                .collect();
         }
         let q = query.to_lowercase();
         let mut scored: Vec<(f64, &str)> = data
@@ -102,7 +113,10 @@ impl Graph {
         for (score, name) in scored {
             let mut ids = data.defs_named(name).to_vec();
             sort_ids(&data, &mut ids);
-            out.extend(ids.into_iter().filter_map(|id| hit(&data, id, Some((score * 1000.0).round() / 1000.0))));
+            out.extend(
+                ids.into_iter()
+                    .filter_map(|id| hit(&data, id, Some((score * 1000.0).round() / 1000.0))),
+            );
             if out.len() >= FIND_LIMIT {
                 out.truncate(FIND_LIMIT);
                 break;
@@ -115,7 +129,9 @@ impl Graph {
     pub fn references(&self, name: &str) -> Vec<RefHit> {
         let data = self.read();
         let segs = segments(name);
-        let Some(last) = segs.last() else { return Vec::new() };
+        let Some(last) = segs.last() else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for &fid in data.files_referencing(last) {
             let Some(f) = data.file(fid) else { continue };
@@ -126,7 +142,9 @@ impl Graph {
                     kind: r.kind,
                     path: f.path.clone(),
                     line: r.row + 1,
-                    enclosing: r.enclosing.map(|e| syms.symbols[e as usize].qualified.clone()),
+                    enclosing: r
+                        .enclosing
+                        .map(|e| syms.symbols[e as usize].qualified.clone()),
                 });
             }
         }
@@ -140,12 +158,25 @@ impl Graph {
     pub fn callers(&self, name: &str) -> Vec<SymbolHit> {
         let data = self.read();
         let targets = lookup(&data, name);
-        let Some(last) = segments(name).last().map(|s| s.to_string()) else { return Vec::new() };
+        let Some(last) = segments(name).last().map(|s| s.to_string()) else {
+            return Vec::new();
+        };
         let mut acc: HashMap<(u32, Option<u32>), f64> = HashMap::new();
         for &fid in data.files_referencing(&last) {
             let Some(f) = data.file(fid) else { continue };
-            for r in f.record.symbols.refs.iter().filter(|r| r.name == last && r.kind == RefKind::Call) {
-                let w: f32 = data.resolve(fid, r).iter().filter(|(t, _)| targets.contains(t)).map(|(_, w)| *w).sum();
+            for r in f
+                .record
+                .symbols
+                .refs
+                .iter()
+                .filter(|r| r.name == last && r.kind == RefKind::Call)
+            {
+                let w: f32 = data
+                    .resolve(fid, r)
+                    .iter()
+                    .filter(|(t, _)| targets.contains(t))
+                    .map(|(_, w)| *w)
+                    .sum();
                 if w > 0.0 {
                     let e = acc.entry((fid, r.enclosing)).or_insert(0.0);
                     *e = e.max(w as f64);
@@ -161,8 +192,16 @@ impl Graph {
         let data = self.read();
         let mut acc: HashMap<(u32, Option<u32>), f64> = HashMap::new();
         for src in lookup(&data, name) {
-            let Some(f) = data.file(src.file) else { continue };
-            for r in f.record.symbols.refs.iter().filter(|r| r.enclosing == Some(src.idx) && r.kind == RefKind::Call) {
+            let Some(f) = data.file(src.file) else {
+                continue;
+            };
+            for r in f
+                .record
+                .symbols
+                .refs
+                .iter()
+                .filter(|r| r.enclosing == Some(src.idx) && r.kind == RefKind::Call)
+            {
                 for (t, w) in data.resolve(src.file, r) {
                     let e = acc.entry((t.file, Some(t.idx))).or_insert(0.0);
                     *e = e.max(w as f64);
@@ -225,23 +264,34 @@ impl Graph {
     pub fn file_symbols(&self, path: &std::path::Path) -> Option<super::types::FileSymbols> {
         let key = self.key_for(path);
         let data = self.read();
-        data.file_id(&key).and_then(|id| data.file(id)).map(|f| f.record.symbols.clone())
+        data.file_id(&key)
+            .and_then(|id| data.file(id))
+            .map(|f| f.record.symbols.clone())
     }
 
     /// Every resolved edge out of one file's references, in reference order.
     pub fn edges_from(&self, path: &std::path::Path) -> Vec<EdgeHit> {
         let key = self.key_for(path);
         let data = self.read();
-        let Some(fid) = data.file_id(&key) else { return Vec::new() };
-        let Some(f) = data.file(fid) else { return Vec::new() };
+        let Some(fid) = data.file_id(&key) else {
+            return Vec::new();
+        };
+        let Some(f) = data.file(fid) else {
+            return Vec::new();
+        };
         let syms = &f.record.symbols;
         let mut out = Vec::new();
         for r in &syms.refs {
-            let from = r.enclosing.map_or_else(|| f.path.clone(), |e| syms.symbols[e as usize].qualified.clone());
+            let from = r.enclosing.map_or_else(
+                || f.path.clone(),
+                |e| syms.symbols[e as usize].qualified.clone(),
+            );
             let mut targets = data.resolve(fid, r);
             targets.sort_by_key(|t| t.0);
             for (t, w) in targets {
-                let (Some(tf), Some(ts)) = (data.file(t.file), data.symbol(t)) else { continue };
+                let (Some(tf), Some(ts)) = (data.file(t.file), data.symbol(t)) else {
+                    continue;
+                };
                 out.push(EdgeHit {
                     from: from.clone(),
                     to: ts.qualified.clone(),

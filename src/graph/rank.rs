@@ -37,13 +37,17 @@ pub struct Seeds {
 impl Seeds {
     /// Seeds from request text only.
     pub fn text(text: impl Into<String>) -> Seeds {
-        Seeds { text: text.into(), ..Default::default() }
+        Seeds {
+            text: text.into(),
+            ..Default::default()
+        }
     }
 }
 
 /// Identifier-like words of at least three characters.
 fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| w.len() >= 3)
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| w.len() >= 3)
 }
 
 fn personalization(g: &Graph, data: &GraphData, adj: &Adjacency, seeds: &Seeds) -> Vec<(u32, f32)> {
@@ -59,11 +63,20 @@ fn personalization(g: &Graph, data: &GraphData, adj: &Adjacency, seeds: &Seeds) 
             continue;
         }
         let lower = w.to_lowercase();
-        let ci: Vec<SymId> = data.names_ci(&lower).iter().flat_map(|n| data.defs_named(n).iter().copied()).collect();
+        let ci: Vec<SymId> = data
+            .names_ci(&lower)
+            .iter()
+            .flat_map(|n| data.defs_named(n).iter().copied())
+            .collect();
         add_syms(&ci, 0.6, &mut out);
         let files = data.files_with_stem(&lower);
         let fw = 0.6 / files.len().max(1) as f32;
-        out.extend(files.iter().filter_map(|&f| adj.file_node(f)).map(|n| (n, fw)));
+        out.extend(
+            files
+                .iter()
+                .filter_map(|&f| adj.file_node(f))
+                .map(|n| (n, fw)),
+        );
     }
     for s in &seeds.symbols {
         add_syms(&lookup(data, s), 2.0, &mut out);
@@ -77,7 +90,14 @@ fn personalization(g: &Graph, data: &GraphData, adj: &Adjacency, seeds: &Seeds) 
         if let Some(fid) = data.file_id(&g.key_for(p)) {
             let row = line.saturating_sub(1);
             let inner = data.file(fid).and_then(|f| {
-                f.record.symbols.symbols.iter().enumerate().rev().find(|(_, s)| s.span.start_row <= row && row <= s.span.end_row).map(|(i, _)| i as u32)
+                f.record
+                    .symbols
+                    .symbols
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .find(|(_, s)| s.span.start_row <= row && row <= s.span.end_row)
+                    .map(|(i, _)| i as u32)
             });
             if let Some(n) = inner.and_then(|i| adj.node_of(SymId { file: fid, idx: i })) {
                 out.push((n, 3.0));
@@ -88,7 +108,11 @@ fn personalization(g: &Graph, data: &GraphData, adj: &Adjacency, seeds: &Seeds) 
         }
     }
     if out.is_empty() {
-        out.extend((0..adj.nodes.len() as u32).filter(|&n| adj.nodes[n as usize].1 == u32::MAX).map(|n| (n, 1.0)));
+        out.extend(
+            (0..adj.nodes.len() as u32)
+                .filter(|&n| adj.nodes[n as usize].1 == u32::MAX)
+                .map(|n| (n, 1.0)),
+        );
     }
     let total: f32 = out.iter().map(|x| x.1).sum();
     for x in &mut out {
@@ -146,7 +170,11 @@ pub(crate) fn push_ppr(adj: &Adjacency, seeds: &[(u32, f32)]) -> Vec<(u32, f32)>
     // Leftover residual is part of the estimate too (it is where the walk currently is).
     touched.sort_unstable();
     touched.dedup();
-    touched.into_iter().map(|u| (u, p[u as usize] + r[u as usize])).filter(|x| x.1 > 0.0).collect()
+    touched
+        .into_iter()
+        .map(|u| (u, p[u as usize] + r[u as usize]))
+        .filter(|x| x.1 > 0.0)
+        .collect()
 }
 
 impl Graph {

@@ -53,7 +53,12 @@ fn depth(data: &GraphData, id: SymId) -> usize {
     let mut cur = data.symbol(id).and_then(|s| s.parent);
     while let Some(p) = cur {
         d += 1;
-        cur = data.symbol(SymId { file: id.file, idx: p }).and_then(|s| s.parent);
+        cur = data
+            .symbol(SymId {
+                file: id.file,
+                idx: p,
+            })
+            .and_then(|s| s.parent);
     }
     d
 }
@@ -75,19 +80,39 @@ impl Graph {
         let mut bodies: Vec<(u32, u32, u32)> = Vec::new();
         let mut omitted = 0;
         for &(id, score) in ranked {
-            let Some(f) = data.file(id.file) else { continue };
+            let Some(f) = data.file(id.file) else {
+                continue;
+            };
             let Some(sym) = data.symbol(id) else { continue };
-            if bodies.iter().any(|&(fid, a, b)| fid == id.file && a <= sym.span.start_byte && sym.span.end_byte <= b) {
+            if bodies.iter().any(|&(fid, a, b)| {
+                fid == id.file && a <= sym.span.start_byte && sym.span.end_byte <= b
+            }) {
                 continue; // already shown inside a body
             }
-            let header_cost = if headers.contains_key(&id.file) { 0 } else { count_tokens(&format!("{}:\n", f.path)) };
+            let header_cost = if headers.contains_key(&id.file) {
+                0
+            } else {
+                count_tokens(&format!("{}:\n", f.path))
+            };
             let indent = "  ".repeat(depth(&data, id) + 1);
             let mut chunk = None;
             if bodies.len() < full && sym.kind != SymbolKind::Module {
-                let src = sources.entry(id.file).or_insert_with(|| self.source_of(&data, id.file));
-                if let Some(body) = src.as_deref().and_then(|s| body_text(s, sym.span.start_byte as usize, sym.span.end_byte as usize)) {
-                    let doc = if sym.doc.is_empty() { String::new() } else { format!("{}\n", sym.doc) };
-                    let text = format!("{}-{}:\n{doc}{body}\n", sym.span.line(), sym.span.end_row + 1);
+                let src = sources
+                    .entry(id.file)
+                    .or_insert_with(|| self.source_of(&data, id.file));
+                if let Some(body) = src.as_deref().and_then(|s| {
+                    body_text(s, sym.span.start_byte as usize, sym.span.end_byte as usize)
+                }) {
+                    let doc = if sym.doc.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{}\n", sym.doc)
+                    };
+                    let text = format!(
+                        "{}-{}:\n{doc}{body}\n",
+                        sym.span.line(),
+                        sym.span.end_row + 1
+                    );
                     let cost = count_tokens(&text) + header_cost;
                     if used + cost <= budget {
                         used += cost;
@@ -97,7 +122,11 @@ impl Graph {
                 }
             }
             if chunk.is_none() {
-                let elide = if sym.span.end_row > sym.span.start_row { " …" } else { "" };
+                let elide = if sym.span.end_row > sym.span.start_row {
+                    " …"
+                } else {
+                    ""
+                };
                 let text = format!("{indent}{}: {}{elide}\n", sym.span.line(), sym.signature);
                 let cost = count_tokens(&text) + header_cost;
                 if used + cost > budget {
@@ -115,7 +144,11 @@ impl Graph {
         let mut order: Vec<usize> = (0..chosen.len()).collect();
         order.sort_by_key(|&i| {
             let (id, _, _) = &chosen[i];
-            (headers[&id.file], data.symbol(*id).map_or(0, |s| s.span.start_byte), id.idx)
+            (
+                headers[&id.file],
+                data.symbol(*id).map_or(0, |s| s.span.start_byte),
+                id.idx,
+            )
         });
         let mut text = String::new();
         let mut last_file = None;
@@ -131,10 +164,22 @@ impl Graph {
             }
             text.push_str(chunk.text());
         }
-        let full_bodies = chosen.iter().filter(|c| matches!(c.2, Chunk::Full { .. })).count();
-        let included = chosen.iter().filter_map(|(id, s, _)| hit(&data, *id, Some(*s))).collect();
+        let full_bodies = chosen
+            .iter()
+            .filter(|c| matches!(c.2, Chunk::Full { .. }))
+            .count();
+        let included = chosen
+            .iter()
+            .filter_map(|(id, s, _)| hit(&data, *id, Some(*s)))
+            .collect();
         let tokens = count_tokens(&text);
-        Walk { text, tokens, included, full_bodies, omitted }
+        Walk {
+            text,
+            tokens,
+            included,
+            full_bodies,
+            omitted,
+        }
     }
 
     /// The current text of a file: the open buffer's, else the disk file's if it still has the
@@ -154,7 +199,8 @@ impl Graph {
 
 /// The source of `[start, end)` widened to the start of its first line (keeps indentation).
 fn body_text(src: &str, start: usize, end: usize) -> Option<&str> {
-    if end > src.len() || start > end || !src.is_char_boundary(start) || !src.is_char_boundary(end) {
+    if end > src.len() || start > end || !src.is_char_boundary(start) || !src.is_char_boundary(end)
+    {
         return None;
     }
     let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);

@@ -77,23 +77,41 @@ impl Store {
             std::fs::create_dir_all(dir).map_err(|e| GraphError::io(dir, e))?;
         }
         match Database::create(path) {
-            Ok(db) => Store::checked(Store { db, mode: StoreMode::Disk, path: path.to_path_buf(), temp: None }),
+            Ok(db) => Store::checked(Store {
+                db,
+                mode: StoreMode::Disk,
+                path: path.to_path_buf(),
+                temp: None,
+            }),
             Err(DatabaseError::DatabaseAlreadyOpen) => {
                 let reason = format!("{} is locked by another process", path.display());
                 tracing::warn!("[graph] {reason}; using a private copy");
                 match Store::private_copy(path) {
                     Ok((db, temp)) => {
-                        let s = Store { db, mode: StoreMode::PrivateCopy { reason }, path: temp.clone(), temp: Some(TempFile(temp)) };
+                        let s = Store {
+                            db,
+                            mode: StoreMode::PrivateCopy { reason },
+                            path: temp.clone(),
+                            temp: Some(TempFile(temp)),
+                        };
                         Store::checked(s)
                     }
                     Err(e) => Store::memory(format!("{reason}, and its copy failed: {e}")),
                 }
             }
             Err(e) => {
-                tracing::warn!("[graph] {} cannot be opened ({e}); rebuilding it", path.display());
+                tracing::warn!(
+                    "[graph] {} cannot be opened ({e}); rebuilding it",
+                    path.display()
+                );
                 let _ = std::fs::remove_file(path);
                 match Database::create(path) {
-                    Ok(db) => Store::checked(Store { db, mode: StoreMode::Disk, path: path.to_path_buf(), temp: None }),
+                    Ok(db) => Store::checked(Store {
+                        db,
+                        mode: StoreMode::Disk,
+                        path: path.to_path_buf(),
+                        temp: None,
+                    }),
                     Err(e2) => Store::memory(format!("{} unusable: {e2}", path.display())),
                 }
             }
@@ -103,8 +121,15 @@ impl Store {
     fn memory(reason: String) -> Result<(Store, Loaded)> {
         tracing::info!("[graph] in-memory graph database: {reason}");
         let mem = Path::new("<memory>");
-        let db = Database::builder().create_with_backend(InMemoryBackend::new()).map_err(|e| GraphError::db(mem, e))?;
-        let s = Store { db, mode: StoreMode::Memory { reason }, path: mem.to_path_buf(), temp: None };
+        let db = Database::builder()
+            .create_with_backend(InMemoryBackend::new())
+            .map_err(|e| GraphError::db(mem, e))?;
+        let s = Store {
+            db,
+            mode: StoreMode::Memory { reason },
+            path: mem.to_path_buf(),
+            temp: None,
+        };
         s.write_schema()?;
         Ok((s, Vec::new()))
     }
@@ -143,12 +168,22 @@ impl Store {
     }
 
     fn rebuild(self) -> Result<(Store, Loaded)> {
-        let Store { db, mode, path, temp } = self;
+        let Store {
+            db,
+            mode,
+            path,
+            temp,
+        } = self;
         drop(db);
         let _ = std::fs::remove_file(&path);
         match Database::create(&path) {
             Ok(db) => {
-                let s = Store { db, mode, path, temp };
+                let s = Store {
+                    db,
+                    mode,
+                    path,
+                    temp,
+                };
                 s.write_schema()?;
                 Ok((s, Vec::new()))
             }
@@ -164,10 +199,17 @@ impl Store {
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
             Err(e) => return Err(e.to_string()),
         };
-        let version = meta.get("schema").map_err(|e| e.to_string())?.map(|v| v.value().to_vec());
+        let version = meta
+            .get("schema")
+            .map_err(|e| e.to_string())?
+            .map(|v| v.value().to_vec());
         match version.as_deref() {
             Some(v) if v == SCHEMA_VERSION.to_le_bytes() => {}
-            Some(v) => return Err(format!("schema version {v:?}, this build uses {SCHEMA_VERSION}")),
+            Some(v) => {
+                return Err(format!(
+                    "schema version {v:?}, this build uses {SCHEMA_VERSION}"
+                ))
+            }
             None => return Err("no schema version".into()),
         }
         let files = match tx.open_table(FILES) {
@@ -185,11 +227,18 @@ impl Store {
     }
 
     fn write_schema(&self) -> Result<()> {
-        let tx = self.db.begin_write().map_err(|e| GraphError::db(&self.path, e))?;
+        let tx = self
+            .db
+            .begin_write()
+            .map_err(|e| GraphError::db(&self.path, e))?;
         {
-            let mut meta = tx.open_table(META).map_err(|e| GraphError::db(&self.path, e))?;
-            meta.insert("schema", SCHEMA_VERSION.to_le_bytes().as_slice()).map_err(|e| GraphError::db(&self.path, e))?;
-            tx.open_table(FILES).map_err(|e| GraphError::db(&self.path, e))?;
+            let mut meta = tx
+                .open_table(META)
+                .map_err(|e| GraphError::db(&self.path, e))?;
+            meta.insert("schema", SCHEMA_VERSION.to_le_bytes().as_slice())
+                .map_err(|e| GraphError::db(&self.path, e))?;
+            tx.open_table(FILES)
+                .map_err(|e| GraphError::db(&self.path, e))?;
         }
         tx.commit().map_err(|e| GraphError::db(&self.path, e))
     }
@@ -204,7 +253,8 @@ impl Store {
         {
             let mut t = tx.open_table(FILES).map_err(|e| GraphError::db(p, e))?;
             for (k, v) in puts {
-                t.insert(k.as_str(), v.as_slice()).map_err(|e| GraphError::db(p, e))?;
+                t.insert(k.as_str(), v.as_slice())
+                    .map_err(|e| GraphError::db(p, e))?;
             }
             for k in dels {
                 t.remove(k.as_str()).map_err(|e| GraphError::db(p, e))?;

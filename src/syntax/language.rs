@@ -48,7 +48,14 @@ impl Lang {
     /// that checks every bundled query).
     pub fn compile(&self) -> Result<Query, String> {
         Query::new(&self.grammar(), self.tags_source).map_err(|e| {
-            format!("queries/{}/tags.scm:{}:{}: {:?}: {}", self.name, e.row + 1, e.column + 1, e.kind, e.message)
+            format!(
+                "queries/{}/tags.scm:{}:{}: {:?}: {}",
+                self.name,
+                e.row + 1,
+                e.column + 1,
+                e.kind,
+                e.message
+            )
         })
     }
 }
@@ -71,12 +78,27 @@ macro_rules! lang {
 pub static LANGUAGES: [Lang; 10] = [
     lang!("rust", ["rs"], tree_sitter_rust::LANGUAGE, "::"),
     lang!("python", ["py", "pyi"], tree_sitter_python::LANGUAGE, "."),
-    lang!("javascript", ["js", "mjs", "cjs", "jsx"], tree_sitter_javascript::LANGUAGE, "."),
-    lang!("typescript", ["ts", "mts", "cts"], tree_sitter_typescript::LANGUAGE_TYPESCRIPT, "."),
+    lang!(
+        "javascript",
+        ["js", "mjs", "cjs", "jsx"],
+        tree_sitter_javascript::LANGUAGE,
+        "."
+    ),
+    lang!(
+        "typescript",
+        ["ts", "mts", "cts"],
+        tree_sitter_typescript::LANGUAGE_TYPESCRIPT,
+        "."
+    ),
     lang!("tsx", ["tsx"], tree_sitter_typescript::LANGUAGE_TSX, "."),
     lang!("go", ["go"], tree_sitter_go::LANGUAGE, "."),
     lang!("c", ["c", "h"], tree_sitter_c::LANGUAGE, "::"),
-    lang!("cpp", ["cc", "cpp", "cxx", "c++", "hh", "hpp", "hxx", "h++", "ipp"], tree_sitter_cpp::LANGUAGE, "::"),
+    lang!(
+        "cpp",
+        ["cc", "cpp", "cxx", "c++", "hh", "hpp", "hxx", "h++", "ipp"],
+        tree_sitter_cpp::LANGUAGE,
+        "::"
+    ),
     lang!("lua", ["lua"], tree_sitter_lua::LANGUAGE, "."),
     lang!("java", ["java"], tree_sitter_java::LANGUAGE, "."),
 ];
@@ -90,7 +112,9 @@ pub fn all_languages() -> &'static [Lang] {
 pub fn language_for_path(path: &Path) -> Option<&'static Lang> {
     let ext = path.extension()?.to_str()?;
     let ext = ext.to_ascii_lowercase();
-    LANGUAGES.iter().find(|l| l.extensions.contains(&ext.as_str()))
+    LANGUAGES
+        .iter()
+        .find(|l| l.extensions.contains(&ext.as_str()))
 }
 
 /// The language with this registry name.
