@@ -60,8 +60,12 @@ fn load_tasks() -> Vec<Task> {
         let toml = std::fs::read_to_string(td.join("task.toml")).unwrap_or_default();
         let language = toml_value(&toml, "language").unwrap_or_default();
         let category = toml_value(&toml, "category").unwrap_or_default();
-        let tier: u32 = toml_value(&toml, "tier").and_then(|t| t.parse().ok()).unwrap_or(0);
-        let timeout: u32 = toml_value(&toml, "timeout").and_then(|t| t.parse().ok()).unwrap_or(0);
+        let tier: u32 = toml_value(&toml, "tier")
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
+        let timeout: u32 = toml_value(&toml, "timeout")
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
         if !LANGUAGES.contains(&language.as_str()) {
             problems.push(format!("{id}: bad or missing language {language:?}"));
         }
@@ -89,7 +93,9 @@ fn load_tasks() -> Vec<Task> {
             for r in 1..=n {
                 let rd = rounds.join(r.to_string());
                 if !rd.join("prompt.md").is_file() || !is_executable(&rd.join("check")) {
-                    problems.push(format!("{id}: round {r} lacks prompt.md or an executable check"));
+                    problems.push(format!(
+                        "{id}: round {r} lacks prompt.md or an executable check"
+                    ));
                 }
                 if !sd.join("rounds").join(r.to_string()).is_dir() {
                     problems.push(format!("{id}: missing solution for round {r}"));
@@ -106,9 +112,18 @@ fn load_tasks() -> Vec<Task> {
                 problems.push(format!("{id}: category multi-round but no rounds/"));
             }
         }
-        out.push(Task { id, language, tier, category });
+        out.push(Task {
+            id,
+            language,
+            tier,
+            category,
+        });
     }
-    assert!(problems.is_empty(), "malformed tasks:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "malformed tasks:\n{}",
+        problems.join("\n")
+    );
     out
 }
 
@@ -138,19 +153,34 @@ fn suite_layout_and_distribution() {
     let t1 = share(tiers[0], total);
     let t2 = share(tiers[1], total);
     let t3 = share(tiers[2], total);
-    assert!((0.35..=0.45).contains(&t1), "tier 1 should be ~40%: {summary}");
-    assert!((0.30..=0.40).contains(&t2), "tier 2 should be ~35%: {summary}");
-    assert!((0.20..=0.30).contains(&t3), "tier 3 should be ~25%: {summary}");
+    assert!(
+        (0.35..=0.45).contains(&t1),
+        "tier 1 should be ~40%: {summary}"
+    );
+    assert!(
+        (0.30..=0.40).contains(&t2),
+        "tier 2 should be ~35%: {summary}"
+    );
+    assert!(
+        (0.20..=0.30).contains(&t3),
+        "tier 3 should be ~25%: {summary}"
+    );
 
     // Python ≈ 40% and the largest; every language present with at least 3 tasks, and
     // JavaScript next after Python.
     let py = by_lang["python"];
-    assert!((0.35..=0.45).contains(&share(py, total)), "Python should be ~40%: {summary}");
+    assert!(
+        (0.35..=0.45).contains(&share(py, total)),
+        "Python should be ~40%: {summary}"
+    );
     for (lang, n) in &by_lang {
         assert!(*n >= 3, "language {lang} needs at least 3 tasks: {summary}");
         if *lang != "python" {
             assert!(*n < py, "Python must be the largest language: {summary}");
-            assert!(*n <= by_lang["javascript"], "JavaScript must come second: {summary}");
+            assert!(
+                *n <= by_lang["javascript"],
+                "JavaScript must come second: {summary}"
+            );
         }
     }
     // Every category present (at least 3 each).
@@ -164,7 +194,10 @@ fn suite_layout_and_distribution() {
         }
         if t.tier == 1 {
             assert!(
-                matches!(t.category.as_str(), "fix-test" | "runtime-error" | "compile-error"),
+                matches!(
+                    t.category.as_str(),
+                    "fix-test" | "runtime-error" | "compile-error"
+                ),
                 "{}: tier 1 tasks are fixes with the error given",
                 t.id
             );
@@ -174,8 +207,15 @@ fn suite_layout_and_distribution() {
     for t in tasks.iter().filter(|t| t.tier == 1) {
         let files = bench_dir().join("tasks").join(&t.id).join("files");
         for f in walk(&files) {
-            let lines = std::fs::read_to_string(&f).map(|s| s.lines().count()).unwrap_or(0);
-            assert!(lines < 40, "{}: tier-1 file {} has {lines} lines", t.id, f.display());
+            let lines = std::fs::read_to_string(&f)
+                .map(|s| s.lines().count())
+                .unwrap_or(0);
+            assert!(
+                lines < 40,
+                "{}: tier-1 file {} has {lines} lines",
+                t.id,
+                f.display()
+            );
         }
     }
     // The agent's directory (files/) never carries checks, hidden tests or solutions.
