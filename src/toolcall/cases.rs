@@ -327,6 +327,21 @@ fn cases() -> Vec<Case> {
             "[TOOL_REQUEST]{\"name\": \"done\", \"arguments\": {\"summary\": \"ok\"}}",
             one(ToolRequest, "done", json!({"summary": "ok"})),
         ),
+        text(
+            "Mistral [TOOL_CALLS] prefix with a list",
+            "[TOOL_CALLS][{\"name\": \"search\", \"arguments\": {\"query\": \"unwrap\"}}]",
+            one(BareJson, "search", json!({"query": "unwrap"})),
+        ),
+        text(
+            "Llama python_tag prefix",
+            "<|python_tag|>{\"name\": \"read\", \"parameters\": {\"path\": \"setup.py\"}}<|eom_id|>",
+            one(BareJson, "read", json!({"path": "setup.py"})),
+        ),
+        text(
+            "one closing brace too many",
+            "{\"name\": \"read\", \"arguments\": {\"path\": \"a.rs\"}}}",
+            one(BareJson, "read", json!({"path": "a.rs"})),
+        ),
         // ---- fuzzy names
         text(
             "misspelt tool name",

@@ -41,6 +41,18 @@ pub(crate) const THOUGHT_KEYS: &[&str] = &[
     "reason",
     "explanation",
 ];
+/// How many unreadable candidates one reply may cost before the scan gives up; each costs a few
+/// passes over the rest of the text, so this keeps a pathological reply linear.
+const MAX_FAILED_READS: usize = 32;
+
+/// The longest text one call is read from: far beyond any call a small model writes (≈64k
+/// tokens), and it keeps every read of a huge reply bounded.
+const MAX_CALL_BYTES: usize = 256 * 1024;
+/// How many cut points are tried for a truncated call followed by prose.
+const MAX_CUTS: usize = 4;
+/// How many markers or fences one reply may hold before the rest is ignored.
+const MAX_REGIONS: usize = 64;
+
 /// Other keys a call-like object may start with.
 const WRAPPER_KEYS: &[&str] = &["tool_calls", "tool_call", "type", "id"];
 
@@ -135,6 +147,9 @@ fn tags(text: &str, lower: &str) -> Vec<Found> {
     let mut out = Vec::new();
     let mut pos = 0;
     while let Some((open, tag)) = find_any(lower, pos, OPENERS) {
+        if out.len() >= MAX_REGIONS {
+            break;
+        }
         let inner = open + tag.len();
         let (close_tag, source) = match tag {
             "<tool_call>" => ("</tool_call>", Source::ToolCallTag),
@@ -145,9 +160,8 @@ fn tags(text: &str, lower: &str) -> Vec<Found> {
         // An unclosed marker runs to the next opener of its kind or the end (servers often eat
         // the closing tag as a stop sequence).
         let next_same = find_any(lower, inner, &[tag]).map(|(i, _)| i);
-        let close = find_any(lower, inner, &[close_tag])
-            .map(|(i, _)| i)
-            .filter(|c| next_same.map_or(true, |n| *c < n));
+        let limit = next_same.unwrap_or(lower.len());
+        let close = lower[inner..limit].find(close_tag).map(|i| inner + i);
         let end = close.or(next_same).unwrap_or(text.len());
         let body = &text[inner..end];
         pos = close.map_or(end, |c| c + close_tag.len());
@@ -186,17 +200,33 @@ fn json_body(body: &str) -> Body {
 }
 
 /// Reads the first JSON value in `text`. If the text after it is not JSON (a truncated call
-/// followed by prose), retries with the text cut after each closing bracket, last first.
+/// followed by prose), retries with the text cut after a closing bracket before the point where
+/// reading failed, nearest first.
 pub(crate) fn read_json(text: &str) -> Option<(Value, bool, usize)> {
-    if let Some(found) = parse_prefix(text) {
-        return Some(found);
-    }
-    for cut in close_positions(text).into_iter().rev().take(16) {
-        if let Some((v, _, used)) = parse_prefix(&text[..cut]) {
+    let text = window(text);
+    let failed_at = match parse_prefix(text) {
+        Ok(found) => return Some(found),
+        Err(at) => at,
+    };
+    let cuts = close_positions(&text[..failed_at.min(text.len())]);
+    for cut in cuts.into_iter().rev().take(MAX_CUTS) {
+        if let Ok((v, _, used)) = parse_prefix(&text[..cut]) {
             return Some((v, true, used));
         }
     }
     None
+}
+
+/// `text` cut to [`MAX_CALL_BYTES`] (on a char boundary).
+fn window(text: &str) -> &str {
+    if text.len() <= MAX_CALL_BYTES {
+        return text;
+    }
+    let mut end = MAX_CALL_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// Byte offsets just after each `}` / `]` outside double-quoted strings.
@@ -226,6 +256,7 @@ fn close_positions(text: &str) -> Vec<usize> {
 fn fences(text: &str, tool_names: &[&str]) -> Vec<Found> {
     let mut out = Vec::new();
     let mut pos = 0;
+    let mut failed = 0;
     while let Some(rel) = text[pos..].find("```") {
         let lang_start = pos + rel + 3;
         let lang_len = text[lang_start..]
@@ -238,6 +269,9 @@ fn fences(text: &str, tool_names: &[&str]) -> Vec<Found> {
         if !body.trim_start().starts_with(['{', '[']) {
             continue;
         }
+        if failed >= MAX_FAILED_READS {
+            break;
+        }
         // A closing fence inside a JSON string (code with raw newlines) cuts the body short;
         // then the text up to the end is the better guess.
         let read = read_json(body).or_else(|| read_json(&text[body_start..]));
@@ -246,11 +280,15 @@ fn fences(text: &str, tool_names: &[&str]) -> Vec<Found> {
                 source: Source::FencedJson,
                 body: Body::Json(v, repaired),
             }),
-            None if looks_like_call(body, tool_names) => out.push(Found {
-                source: Source::FencedJson,
-                body: Body::Broken(snippet(body)),
-            }),
-            None => {}
+            None => {
+                failed += 1;
+                if looks_like_call(body, tool_names) {
+                    out.push(Found {
+                        source: Source::FencedJson,
+                        body: Body::Broken(snippet(body)),
+                    });
+                }
+            }
         }
     }
     out
@@ -262,7 +300,10 @@ fn fence_close(text: &str, from: usize) -> usize {
     let rest = &text[from..];
     let mut at_line_start = None;
     let mut search = 0;
-    while let Some(i) = rest[search..].find("```") {
+    for _ in 0..8 {
+        let Some(i) = rest[search..].find("```") else {
+            break;
+        };
         let abs = search + i;
         let line_start = rest[..abs].rfind('\n').map_or(0, |n| n + 1);
         if rest[line_start..abs].trim().is_empty() && abs > 0 {
@@ -280,6 +321,7 @@ fn fence_close(text: &str, from: usize) -> usize {
 fn bare(text: &str, tool_names: &[&str]) -> Vec<Found> {
     let mut out = Vec::new();
     let mut pos = 0;
+    let mut failed = 0;
     while let Some(rel) = text[pos..].find(['{', '[']) {
         let start = pos + rel;
         if !starts_like_call(&text[start..], tool_names) {
@@ -300,6 +342,10 @@ fn bare(text: &str, tool_names: &[&str]) -> Vec<Found> {
                         source: Source::BareJson,
                         body: Body::Broken(snippet(&text[start..])),
                     });
+                }
+                failed += 1;
+                if failed >= MAX_FAILED_READS {
+                    break;
                 }
                 pos = start + 1;
             }
@@ -336,12 +382,21 @@ fn starts_like_call(s: &str, tool_names: &[&str]) -> bool {
 /// Whether unreadable text was still clearly meant as a call (so the model gets an error back
 /// instead of its text being taken as a plain answer).
 fn looks_like_call(s: &str, tool_names: &[&str]) -> bool {
-    let lower = s.to_ascii_lowercase();
+    let lower = window_head(s).to_ascii_lowercase();
     let quoted = |k: &str| lower.contains(&format!("\"{k}\"")) || lower.contains(&format!("'{k}'"));
     let named = NAME_KEYS.iter().any(|k| quoted(k));
     named
         && (ARG_KEYS.iter().any(|k| quoted(k))
             || tool_names.iter().any(|n| quoted(&n.to_ascii_lowercase())))
+}
+
+/// The first 4 KiB of `s` (on a char boundary): where a call's keys are.
+fn window_head(s: &str) -> &str {
+    let mut end = s.len().min(4096);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// The first 80 characters of `s`, trimmed, for an error line.

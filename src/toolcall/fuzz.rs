@@ -57,6 +57,26 @@ fn pieces() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(PIECES), 0..60).prop_map(|v| v.concat())
 }
 
+/// A long reply full of broken call starts must stay fast (the scan is capped, not quadratic).
+#[test]
+fn pathological_reply_is_linear() {
+    let reply = "{\"name\": \"read\", \"arguments\": {\"path\": \"x".repeat(20_000);
+    let fences = "```json\n{\"name\": \"read\", \"arguments\": {'".repeat(20_000);
+    let started = std::time::Instant::now();
+    for text in [&reply, &fences] {
+        let mut stats = RepairStats::default();
+        assert!(matches!(
+            parse(text, "", &[], &specs(), &mut stats),
+            Outcome::Invalid(_)
+        ));
+    }
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 

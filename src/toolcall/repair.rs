@@ -39,22 +39,28 @@ pub fn repair_json(text: &str) -> Option<(Value, bool)> {
 
 /// Reads the first JSON value at the start of `text` (after any leading non-JSON text), ignoring
 /// whatever follows it. Returns the value, whether it needed repair, and the byte offset just
-/// past it, so a scanner can continue after it.
-pub(crate) fn parse_prefix(text: &str) -> Option<(Value, bool, usize)> {
-    let start = text.find(['{', '['])?;
+/// past it, so a scanner can continue after it; on failure, the byte offset where reading stopped.
+pub(crate) fn parse_prefix(text: &str) -> Result<(Value, bool, usize), usize> {
+    let start = text.find(['{', '[']).ok_or(0usize)?;
     let rest = &text[start..];
     let mut strict = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
     if let Some(Ok(v)) = strict.next() {
-        return Some((v, false, start + strict.byte_offset()));
+        return Ok((v, false, start + strict.byte_offset()));
     }
     let mut p = Lenient {
         s: rest.chars().collect(),
         pos: 0,
         depth: 0,
     };
-    let v = p.value(Ctx::Top)?;
-    let consumed: usize = p.s[..p.pos].iter().map(|c| c.len_utf8()).sum();
-    Some((v, true, start + consumed))
+    let v = p.value(Ctx::Top);
+    let consumed: usize = p.s[..p.pos.min(p.s.len())]
+        .iter()
+        .map(|c| c.len_utf8())
+        .sum();
+    match v {
+        Some(v) => Ok((v, true, start + consumed)),
+        None => Err(start + consumed),
+    }
 }
 
 /// Removes one surrounding Markdown code fence (```json … ```), if present.
