@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/deps.sh nvim
+bench/install-toolchains.sh   # go + lua for the benchmark tasks' checks (apt, idempotent)
 eval "$(scripts/deps.sh paths)"
 export SMALLCODE_NVIM SMALLCODE_CACHE
 

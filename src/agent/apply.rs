@@ -322,3 +322,18 @@ mod tests {
         .is_none());
     }
 }
+#[cfg(test)]
+mod demo_case {
+    #[test]
+    fn demo_calc_add() {
+        let old =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/demo/calc.py")).unwrap();
+        let (new, note, _) =
+            super::merge("calc.py", &old, "def add(a, b):\n    return a + b").unwrap();
+        println!("{note}\n{new}");
+        assert!(
+            new.contains("def add(a, b):\n    return a + b\n\n\ndef mean"),
+            "{new}"
+        );
+    }
+}

@@ -223,6 +223,9 @@ pub async fn run(dir: &Path, cmd: &CheckCmd, timeout: Duration) -> CheckResult {
             (out.status.success(), s)
         }
     };
+    // Checkers run in the shadow tree: show the model project-relative paths only.
+    let prefix = format!("{}/", dir.display());
+    let raw = raw.replace(&prefix, "");
     let diagnostics = if ok { Vec::new() } else { parse(&raw) };
     let output = reduce(&raw, 400, &ReduceConfig::default(), &Calibration::default()).text;
     CheckResult {

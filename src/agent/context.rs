@@ -307,3 +307,183 @@ mod tests {
         assert!(names.contains(&("c", (6, 7))), "{names:?}");
     }
 }
+
+/// The definition a round should rewrite, when the task or the errors single one out: a
+/// definition of a target named in the task, else the one containing the first diagnostic, else
+/// the one the failing output mentions. `None` when zero or several qualify.
+pub fn pick_focus(
+    ws: &Workspace,
+    targets: &[Target],
+    task: &str,
+    errors: &[CheckResult],
+) -> Option<(usize, String)> {
+    let defs: Vec<(usize, Vec<Definition>)> = targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            (
+                i,
+                definitions(&t.rel, &ws.read(&t.path).unwrap_or_default()),
+            )
+        })
+        .collect();
+    let unique = |hits: Vec<(usize, String)>| {
+        let mut hits = hits;
+        hits.sort();
+        hits.dedup();
+        (hits.len() == 1).then(|| hits.remove(0))
+    };
+    let named: Vec<(usize, String)> = defs
+        .iter()
+        .flat_map(|(i, ds)| {
+            ds.iter()
+                .filter(|d| mentions_word(task, &d.name))
+                .map(move |d| (*i, d.name.clone()))
+        })
+        .collect();
+    if let Some(hit) = unique(named) {
+        return Some(hit);
+    }
+    let failing: Vec<&CheckResult> = errors.iter().filter(|r| !r.ok).collect();
+    for r in &failing {
+        for d in &r.diagnostics {
+            let Some(line) = d.line else { continue };
+            for (i, ds) in &defs {
+                if d.file.ends_with(&targets[*i].rel) {
+                    if let Some(def) = ds
+                        .iter()
+                        .filter(|def| def.rows.0 < line && line <= def.rows.1 + 1)
+                        .min_by_key(|def| def.rows.1 - def.rows.0)
+                    {
+                        return Some((*i, def.name.clone()));
+                    }
+                }
+            }
+        }
+    }
+    let mentioned: Vec<(usize, String)> = defs
+        .iter()
+        .flat_map(|(i, ds)| {
+            ds.iter()
+                .filter(|d| failing.iter().any(|r| mentions_word(&r.output, &d.name)))
+                .map(move |d| (*i, d.name.clone()))
+        })
+        .collect();
+    unique(mentioned)
+}
+
+/// How to make the model write exactly one definition: the reply starts with the definition's
+/// own first line(s) (so the name and signature cannot drift) and stops where the definition
+/// ends (so nothing is rambled after it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prefill {
+    /// Opening fence plus the definition's header lines, ending in a newline.
+    pub text: String,
+    /// Stop sequences.
+    pub stop: Vec<String>,
+    /// Text to put back after the model's part (the stop sequence that ended it, e.g. `}`).
+    pub closer: String,
+}
+
+/// Indentation of the first non-blank line after the header (the model continues from it: a
+/// prefill ending right after the header makes small models close the block at once).
+fn body_indent(body: &[&str], header_end: usize) -> String {
+    body.iter()
+        .skip(header_end + 1)
+        .find(|l| !l.trim().is_empty())
+        .map(|l| l[..l.len() - l.trim_start().len()].to_string())
+        .unwrap_or_default()
+}
+
+/// The [`Prefill`] for definition `name` of target `t` whose text is `text`.
+pub fn prefill_for(t: &Target, text: &str, name: &str) -> Option<Prefill> {
+    let def = definitions(&t.rel, text)
+        .into_iter()
+        .filter(|d| d.name == name)
+        .min_by_key(|d| d.rows.0)?;
+    let lines: Vec<&str> = text.lines().collect();
+    let body = lines.get(def.rows.0..=def.rows.1.min(lines.len().saturating_sub(1)))?;
+    let first = body.first()?;
+    let indent = &first[..first.len() - first.trim_start().len()];
+    let fence = format!("```{}\n", t.fence);
+    let header_end = |pred: &dyn Fn(&str) -> bool| body.iter().take(6).position(|l| pred(l));
+    match t.fence {
+        "python" => {
+            let end = header_end(&|l: &str| l.trim_end().ends_with(':'))?;
+            let mut stop = vec![
+                "```".to_string(),
+                format!("\n{indent}def "),
+                format!("\n{indent}class "),
+                format!("\n{indent}@"),
+            ];
+            if indent.is_empty() {
+                stop.extend([
+                    "\nif __name__".to_string(),
+                    "\nprint(".to_string(),
+                    "\n#".to_string(),
+                ]);
+            }
+            let body_indent = body_indent(body, end);
+            Some(Prefill {
+                text: format!("{fence}{}\n{body_indent}", body[..=end].join("\n")),
+                stop,
+                closer: String::new(),
+            })
+        }
+        "lua" => {
+            let last = body.last()?;
+            (last.trim() == "end").then(|| Prefill {
+                text: format!("{fence}{first}\n{}", body_indent(body, 0)),
+                stop: vec!["```".to_string(), format!("\n{last}")],
+                closer: last.to_string(),
+            })
+        }
+        "" => None,
+        _ => {
+            let end = header_end(&|l: &str| l.contains('{'))?;
+            let last = body.last()?;
+            let closer_ok = matches!(last.trim(), "}" | "};");
+            (closer_ok && end + 1 < body.len()).then(|| Prefill {
+                text: format!(
+                    "{fence}{}\n{}",
+                    body[..=end].join("\n"),
+                    body_indent(body, end)
+                ),
+                stop: vec!["```".to_string(), format!("\n{last}")],
+                closer: last.to_string(),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod focus_tests {
+    use super::*;
+
+    fn target(rel: &str) -> Target {
+        Target {
+            rel: rel.into(),
+            path: PathBuf::from(rel),
+            fence: fence_for(rel),
+        }
+    }
+
+    #[test]
+    fn python_prefill_is_the_signature_and_stops_at_the_next_definition() {
+        let text = "def add(a, b):\n    return a - b\n\n\ndef mean(v):\n    return 0\n";
+        let p = prefill_for(&target("calc.py"), text, "add").unwrap();
+        assert_eq!(p.text, "```python\ndef add(a, b):\n    ");
+        assert!(p.stop.contains(&"\ndef ".to_string()));
+        assert_eq!(p.closer, "");
+    }
+
+    #[test]
+    fn brace_prefill_puts_the_closer_back() {
+        let text =
+            "int add(int a, int b) {\n    return a - b;\n}\n\nint main(void) {\n    return 0;\n}\n";
+        let p = prefill_for(&target("calc.c"), text, "add").unwrap();
+        assert_eq!(p.text, "```c\nint add(int a, int b) {\n    ");
+        assert_eq!(p.stop, vec!["```".to_string(), "\n}".to_string()]);
+        assert_eq!(p.closer, "}");
+    }
+}

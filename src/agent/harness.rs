@@ -26,7 +26,7 @@ use super::context::{self, Target};
 use super::report::Report;
 use super::sink::Steps;
 use super::workspace::Workspace;
-use crate::llm::{ChatRequest, LlmClient, Message, Role, StreamEvent};
+use crate::llm::{ChatRequest, LlmClient, Message, Role, ServerKind, StreamEvent};
 
 /// Limits and knobs of one run. Every field has a documented default.
 #[derive(Debug, Clone)]
@@ -161,14 +161,44 @@ async fn run_inner(
             narrowed.as_ref(),
             client.endpoint().context,
         );
+        // Make the reply *be* the code: start it with the focused definition's own header (or
+        // at least the code fence) and stop where the definition ends, so a small model can
+        // neither drift off the name nor ramble on after it (fewer tokens = less time on a CPU).
+        let continues = matches!(
+            client.endpoint().kind,
+            ServerKind::LlamaCpp | ServerKind::Ollama
+        );
+        let focus = narrowed
+            .clone()
+            .or_else(|| context::pick_focus(&ws, &targets, prompt, &errors));
+        let prefill = focus
+            .as_ref()
+            .filter(|_| continues)
+            .and_then(|(i, name)| {
+                let t = &targets[*i];
+                context::prefill_for(t, &ws.read(&t.path).unwrap_or_default(), name)
+            })
+            .or_else(|| {
+                (continues && targets.len() == 1).then(|| context::Prefill {
+                    text: format!("```{}\n", targets[0].fence),
+                    stop: vec!["```".into()],
+                    closer: String::new(),
+                })
+            });
+        if let Some((_, name)) = &focus {
+            steps.step(&format!("focus: `{name}`"));
+        }
+        let shown = crate::budget::tokens::count_tokens(&user) as u32;
         let req = ChatRequest {
             messages: vec![
                 Message::new(Role::System, SYSTEM),
                 Message::new(Role::User, user),
             ],
-            max_tokens: cfg.reply_tokens,
+            max_tokens: cfg.reply_tokens.min(shown * 2 + 256),
             temperature,
             num_ctx: Some(client.endpoint().context),
+            stop: prefill.as_ref().map(|p| p.stop.clone()).unwrap_or_default(),
+            prefill: prefill.as_ref().map(|p| p.text.clone()),
             ..Default::default()
         };
         steps.step(&format!(
@@ -191,7 +221,12 @@ async fn run_inner(
             .unwrap_or_else(|| crate::budget::tokens::count_tokens(&done.content) as u64);
         report.cached_tokens += done.usage.cached_tokens.unwrap_or(0);
 
-        let applied = apply_reply(&mut ws, &targets, &done.content, narrowed.as_ref());
+        tracing::trace!("[agent] raw reply {:?}", done.content);
+        let reply = match &prefill {
+            Some(p) => assemble(p, &done.content),
+            None => done.content.clone(),
+        };
+        let applied = apply_reply(&mut ws, &targets, &reply, narrowed.as_ref());
         report.repairs += applied.repairs;
         for note in &applied.notes {
             steps.step(note);
@@ -310,4 +345,69 @@ async fn verify(
         out.push(r);
     }
     Ok(out)
+}
+
+/// The code block a prefilled reply stands for: the prefill, what the model generated (some
+/// servers echo the prefill back: it is not repeated), cut at a closing fence, plus the closer
+/// the stop sequence swallowed. The first generated line keeps the prefill's indentation (a
+/// tokenizer often emits " return" after an indentation that already ends in spaces).
+fn assemble(p: &context::Prefill, content: &str) -> String {
+    let generated = content.strip_prefix(p.text.as_str()).unwrap_or(content);
+    let generated = generated.split("```").next().unwrap_or("");
+    // The tokenizer often adds one space to the prefill's indentation (" return"), and the model
+    // then indents every line that much deeper: shift the whole generated part back.
+    let extra = generated.len() - generated.trim_start_matches(' ').len();
+    let generated = if p.text.ends_with(' ') && extra > 0 {
+        generated
+            .split('\n')
+            .map(|l| {
+                let lead = l.len() - l.trim_start_matches(' ').len();
+                &l[lead.min(extra)..]
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    } else {
+        generated.to_string()
+    };
+    let mut code = format!("{}{}", p.text, generated.trim_end());
+    if !p.closer.is_empty() && !code.trim_end().ends_with(p.closer.trim()) {
+        code.push('\n');
+        code.push_str(&p.closer);
+    }
+    format!("{code}\n```\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assemble_strips_echoed_prefill_fixes_first_indent_and_adds_closer() {
+        let p = context::Prefill {
+            text: "```python\ndef add(a, b):\n    ".into(),
+            stop: vec![],
+            closer: String::new(),
+        };
+        assert_eq!(
+            assemble(&p, "```python\ndef add(a, b):\n     return a + b\n"),
+            "```python\ndef add(a, b):\n    return a + b\n```\n"
+        );
+        assert_eq!(
+            assemble(&p, "return a + b\n```\nrambling"),
+            "```python\ndef add(a, b):\n    return a + b\n```\n"
+        );
+        assert_eq!(
+            assemble(&p, " \"\"\"Doc.\"\"\"\n     if a:\n         return a + b\n"),
+            "```python\ndef add(a, b):\n    \"\"\"Doc.\"\"\"\n    if a:\n        return a + b\n```\n"
+        );
+        let c = context::Prefill {
+            text: "```c\nint f(void) {\n    ".into(),
+            stop: vec![],
+            closer: "}".into(),
+        };
+        assert_eq!(
+            assemble(&c, "return 1;"),
+            "```c\nint f(void) {\n    return 1;\n}\n```\n"
+        );
+    }
 }

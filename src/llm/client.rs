@@ -96,6 +96,7 @@ impl LlmClient {
             builder = builder.bearer_auth(key);
         }
         tracing::debug!("[llm] -> POST {url} ({} messages)", req.messages.len());
+        tracing::trace!("[llm] -> body {body}");
         let resp = match timeout_at(first_deadline, builder.send()).await {
             Err(_) => {
                 return Err(LlmError::FirstTokenTimeout {

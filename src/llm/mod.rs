@@ -69,6 +69,12 @@ pub struct ChatRequest {
     pub json_schema: Option<serde_json::Value>,
     /// Ollama `options.num_ctx`: prompt + reply budget, so Ollama does not silently truncate.
     pub num_ctx: Option<u64>,
+    /// Stop sequences: generation ends when one appears (e.g. the closing code fence, so a small
+    /// model cannot ramble on after its code block).
+    pub stop: Vec<String>,
+    /// Start of the assistant's reply, written for the model (llama.cpp continues it): e.g. an
+    /// opening code fence, so the reply *is* code. The completion's content excludes it.
+    pub prefill: Option<String>,
 }
 
 /// One parsed piece of a streamed reply.

@@ -16,12 +16,20 @@ pub fn chat_body(model: &str, req: &ChatRequest) -> Value {
         "num_predict": req.max_tokens,
         "temperature": req.temperature,
     });
+    if !req.stop.is_empty() {
+        options["stop"] = json!(req.stop);
+    }
     if let Some(n) = req.num_ctx {
         options["num_ctx"] = json!(n);
     }
+    let mut messages = serde_json::to_value(&req.messages).unwrap_or_else(|_| json!([]));
+    if let (Some(prefill), Some(list)) = (&req.prefill, messages.as_array_mut()) {
+        // Ollama continues a trailing assistant message.
+        list.push(json!({"role": "assistant", "content": prefill}));
+    }
     let mut body = json!({
         "model": model,
-        "messages": req.messages,
+        "messages": messages,
         "stream": true,
         "options": options,
     });

@@ -10,14 +10,21 @@ pub const CHAT_PATH: &str = "/v1/chat/completions";
 /// Builds the streaming request body. `stream_options.include_usage` asks for the usage-only
 /// final chunk; llama.cpp adds `timings` (with `cache_n`) on its own.
 pub fn chat_body(model: &str, req: &ChatRequest) -> Value {
+    let mut messages = serde_json::to_value(&req.messages).unwrap_or_else(|_| json!([]));
+    if let (Some(prefill), Some(list)) = (&req.prefill, messages.as_array_mut()) {
+        list.push(json!({"role": "assistant", "content": prefill}));
+    }
     let mut body = json!({
         "model": model,
-        "messages": req.messages,
+        "messages": messages,
         "stream": true,
         "stream_options": {"include_usage": true},
         "max_tokens": req.max_tokens,
         "temperature": req.temperature,
     });
+    if !req.stop.is_empty() {
+        body["stop"] = json!(req.stop);
+    }
     if !req.tools.is_empty() {
         body["tools"] = Value::Array(req.tools.clone());
     }
