@@ -15,3 +15,4 @@ pub mod llm;
 pub mod logging;
 pub mod rpc;
 pub mod syntax;
+pub mod toolcall;
