@@ -26,7 +26,9 @@ pub mod reduce;
 pub mod tokens;
 pub mod window;
 
-pub use assemble::{Assembler, Assembly, BudgetReport, Dropped, Input, Section, SectionKind};
+pub use assemble::{
+    Assembler, Assembly, BudgetError, BudgetReport, Dropped, Input, Section, SectionKind,
+};
 pub use config::{BudgetConfig, Shares};
 pub use history::Turn;
 pub use piece::{Detail, Piece, PieceKind};
