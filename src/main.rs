@@ -38,9 +38,13 @@ enum Command {
     /// Query a project's code graph: defs, refs, callers, callees, find, walk.
     Graph(smallcode::graph::cli::GraphArgs),
     /// Run a benchmark and print its figures (see doc/).
+    /// Benchmarks. `smallcode bench --tasks DIR` runs the task suite (doc/bench.md).
+    #[command(args_conflicts_with_subcommands = true)]
     Bench {
         #[command(subcommand)]
-        which: Bench,
+        which: Option<Bench>,
+        #[command(flatten)]
+        tasks: Option<smallcode::bench::TaskBenchArgs>,
     },
 }
 
@@ -57,6 +61,18 @@ enum Bench {
     },
     /// Code graph: cold/warm index, incremental update, ranked walk (doc/graph.md).
     Graph(smallcode::graph::cli::BenchGraphArgs),
+    /// Edit matcher on generated noisy SEARCH/REPLACE cases (doc/edit.md).
+    Edit {
+        /// Number of cases to generate.
+        #[arg(long, default_value_t = smallcode::edit::bench::DEFAULT_CASES)]
+        cases: usize,
+        /// Seed of the case generator.
+        #[arg(long, default_value_t = smallcode::edit::bench::DEFAULT_SEED)]
+        seed: u64,
+        /// Print every case that was not applied correctly.
+        #[arg(long)]
+        verbose: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -72,10 +88,27 @@ fn main() -> ExitCode {
         Command::Index(args) => report("index", smallcode::graph::cli::run_index(args)),
         Command::Graph(args) => report("graph", smallcode::graph::cli::run_graph(args)),
         Command::Bench {
-            which: Bench::Graph(args),
+            which: None,
+            tasks: Some(args),
+        } => report("bench", smallcode::bench::run(args)),
+        Command::Bench {
+            which: None,
+            tasks: None,
+        } => {
+            eprintln!("bench: give --tasks DIR, or one of: graph, budget, edit (see smallcode bench --help)");
+            ExitCode::from(2)
+        }
+        Command::Bench {
+            which: Some(Bench::Graph(args)),
+            ..
         } => report("bench graph", smallcode::graph::cli::run_bench(args)),
         Command::Bench {
-            which: Bench::Budget { files, turns },
+            which: Some(Bench::Edit { cases, seed, verbose }),
+            ..
+        } => report("bench edit", smallcode::edit::bench::run_with(cases, seed, verbose)),
+        Command::Bench {
+            which: Some(Bench::Budget { files, turns }),
+            ..
         } => {
             let opts = smallcode::budget::bench::BenchOptions {
                 files,

@@ -190,9 +190,7 @@ impl Edit {
         let mut rep = trim_blank_lines(&replacement.replace("\r\n", "\n")).to_string();
         let file_indent = leading_ws(&haystack[range.start..]);
         let needle_indent = leading_ws(needle.lines().find(|l| !l.trim().is_empty()).unwrap_or(""));
-        if needle_indent != file_indent {
-            rep = rebase_indent(&rep, needle_indent, file_indent, uses_tabs(haystack));
-        }
+        rep = rebase_indent(&rep, needle_indent, file_indent, uses_tabs(haystack));
         if rep.is_empty() {
             let rest = &haystack[range.end..];
             range.end += if rest.starts_with("\r\n") {
@@ -245,11 +243,14 @@ fn trim_blank_lines(s: &str) -> &str {
     &s[..end]
 }
 
-/// Re-bases every line of `text` from indentation `from` to `to`: a line indented `from` + extra
-/// becomes `to` + extra, the extra written with tabs when `tabs` (the file's style) and spaces
-/// otherwise. Lines indented less than `from` get `to` only; blank lines become empty.
+/// Re-bases every line of `text` from indentation `from` to `to`: each line's indentation width
+/// moves by `to − from` columns (never below 0), so relative indentation survives even for lines
+/// shallower than the first. Moved lines are written in the file's style (`tabs`: a tab per
+/// [`TAB_WIDTH`] columns, spaces for the rest). When nothing moves, only lines indented in the
+/// foreign style (tabs in a spaces file, a four-space run in a tabs file) are rewritten, so
+/// deliberate alignment is left alone. Blank lines become empty.
 pub(crate) fn rebase_indent(text: &str, from: &str, to: &str, tabs: bool) -> String {
-    let from_w = indent_width(from);
+    let delta = indent_width(to) as isize - indent_width(from) as isize;
     let mut out = String::with_capacity(text.len() + 16);
     for line in text.split_inclusive('\n') {
         if line.trim().is_empty() {
@@ -257,13 +258,21 @@ pub(crate) fn rebase_indent(text: &str, from: &str, to: &str, tabs: bool) -> Str
             continue;
         }
         let ws = leading_ws(line);
-        let extra = indent_width(ws).saturating_sub(from_w);
-        out.push_str(to);
-        if tabs {
-            out.extend(std::iter::repeat_n('\t', extra / TAB_WIDTH));
-            out.extend(std::iter::repeat_n(' ', extra % TAB_WIDTH));
+        let foreign = if tabs {
+            ws.contains("    ")
         } else {
-            out.extend(std::iter::repeat_n(' ', extra));
+            ws.contains('\t')
+        };
+        if delta == 0 && !foreign {
+            out.push_str(line);
+            continue;
+        }
+        let width = (indent_width(ws) as isize + delta).max(0) as usize;
+        if tabs {
+            out.extend(std::iter::repeat_n('\t', width / TAB_WIDTH));
+            out.extend(std::iter::repeat_n(' ', width % TAB_WIDTH));
+        } else {
+            out.extend(std::iter::repeat_n(' ', width));
         }
         out.push_str(&line[ws.len()..]);
     }
