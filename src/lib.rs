@@ -5,6 +5,7 @@
 //! [`logging`] keeps stdout clean (it is the RPC channel).
 
 pub mod agent;
+pub mod bench;
 pub mod budget;
 pub mod chat;
 pub mod command;

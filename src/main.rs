@@ -103,9 +103,17 @@ fn main() -> ExitCode {
             ..
         } => report("bench graph", smallcode::graph::cli::run_bench(args)),
         Command::Bench {
-            which: Some(Bench::Edit { cases, seed, verbose }),
+            which:
+                Some(Bench::Edit {
+                    cases,
+                    seed,
+                    verbose,
+                }),
             ..
-        } => report("bench edit", smallcode::edit::bench::run_with(cases, seed, verbose)),
+        } => report(
+            "bench edit",
+            smallcode::edit::bench::run_with(cases, seed, verbose),
+        ),
         Command::Bench {
             which: Some(Bench::Budget { files, turns }),
             ..

@@ -191,11 +191,19 @@ pub fn detect_tests(root: &Path, files: &[String]) -> Option<CheckCmd> {
             .stderr(std::process::Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
-        return if has_pytest {
-            cmd("python3 -m pytest -q -x 2>&1")
-        } else {
-            cmd("python3 -m unittest discover -q 2>&1")
-        };
+        if has_pytest {
+            return cmd("python3 -m pytest -q -x 2>&1");
+        }
+        // Test files written as plain scripts (module-level asserts) run as scripts.
+        let scripts: Vec<&String> = files.iter().filter(|f| is_py_test(f)).collect();
+        let uses_unittest = scripts
+            .iter()
+            .any(|f| std::fs::read_to_string(root.join(f)).is_ok_and(|t| t.contains("unittest")));
+        if uses_unittest {
+            return cmd("python3 -m unittest discover -q 2>&1");
+        }
+        let runs: Vec<String> = scripts.iter().map(|f| format!("python3 {} 2>&1", quote(f))).collect();
+        return cmd(&runs.join(" && "));
     }
     if let Ok(mk) = std::fs::read_to_string(root.join("Makefile")) {
         if mk.lines().any(|l| l.starts_with("test:")) {

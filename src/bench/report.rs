@@ -1,0 +1,291 @@
+//! Results: one row per trial, pass@1 with Wilson 95% intervals, CSV + markdown + SVG chart.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// One trial of one task in one mode.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Row {
+    /// Task folder name.
+    pub task: String,
+    /// `harness` or `naive`.
+    pub mode: String,
+    /// Trial number from 1.
+    pub trial: u32,
+    /// Every check up to the last round passed.
+    pub passed: bool,
+    /// Tier from task.toml.
+    pub tier: u32,
+    /// Category from task.toml.
+    pub category: String,
+    /// Language from task.toml.
+    pub language: String,
+    /// Model calls.
+    pub rounds: u32,
+    /// Prompt tokens.
+    pub tokens_in: u64,
+    /// Generated tokens.
+    pub tokens_out: u64,
+    /// Prompt tokens served from the KV cache.
+    pub cached_tokens: u64,
+    /// Tool calls / edits.
+    pub tool_calls: u32,
+    /// Repairs.
+    pub repairs: u32,
+    /// Decompositions.
+    pub decompositions: u32,
+    /// Escalations.
+    pub escalations: u32,
+    /// Wall time of the agent, ms.
+    pub wall_ms: u64,
+    /// Why the agent stopped / what the check said.
+    pub note: String,
+}
+
+/// Wilson score interval (95%) for `k` successes in `n` trials, as fractions.
+pub fn wilson(k: usize, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 0.0);
+    }
+    let z = 1.96_f64;
+    let (n, p) = (n as f64, k as f64 / n as f64);
+    let denom = 1.0 + z * z / n;
+    let centre = (p + z * z / (2.0 * n)) / denom;
+    let half = z * ((p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt()) / denom;
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+fn median(mut v: Vec<u64>) -> u64 {
+    if v.is_empty() {
+        return 0;
+    }
+    v.sort_unstable();
+    v[v.len() / 2]
+}
+
+/// CSV with a header; at least `task,mode,trial,passed` first.
+pub fn csv(rows: &[Row]) -> String {
+    let mut s = String::from("task,mode,trial,passed,tier,category,language,rounds,tokens_in,tokens_out,cached_tokens,tool_calls,repairs,decompositions,escalations,wall_ms,note\n");
+    for r in rows {
+        let note = r.note.replace('"', "'");
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"",
+            r.task,
+            r.mode,
+            r.trial,
+            r.passed,
+            r.tier,
+            r.category,
+            r.language,
+            r.rounds,
+            r.tokens_in,
+            r.tokens_out,
+            r.cached_tokens,
+            r.tool_calls,
+            r.repairs,
+            r.decompositions,
+            r.escalations,
+            r.wall_ms,
+            note
+        );
+    }
+    s
+}
+
+/// A group's pass count and totals.
+#[derive(Default, Clone)]
+struct Agg {
+    n: usize,
+    k: usize,
+    wall: Vec<u64>,
+    tokens: u64,
+    tokens_solved: u64,
+    cached: u64,
+    tool_calls: u64,
+    repairs: u64,
+    decompositions: u64,
+    escalations: u64,
+}
+
+fn aggregate<'a>(rows: impl Iterator<Item = &'a Row>) -> Agg {
+    let mut a = Agg::default();
+    for r in rows {
+        a.n += 1;
+        a.k += usize::from(r.passed);
+        a.wall.push(r.wall_ms);
+        a.tokens += r.tokens_in + r.tokens_out;
+        if r.passed {
+            a.tokens_solved += r.tokens_in + r.tokens_out;
+        }
+        a.cached += r.cached_tokens;
+        a.tool_calls += u64::from(r.tool_calls);
+        a.repairs += u64::from(r.repairs);
+        a.decompositions += u64::from(r.decompositions);
+        a.escalations += u64::from(r.escalations);
+    }
+    a
+}
+
+fn rate(a: &Agg) -> String {
+    let (lo, hi) = wilson(a.k, a.n);
+    format!(
+        "{}/{} = {:.0}% [{:.0}–{:.0}%]",
+        a.k,
+        a.n,
+        100.0 * a.k as f64 / a.n.max(1) as f64,
+        100.0 * lo,
+        100.0 * hi
+    )
+}
+
+/// The markdown report: pass@1 per mode, per tier and per category, plus costs.
+pub fn markdown(rows: &[Row], title: &str) -> String {
+    let mut s = format!("# {title}\n\n");
+    let modes: Vec<String> = {
+        let mut m: Vec<String> = rows.iter().map(|r| r.mode.clone()).collect();
+        m.sort();
+        m.dedup();
+        m
+    };
+    s.push_str("| mode | pass@1 (Wilson 95%) | median wall s | tokens / solved task | cached prompt tokens | tool calls | repairs | decompositions | escalations |\n|---|---|---|---|---|---|---|---|---|\n");
+    for m in &modes {
+        let a = aggregate(rows.iter().filter(|r| &r.mode == m));
+        let per_solved = if a.k > 0 {
+            (a.tokens as f64 / a.k as f64).round().to_string()
+        } else {
+            "—".into()
+        };
+        let _ = writeln!(
+            s,
+            "| {m} | {} | {:.1} | {per_solved} | {} | {} | {} | {} | {} |",
+            rate(&a),
+            median(a.wall.clone()) as f64 / 1000.0,
+            a.cached,
+            a.tool_calls,
+            a.repairs,
+            a.decompositions,
+            a.escalations
+        );
+    }
+    for (label, key) in [("tier", 0), ("category", 1), ("language", 2)] {
+        let _ = writeln!(
+            s,
+            "\n## By {label}\n\n| {label} | {} |\n|---|{}",
+            modes.join(" | "),
+            "---|".repeat(modes.len())
+        );
+        let mut groups: BTreeMap<String, ()> = BTreeMap::new();
+        for r in rows {
+            groups.insert(group_key(r, key), ());
+        }
+        for g in groups.keys() {
+            let cells: Vec<String> = modes
+                .iter()
+                .map(|m| {
+                    rate(&aggregate(
+                        rows.iter()
+                            .filter(|r| &r.mode == m && &group_key(r, key) == g),
+                    ))
+                })
+                .collect();
+            let _ = writeln!(s, "| {g} | {} |", cells.join(" | "));
+        }
+    }
+    s
+}
+
+fn group_key(r: &Row, key: u8) -> String {
+    match key {
+        0 => format!("tier {}", r.tier),
+        1 => r.category.clone(),
+        _ => r.language.clone(),
+    }
+}
+
+/// A bar chart (SVG) of pass@1 per tier for each mode, with interval whiskers.
+pub fn svg(rows: &[Row], title: &str) -> String {
+    let mut modes: Vec<String> = rows.iter().map(|r| r.mode.clone()).collect();
+    modes.sort();
+    modes.dedup();
+    let mut tiers: Vec<u32> = rows.iter().map(|r| r.tier).collect();
+    tiers.sort_unstable();
+    tiers.dedup();
+    let colors = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759"];
+    let (w, h, top, left, bottom) = (640.0, 320.0, 40.0, 50.0, 40.0);
+    let plot_h = h - top - bottom;
+    let group_w = (w - left - 20.0) / tiers.len().max(1) as f64;
+    let bar_w = group_w * 0.8 / modes.len().max(1) as f64;
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"{left}\" y=\"20\" font-size=\"14\">{}</text>\n",
+        xml(title)
+    );
+    for pct in [0, 25, 50, 75, 100] {
+        let y = top + plot_h * (1.0 - pct as f64 / 100.0);
+        let _ = writeln!(s, "<line x1=\"{left}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#ddd\"/><text x=\"10\" y=\"{}\">{pct}%</text>", w - 20.0, y + 4.0);
+    }
+    for (ti, tier) in tiers.iter().enumerate() {
+        let gx = left + ti as f64 * group_w + group_w * 0.1;
+        for (mi, m) in modes.iter().enumerate() {
+            let a = aggregate(rows.iter().filter(|r| &r.mode == m && r.tier == *tier));
+            let p = a.k as f64 / a.n.max(1) as f64;
+            let (lo, hi) = wilson(a.k, a.n);
+            let x = gx + mi as f64 * bar_w;
+            let bh = plot_h * p;
+            let _ = writeln!(
+                s,
+                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"{}\"/><line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"black\"/>",
+                top + plot_h - bh,
+                bar_w * 0.9,
+                colors[mi % colors.len()],
+                x + bar_w * 0.45,
+                x + bar_w * 0.45,
+                top + plot_h * (1.0 - lo),
+                top + plot_h * (1.0 - hi)
+            );
+        }
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{}\">tier {tier}</text>",
+            gx + group_w * 0.3,
+            h - 15.0
+        );
+    }
+    for (mi, m) in modes.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "<rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" y=\"{}\">{}</text>",
+            w - 150.0,
+            top + mi as f64 * 16.0,
+            colors[mi % colors.len()],
+            w - 135.0,
+            top + 9.0 + mi as f64 * 16.0,
+            xml(m)
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_matches_known_values() {
+        let (lo, hi) = wilson(5, 10);
+        assert!(
+            (lo - 0.2366).abs() < 1e-3 && (hi - 0.7634).abs() < 1e-3,
+            "{lo} {hi}"
+        );
+        let (lo, hi) = wilson(0, 10);
+        assert!(lo == 0.0 && (hi - 0.2775).abs() < 1e-3);
+        assert_eq!(wilson(0, 0), (0.0, 0.0));
+    }
+}

@@ -1,0 +1,281 @@
+//! Runs tasks × modes × trials through the headless agent and grades them with their checks.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use tokio::sync::Semaphore;
+
+use super::report::{self, Row};
+use super::task::{copy_dir, Task};
+use crate::agent::sink::Quiet;
+use crate::agent::workspace::tempdir::TempTree;
+use crate::command::run::{run_task, RunArgs};
+use crate::llm::{discover, LlmClient};
+
+/// Arguments of `smallcode bench --tasks DIR`.
+#[derive(Args, Debug, Clone)]
+pub struct TaskBenchArgs {
+    /// A folder of task folders (or one task folder).
+    #[arg(long)]
+    pub tasks: PathBuf,
+    /// Wire format: openai or ollama (default: detected).
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// Server base URL (default: discovered on loopback).
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Model name (default: the server's loaded model).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Trials per task and mode.
+    #[arg(long, default_value_t = 1)]
+    pub trials: u32,
+    /// harness, naive, or both.
+    #[arg(long, default_value = "harness")]
+    pub mode: String,
+    /// Trials run at once.
+    #[arg(long, default_value_t = 1)]
+    pub jobs: usize,
+    /// Only tasks whose name contains one of these (repeatable).
+    #[arg(long = "filter")]
+    pub filter: Vec<String>,
+    /// Only tasks of this tier.
+    #[arg(long)]
+    pub tier: Option<u32>,
+    /// Model calls at most per round (harness mode).
+    #[arg(long, default_value_t = 4)]
+    pub max_rounds: u32,
+    /// Write results.csv, report.md and chart.svg here.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Runs the benchmark and writes/prints the report. Errors only for unusable arguments or an
+/// unreachable model server; task failures are results.
+pub fn run(args: TaskBenchArgs) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(run_async(args))
+}
+
+async fn run_async(args: TaskBenchArgs) -> anyhow::Result<()> {
+    let modes: Vec<&str> = match args.mode.as_str() {
+        "harness" => vec!["harness"],
+        "naive" => vec!["naive"],
+        "both" => vec!["harness", "naive"],
+        other => bail!("--mode {other:?}: use harness, naive or both"),
+    };
+    let tasks: Vec<Task> = Task::discover(&args.tasks)
+        .map_err(anyhow::Error::msg)?
+        .into_iter()
+        .filter(|t| {
+            args.filter.is_empty() || args.filter.iter().any(|f| t.name.contains(f.as_str()))
+        })
+        .filter(|t| args.tier.is_none_or(|tier| t.tier == tier))
+        .collect();
+    if tasks.is_empty() {
+        bail!(
+            "no task folders (with files/) under {}",
+            args.tasks.display()
+        );
+    }
+    let base = RunArgs {
+        dir: PathBuf::new(),
+        prompt: None,
+        prompt_file: None,
+        provider: args.provider.clone(),
+        endpoint: args.endpoint.clone(),
+        model: args.model.clone(),
+        context: None,
+        naive: false,
+        allow: Vec::new(),
+        allow_all: true, // every trial works on a throwaway copy
+        test: None,
+        max_rounds: args.max_rounds,
+        max_seconds: 600,
+        quiet: true,
+        json: false,
+    };
+    let config = base.config()?;
+    let ep = discover::resolve(&config).await.context("model server")?;
+    eprintln!("[bench] {}", ep.info_text());
+    let client = LlmClient::new(
+        ep.clone(),
+        config.timeouts,
+        crate::chat::api_key(&config).map_err(anyhow::Error::msg)?,
+    );
+    let mut jobs = Vec::new();
+    for t in &tasks {
+        for m in &modes {
+            for trial in 1..=args.trials.max(1) {
+                jobs.push((t.clone(), m.to_string(), trial));
+            }
+        }
+    }
+    let total = jobs.len();
+    let sem = Arc::new(Semaphore::new(args.jobs.max(1)));
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for (task, mode, trial) in jobs {
+        let (sem, client, base, done) = (sem.clone(), client.clone(), base.clone(), done.clone());
+        set.spawn(async move {
+            let _permit = sem.acquire_owned().await;
+            let row = trial_row(&task, &mode, trial, &client, &base).await;
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            eprintln!(
+                "[bench {n}/{total}] {} {mode} #{trial}: {} ({:.1} s) {}",
+                task.name,
+                if row.passed { "PASS" } else { "fail" },
+                row.wall_ms as f64 / 1000.0,
+                row.note
+            );
+            row
+        });
+    }
+    let mut rows = Vec::new();
+    while let Some(r) = set.join_next().await {
+        rows.push(r.context("trial task panicked")?);
+    }
+    rows.sort_by(|a, b| (&a.task, &a.mode, a.trial).cmp(&(&b.task, &b.mode, b.trial)));
+    let title = format!(
+        "smallcode bench: {} tasks × {} × {} trial(s), {} {} (ctx {}), {:.0} s",
+        tasks.len(),
+        modes.join("+"),
+        args.trials.max(1),
+        ep.kind.label(),
+        ep.model,
+        ep.context,
+        started.elapsed().as_secs_f64()
+    );
+    let md = report::markdown(&rows, &title);
+    println!("{md}");
+    if let Some(out) = &args.out {
+        std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+        std::fs::write(out.join("results.csv"), report::csv(&rows))?;
+        std::fs::write(out.join("report.md"), &md)?;
+        std::fs::write(out.join("chart.svg"), report::svg(&rows, &title))?;
+        eprintln!(
+            "[bench] wrote {}/results.csv, report.md, chart.svg",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// One trial: fresh copy of `files/`, each round's prompt through the agent, then the checks of
+/// rounds 1..=N (cumulative) on a copy of the work directory.
+async fn trial_row(task: &Task, mode: &str, trial: u32, client: &LlmClient, base: &RunArgs) -> Row {
+    let mut row = Row {
+        task: task.name.clone(),
+        mode: mode.to_string(),
+        trial,
+        passed: false,
+        tier: task.tier,
+        category: task.category.clone(),
+        language: task.language.clone(),
+        rounds: 0,
+        tokens_in: 0,
+        tokens_out: 0,
+        cached_tokens: 0,
+        tool_calls: 0,
+        repairs: 0,
+        decompositions: 0,
+        escalations: 0,
+        wall_ms: 0,
+        note: String::new(),
+    };
+    let work = match TempTree::new("bench") {
+        Ok(w) => w,
+        Err(e) => {
+            row.note = format!("tempdir: {e}");
+            return row;
+        }
+    };
+    if let Err(e) = copy_dir(&task.dir.join("files"), work.path()) {
+        row.note = format!("copy files/: {e}");
+        return row;
+    }
+    for (i, (prompt, _)) in task.rounds.iter().enumerate() {
+        let mut args = base.clone();
+        args.dir = work.path().to_path_buf();
+        args.naive = mode == "naive";
+        args.max_seconds = task.timeout;
+        match run_task(&args, prompt, &Quiet, Some(client)).await {
+            Ok(r) => {
+                row.rounds += r.rounds;
+                row.tokens_in += r.tokens_in;
+                row.tokens_out += r.tokens_out;
+                row.cached_tokens += r.cached_tokens;
+                row.tool_calls += r.tool_calls;
+                row.repairs += r.repairs;
+                row.decompositions += r.decompositions;
+                row.escalations += r.escalations;
+                row.wall_ms += r.wall_ms;
+                row.note = r.outcome;
+            }
+            Err(e) => {
+                row.note = format!("{e:#}");
+                return row;
+            }
+        }
+        match grade(task, i + 1, work.path()).await {
+            Ok(()) => {}
+            Err(why) => {
+                row.note = format!("round {}: {why}; agent: {}", i + 1, row.note);
+                return row;
+            }
+        }
+    }
+    row.passed = true;
+    row
+}
+
+/// Runs the checks of rounds 1..=n on a copy of `work` (checks may leave scratch files).
+async fn grade(task: &Task, n: usize, work: &std::path::Path) -> Result<(), String> {
+    let copy = TempTree::new("grade").map_err(|e| e.to_string())?;
+    copy_dir(work, copy.path()).map_err(|e| e.to_string())?;
+    for (i, (_, check)) in task.rounds.iter().take(n).enumerate() {
+        let out = tokio::time::timeout(
+            std::time::Duration::from_secs(120),
+            tokio::process::Command::new("bash")
+                .arg(check)
+                .current_dir(copy.path())
+                .env("TASK_DIR", &task.dir)
+                .stdin(std::process::Stdio::null())
+                .kill_on_drop(true)
+                .output(),
+        )
+        .await
+        .map_err(|_| format!("check {} timed out", i + 1))?
+        .map_err(|e| format!("check {} could not run: {e}", i + 1))?;
+        match out.status.code() {
+            Some(0) => {}
+            Some(125) => {
+                return Err(format!(
+                    "check {} needs a missing toolchain (bench/install-toolchains.sh)",
+                    i + 1
+                ))
+            }
+            code => {
+                let err = String::from_utf8_lossy(&out.stderr);
+                let last = err
+                    .lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("");
+                return Err(format!(
+                    "check {} failed ({code:?}): {}",
+                    i + 1,
+                    crate::llm::error::snippet(last, 120)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
