@@ -18,6 +18,8 @@ pub struct Applied {
     pub notes: Vec<String>,
     /// Format repairs (unclosed fence, dropped rambling).
     pub repairs: u32,
+    /// The reply repeats a target's current code unchanged.
+    pub repeated: bool,
 }
 
 /// A fenced block of the reply: language tag (may be empty) and code.
@@ -100,6 +102,7 @@ pub fn apply_reply(
                 continue;
             };
             if new == old {
+                applied.repeated = true;
                 applied
                     .notes
                     .push(format!("{}: the reply repeats the current code", t.rel));

@@ -202,7 +202,10 @@ pub fn detect_tests(root: &Path, files: &[String]) -> Option<CheckCmd> {
         if uses_unittest {
             return cmd("python3 -m unittest discover -q 2>&1");
         }
-        let runs: Vec<String> = scripts.iter().map(|f| format!("python3 {} 2>&1", quote(f))).collect();
+        let runs: Vec<String> = scripts
+            .iter()
+            .map(|f| format!("python3 {} 2>&1", quote(f)))
+            .collect();
         return cmd(&runs.join(" && "));
     }
     if let Ok(mk) = std::fs::read_to_string(root.join("Makefile")) {

@@ -385,6 +385,18 @@ pub struct Prefill {
     pub closer: String,
 }
 
+/// Last line of a docstring that opens right after the header at `header_end`, if any.
+fn docstring_end(body: &[&str], header_end: usize) -> Option<usize> {
+    let first = body.get(header_end + 1)?.trim();
+    let quote = ["\"\"\"", "'''"]
+        .into_iter()
+        .find(|q| first.starts_with(q))?;
+    if first.len() >= 6 && first[3..].contains(quote) {
+        return Some(header_end + 1);
+    }
+    (header_end + 2..body.len().min(header_end + 30)).find(|&i| body[i].contains(quote))
+}
+
 /// Indentation of the first non-blank line after the header (the model continues from it: a
 /// prefill ending right after the header makes small models close the block at once).
 fn body_indent(body: &[&str], header_end: usize) -> String {
@@ -422,6 +434,11 @@ pub fn prefill_for(t: &Target, text: &str, name: &str) -> Option<Prefill> {
                     "\nprint(".to_string(),
                     "\n#".to_string(),
                 ]);
+            }
+            // Keep the docstring: it is context for the model and must survive the rewrite.
+            let end = docstring_end(body, end).unwrap_or(end);
+            if end + 1 >= body.len() {
+                return None;
             }
             let body_indent = body_indent(body, end);
             Some(Prefill {
@@ -466,6 +483,21 @@ mod focus_tests {
             path: PathBuf::from(rel),
             fence: fence_for(rel),
         }
+    }
+
+    #[test]
+    fn python_prefill_keeps_the_docstring() {
+        let text = "def add(a, b):\n    \"\"\"Sum.\n\n    Really.\"\"\"\n    return a - b\n";
+        let p = prefill_for(&target("calc.py"), text, "add").unwrap();
+        assert_eq!(
+            p.text,
+            "```python\ndef add(a, b):\n    \"\"\"Sum.\n\n    Really.\"\"\"\n    "
+        );
+        let one = "def add(a, b):\n    \"\"\"Sum.\"\"\"\n    return a - b\n";
+        assert!(prefill_for(&target("calc.py"), one, "add")
+            .unwrap()
+            .text
+            .ends_with("\"\"\"Sum.\"\"\"\n    "));
     }
 
     #[test]

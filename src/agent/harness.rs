@@ -231,16 +231,21 @@ async fn run_inner(
         for note in &applied.notes {
             steps.step(note);
         }
-        if applied.changed.is_empty() {
-            errors = vec![format_error(
-                "edit",
-                "Your reply had no usable code block. Reply with the complete corrected code in one ```block.",
-            )];
-            continue;
-        }
-        any_edit = true;
-        report.tool_calls += applied.changed.len() as u32;
-        let results = verify(&mut ws, &targets, tests.as_ref(), cfg, steps, report).await?;
+        let results = if applied.changed.is_empty() {
+            if !applied.repeated {
+                errors = vec![format_error(
+                    "edit",
+                    "Your reply had no usable code block. Reply with the complete corrected code in one ```block.",
+                )];
+                continue;
+            }
+            // The model handed back the code that fails: the same failure again.
+            errors.clone()
+        } else {
+            any_edit = true;
+            report.tool_calls += applied.changed.len() as u32;
+            verify(&mut ws, &targets, tests.as_ref(), cfg, steps, report).await?
+        };
         if results.iter().all(|r| r.ok) {
             let written = ws.apply().map_err(|e| e.to_string())?;
             report.changed = written.iter().map(|p| ws.rel(p)).collect();
@@ -251,7 +256,9 @@ async fn run_inner(
         // Same first error twice: stop retrying the same thing, narrow to the failing unit.
         let first = first_error(&results);
         if first.is_some() && first == last_first_error {
-            if let Some(n) = context::narrow(&ws, &targets, &results) {
+            let n = context::narrow(&ws, &targets, &results)
+                .or_else(|| context::pick_focus(&ws, &targets, prompt, &results));
+            if let Some(n) = n {
                 steps.step(&format!(
                     "decompose: the same error twice; next round fixes only `{}`",
                     n.1

@@ -1,0 +1,229 @@
+//! The agent and the benchmark runner against the scripted mock model (deterministic), with the
+//! real checkers (python3) and the real task checks. Covers: a harness fix verified and applied,
+//! a broken edit caught by the improvement loop and fixed in the next round, the same error
+//! twice triggering decomposition, the user's files untouched while checks fail, the naive
+//! control group's native tool calls, and `smallcode bench --tasks` writing its results.
+
+#[path = "support/mock_llm.rs"]
+mod mock_llm;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use mock_llm::{Flavor, MockConfig, MockServer, Step};
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_smallcode")
+}
+
+fn reply(text: &str) -> Step {
+    Step::Reply {
+        pieces: vec![text.to_string()],
+        delay_ms: 0,
+    }
+}
+
+fn project(files: &[(&str, &str)]) -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "smallcode-agent-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    dir
+}
+
+fn run(dir: &Path, server: &MockServer, extra: &[&str]) -> (bool, String) {
+    let out = Command::new(bin())
+        .args(["run", "--dir"])
+        .arg(dir)
+        .args(["--endpoint", &server.url(), "--quiet"])
+        .args(extra)
+        .env("SMALLCODE_LOG", dir.with_extension("log"))
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+const CALC: &str = "def add(a, b):\n    \"\"\"Return the sum.\"\"\"\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n";
+const TEST: &str =
+    "from calc import add, mul\nassert add(2, 3) == 5, add(2, 3)\nassert mul(2, 3) == 6\n";
+
+#[test]
+fn harness_fixes_a_function_verifies_and_applies() {
+    // The mock continues the prefilled `def add(a, b):` header, then rambles (dropped).
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("    return a + b\n\ndef extra():\n    pass\n")],
+    ));
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    let (ok, out) = run(&dir, &server, &["--prompt", "Fix add in calc.py"]);
+    assert!(ok, "{out}");
+    let calc = std::fs::read_to_string(dir.join("calc.py")).unwrap();
+    assert!(
+        calc.contains("return a + b") && calc.contains("def mul") && !calc.contains("extra"),
+        "{calc}"
+    );
+    // The request was the small-model shape: prefilled header, stop at the next definition.
+    let req = &server.chat_requests()[0];
+    let msgs = req["messages"].as_array().unwrap();
+    assert_eq!(msgs.last().unwrap()["role"], "assistant");
+    assert!(msgs.last().unwrap()["content"]
+        .as_str()
+        .unwrap()
+        .starts_with("```python\ndef add(a, b):\n"));
+    assert!(req["stop"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == "\ndef "));
+    assert!(
+        msgs[1]["content"]
+            .as_str()
+            .unwrap()
+            .contains("AssertionError: -1"),
+        "baseline test output is in the prompt"
+    );
+}
+
+#[test]
+fn improvement_loop_catches_a_syntax_error_and_files_stay_untouched_until_checks_pass() {
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("    return a +\n"), reply("    return a + b\n")],
+    ));
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    let (ok, out) = run(&dir, &server, &["--prompt", "Fix add in calc.py"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("check py_compile: 1 problem(s): calc.py:"),
+        "{out}"
+    );
+    let reqs = server.chat_requests();
+    assert_eq!(reqs.len(), 2);
+    let second = reqs[1]["messages"][1]["content"].as_str().unwrap();
+    assert!(
+        second.contains("SyntaxError"),
+        "the checker's error is fed back: {second}"
+    );
+    assert!(std::fs::read_to_string(dir.join("calc.py"))
+        .unwrap()
+        .contains("return a + b"));
+}
+
+#[test]
+fn same_error_twice_decomposes_and_nothing_is_applied_when_checks_keep_failing() {
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply("    return a * b\n"),
+            reply("    return a * b\n"),
+            reply("    return a * b\n"),
+        ],
+    ));
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &["--prompt", "Fix add in calc.py", "--max-rounds", "3"],
+    );
+    assert!(!ok, "{out}");
+    assert!(out.contains("decompose:"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("calc.py")).unwrap(),
+        CALC,
+        "user's file untouched"
+    );
+}
+
+#[test]
+fn naive_mode_uses_native_tool_calls_only() {
+    let fixed = CALC.replace("a - b", "a + b");
+    let args = serde_json::json!({"path": "calc.py", "content": fixed}).to_string();
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            Step::ToolCall {
+                name: "write_file".into(),
+                arguments_json_fragments: vec![args[..10].to_string(), args[10..].to_string()],
+            },
+            Step::ToolCall {
+                name: "done".into(),
+                arguments_json_fragments: vec!["{\"summary\":\"ok\"}".into()],
+            },
+        ],
+    ));
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &["--prompt", "Fix add in calc.py", "--naive"],
+    );
+    assert!(ok, "{out}");
+    assert_eq!(std::fs::read_to_string(dir.join("calc.py")).unwrap(), fixed);
+    assert!(server.chat_requests()[0]["tools"]
+        .as_array()
+        .is_some_and(|t| t.len() == 4));
+}
+
+#[test]
+fn bench_runner_grades_with_the_hidden_check_and_writes_results() {
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("    return a + b\n")],
+    ));
+    let out_dir = project(&[]);
+    let out = Command::new(bin())
+        .args(["bench", "--tasks"])
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/bench/tasks"))
+        .args([
+            "--filter",
+            "py-t1-add-sign",
+            "--mode",
+            "harness",
+            "--endpoint",
+            &server.url(),
+            "--out",
+        ])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    let csv = std::fs::read_to_string(out_dir.join("results.csv")).unwrap();
+    assert!(csv.starts_with("task,mode,trial,passed"), "{csv}");
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("py-t1-add-sign,harness,1,true,"),
+        "{csv}"
+    );
+    assert!(std::fs::read_to_string(out_dir.join("report.md"))
+        .unwrap()
+        .contains("1/1 = 100%"));
+    assert!(std::fs::read_to_string(out_dir.join("chart.svg"))
+        .unwrap()
+        .starts_with("<svg"));
+    // The check never reached the agent's copy: the agent saw only files/.
+    let body = server.chat_requests()[0]["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!body.contains("test_hidden"), "{body}");
+}
