@@ -85,6 +85,9 @@ struct Case {
     target: (usize, usize),
     noise: Noise,
     near_duplicate: bool,
+    /// The searched lines occur more than once (whitespace ignored): refusing is the only right
+    /// answer. Reported on their own, not counted in the totals.
+    must_refuse: bool,
 }
 
 /// How one case ended.
@@ -302,9 +305,10 @@ fn make_case(rng: &mut Rng, src: &str, func: (usize, usize), noise: Noise) -> Op
         .windows(want.len())
         .filter(|w| *w == &want[..])
         .count();
-    if hits != 1 {
+    if hits == 0 {
         return None;
     }
+    let must_refuse = hits > 1;
 
     // Needle and replacement, then noise.
     let indent_of = |l: &str| l.len() - l.trim_start().len();
@@ -427,6 +431,7 @@ fn make_case(rng: &mut Rng, src: &str, func: (usize, usize), noise: Noise) -> Op
         target: (ta, tb),
         noise,
         near_duplicate,
+        must_refuse,
     })
 }
 
@@ -442,7 +447,12 @@ fn judge(case: &Case) -> (Outcome, Option<Strategy>) {
         Err(LocateError::Ambiguous { .. }) => return (Outcome::Ambiguous, None),
         Err(_) => return (Outcome::NotFound, None),
     };
-    let line_of = |b: usize| case.haystack[..b].matches('\n').count();
+    let line_of = |b: usize| {
+        case.haystack.as_bytes()[..b]
+            .iter()
+            .filter(|&&c| c == b'\n')
+            .count()
+    };
     let last = line_of(m.range.end.saturating_sub(1).max(m.range.start));
     if (line_of(m.range.start), last) != case.target {
         return (Outcome::WrongPlace, Some(m.strategy));
@@ -465,9 +475,14 @@ pub fn run_with(cases: usize, seed: u64, verbose: bool) -> anyhow::Result<()> {
     );
     let mut parser = Parser::new();
     parser.set_language(&tree_sitter::Language::new(tree_sitter_rust::LANGUAGE))?;
-    let mut rng = Rng(seed | 1);
+    // splitmix64 of the seed: xorshift needs a non-zero state, and nearby seeds must differ.
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    let mut rng = Rng((z ^ (z >> 31)) | 1);
     let mut generated = Vec::new();
     let mut used_files = std::collections::BTreeSet::new();
+    let mut refusals = Vec::new();
     let mut tries = 0;
     while generated.len() < cases && tries < cases * 50 {
         tries += 1;
@@ -481,9 +496,13 @@ pub fn run_with(cases: usize, seed: u64, verbose: bool) -> anyhow::Result<()> {
         }
         let func = funcs[rng.below(funcs.len())];
         let noise = NOISES[generated.len() % NOISES.len()];
-        if let Some(c) = make_case(&mut rng, &src, func, noise) {
-            used_files.insert(fi);
-            generated.push(c);
+        match make_case(&mut rng, &src, func, noise) {
+            Some(c) if c.must_refuse => refusals.push(c),
+            Some(c) => {
+                used_files.insert(fi);
+                generated.push(c);
+            }
+            None => {}
         }
     }
     let gen_secs = started.elapsed().as_secs_f64();
@@ -515,6 +534,29 @@ pub fn run_with(cases: usize, seed: u64, verbose: bool) -> anyhow::Result<()> {
         }
     }
     let locate_secs = t.elapsed().as_secs_f64();
+    // Cases whose lines occur twice once whitespace is ignored. Refusing is right; so is taking
+    // the target when a stricter strategy sees only it (the copy differs in indentation or blank
+    // lines). Anything else is an edit in a place nobody chose.
+    let (mut refused, mut strict_on_target, mut refusal_wrong) = (0usize, 0usize, 0usize);
+    for c in &refusals {
+        match judge(c) {
+            (Outcome::Ambiguous | Outcome::NotFound, _) => refused += 1,
+            (Outcome::Correct | Outcome::RightPlaceWrongText, _) => strict_on_target += 1,
+            (Outcome::WrongPlace, _) => {
+                refusal_wrong += 1;
+                if verbose {
+                    let (a, b) = c.target;
+                    let lines: Vec<&str> = c.haystack.lines().collect();
+                    let m = locate(&c.haystack, &c.needle);
+                    println!(
+                        "--- repeated-lines wrong place {m:?}\ntarget:\n{}\nneedle:\n{}",
+                        lines[a..=b].join("\n"),
+                        c.needle
+                    );
+                }
+            }
+        }
+    }
     let n = generated.len();
     let get = |o: Outcome| by_outcome.get(&o).copied().unwrap_or(0);
     println!(
@@ -537,6 +579,13 @@ pub fn run_with(cases: usize, seed: u64, verbose: bool) -> anyhow::Result<()> {
     println!("  applied in wrong place: {}", get(Outcome::WrongPlace));
     println!("  refused ambiguous:      {}", get(Outcome::Ambiguous));
     println!("  refused not found:      {}", get(Outcome::NotFound));
+    println!(
+        "  repeated-lines cases: {}, refused {}, target taken by a stricter strategy {}, wrong place {}",
+        refusals.len(),
+        refused,
+        strict_on_target,
+        refusal_wrong
+    );
     println!(
         "  by strategy: {}",
         by_strategy
@@ -565,6 +614,10 @@ pub fn run_with(cases: usize, seed: u64, verbose: bool) -> anyhow::Result<()> {
         get(Outcome::WrongPlace) == 0,
         "{} edits landed in the wrong place",
         get(Outcome::WrongPlace)
+    );
+    anyhow::ensure!(
+        refusal_wrong == 0,
+        "{refusal_wrong} repeated-lines cases were applied in the wrong place"
     );
     Ok(())
 }

@@ -269,10 +269,10 @@ pub(crate) fn rebase_indent(text: &str, from: &str, to: &str, tabs: bool) -> Str
         }
         let width = (indent_width(ws) as isize + delta).max(0) as usize;
         if tabs {
-            out.extend(std::iter::repeat_n('\t', width / TAB_WIDTH));
-            out.extend(std::iter::repeat_n(' ', width % TAB_WIDTH));
+            out.push_str(&"\t".repeat(width / TAB_WIDTH));
+            out.push_str(&" ".repeat(width % TAB_WIDTH));
         } else {
-            out.extend(std::iter::repeat_n(' ', width));
+            out.push_str(&" ".repeat(width));
         }
         out.push_str(&line[ws.len()..]);
     }
