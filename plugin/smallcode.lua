@@ -9,10 +9,11 @@ if vim.fn.has('nvim-0.10') == 0 then
 end
 
 vim.api.nvim_create_user_command('SmallCode', function(opts)
-  local ok, err = pcall(require('smallcode.command').run, opts.args)
+  local ok, err = pcall(require('smallcode.command').run, opts.args, opts)
   if not ok then vim.notify(tostring(err), vim.log.levels.ERROR) end
 end, {
   nargs = '*',
+  range = true,
   desc = 'smallcode: open the chat, or run a subcommand (:help :SmallCode)',
   complete = function(arglead, cmdline, cursorpos)
     return require('smallcode.command').complete(arglead, cmdline, cursorpos)

@@ -218,3 +218,33 @@ fn lm_studio_loaded_context_is_probed() {
     e.push(("EXPECT_WINBAR", "LM Studio · mock-model · ctx 6144".into()));
     nvim::run_lua("e2e/probe_winbar.lua", &e, LIMIT);
 }
+
+#[test]
+fn fix_command_lands_a_verified_edit_as_one_undoable_buffer_change() {
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply(&["    return a + b\n"])],
+    ));
+    let dir = nvim::tempdir("agent-project");
+    std::fs::write(
+        dir.join("calc.py"),
+        "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("test_calc.py"),
+        "from calc import add\nassert add(2, 3) == 5, add(2, 3)\n",
+    )
+    .unwrap();
+    let mut e = env(&server, "openai");
+    e.push(("PROJECT", dir.display().to_string()));
+    nvim::run_lua("e2e/agent_fix.lua", &e, LIMIT);
+    let body = server.chat_requests()[0]["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        body.contains("# unsaved note"),
+        "the model saw the unsaved buffer text: {body}"
+    );
+}

@@ -57,8 +57,9 @@ end
 --- needed). Empty text is ignored. Refused while a reply is in flight.
 ---@param text string
 ---@param id integer|nil chat id, default 1
+---@param route table|nil { method = rpc notification, payload = extra fields } (default: plain chat)
 ---@return boolean sent
-M.send = function(text, id)
+M.send = function(text, id, route)
   local c = H.get(id or 1)
   if type(text) ~= 'string' or vim.trim(text) == '' then return false end
   if not (H.win_valid(c.win) and H.win_valid(c.input_win)) then M.open(c.id) end
@@ -74,7 +75,10 @@ M.send = function(text, id)
   c.busy, c.streaming, c.stats = true, false, nil
   H.update_winbar(c)
 
-  local ok, err = pcall(require('smallcode.rpc').notify, 'chat_send', { chat = c.id, text = text })
+  -- `route` sends the turn elsewhere than plain chat (the agent: `agent_run` plus its payload).
+  local method = route and route.method or 'chat_send'
+  local payload = vim.tbl_extend('force', route and route.payload or {}, { chat = c.id, text = text })
+  local ok, err = pcall(require('smallcode.rpc').notify, method, payload)
   if not ok then H.on.error(c, { text = H.strip(err) }) end
   return true
 end

@@ -25,6 +25,11 @@ M.subcommands = {
     end,
   },
   {
+    name = 'fix',
+    desc = 'Let the agent fix {text} (or the selection); verified edits land in the buffers',
+    handler = function(args, opts) require('smallcode.agent').fix(args, opts) end,
+  },
+  {
     name = 'stop',
     desc = 'Cancel the reply in flight',
     handler = function(_) require('smallcode.chat').stop() end,
@@ -62,13 +67,13 @@ M.subcommands = {
 
 --- Runs `:SmallCode {args}`. No subcommand opens (or focuses) the chat. Raises on errors.
 ---@param args string the command's arguments as typed
-M.run = function(args)
+M.run = function(args, opts)
   args = args or ''
   local name, rest = args:match('^%s*(%S+)%s*(.-)$')
   if not name then return M.find('open').handler('') end
   local row = M.find(name)
   if not row then H.error(string.format("unknown subcommand '%s'; valid: %s", name, table.concat(M.names(), ', '))) end
-  return row.handler(rest)
+  return row.handler(rest, opts)
 end
 
 --- The subcommand row called `name`, or nil.

@@ -48,6 +48,11 @@ pub struct AgentConfig {
     pub test_cmd: Option<String>,
     /// Limit per checker run. Defaults to 120 s.
     pub check_timeout: Duration,
+    /// Write a verified change set to the files (headless). When false (Neovim), the change set
+    /// is returned in [`Report::staged`] for the editor to apply as buffer changes.
+    pub apply_to_disk: bool,
+    /// Live buffer texts (path, text) that win over the files on disk.
+    pub buffers: Vec<(PathBuf, String)>,
 }
 
 impl Default for AgentConfig {
@@ -61,6 +66,8 @@ impl Default for AgentConfig {
             retry_temperature: 0.7,
             test_cmd: None,
             check_timeout: Duration::from_secs(120),
+            apply_to_disk: true,
+            buffers: Vec::new(),
         }
     }
 }
@@ -112,7 +119,9 @@ async fn run_inner(
     steps: &dyn Steps,
     report: &mut Report,
 ) -> Result<(), String> {
-    let mut ws = Workspace::new(&root).map_err(|e| e.to_string())?;
+    let mut ws = Workspace::new(&root)
+        .map_err(|e| e.to_string())?
+        .with_buffers(cfg.buffers.iter().cloned());
     let files = ws.files(5000);
     let targets = context::pick_targets(&ws, &files, prompt);
     if targets.is_empty() {
@@ -247,10 +256,24 @@ async fn run_inner(
             verify(&mut ws, &targets, tests.as_ref(), cfg, steps, report).await?
         };
         if results.iter().all(|r| r.ok) {
-            let written = ws.apply().map_err(|e| e.to_string())?;
-            report.changed = written.iter().map(|p| ws.rel(p)).collect();
+            if cfg.apply_to_disk {
+                let written = ws.apply().map_err(|e| e.to_string())?;
+                report.changed = written.iter().map(|p| ws.rel(p)).collect();
+            } else {
+                report.staged = ws
+                    .staged()
+                    .iter()
+                    .map(|(p, t)| (p.clone(), t.clone()))
+                    .collect();
+                report.changed = ws.staged().keys().map(|p| ws.rel(p)).collect();
+            }
             report.passed = true;
-            report.outcome = format!("checks pass; applied {}", report.changed.join(", "));
+            let verb = if cfg.apply_to_disk {
+                "applied"
+            } else {
+                "verified"
+            };
+            report.outcome = format!("checks pass; {verb} {}", report.changed.join(", "));
             return Ok(());
         }
         // Same first error twice: stop retrying the same thing, narrow to the failing unit.

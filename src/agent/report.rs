@@ -31,4 +31,7 @@ pub struct Report {
     pub changed: Vec<String>,
     /// One line on why the run ended.
     pub outcome: String,
+    /// The verified change set (absolute path, new text) when not applied to disk.
+    #[serde(skip)]
+    pub staged: Vec<(std::path::PathBuf, String)>,
 }

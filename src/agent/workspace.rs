@@ -53,6 +53,8 @@ pub struct Workspace {
     root: PathBuf,
     shadow: Option<tempdir::TempTree>,
     staged: BTreeMap<PathBuf, String>,
+    /// Unsaved text of files loaded in Neovim: it wins over the file on disk.
+    buffers: BTreeMap<PathBuf, String>,
 }
 
 impl Workspace {
@@ -63,7 +65,23 @@ impl Workspace {
             root,
             shadow: None,
             staged: BTreeMap::new(),
+            buffers: BTreeMap::new(),
         })
+    }
+
+    /// Overlays the live (possibly unsaved) text of editor buffers; paths outside the root are
+    /// ignored. The model and the checkers then see what the user sees.
+    pub fn with_buffers(
+        mut self,
+        buffers: impl IntoIterator<Item = (PathBuf, String)>,
+    ) -> Workspace {
+        for (p, text) in buffers {
+            let p = p.canonicalize().unwrap_or(p);
+            if p.starts_with(&self.root) {
+                self.buffers.insert(p, text);
+            }
+        }
+        self
     }
 
     /// The canonical project root.
@@ -108,7 +126,7 @@ impl Workspace {
 
     /// Current text of a file: staged content wins over the file on disk.
     pub fn read(&self, path: &Path) -> Result<String, WorkspaceError> {
-        if let Some(s) = self.staged.get(path) {
+        if let Some(s) = self.staged.get(path).or_else(|| self.buffers.get(path)) {
             return Ok(s.clone());
         }
         std::fs::read_to_string(path).map_err(io(path))
@@ -142,7 +160,7 @@ impl Workspace {
         if self.shadow.is_none() {
             let t = tempdir::TempTree::new("shadow").map_err(io(Path::new("/tmp")))?;
             copy_tree(&self.root, t.path())?;
-            for (p, text) in &self.staged {
+            for (p, text) in self.buffers.iter().chain(&self.staged) {
                 let target = t.path().join(p.strip_prefix(&self.root).unwrap_or(p));
                 std::fs::write(&target, text).map_err(io(&target))?;
             }

@@ -14,7 +14,7 @@ use std::time::Instant;
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
-pub use sink::{EventSink, VecSink};
+pub use sink::{Editor, EventSink, FileEdit, VecSink};
 
 use crate::config::Config;
 use crate::llm::{
@@ -28,6 +28,7 @@ pub struct Chats {
     endpoint: Mutex<Option<Endpoint>>,
     sessions: std::sync::Mutex<HashMap<u64, Session>>,
     sink: Arc<dyn EventSink>,
+    editor: Option<Arc<dyn Editor>>,
 }
 
 #[derive(Default)]
@@ -40,11 +41,21 @@ struct Session {
 impl Chats {
     /// Creates the chat state; events go to `sink`.
     pub fn new(config: Config, sink: Arc<dyn EventSink>) -> Arc<Chats> {
+        Chats::with_editor(config, sink, None)
+    }
+
+    /// Like [`Chats::new`], with an editor that agent turns apply verified edits through.
+    pub fn with_editor(
+        config: Config,
+        sink: Arc<dyn EventSink>,
+        editor: Option<Arc<dyn Editor>>,
+    ) -> Arc<Chats> {
         Arc::new(Chats {
             config: std::sync::RwLock::new(config),
             endpoint: Mutex::new(None),
             sessions: std::sync::Mutex::new(HashMap::new()),
             sink,
+            editor,
         })
     }
 
@@ -80,6 +91,27 @@ impl Chats {
     /// Starts a turn in `chat` with the user's `text`, cancelling a turn still in flight there.
     /// Returns at once; the turn runs as its own task.
     pub fn send(self: &Arc<Self>, chat: u64, text: String) -> tokio::task::JoinHandle<()> {
+        let this = Arc::clone(self);
+        self.spawn_turn(chat, async move { this.run_turn(chat, text).await })
+    }
+
+    /// Starts an agent turn in `chat`: the harness works on `root` (live `buffers` win over
+    /// files), and a change set that passes its checks lands through the editor as buffer
+    /// changes. Cancels a turn still in flight there.
+    pub fn agent(
+        self: &Arc<Self>,
+        chat: u64,
+        request: AgentRequest,
+    ) -> tokio::task::JoinHandle<()> {
+        let this = Arc::clone(self);
+        self.spawn_turn(chat, async move { this.run_agent(chat, request).await })
+    }
+
+    fn spawn_turn(
+        self: &Arc<Self>,
+        chat: u64,
+        turn: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
         let token = CancellationToken::new();
         let turn_id = {
             let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
@@ -95,10 +127,100 @@ impl Chats {
         tokio::spawn(async move {
             tokio::select! {
                 _ = token.cancelled() => this.emit(chat, Event::Cancelled),
-                _ = this.run_turn(chat, text) => {}
+                _ = turn => {}
             }
             this.finish_turn(chat, turn_id);
         })
+    }
+
+    async fn run_agent(&self, chat: u64, req: AgentRequest) {
+        let started = Instant::now();
+        let config = self.config();
+        let Some(endpoint) = self.announce_endpoint(chat).await else {
+            return;
+        };
+        let api_key = match api_key(&config) {
+            Ok(k) => k,
+            Err(e) => {
+                self.emit(chat, Event::Error { text: e });
+                return;
+            }
+        };
+        let client = LlmClient::new(endpoint, config.timeouts, api_key);
+        self.emit(chat, Event::Start);
+        let steps = ChatSteps {
+            chat,
+            sink: Arc::clone(&self.sink),
+        };
+        let cfg = crate::agent::AgentConfig {
+            apply_to_disk: false,
+            buffers: req
+                .buffers
+                .iter()
+                .map(|b| (b.path.clone(), b.text.clone()))
+                .collect(),
+            ..Default::default()
+        };
+        let never = CancellationToken::new(); // the turn's own token cancels this whole future
+        let report =
+            crate::agent::run(req.root.clone(), &req.text, &client, &cfg, &steps, &never).await;
+        if !report.passed {
+            self.emit(
+                chat,
+                Event::Error {
+                    text: format!("the agent did not finish: {}", report.outcome),
+                },
+            );
+            return;
+        }
+        let edits: Vec<FileEdit> = report
+            .staged
+            .iter()
+            .map(|(path, text)| FileEdit {
+                path: path.display().to_string(),
+                text: text.clone(),
+                tick: req
+                    .buffers
+                    .iter()
+                    .find(|b| b.path.canonicalize().ok().as_ref() == Some(path))
+                    .and_then(|b| b.tick),
+            })
+            .collect();
+        match &self.editor {
+            Some(editor) => match editor.apply(edits).await {
+                Ok(lines) => {
+                    for l in lines {
+                        self.emit(chat, Event::Info { text: l });
+                    }
+                }
+                Err(e) => {
+                    self.emit(
+                        chat,
+                        Event::Error {
+                            text: format!("applying the verified edits failed: {e}"),
+                        },
+                    );
+                    return;
+                }
+            },
+            None => {
+                self.emit(
+                    chat,
+                    Event::Error {
+                        text: "no editor to apply the edits to".into(),
+                    },
+                );
+                return;
+            }
+        }
+        self.emit(
+            chat,
+            Event::Done {
+                prompt_tokens: Some(report.tokens_in),
+                completion_tokens: Some(report.tokens_out),
+                elapsed_ms: started.elapsed().as_millis() as u64,
+            },
+        );
     }
 
     /// Cancels the turn in flight in `chat`, if any. Returns whether there was one.
@@ -137,40 +259,46 @@ impl Chats {
         s.history.push(Message::new(Role::Assistant, reply));
     }
 
+    /// The endpoint for a turn; the first time, tells the chat which server and model were
+    /// picked. `None` after emitting the error line.
+    async fn announce_endpoint(&self, chat: u64) -> Option<Endpoint> {
+        let cached = self.endpoint.lock().await.is_some();
+        match self.endpoint().await {
+            Ok(ep) => {
+                if !cached {
+                    self.emit(
+                        chat,
+                        Event::Status {
+                            text: ep.status_text(),
+                        },
+                    );
+                    self.emit(
+                        chat,
+                        Event::Info {
+                            text: ep.info_text(),
+                        },
+                    );
+                }
+                Some(ep)
+            }
+            Err(e) => {
+                tracing::warn!("[chat] endpoint: {e}");
+                self.emit(
+                    chat,
+                    Event::Error {
+                        text: e.to_string(),
+                    },
+                );
+                None
+            }
+        }
+    }
+
     async fn run_turn(&self, chat: u64, text: String) {
         let started = Instant::now();
         let config = self.config();
-        let endpoint = {
-            let cached = self.endpoint.lock().await.is_some();
-            match self.endpoint().await {
-                Ok(ep) => {
-                    if !cached {
-                        self.emit(
-                            chat,
-                            Event::Status {
-                                text: ep.status_text(),
-                            },
-                        );
-                        self.emit(
-                            chat,
-                            Event::Info {
-                                text: ep.info_text(),
-                            },
-                        );
-                    }
-                    ep
-                }
-                Err(e) => {
-                    tracing::warn!("[chat] endpoint: {e}");
-                    self.emit(
-                        chat,
-                        Event::Error {
-                            text: e.to_string(),
-                        },
-                    );
-                    return;
-                }
-            }
+        let Some(endpoint) = self.announce_endpoint(chat).await else {
+            return;
         };
         let api_key = match api_key(&config) {
             Ok(k) => k,
@@ -260,4 +388,44 @@ pub fn api_key(config: &Config) -> Result<Option<String>, String> {
         return Ok(Some(key));
     }
     Ok(None)
+}
+
+/// What `:SmallCode fix` sends: the request, the project root and the live buffers.
+#[derive(Debug, Clone, Default)]
+pub struct AgentRequest {
+    /// The user's request (with the selection quoted, when there was one).
+    pub text: String,
+    /// Project root the agent is confined to.
+    pub root: std::path::PathBuf,
+    /// Loaded buffers whose text wins over the files on disk.
+    pub buffers: Vec<LiveBuffer>,
+}
+
+/// One editor buffer's current text.
+#[derive(Debug, Clone)]
+pub struct LiveBuffer {
+    /// Absolute file path.
+    pub path: std::path::PathBuf,
+    /// Text as in the buffer (unsaved changes included).
+    pub text: String,
+    /// `b:changedtick` when read; an edit lands only if it has not moved.
+    pub tick: Option<i64>,
+}
+
+/// Shows agent steps in the chat as info lines.
+struct ChatSteps {
+    chat: u64,
+    sink: Arc<dyn EventSink>,
+}
+
+impl crate::agent::sink::Steps for ChatSteps {
+    fn step(&self, text: &str) {
+        self.sink.send(ChatEvent {
+            chat: self.chat,
+            event: Event::Info {
+                text: text.to_string(),
+            },
+        });
+    }
+    fn model_text(&self, _: &str) {}
 }

@@ -29,3 +29,21 @@ impl EventSink for tokio::sync::mpsc::UnboundedSender<ChatEvent> {
         let _ = tokio::sync::mpsc::UnboundedSender::send(self, ev);
     }
 }
+
+/// One verified file change for the editor to apply.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FileEdit {
+    /// Absolute path.
+    pub path: String,
+    /// The whole new text.
+    pub text: String,
+    /// The buffer's `changedtick` when the agent read it; the editor refuses the edit if it moved.
+    pub tick: Option<i64>,
+}
+
+/// Applies verified edits where the user works (Neovim buffers, one undo step per file).
+#[async_trait::async_trait]
+pub trait Editor: Send + Sync {
+    /// Applies `edits`; returns one line per file saying what happened (applied / refused).
+    async fn apply(&self, edits: Vec<FileEdit>) -> Result<Vec<String>, String>;
+}

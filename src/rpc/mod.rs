@@ -43,7 +43,11 @@ impl Handler {
                     .lock()
                     .map(|c| c.clone())
                     .unwrap_or_default();
-                Chats::new(config, Arc::new(push::spawn(nvim.clone())))
+                Chats::with_editor(
+                    config,
+                    Arc::new(push::spawn(nvim.clone())),
+                    Some(Arc::new(NvimEditor(nvim.clone()))),
+                )
             })
             .clone()
     }
@@ -148,6 +152,36 @@ impl nvim_rs::Handler for Handler {
                 let (chat, text) = chat_args(&args);
                 self.chats(&nvim).send(chat, text);
             }
+            NOTIFY_AGENT_RUN => {
+                let (chat, text) = chat_args(&args);
+                let json = args.first().map(value::to_json).unwrap_or_default();
+                let root = json
+                    .get("root")
+                    .and_then(|r| r.as_str())
+                    .unwrap_or(".")
+                    .into();
+                let buffers = json
+                    .get("buffers")
+                    .and_then(|b| b.as_array())
+                    .map(|list| {
+                        list.iter()
+                            .filter_map(|b| {
+                                Some(crate::chat::LiveBuffer {
+                                    path: b.get("path")?.as_str()?.into(),
+                                    text: b.get("text")?.as_str()?.to_string(),
+                                    tick: b.get("tick").and_then(|t| t.as_i64()),
+                                })
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let req = crate::chat::AgentRequest {
+                    text,
+                    root,
+                    buffers,
+                };
+                self.chats(&nvim).agent(chat, req);
+            }
             NOTIFY_CHAT_STOP => {
                 let (chat, _) = chat_args(&args);
                 let stopped = self.chats(&nvim).stop(chat);
@@ -208,5 +242,26 @@ pub fn serve_stdio() -> ExitCode {
             eprintln!("smallcode: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Applies verified edits to Neovim buffers through `lua/smallcode/edit.lua`.
+struct NvimEditor(Nvim);
+
+#[async_trait]
+impl crate::chat::Editor for NvimEditor {
+    async fn apply(&self, edits: Vec<crate::chat::FileEdit>) -> Result<Vec<String>, String> {
+        let reply = self
+            .0
+            .exec_lua(protocol::LUA_APPLY_EDITS, vec![value::to_value(&edits)])
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(match value::to_json(&reply) {
+            serde_json::Value::Array(lines) => lines
+                .iter()
+                .filter_map(|l| l.as_str().map(str::to_string))
+                .collect(),
+            other => vec![other.to_string()],
+        })
     }
 }

@@ -10,7 +10,7 @@
 //! - Lua → Rust **requests** (`vim.rpcrequest`, the editor waits): only quick ones —
 //!   [`REQ_HELLO`], [`REQ_PING`], [`REQ_STATUS`] (bounded by a short HTTP timeout).
 //! - Lua → Rust **notifications** (`vim.rpcnotify`, fire and forget): everything slow —
-//!   [`NOTIFY_CHAT_SEND`], [`NOTIFY_CHAT_STOP`].
+//!   [`NOTIFY_CHAT_SEND`], [`NOTIFY_CHAT_STOP`], [`NOTIFY_AGENT_RUN`].
 //! - Rust → Lua: `nvim_exec_lua` of [`LUA_ON_EVENT`] with one [`Event`] map per call.
 
 use serde::Serialize;
@@ -28,6 +28,13 @@ pub const REQ_STATUS: &str = "status";
 pub const NOTIFY_CHAT_SEND: &str = "chat_send";
 /// `chat_stop({chat})`: cancel the turn in flight in chat `chat` (drops the HTTP request).
 pub const NOTIFY_CHAT_STOP: &str = "chat_stop";
+/// `agent_run({chat, text, root, buffers = {{path, text, tick}…}})`: run the agent; a verified
+/// change set comes back through [`LUA_APPLY_EDITS`].
+pub const NOTIFY_AGENT_RUN: &str = "agent_run";
+
+/// The Lua function Rust calls with the verified edits (`{{path, text, tick}…}`); returns one
+/// line per file.
+pub const LUA_APPLY_EDITS: &str = "return require('smallcode.edit').apply(...)";
 
 /// The Lua function Rust calls for every [`Event`].
 pub const LUA_ON_EVENT: &str = "return require('smallcode.chat').on_event(...)";
