@@ -194,10 +194,7 @@ fn merge(rel: &str, old: &str, code: &str) -> Option<(String, String, u32)> {
     let distinct_hit: std::collections::BTreeSet<&str> =
         matching.iter().map(|d| d.name.as_str()).collect();
     let old_lines = old.lines().count();
-    if distinct_hit.len() * 2 >= distinct_file.len() + 1
-        && distinct_file.len() > 1
-        && old_lines < 150
-    {
+    if distinct_hit.len() * 2 > distinct_file.len() && distinct_file.len() > 1 && old_lines < 150 {
         return Some((
             keep_newline(code.to_string()),
             "replaced the whole file".into(),
@@ -212,7 +209,7 @@ fn merge(rel: &str, old: &str, code: &str) -> Option<(String, String, u32)> {
             .iter()
             .any(|o| o.rows.0 <= d.rows.0 && d.rows.1 <= o.rows.1 && o.rows != d.rows)
     };
-    let block_top: Vec<&super::context::Definition> = matching.iter().copied().collect();
+    let block_top: Vec<&super::context::Definition> = matching.to_vec();
     let mut replacements = Vec::new();
     for bd in block_top.iter().filter(|d| outermost(&block_top, d)) {
         let candidates: Vec<_> = file_defs.iter().filter(|fd| fd.name == bd.name).collect();
@@ -233,7 +230,7 @@ fn merge(rel: &str, old: &str, code: &str) -> Option<(String, String, u32)> {
     if replacements.is_empty() {
         return None;
     }
-    replacements.sort_by(|a, b| b.0 .0.cmp(&a.0 .0));
+    replacements.sort_by_key(|r| std::cmp::Reverse(r.0 .0));
     let mut names = Vec::new();
     for ((start, end), body, name) in replacements {
         let end = end.min(lines.len().saturating_sub(1));

@@ -19,7 +19,8 @@ use rmpv::Value;
 use crate::chat::Chats;
 use crate::config::Config;
 use protocol::{
-    NOTIFY_CHAT_SEND, NOTIFY_CHAT_STOP, PROTOCOL_VERSION, REQ_HELLO, REQ_PING, REQ_STATUS,
+    NOTIFY_AGENT_RUN, NOTIFY_CHAT_SEND, NOTIFY_CHAT_STOP, PROTOCOL_VERSION, REQ_HELLO, REQ_PING,
+    REQ_STATUS,
 };
 
 /// The Neovim handle type for a process started by `jobstart(…, {rpc = true})`.

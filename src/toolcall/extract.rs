@@ -96,7 +96,7 @@ pub(crate) fn strip_think(content: &str) -> (String, String) {
     let mut pos = 0;
     let first_open = find_any(&lower, 0, &["<think>", "<thinking>"]);
     if let Some((close, tag)) = find_any(&lower, 0, &["</think>", "</thinking>"]) {
-        if first_open.map_or(true, |(open, _)| open > close) {
+        if first_open.is_none_or(|(open, _)| open > close) {
             thought.push_str(&content[..close]);
             pos = close + tag.len();
         }
