@@ -22,58 +22,6 @@ pub struct Applied {
     pub repeated: bool,
 }
 
-/// A fenced block of the reply: language tag (may be empty) and code.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Block {
-    /// The fence's info string.
-    pub lang: String,
-    /// The code inside.
-    pub code: String,
-    /// The block was not closed (reply cut by `max_tokens` or rambling).
-    pub unclosed: bool,
-}
-
-/// Fenced blocks of `text` in order; an unclosed last block counts (marked `unclosed`).
-pub fn code_blocks(text: &str) -> Vec<Block> {
-    let mut out = Vec::new();
-    let mut cur: Option<(String, Vec<&str>, &str)> = None;
-    for line in text.lines() {
-        let t = line.trim_start();
-        match &mut cur {
-            None => {
-                for fence in ["```", "~~~"] {
-                    if let Some(info) = t.strip_prefix(fence) {
-                        cur = Some((info.trim().to_string(), Vec::new(), fence));
-                        break;
-                    }
-                }
-            }
-            Some((lang, lines, fence)) => {
-                if t.starts_with(*fence) && t.trim_end() == *fence {
-                    out.push(Block {
-                        lang: std::mem::take(lang),
-                        code: lines.join("\n"),
-                        unclosed: false,
-                    });
-                    cur = None;
-                } else {
-                    lines.push(line);
-                }
-            }
-        }
-    }
-    if let Some((lang, lines, _)) = cur {
-        if !lines.is_empty() {
-            out.push(Block {
-                lang,
-                code: lines.join("\n"),
-                unclosed: true,
-            });
-        }
-    }
-    out
-}
-
 /// Maps the reply onto the targets and stages the results in `ws`.
 pub fn apply_reply(
     ws: &mut Workspace,
@@ -82,9 +30,21 @@ pub fn apply_reply(
     narrowed: Option<&(usize, String)>,
 ) -> Applied {
     let mut applied = Applied::default();
-    let blocks = code_blocks(reply);
-    for block in blocks.iter().filter(|b| !b.code.trim().is_empty()) {
-        if block.unclosed {
+    let blocks: Vec<(String, Option<String>, String, bool)> = crate::edit::blocks::parse(reply)
+        .into_iter()
+        .filter_map(|b| match b {
+            crate::edit::blocks::Block::Code {
+                lang,
+                path,
+                code,
+                closed,
+                ..
+            } => Some((lang.unwrap_or_default(), path, code, closed)),
+            _ => None,
+        })
+        .collect();
+    for (lang, path, code, closed) in blocks.iter().filter(|b| !b.2.trim().is_empty()) {
+        if !closed {
             applied.repairs += 1;
         }
         let candidates: Vec<usize> = match narrowed {
@@ -93,12 +53,17 @@ pub fn apply_reply(
         };
         for i in candidates {
             let t = &targets[i];
-            if !block.lang.is_empty() && !t.fence.is_empty() && !fence_matches(&block.lang, t.fence)
+            if path
+                .as_deref()
+                .is_some_and(|p| !t.rel.ends_with(p) && !p.ends_with(&t.rel))
             {
                 continue;
             }
+            if !lang.is_empty() && !t.fence.is_empty() && !fence_matches(lang, t.fence) {
+                continue;
+            }
             let Ok(old) = ws.read(&t.path) else { continue };
-            let Some((new, note, repairs)) = merge(&t.rel, &old, &block.code) else {
+            let Some((new, note, repairs)) = merge(&t.rel, &old, code) else {
                 continue;
             };
             if new == old {
@@ -163,126 +128,46 @@ fn line_delta(old: &str, new: &str) -> String {
     format!("+{add} -{del} lines")
 }
 
-/// Merges `code` into `old`: returns the new text, a note and the number of repairs, or `None`
-/// when the block has nothing to do with this file.
+/// Merges `code` into `old` through [`crate::edit::unit`]: returns the new text, a note and the
+/// number of repairs, or `None` when the block has nothing to do with this file. A file without
+/// any definition (a script) is replaced whole.
 fn merge(rel: &str, old: &str, code: &str) -> Option<(String, String, u32)> {
-    let file_defs = definitions(rel, old);
-    let block_defs = definitions(rel, code);
-    let keep_newline = |s: String| {
-        if old.ends_with('\n') && !s.ends_with('\n') {
-            s + "\n"
-        } else {
-            s
+    use crate::edit::unit::{replace_units, UnitError, UnitOptions};
+    let ext = rel.rsplit('.').next().unwrap_or("");
+    match replace_units(
+        std::path::Path::new(rel),
+        old,
+        ext,
+        code,
+        &UnitOptions::default(),
+    ) {
+        Ok(out) if !out.edits.is_empty() => {
+            let new = crate::edit::apply(old, &out.edits).ok()?;
+            let mut note = if out.whole_file {
+                "replaced the whole file".to_string()
+            } else {
+                format!("replaced {}", out.replaced.join(", "))
+            };
+            let dropped: Vec<&str> = out.dropped.iter().map(|d| d.name.as_str()).collect();
+            if !dropped.is_empty() {
+                note.push_str(&format!("; dropped {}", dropped.join(", ")));
+            }
+            Some((new, note, u32::from(!dropped.is_empty())))
         }
-    };
-    if file_defs.is_empty() {
-        return Some((
-            keep_newline(code.to_string()),
-            "replaced the whole file".into(),
-            0,
-        ));
-    }
-    let known: Vec<&str> = file_defs.iter().map(|d| d.name.as_str()).collect();
-    let matching: Vec<_> = block_defs
-        .iter()
-        .filter(|d| known.contains(&d.name.as_str()))
-        .collect();
-    if matching.is_empty() {
-        return None;
-    }
-    let distinct_file: std::collections::BTreeSet<&str> = known.iter().copied().collect();
-    let distinct_hit: std::collections::BTreeSet<&str> =
-        matching.iter().map(|d| d.name.as_str()).collect();
-    let old_lines = old.lines().count();
-    if distinct_hit.len() * 2 > distinct_file.len() && distinct_file.len() > 1 && old_lines < 150 {
-        return Some((
-            keep_newline(code.to_string()),
-            "replaced the whole file".into(),
-            0,
-        ));
-    }
-    // Replace each matched outermost definition by the block's version (bottom-up by row).
-    let code_lines: Vec<&str> = code.lines().collect();
-    let mut lines: Vec<String> = old.lines().map(str::to_string).collect();
-    let outermost = |defs: &[&super::context::Definition], d: &super::context::Definition| {
-        !defs
-            .iter()
-            .any(|o| o.rows.0 <= d.rows.0 && d.rows.1 <= o.rows.1 && o.rows != d.rows)
-    };
-    let block_top: Vec<&super::context::Definition> = matching.to_vec();
-    let mut replacements = Vec::new();
-    for bd in block_top.iter().filter(|d| outermost(&block_top, d)) {
-        let candidates: Vec<_> = file_defs.iter().filter(|fd| fd.name == bd.name).collect();
-        if candidates.len() != 1 {
-            continue; // ambiguous or missing: never guess the place
+        Err(UnitError::NoDefinitions) | Ok(_) if definitions(rel, old).is_empty() => {
+            let mut text = code.to_string();
+            if old.ends_with('\n') && !text.ends_with('\n') {
+                text.push('\n');
+            }
+            Some((text, "replaced the whole file".into(), 0))
         }
-        let fd = candidates[0];
-        let body: Vec<String> = code_lines[bd.rows.0..=bd.rows.1.min(code_lines.len() - 1)]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let body = reindent(
-            &body,
-            indent_of(lines.get(fd.rows.0).map_or("", |s| s.as_str())),
-        );
-        replacements.push((fd.rows, body, bd.name.clone()));
+        _ => None,
     }
-    if replacements.is_empty() {
-        return None;
-    }
-    replacements.sort_by_key(|r| std::cmp::Reverse(r.0 .0));
-    let mut names = Vec::new();
-    for ((start, end), body, name) in replacements {
-        let end = end.min(lines.len().saturating_sub(1));
-        lines.splice(start..=end, body);
-        names.push(name);
-    }
-    let dropped: Vec<&str> = block_defs
-        .iter()
-        .filter(|d| !known.contains(&d.name.as_str()))
-        .map(|d| d.name.as_str())
-        .collect();
-    let mut note = format!("replaced {}", names.join(", "));
-    let repairs = u32::from(!dropped.is_empty());
-    if !dropped.is_empty() {
-        note.push_str(&format!("; dropped {}", dropped.join(", ")));
-    }
-    let mut text = lines.join("\n");
-    if old.ends_with('\n') {
-        text.push('\n');
-    }
-    Some((text, note, repairs))
-}
-
-fn indent_of(line: &str) -> &str {
-    &line[..line.len() - line.trim_start().len()]
-}
-
-/// Re-bases a block's indentation so its first line starts at `indent`.
-fn reindent(body: &[String], indent: &str) -> Vec<String> {
-    let first = body.first().map_or("", |l| indent_of(l)).to_string();
-    if first == indent {
-        return body.to_vec();
-    }
-    body.iter()
-        .map(|l| match l.strip_prefix(first.as_str()) {
-            Some(rest) if !l.trim().is_empty() => format!("{indent}{rest}"),
-            _ => l.clone(),
-        })
-        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn blocks_closed_and_unclosed() {
-        let b = code_blocks("text\n```python\ndef f():\n    pass\n```\nmore\n```\nx\n");
-        assert_eq!(b.len(), 2);
-        assert_eq!(b[0].lang, "python");
-        assert!(!b[0].unclosed && b[1].unclosed);
-    }
 
     #[test]
     fn function_replaced_and_rambling_dropped() {
