@@ -26,5 +26,5 @@ cargo fmt --all -- --check
 echo "[test] cargo clippy -- -D warnings"
 cargo clippy --all-targets --quiet -- -D warnings
 echo "[test] cargo test"
-cargo test --all-targets --no-fail-fast -- --test-threads 2
+cargo test --lib --bins --tests --no-fail-fast -- --test-threads 2
 echo "[test] real-model tests: $real"
