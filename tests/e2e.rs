@@ -248,3 +248,9 @@ fn fix_command_lands_a_verified_edit_as_one_undoable_buffer_change() {
         "the model saw the unsaved buffer text: {body}"
     );
 }
+
+#[test]
+fn checkhealth_reports_binary_ping_endpoint_model_and_context() {
+    let server = MockServer::start(MockConfig::new(Flavor::LlamaCpp, vec![]));
+    nvim::run_lua("e2e/health.lua", &env(&server, "openai"), LIMIT);
+}
