@@ -254,3 +254,22 @@ fn checkhealth_reports_binary_ping_endpoint_model_and_context() {
     let server = MockServer::start(MockConfig::new(Flavor::LlamaCpp, vec![]));
     nvim::run_lua("e2e/health.lua", &env(&server, "openai"), LIMIT);
 }
+
+#[test]
+fn graph_command_fills_the_quickfix_list_with_definition_and_callers() {
+    let dir = nvim::tempdir("graph-project");
+    std::fs::write(
+        dir.join("calc.py"),
+        "def add(a, b):\n    return a + b\n\n\ndef total(xs):\n    return add(xs[0], xs[1])\n",
+    )
+    .unwrap();
+    nvim::run_lua(
+        "e2e/graph.lua",
+        &[("PROJECT", dir.display().to_string())],
+        LIMIT,
+    );
+    assert!(
+        dir.join(".smallcode").is_dir(),
+        "the graph database lives under the project's .smallcode/"
+    );
+}

@@ -13,7 +13,7 @@ M.fix = function(text, opts)
   local buf = vim.api.nvim_get_current_buf()
   local path = vim.api.nvim_buf_get_name(buf)
   local is_file = path ~= '' and vim.bo[buf].buftype == ''
-  local root = H.root(buf, is_file and path or nil)
+  local root = M.root(buf)
   local request = vim.trim(text or '')
   if request == '' then request = 'Fix the bug.' end
   if is_file then
@@ -38,11 +38,15 @@ M.fix = function(text, opts)
   })
 end
 
---- The project root: the nearest folder with a project marker, else the working directory when the
---- file is under it, else the file's own folder.
-H.root = function(buf, path)
+--- The project root of buffer `buf`: the nearest folder with a project marker, else the working
+--- directory when the file is under it, else the file's own folder.
+---@param buf integer
+---@return string
+M.root = function(buf)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
   local cwd = vim.fn.getcwd()
-  if not path then return cwd end
+  local path = vim.api.nvim_buf_get_name(buf)
+  if path == '' or vim.bo[buf].buftype ~= '' then return cwd end
   local marked = vim.fs.root(buf, { '.git', 'Cargo.toml', 'package.json', 'go.mod', 'pyproject.toml', 'Makefile' })
   if marked then return marked end
   if vim.startswith(path, cwd .. '/') then return cwd end

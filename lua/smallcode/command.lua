@@ -30,6 +30,11 @@ M.subcommands = {
     handler = function(args, opts) require('smallcode.agent').fix(args, opts) end,
   },
   {
+    name = 'graph',
+    desc = 'Definitions, callers and callees of {name} (default: word under cursor) in the quickfix list',
+    handler = function(args) require('smallcode.graph').query(args) end,
+  },
+  {
     name = 'stop',
     desc = 'Cancel the reply in flight',
     handler = function(_) require('smallcode.chat').stop() end,

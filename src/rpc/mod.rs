@@ -4,6 +4,7 @@
 //! notification handlers only *start* work (`tokio::spawn`) and return. Requests answered here
 //! are all quick (`hello`, `ping`) or bounded by short HTTP timeouts (`status`).
 
+pub mod graph;
 pub mod protocol;
 pub mod push;
 pub mod value;
@@ -33,6 +34,7 @@ pub struct Handler {
     chats: Arc<std::sync::OnceLock<Arc<Chats>>>,
     pending_config: Arc<std::sync::Mutex<Config>>,
     log_file: PathBuf,
+    graphs: graph::Graphs,
 }
 
 impl Handler {
@@ -183,6 +185,20 @@ impl nvim_rs::Handler for Handler {
                 };
                 self.chats(&nvim).agent(chat, req);
             }
+            protocol::NOTIFY_GRAPH_QUERY => {
+                let json = args.first().map(value::to_json).unwrap_or_default();
+                let root = json
+                    .get("root")
+                    .and_then(|r| r.as_str())
+                    .unwrap_or(".")
+                    .into();
+                let name = json
+                    .get("name")
+                    .and_then(|r| r.as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                self.graphs.query(nvim, root, name);
+            }
             NOTIFY_CHAT_STOP => {
                 let (chat, _) = chat_args(&args);
                 let stopped = self.chats(&nvim).stop(chat);
@@ -223,6 +239,7 @@ pub fn serve_stdio() -> ExitCode {
         chats: Arc::new(std::sync::OnceLock::new()),
         pending_config: Arc::new(std::sync::Mutex::new(Config::default())),
         log_file,
+        graphs: graph::Graphs::default(),
     };
     let result = rt.block_on(async move {
         let (_nvim, io) = nvim_rs::create::tokio::new_parent(handler).await?;

@@ -32,6 +32,10 @@ pub const NOTIFY_CHAT_STOP: &str = "chat_stop";
 /// change set comes back through [`LUA_APPLY_EDITS`].
 pub const NOTIFY_AGENT_RUN: &str = "agent_run";
 
+/// `graph_query({root, name})`: definitions, callers and callees of `name`, pushed to
+/// `require('smallcode.graph').show` (see `src/rpc/graph.rs`).
+pub const NOTIFY_GRAPH_QUERY: &str = "graph_query";
+
 /// The Lua function Rust calls with the verified edits (`{{path, text, tick}…}`); returns one
 /// line per file.
 pub const LUA_APPLY_EDITS: &str = "return require('smallcode.edit').apply(...)";

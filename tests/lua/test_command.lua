@@ -14,7 +14,7 @@ for _, m in ipairs({ 'smallcode', 'smallcode.rpc', 'smallcode.chat', 'smallcode.
 end
 
 -- Completion -----------------------------------------------------------------
-local all = { 'open', 'ask', 'fix', 'stop', 'log', 'restart', 'status', 'health' }
+local all = { 'open', 'ask', 'fix', 'graph', 'stop', 'log', 'restart', 'status', 'health' }
 h.eq(vim.fn.getcompletion('SmallCode ', 'cmdline'), all, 'all subcommands complete')
 h.eq(vim.fn.getcompletion('SmallCode re', 'cmdline'), { 'restart' }, 'prefix completion')
 h.eq(vim.fn.getcompletion('SmallCode st', 'cmdline'), { 'stop', 'status' }, 'several matches')
@@ -26,7 +26,7 @@ h.eq(package.loaded['smallcode.rpc'], nil, 'completion loads no heavy module')
 vim.cmd('SmallCode frobnicate')
 h.eq(
   last_note(),
-  "(smallcode) unknown subcommand 'frobnicate'; valid: open, ask, fix, stop, log, restart, status, health",
+  "(smallcode) unknown subcommand 'frobnicate'; valid: open, ask, fix, graph, stop, log, restart, status, health",
   'unknown subcommand lists the valid ones'
 )
 h.eq(notes[#notes].level, vim.log.levels.ERROR, 'as an error')

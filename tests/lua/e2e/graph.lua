@@ -1,0 +1,13 @@
+-- :SmallCode graph NAME on a small project: the quickfix list gets the definition and callers.
+local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
+local dir = os.getenv('PROJECT')
+vim.cmd('edit ' .. dir .. '/calc.py')
+vim.cmd('SmallCode graph add')
+t.wait_for('quickfix list', function() return #vim.fn.getqflist() >= 2 end, 20000)
+local qf = vim.fn.getqflist({ title = 1, items = 1 })
+t.ok(qf.title:find('smallcode graph: add', 1, true), 'title ' .. qf.title)
+local texts = vim.tbl_map(function(i) return i.text .. ' @' .. i.lnum end, qf.items)
+local joined = table.concat(texts, '\n')
+t.ok(joined:find('definition: function add @1', 1, true), joined)
+t.ok(joined:find('caller: function total', 1, true), joined)
+t.done('graph')
