@@ -208,6 +208,58 @@ pub fn detect_tests(root: &Path, files: &[String]) -> Option<CheckCmd> {
             .collect();
         return cmd(&runs.join(" && "));
     }
+    // Plain test scripts next to the code: run each with its interpreter.
+    let name_of = |f: &String| f.rsplit('/').next().unwrap_or(f).to_string();
+    let is_test_name = |n: &str, ext: &str| {
+        n.ends_with(ext)
+            && (n.starts_with("test")
+                || n.contains(&format!(".test{ext}"))
+                || n.contains(&format!("_test{ext}"))
+                || n.contains(&format!("_spec{ext}")))
+    };
+    let js: Vec<&String> = files
+        .iter()
+        .filter(|f| is_test_name(&name_of(f), ".js"))
+        .collect();
+    if !js.is_empty() && installed("node") {
+        let runs: Vec<String> = js
+            .iter()
+            .map(|f| format!("node {} 2>&1", quote(f)))
+            .collect();
+        return cmd(&runs.join(" && "));
+    }
+    let lua: Vec<&String> = files
+        .iter()
+        .filter(|f| is_test_name(&name_of(f), ".lua"))
+        .collect();
+    if let Some(lua_bin) = ["lua", "lua5.4", "lua5.3", "luajit", "lua5.1"]
+        .into_iter()
+        .find(|b| installed(b))
+    {
+        if !lua.is_empty() {
+            let runs: Vec<String> = lua
+                .iter()
+                .map(|f| format!("{lua_bin} {} 2>&1", quote(f)))
+                .collect();
+            return cmd(&runs.join(" && "));
+        }
+    }
+    let c_tests: Vec<&String> = files
+        .iter()
+        .filter(|f| is_test_name(&name_of(f), ".c"))
+        .collect();
+    if c_tests.len() == 1 && installed("gcc") {
+        let sources: Vec<String> = files
+            .iter()
+            .filter(|f| f.ends_with(".c") && !c_tests.contains(f))
+            .map(|f| quote(f))
+            .collect();
+        return cmd(&format!(
+            "gcc -Wall -o /tmp/smallcode-ctest-$$ {} {} 2>&1 && /tmp/smallcode-ctest-$$ 2>&1; s=$?; rm -f /tmp/smallcode-ctest-$$; exit $s",
+            quote(c_tests[0]),
+            sources.join(" ")
+        ));
+    }
     if let Ok(mk) = std::fs::read_to_string(root.join("Makefile")) {
         if mk.lines().any(|l| l.starts_with("test:")) {
             return cmd("make -s test 2>&1");
@@ -347,6 +399,24 @@ mod tests {
         let pyc =
             "  File \"a.py\", line 2\n    def f(:\n          ^\nSyntaxError: invalid syntax\n";
         assert_eq!(parse(pyc)[0].message, "SyntaxError: invalid syntax");
+    }
+
+    #[test]
+    fn test_scripts_beside_the_code_are_detected() {
+        let t = crate::agent::workspace::tempdir::TempTree::new("detect-test").unwrap();
+        let files = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let js = detect_tests(t.path(), &files(&["profile.js", "profile.test.js"])).unwrap();
+        assert_eq!(js.command, "node 'profile.test.js' 2>&1");
+        let c = detect_tests(t.path(), &files(&["sum.c", "sum.h", "test_sum.c"])).unwrap();
+        assert!(
+            c.command
+                .starts_with("gcc -Wall -o /tmp/smallcode-ctest-$$ 'test_sum.c' 'sum.c'"),
+            "{}",
+            c.command
+        );
+        let py = detect_tests(t.path(), &files(&["calc.py", "test_calc.py"]));
+        assert!(py.is_some());
+        assert!(detect_tests(t.path(), &files(&["main.py"])).is_none());
     }
 
     #[tokio::test]

@@ -248,14 +248,22 @@ async fn run_inner(
                 )];
                 continue;
             }
-            // The model handed back the code that fails: the same failure again.
+            // The model handed back the current code: the same failure again (or, when the
+            // checks already passed, no progress at all).
+            if errors.iter().all(|r| r.ok) {
+                errors = vec![format_error(
+                    "edit",
+                    "Your reply repeats the current code unchanged. Change the code to do what the task asks.",
+                )];
+                continue;
+            }
             errors.clone()
         } else {
             any_edit = true;
             report.tool_calls += applied.changed.len() as u32;
             verify(&mut ws, &targets, tests.as_ref(), cfg, steps, report).await?
         };
-        if results.iter().all(|r| r.ok) {
+        if results.iter().all(|r| r.ok) && !ws.staged().is_empty() {
             if cfg.apply_to_disk {
                 let written = ws.apply().map_err(|e| e.to_string())?;
                 report.changed = written.iter().map(|p| ws.rel(p)).collect();
