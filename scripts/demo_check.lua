@@ -1,11 +1,13 @@
--- Headless check of the main job (scripts/demo.sh --check): one question through :SmallCode,
--- prints the chat and exits non-zero on an error line or no reply.
+-- Headless check of the main job (scripts/demo.sh --check): the agent fixes the demo's bug through
+-- :SmallCode fix; prints the chat and the fixed buffer; exits non-zero unless the fix landed.
 vim.cmd('runtime plugin/smallcode.lua')
 vim.cmd('edit calc.py')
-vim.cmd('SmallCode ask Fix the bug in add(): it must return a + b.')
+local buf = vim.api.nvim_get_current_buf()
+vim.cmd('SmallCode fix the bug in add()')
 local chat = require('smallcode.chat')
 vim.wait(300000, function() return not chat.busy(1) end, 50)
 local text = table.concat(chat.lines(1) or {}, '\n')
-io.stdout:write(text .. '\n\n[winbar] ' .. chat.winbar(1) .. '\n')
+local code = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
+io.stdout:write(text .. '\n\n[winbar] ' .. chat.winbar(1) .. '\n\n[calc.py buffer]\n' .. code .. '\n')
 pcall(require('smallcode.rpc').stop)
-os.exit((text:find('\nError:') or not text:find('## smallcode\n.+')) and 1 or 0)
+os.exit(code:find('return a + b', 1, true) and 0 or 1)

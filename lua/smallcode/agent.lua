@@ -47,8 +47,14 @@ M.root = function(buf)
   local cwd = vim.fn.getcwd()
   local path = vim.api.nvim_buf_get_name(buf)
   if path == '' or vim.bo[buf].buftype ~= '' then return cwd end
-  local marked = vim.fs.root(buf, { '.git', 'Cargo.toml', 'package.json', 'go.mod', 'pyproject.toml', 'Makefile' })
-  if marked then return marked end
+  -- The nearest folder with any marker (vim.fs.root gives a flat marker list priority order, so
+  -- a repository's .git would win over a nested project's own pyproject.toml).
+  local markers = { '.git', 'Cargo.toml', 'package.json', 'go.mod', 'pyproject.toml', 'Makefile' }
+  for dir in vim.fs.parents(path) do
+    for _, m in ipairs(markers) do
+      if vim.uv.fs_stat(dir .. '/' .. m) then return dir end
+    end
+  end
   if vim.startswith(path, cwd .. '/') then return cwd end
   return vim.fs.dirname(path)
 end

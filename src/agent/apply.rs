@@ -64,6 +64,10 @@ pub fn apply_reply(
             }
             let Ok(old) = ws.read(&t.path) else { continue };
             let Some((new, note, repairs)) = merge(&t.rel, &old, code) else {
+                applied.notes.push(format!(
+                    "{}: the reply's code matches no definition there",
+                    t.rel
+                ));
                 continue;
             };
             if new == old {

@@ -70,13 +70,25 @@ pub fn pick_targets(ws: &Workspace, files: &[String], prompt: &str) -> Vec<Targe
         path: ws.root().join(rel),
         fence: fence_for(rel),
     };
-    let named: Vec<&String> = sources
+    // A full relative path in the request wins over a bare file name (`demo/calc.py` must not
+    // also pick every other `calc.py`).
+    let by_path: Vec<&String> = sources
         .iter()
         .copied()
-        .filter(|f| {
-            prompt.contains(f.as_str()) || mentions_word(prompt, f.rsplit('/').next().unwrap_or(f))
-        })
+        .filter(|f| f.contains('/') && mentions_path(prompt, f))
         .collect();
+    let named: Vec<&String> = if by_path.is_empty() {
+        sources
+            .iter()
+            .copied()
+            .filter(|f| {
+                prompt.contains(f.as_str())
+                    || mentions_word(prompt, f.rsplit('/').next().unwrap_or(f))
+            })
+            .collect()
+    } else {
+        by_path
+    };
     let named_code: Vec<&String> = named.iter().copied().filter(|f| !is_test(f)).collect();
     if !named_code.is_empty() {
         return named_code.into_iter().take(3).map(mk).collect();
@@ -100,6 +112,16 @@ pub fn pick_targets(ws: &Workspace, files: &[String], prompt: &str) -> Vec<Targe
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
     scored.into_iter().take(2).map(|(_, f)| mk(f)).collect()
+}
+
+/// `path` occurs in `text` not as the tail of a longer path (`a/calc.py` vs `demo/a/calc.py`).
+fn mentions_path(text: &str, path: &str) -> bool {
+    text.match_indices(path).any(|(i, _)| {
+        text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || "`'\"(".contains(c))
+    })
 }
 
 /// `word` occurs in `text` delimited by non-identifier characters.
@@ -408,7 +430,7 @@ fn body_indent(body: &[&str], header_end: usize) -> String {
 }
 
 /// The [`Prefill`] for definition `name` of target `t` whose text is `text`.
-pub fn prefill_for(t: &Target, text: &str, name: &str) -> Option<Prefill> {
+pub fn prefill_for(t: &Target, text: &str, name: &str, with_doc: bool) -> Option<Prefill> {
     let def = definitions(&t.rel, text)
         .into_iter()
         .filter(|d| d.name == name)
@@ -436,7 +458,11 @@ pub fn prefill_for(t: &Target, text: &str, name: &str) -> Option<Prefill> {
                 ]);
             }
             // Keep the docstring: it is context for the model and must survive the rewrite.
-            let end = docstring_end(body, end).unwrap_or(end);
+            let end = if with_doc {
+                docstring_end(body, end).unwrap_or(end)
+            } else {
+                end
+            };
             if end + 1 >= body.len() {
                 return None;
             }
@@ -488,13 +514,13 @@ mod focus_tests {
     #[test]
     fn python_prefill_keeps_the_docstring() {
         let text = "def add(a, b):\n    \"\"\"Sum.\n\n    Really.\"\"\"\n    return a - b\n";
-        let p = prefill_for(&target("calc.py"), text, "add").unwrap();
+        let p = prefill_for(&target("calc.py"), text, "add", true).unwrap();
         assert_eq!(
             p.text,
             "```python\ndef add(a, b):\n    \"\"\"Sum.\n\n    Really.\"\"\"\n    "
         );
         let one = "def add(a, b):\n    \"\"\"Sum.\"\"\"\n    return a - b\n";
-        assert!(prefill_for(&target("calc.py"), one, "add")
+        assert!(prefill_for(&target("calc.py"), one, "add", true)
             .unwrap()
             .text
             .ends_with("\"\"\"Sum.\"\"\"\n    "));
@@ -503,7 +529,7 @@ mod focus_tests {
     #[test]
     fn python_prefill_is_the_signature_and_stops_at_the_next_definition() {
         let text = "def add(a, b):\n    return a - b\n\n\ndef mean(v):\n    return 0\n";
-        let p = prefill_for(&target("calc.py"), text, "add").unwrap();
+        let p = prefill_for(&target("calc.py"), text, "add", true).unwrap();
         assert_eq!(p.text, "```python\ndef add(a, b):\n    ");
         assert!(p.stop.contains(&"\ndef ".to_string()));
         assert_eq!(p.closer, "");
@@ -513,7 +539,7 @@ mod focus_tests {
     fn brace_prefill_puts_the_closer_back() {
         let text =
             "int add(int a, int b) {\n    return a - b;\n}\n\nint main(void) {\n    return 0;\n}\n";
-        let p = prefill_for(&target("calc.c"), text, "add").unwrap();
+        let p = prefill_for(&target("calc.c"), text, "add", true).unwrap();
         assert_eq!(p.text, "```c\nint add(int a, int b) {\n    ");
         assert_eq!(p.stop, vec!["```".to_string(), "\n}".to_string()]);
         assert_eq!(p.closer, "}");

@@ -151,6 +151,7 @@ async fn run_inner(
     let mut last_first_error: Option<String> = None;
     let mut narrowed: Option<(usize, String)> = None; // (target index, definition name)
     let mut any_edit = false;
+    let mut empty_body = false;
 
     for round in 1..=cfg.max_rounds {
         if report.tokens_in + report.tokens_out > cfg.max_tokens_total {
@@ -185,7 +186,8 @@ async fn run_inner(
             .filter(|_| continues)
             .and_then(|(i, name)| {
                 let t = &targets[*i];
-                context::prefill_for(t, &ws.read(&t.path).unwrap_or_default(), name)
+                // After an empty body, leave the docstring out: the model then starts the code.
+                context::prefill_for(t, &ws.read(&t.path).unwrap_or_default(), name, !empty_body)
             })
             .or_else(|| {
                 (continues && targets.len() == 1).then(|| context::Prefill {
@@ -235,6 +237,13 @@ async fn run_inner(
             Some(p) => assemble(p, &done.content),
             None => done.content.clone(),
         };
+        empty_body = prefill
+            .as_ref()
+            .is_some_and(|p| generated(p, &done.content).trim().is_empty());
+        if empty_body {
+            steps.step("the model wrote an empty body; resampling");
+            continue;
+        }
         let applied = apply_reply(&mut ws, &targets, &reply, narrowed.as_ref());
         report.repairs += applied.repairs;
         for note in &applied.notes {
@@ -298,6 +307,13 @@ async fn run_inner(
                 narrowed = Some(n);
             }
             // Start the narrowed attempt from the original text: the failed one misleads.
+            ws.discard();
+        }
+        // A change that compiles but fails the tests is dropped: the next sample starts from the
+        // original code with the test output (a failed attempt misleads a small model more than
+        // it helps). A syntax error is kept, so the next round repairs it.
+        let syntax_failed = results.iter().any(|r| !r.ok && r.cmd.name != "tests");
+        if !syntax_failed {
             ws.discard();
         }
         last_first_error = first;
@@ -389,9 +405,14 @@ async fn verify(
 /// servers echo the prefill back: it is not repeated), cut at a closing fence, plus the closer
 /// the stop sequence swallowed. The first generated line keeps the prefill's indentation (a
 /// tokenizer often emits " return" after an indentation that already ends in spaces).
+/// What the model generated after the prefill (servers may echo the prefill), up to a fence.
+fn generated<'a>(p: &context::Prefill, content: &'a str) -> &'a str {
+    let rest = content.strip_prefix(p.text.as_str()).unwrap_or(content);
+    rest.split("```").next().unwrap_or("")
+}
+
 fn assemble(p: &context::Prefill, content: &str) -> String {
-    let generated = content.strip_prefix(p.text.as_str()).unwrap_or(content);
-    let generated = generated.split("```").next().unwrap_or("");
+    let generated = generated(p, content);
     // The tokenizer often adds one space to the prefill's indentation (" return"), and the model
     // then indents every line that much deeper: shift the whole generated part back.
     let extra = generated.len() - generated.trim_start_matches(' ').len();

@@ -202,6 +202,10 @@ pub fn http_client(timeouts: &Timeouts) -> reqwest::Client {
     crate::llm::discover::ensure_crypto_provider();
     reqwest::Client::builder()
         .connect_timeout(timeouts.connect())
+        // No idle connection reuse: a local server may close a kept-alive connection at any time
+        // (seen with llama-server: "connection closed before message completed" on reuse), and a
+        // fresh loopback connection costs well under a millisecond.
+        .pool_max_idle_per_host(0)
         .no_proxy()
         .build()
         .unwrap_or_default()
