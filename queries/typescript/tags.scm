@@ -1,4 +1,4 @@
-; TypeScript (the tsx query repeats this file). Specific patterns first.
+; TypeScript, also used for TSX (its grammar is a superset). Specific patterns first.
 (method_definition name: [(property_identifier) (private_property_identifier)] @name) @definition.method
 (method_signature name: (property_identifier) @name) @definition.method
 (abstract_method_signature name: (property_identifier) @name) @definition.method

@@ -62,11 +62,15 @@ impl Lang {
 
 macro_rules! lang {
     ($name:literal, [$($ext:literal),*], $grammar:expr, $sep:literal) => {
+        lang!($name, $name, [$($ext),*], $grammar, $sep)
+    };
+    // A language whose query is another's (helix's `; inherits:`): the grammar is a superset.
+    ($name:literal, $queries:literal, [$($ext:literal),*], $grammar:expr, $sep:literal) => {
         Lang {
             name: $name,
             extensions: &[$($ext),*],
             grammar: || Language::new($grammar),
-            tags_source: include_str!(concat!("../../queries/", $name, "/tags.scm")),
+            tags_source: include_str!(concat!("../../queries/", $queries, "/tags.scm")),
             separator: $sep,
             compiled: OnceLock::new(),
         }
@@ -90,7 +94,13 @@ pub static LANGUAGES: [Lang; 10] = [
         tree_sitter_typescript::LANGUAGE_TYPESCRIPT,
         "."
     ),
-    lang!("tsx", ["tsx"], tree_sitter_typescript::LANGUAGE_TSX, "."),
+    lang!(
+        "tsx",
+        "typescript",
+        ["tsx"],
+        tree_sitter_typescript::LANGUAGE_TSX,
+        "."
+    ),
     lang!("go", ["go"], tree_sitter_go::LANGUAGE, "."),
     lang!("c", ["c", "h"], tree_sitter_c::LANGUAGE, "::"),
     lang!(
