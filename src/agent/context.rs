@@ -363,7 +363,14 @@ pub fn pick_focus(
                 .map(move |d| (*i, d.name.clone()))
         })
         .collect();
-    if let Some(hit) = unique(named) {
+    // Several named (e.g. `area` and the test `area_of_3_by_4` quoted in a panic message): the
+    // one the user marked as code — `area` or area() — is meant.
+    let marked: Vec<(usize, String)> = named
+        .iter()
+        .filter(|(_, n)| task.contains(&format!("`{n}`")) || task.contains(&format!("{n}(")))
+        .cloned()
+        .collect();
+    if let Some(hit) = unique(named).or_else(|| unique(marked)) {
         return Some(hit);
     }
     let failing: Vec<&CheckResult> = errors.iter().filter(|r| !r.ok).collect();
