@@ -519,6 +519,25 @@ mod focus_tests {
     }
 
     #[test]
+    fn focus_prefers_the_name_marked_as_code() {
+        let t = crate::agent::workspace::tempdir::TempTree::new("focus-test").unwrap();
+        let src = "pub fn area(w: u32, h: u32) -> u32 {\n    w + h\n}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn area_of_3_by_4() {\n        assert_eq!(super::area(3, 4), 12);\n    }\n}\n";
+        std::fs::write(t.path().join("lib.rs"), src).unwrap();
+        let ws = Workspace::new(t.path()).unwrap();
+        let targets = vec![Target {
+            rel: "lib.rs".into(),
+            path: ws.root().join("lib.rs"),
+            fence: "rust",
+        }];
+        let task =
+            "`cargo test` fails for `area` in lib.rs:\n---- tests::area_of_3_by_4 stdout ----";
+        assert_eq!(
+            pick_focus(&ws, &targets, task, &[]),
+            Some((0, "area".to_string()))
+        );
+    }
+
+    #[test]
     fn python_prefill_keeps_the_docstring() {
         let text = "def add(a, b):\n    \"\"\"Sum.\n\n    Really.\"\"\"\n    return a - b\n";
         let p = prefill_for(&target("calc.py"), text, "add", true).unwrap();
