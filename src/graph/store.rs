@@ -75,6 +75,14 @@ impl Store {
         };
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| GraphError::io(dir, e))?;
+            // Keep the database out of the user's commits without touching their .gitignore.
+            let ignore = dir.join(".gitignore");
+            if !ignore.exists() {
+                let _ = std::fs::write(
+                    &ignore,
+                    "# created by smallcode: nothing here belongs in git\n*\n",
+                );
+            }
         }
         match Database::create(path) {
             Ok(db) => Store::checked(Store {
