@@ -73,5 +73,24 @@ out('chat_lines', lines)
 local text = table.concat(chat.lines(1), '\n')
 out('stream_error', text:find('Error:', 1, true) and 1 or 0)
 out('rss_after_stream_mb', rss_mb())
+
+-- 4. cost of one streamed delta on a chat with thousands of messages (append-only rendering)
+local ev = function(e)
+  e.chat = 1
+  chat.on_event(e)
+end
+for i = 1, 2000 do
+  -- Routed as a harmless `chat_stop`, so the transcript fills without 2,000 model calls.
+  chat.send('message ' .. i, 1, { method = 'chat_stop', payload = {} })
+  ev({ type = 'start' })
+  ev({ type = 'delta', text = 'reply ' .. i .. '\nsecond line' })
+  ev({ type = 'done', elapsed_ms = 1 })
+end
+out('long_chat_lines', vim.api.nvim_buf_line_count(chat.get(1).buf))
+local t1 = vim.uv.hrtime()
+for _ = 1, 500 do
+  ev({ type = 'delta', text = 'x ' })
+end
+out('delta_on_long_chat_ms', (vim.uv.hrtime() - t1) / 1e6 / 500)
 pcall(rpc.stop)
 os.exit(0)
