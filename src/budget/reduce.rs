@@ -178,6 +178,7 @@ pub fn reduce(text: &str, limit: usize, cfg: &ReduceConfig, cal: &Calibration) -
     if text.len() > limit.saturating_mul(8) {
         (head, tail, matched) = (cfg.head.min(n), cfg.tail.min(n), n);
     }
+    let mut switched = head != n;
     loop {
         let (out, dropped) = render(&lines, &ranks, head, tail, matched, cfg);
         let tokens = cal.count(&out);
@@ -192,8 +193,10 @@ pub fn reduce(text: &str, limit: usize, cfg: &ReduceConfig, cal: &Calibration) -
                 tokens,
             };
         }
-        if head == n {
-            // The whole output does not fit: switch to head + tail + interesting lines.
+        if !switched {
+            // The whole output does not fit: switch to head + tail + interesting lines. Once
+            // only: with n <= cfg.head this changes nothing, and the halving below must run.
+            switched = true;
             (head, tail, matched) = (cfg.head.min(n), cfg.tail.min(n), n);
         } else if matched > 8 {
             matched /= 2;
@@ -248,6 +251,17 @@ mod tests {
         s.push_str("warning: unused variable: `y`\n  --> src/main.rs:7:9\n");
         s.push_str("error: could not compile `smallcode` (lib) due to 1 previous error; 1 warning emitted\n");
         s
+    }
+
+    /// Regression: a few long lines over the limit (n <= head) looped forever and froze a
+    /// benchmark run (the model had written a 400-character line into a compiler error).
+    #[test]
+    fn few_long_lines_over_the_limit_terminate() {
+        let line = "error: ".to_string() + &"x_non_empty ".repeat(60);
+        let text = format!("{line}\n{line}\n{line}\n");
+        let r = reduce(&text, 30, &ReduceConfig::default(), &cal());
+        assert!(r.tokens <= 30, "{r:?}");
+        assert!(r.dropped_lines >= 1);
     }
 
     #[test]
