@@ -159,7 +159,7 @@ impl Workspace {
     pub fn shadow_root(&mut self) -> Result<PathBuf, WorkspaceError> {
         if self.shadow.is_none() {
             let t = tempdir::TempTree::new("shadow").map_err(io(Path::new("/tmp")))?;
-            copy_tree(&self.root, t.path())?;
+            copy_tree(&self.root, t.path(), SKIP_DIRS)?;
             for (p, text) in self.buffers.iter().chain(&self.staged) {
                 let target = t.path().join(p.strip_prefix(&self.root).unwrap_or(p));
                 std::fs::write(&target, text).map_err(io(&target))?;
@@ -216,16 +216,17 @@ impl Workspace {
     }
 }
 
-/// Copies `from` into `to` (files only, no symlinks followed), skipping [`SKIP_DIRS`].
-fn copy_tree(from: &Path, to: &Path) -> Result<(), WorkspaceError> {
+/// Copies `from` into `to` (files and folders; symlinks are not followed), skipping folders
+/// named in `skip`. Errors name the path that failed.
+pub fn copy_tree(from: &Path, to: &Path, skip: &[&str]) -> Result<(), WorkspaceError> {
     std::fs::create_dir_all(to).map_err(io(to))?;
     for e in std::fs::read_dir(from).map_err(io(from))?.flatten() {
         let name = e.file_name();
         let Ok(ft) = e.file_type() else { continue };
         let (src, dst) = (e.path(), to.join(&name));
         if ft.is_dir() {
-            if !SKIP_DIRS.iter().any(|s| name == *s) {
-                copy_tree(&src, &dst)?;
+            if !skip.iter().any(|s| name == *s) {
+                copy_tree(&src, &dst, skip)?;
             }
         } else if ft.is_file() {
             std::fs::copy(&src, &dst).map_err(io(&src))?;

@@ -9,8 +9,9 @@ use clap::Args;
 use tokio::sync::Semaphore;
 
 use super::report::{self, Row};
-use super::task::{copy_dir, Task};
+use super::task::Task;
 use crate::agent::sink::Quiet;
+use crate::agent::workspace::copy_tree;
 use crate::agent::workspace::tempdir::TempTree;
 use crate::command::run::{run_task, RunArgs};
 use crate::llm::{discover, LlmClient};
@@ -197,7 +198,7 @@ async fn trial_row(task: &Task, mode: &str, trial: u32, client: &LlmClient, base
             return row;
         }
     };
-    if let Err(e) = copy_dir(&task.dir.join("files"), work.path()) {
+    if let Err(e) = copy_tree(&task.dir.join("files"), work.path(), &[]) {
         row.note = format!("copy files/: {e}");
         return row;
     }
@@ -239,7 +240,7 @@ async fn trial_row(task: &Task, mode: &str, trial: u32, client: &LlmClient, base
 /// Runs the checks of rounds 1..=n on a copy of `work` (checks may leave scratch files).
 async fn grade(task: &Task, n: usize, work: &std::path::Path) -> Result<(), String> {
     let copy = TempTree::new("grade").map_err(|e| e.to_string())?;
-    copy_dir(work, copy.path()).map_err(|e| e.to_string())?;
+    copy_tree(work, copy.path(), &[]).map_err(|e| e.to_string())?;
     for (i, (_, check)) in task.rounds.iter().take(n).enumerate() {
         let out = tokio::time::timeout(
             std::time::Duration::from_secs(120),

@@ -94,18 +94,3 @@ impl Task {
         dirs.iter().map(|d| Task::load(d)).collect()
     }
 }
-
-/// Copies a directory tree (files and folders; symlinks skipped).
-pub fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for e in std::fs::read_dir(from)?.flatten() {
-        let ft = e.file_type()?;
-        let dst = to.join(e.file_name());
-        if ft.is_dir() {
-            copy_dir(&e.path(), &dst)?;
-        } else if ft.is_file() {
-            std::fs::copy(e.path(), &dst)?;
-        }
-    }
-    Ok(())
-}
