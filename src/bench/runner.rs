@@ -8,12 +8,14 @@ use anyhow::{bail, Context};
 use clap::Args;
 use tokio::sync::Semaphore;
 
+use super::peer::{self, Peer};
 use super::report::{self, Row};
 use super::task::Task;
 use crate::agent::sink::Quiet;
 use crate::agent::workspace::copy_tree;
 use crate::agent::workspace::tempdir::TempTree;
 use crate::command::run::{run_task, RunArgs};
+use crate::llm::discover::Endpoint;
 use crate::llm::{discover, LlmClient};
 
 /// Arguments of `smallcode bench --tasks DIR`.
@@ -34,9 +36,17 @@ pub struct TaskBenchArgs {
     /// Trials per task and mode.
     #[arg(long, default_value_t = 1)]
     pub trials: u32,
-    /// harness, naive, or both.
+    /// harness, naive, both, or a comma list of modes (including `--agent-cmd` names).
     #[arg(long, default_value = "harness")]
     pub mode: String,
+    /// An external agent to run as mode NAME on the same copies and checks: `NAME=SCRIPT`
+    /// (repeatable; adapters in bench/peers/). Peers run in addition to `--mode`, unless
+    /// `--mode` names some of them (`--mode aider` runs Aider alone).
+    #[arg(long = "agent-cmd", value_name = "NAME=SCRIPT")]
+    pub agent_cmd: Vec<String>,
+    /// Edit format of the harness mode: whole (default) or tools.
+    #[arg(long, default_value = "whole", value_name = "whole|tools")]
+    pub edit_format: String,
     /// Trials run at once.
     #[arg(long, default_value_t = 1)]
     pub jobs: usize,
@@ -65,12 +75,14 @@ pub fn run(args: TaskBenchArgs) -> anyhow::Result<()> {
 }
 
 async fn run_async(args: TaskBenchArgs) -> anyhow::Result<()> {
-    let modes: Vec<&str> = match args.mode.as_str() {
-        "harness" => vec!["harness"],
-        "naive" => vec!["naive"],
-        "both" => vec!["harness", "naive"],
-        other => bail!("--mode {other:?}: use harness, naive or both"),
-    };
+    let peers: Vec<Peer> = args
+        .agent_cmd
+        .iter()
+        .map(|s| Peer::parse(s))
+        .collect::<Result<_, _>>()
+        .map_err(anyhow::Error::msg)?;
+    let modes = modes(&args.mode, &peers, args.agent_cmd.is_empty())?;
+    let peers = Arc::new(peers);
     let tasks: Vec<Task> = Task::discover(&args.tasks)
         .map_err(anyhow::Error::msg)?
         .into_iter()
@@ -94,6 +106,7 @@ async fn run_async(args: TaskBenchArgs) -> anyhow::Result<()> {
         model: args.model.clone(),
         context: None,
         naive: false,
+        edit_format: args.edit_format.clone(),
         allow: Vec::new(),
         allow_all: true, // every trial works on a throwaway copy
         test: None,
@@ -114,7 +127,7 @@ async fn run_async(args: TaskBenchArgs) -> anyhow::Result<()> {
     for t in &tasks {
         for m in &modes {
             for trial in 1..=args.trials.max(1) {
-                jobs.push((t.clone(), m.to_string(), trial));
+                jobs.push((t.clone(), m.clone(), trial));
             }
         }
     }
@@ -125,9 +138,14 @@ async fn run_async(args: TaskBenchArgs) -> anyhow::Result<()> {
     let mut set = tokio::task::JoinSet::new();
     for (task, mode, trial) in jobs {
         let (sem, client, base, done) = (sem.clone(), client.clone(), base.clone(), done.clone());
+        let (peers, ep) = (peers.clone(), ep.clone());
         set.spawn(async move {
             let _permit = sem.acquire_owned().await;
-            let row = trial_row(&task, &mode, trial, &client, &base).await;
+            let agent = match peers.iter().find(|p| p.name == mode) {
+                Some(p) => Agent::Peer(p, &ep),
+                None => Agent::Ours(&client, &base),
+            };
+            let row = trial_row(&task, &mode, trial, agent).await;
             let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             eprintln!(
                 "[bench {n}/{total}] {} {mode} #{trial}: {} ({:.1} s) {}",
@@ -169,9 +187,49 @@ async fn run_async(args: TaskBenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The modes to run, in report order: `--mode` (harness/naive/both or a comma list) plus every
+/// `--agent-cmd` peer unless `--mode` names some of them. Unknown names are refused before anything runs.
+fn modes(mode: &str, peers: &[Peer], no_peers: bool) -> anyhow::Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for m in mode.split(',').map(str::trim).filter(|m| !m.is_empty()) {
+        match m {
+            "both" => out.extend(["harness".to_string(), "naive".to_string()]),
+            "harness" | "naive" => out.push(m.to_string()),
+            other if peers.iter().any(|p| p.name == other) => out.push(other.to_string()),
+            other => bail!(
+                "--mode {other:?}: use harness, naive, both{}",
+                if no_peers {
+                    " (or the NAME of an --agent-cmd NAME=SCRIPT)".to_string()
+                } else {
+                    format!(
+                        ", or one of the --agent-cmd names: {}",
+                        peers
+                            .iter()
+                            .map(|p| p.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            ),
+        }
+    }
+    // Naming any peer in --mode picks exactly the listed ones; otherwise all peers run too.
+    if !peers.iter().any(|p| out.contains(&p.name)) {
+        out.extend(peers.iter().map(|p| p.name.clone()));
+    }
+    out.dedup();
+    Ok(out)
+}
+
+/// Who works on a trial's copy: our agent (harness or naive) or an external peer.
+enum Agent<'a> {
+    Ours(&'a LlmClient, &'a RunArgs),
+    Peer(&'a Peer, &'a Endpoint),
+}
+
 /// One trial: fresh copy of `files/`, each round's prompt through the agent, then the checks of
 /// rounds 1..=N (cumulative) on a copy of the work directory.
-async fn trial_row(task: &Task, mode: &str, trial: u32, client: &LlmClient, base: &RunArgs) -> Row {
+async fn trial_row(task: &Task, mode: &str, trial: u32, agent: Agent<'_>) -> Row {
     let mut row = Row {
         task: task.name.clone(),
         mode: mode.to_string(),
@@ -203,6 +261,32 @@ async fn trial_row(task: &Task, mode: &str, trial: u32, client: &LlmClient, base
         return row;
     }
     for (i, (prompt, _)) in task.rounds.iter().enumerate() {
+        let (client, base) = match agent {
+            Agent::Ours(client, base) => (client, base),
+            Agent::Peer(peer, ep) => {
+                match peer::run_round(peer, work.path(), prompt, ep, task.timeout).await {
+                    Ok(r) => {
+                        row.rounds += 1;
+                        row.wall_ms += r.wall_ms;
+                        row.note = match (r.timed_out, r.code) {
+                            (true, _) => format!("{} timed out: {}", peer.name, r.last_line),
+                            (false, code) => {
+                                format!("{} exit {code:?}: {}", peer.name, r.last_line)
+                            }
+                        };
+                    }
+                    Err(e) => {
+                        row.note = e;
+                        return row;
+                    }
+                }
+                if let Err(why) = grade(task, i + 1, work.path()).await {
+                    row.note = format!("round {}: {why}; agent: {}", i + 1, row.note);
+                    return row;
+                }
+                continue;
+            }
+        };
         let mut args = base.clone();
         args.dir = work.path().to_path_buf();
         args.naive = mode == "naive";
@@ -279,4 +363,38 @@ async fn grade(task: &Task, n: usize, work: &std::path::Path) -> Result<(), Stri
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer(name: &str) -> Peer {
+        Peer::parse(&format!("{name}=x.sh")).unwrap()
+    }
+
+    #[test]
+    fn modes_expand_both_and_append_peers() {
+        let peers = [peer("aider"), peer("opencode")];
+        assert_eq!(
+            modes("both", &peers, false).unwrap(),
+            ["harness", "naive", "aider", "opencode"]
+        );
+        assert_eq!(modes("aider", &peers, false).unwrap(), ["aider"]);
+        assert_eq!(
+            modes("naive,opencode", &peers, false).unwrap(),
+            ["naive", "opencode"]
+        );
+        assert_eq!(modes("harness", &[], true).unwrap(), ["harness"]);
+    }
+
+    #[test]
+    fn unknown_mode_names_the_choices() {
+        let e = modes("aidr", &[peer("aider")], false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("aider"), "{e}");
+        let e = modes("fast", &[], true).unwrap_err().to_string();
+        assert!(e.contains("--agent-cmd"), "{e}");
+    }
 }
