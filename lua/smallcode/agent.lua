@@ -34,7 +34,11 @@ M.fix = function(text, opts)
   end
   return require('smallcode.chat').send(request, 1, {
     method = 'agent_run',
-    payload = { root = root, buffers = H.live_buffers(root, buf) },
+    payload = {
+      root = root,
+      buffers = H.live_buffers(root, buf),
+      edit_format = require('smallcode').get_config().edit_format,
+    },
   })
 end
 

@@ -42,6 +42,10 @@ M.defaults = {
   temperature = 0.2,
   -- System prompt for plain chat. nil = the short built-in prompt of the Rust process.
   system_prompt = nil,
+  -- How the agent (:SmallCode fix) edits: 'whole' (the model writes a whole function in a plain code
+  -- block; best for small models) or 'tools' (find_read / edit / create / run / done tool calls; for
+  -- models that can call tools). Set it per model.
+  edit_format = 'whole',
   -- Path of the smallcode binary. nil = '<plugin root>/target/release/smallcode', then 'smallcode'
   -- on $PATH.
   bin = nil,
@@ -89,6 +93,7 @@ M.rust_keys = {
 }
 
 M.providers = { 'openai', 'ollama' }
+M.edit_formats = { 'whole', 'tools' }
 M.log_levels = { 'trace', 'debug', 'info', 'warn', 'error' }
 M.positions = { 'right', 'bottom' }
 
@@ -219,6 +224,7 @@ H.schema = {
     if v < 0 or v ~= v then return 'a number >= 0' end
   end),
   ['config.system_prompt'] = typed('string', true),
+  ['config.edit_format'] = one_of(M.edit_formats, false),
   ['config.bin'] = typed('string', true),
   ['config.log_level'] = one_of(M.log_levels, false),
   ['config.keys'] = typed('table', false),

@@ -6,18 +6,47 @@
 //! - [`workspace`]: project confinement and the shadow tree edits are staged in.
 //! - [`check`]: the improvement loop's checkers and their output parsing.
 //! - [`context`] / [`apply`]: what the model sees; how its reply becomes staged changes.
+//! - [`tool_loop`] + [`tools`]: the `tools` edit format — a compound tool surface (find_read,
+//!   edit, create, run, done) for models that can call tools; [`permission`] gates `run`.
 
 pub mod apply;
 pub mod check;
 pub mod context;
 pub mod harness;
 pub mod naive;
+pub mod permission;
 pub mod report;
 pub mod sink;
+pub mod tool_loop;
+pub mod tools;
 pub mod workspace;
 
 pub use harness::{run, AgentConfig};
 pub use report::Report;
+
+/// How the model hands back edits, chosen per model: `whole` (the default, for small models: one
+/// plain code block holding a whole definition, see [`harness`]) or `tools` (the compound tool
+/// surface of [`tool_loop`], for models that can call tools natively or through the
+/// constrained envelope).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EditFormat {
+    /// Whole definitions in a plain code block ([`harness`]).
+    #[default]
+    Whole,
+    /// Tool calls over [`tools`] ([`tool_loop`]).
+    Tools,
+}
+
+impl std::str::FromStr for EditFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<EditFormat, String> {
+        match s.trim() {
+            "" | "whole" => Ok(EditFormat::Whole),
+            "tools" => Ok(EditFormat::Tools),
+            other => Err(format!("edit format {other:?}: use whole or tools")),
+        }
+    }
+}
 
 /// Which commands the model may run (deny by default). The harness's own checkers and the test
 /// command are not subject to this: they are the harness's, not the model's.

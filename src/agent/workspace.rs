@@ -155,6 +155,12 @@ impl Workspace {
         &self.staged
     }
 
+    /// Texts that differ from the files on disk (live buffers, then staged changes), so a code
+    /// index can show what the model will edit.
+    pub fn overlays(&self) -> impl Iterator<Item = (&PathBuf, &String)> {
+        self.buffers.iter().chain(&self.staged)
+    }
+
     /// Root of the shadow copy, creating it on first call (one copy per task).
     pub fn shadow_root(&mut self) -> Result<PathBuf, WorkspaceError> {
         if self.shadow.is_none() {

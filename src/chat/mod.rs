@@ -162,8 +162,20 @@ impl Chats {
             ..Default::default()
         };
         let never = CancellationToken::new(); // the turn's own token cancels this whole future
-        let report =
-            crate::agent::run(req.root.clone(), &req.text, &client, &cfg, &steps, &never).await;
+        let report = match req.edit_format {
+            crate::agent::EditFormat::Tools => {
+                let opts = crate::agent::tool_loop::ToolOptions {
+                    asker: self.editor.as_ref().and_then(|e| e.asker()),
+                    ..Default::default()
+                };
+                let root = req.root.clone();
+                crate::agent::tool_loop::run(root, &req.text, &client, &cfg, &opts, &steps, &never)
+                    .await
+            }
+            crate::agent::EditFormat::Whole => {
+                crate::agent::run(req.root.clone(), &req.text, &client, &cfg, &steps, &never).await
+            }
+        };
         if !report.passed {
             self.emit(
                 chat,
@@ -399,6 +411,8 @@ pub struct AgentRequest {
     pub root: std::path::PathBuf,
     /// Loaded buffers whose text wins over the files on disk.
     pub buffers: Vec<LiveBuffer>,
+    /// `whole` (the small-model harness) or `tools` (the compound tool surface).
+    pub edit_format: crate::agent::EditFormat,
 }
 
 /// One editor buffer's current text.

@@ -46,4 +46,10 @@ pub struct FileEdit {
 pub trait Editor: Send + Sync {
     /// Applies `edits`; returns one line per file saying what happened (applied / refused).
     async fn apply(&self, edits: Vec<FileEdit>) -> Result<Vec<String>, String>;
+
+    /// Who answers "may the agent run this command?" (the `tools` edit format); `None` = no
+    /// one, so such commands are denied.
+    fn asker(&self) -> Option<std::sync::Arc<dyn crate::agent::permission::Asker>> {
+        None
+    }
 }

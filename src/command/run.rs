@@ -39,6 +39,10 @@ pub struct RunArgs {
     /// Run the control group (plain tool loop) instead of the harness.
     #[arg(long)]
     pub naive: bool,
+    /// How the model edits: `whole` (plain code blocks, for small models) or `tools` (the
+    /// compound tool surface, for models that call tools).
+    #[arg(long, default_value = "whole", value_name = "whole|tools")]
+    pub edit_format: String,
     /// Commands starting with PREFIX may run (repeatable).
     #[arg(long = "allow", value_name = "PREFIX")]
     pub allow: Vec<String>,
@@ -115,8 +119,17 @@ pub async fn run_task(
         prefixes: args.allow.clone(),
         all: args.allow_all,
     };
+    let format: agent::EditFormat = args.edit_format.parse().map_err(anyhow::Error::msg)?;
     let report = if args.naive {
         agent::naive::run(args.dir.clone(), prompt, client, &cfg, &perms, steps).await
+    } else if format == agent::EditFormat::Tools {
+        let opts = agent::tool_loop::ToolOptions {
+            max_steps: args.max_rounds.max(1) * 3,
+            perms,
+            ..Default::default()
+        };
+        let never = CancellationToken::new();
+        agent::tool_loop::run(args.dir.clone(), prompt, client, &cfg, &opts, steps, &never).await
     } else {
         agent::run(
             args.dir.clone(),

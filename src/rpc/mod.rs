@@ -5,6 +5,7 @@
 //! are all quick (`hello`, `ping`) or bounded by short HTTP timeouts (`status`).
 
 pub mod graph;
+pub mod permission;
 pub mod protocol;
 pub mod push;
 pub mod value;
@@ -182,6 +183,11 @@ impl nvim_rs::Handler for Handler {
                     text,
                     root,
                     buffers,
+                    edit_format: json
+                        .get("edit_format")
+                        .and_then(|f| f.as_str())
+                        .and_then(|f| f.parse().ok())
+                        .unwrap_or_default(),
                 };
                 self.chats(&nvim).agent(chat, req);
             }
@@ -211,6 +217,7 @@ impl nvim_rs::Handler for Handler {
                     }
                 );
             }
+            permission::NOTIFY_ANSWER => permission::questions().answer(&args),
             other => tracing::warn!("[rpc] unknown notification {other:?}"),
         }
     }
@@ -281,5 +288,12 @@ impl crate::chat::Editor for NvimEditor {
                 .collect(),
             other => vec![other.to_string()],
         })
+    }
+
+    fn asker(&self) -> Option<Arc<dyn crate::agent::permission::Asker>> {
+        Some(Arc::new(permission::NvimAsker {
+            nvim: self.0.clone(),
+            questions: Arc::clone(permission::questions()),
+        }))
     }
 }
