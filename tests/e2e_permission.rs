@@ -1,0 +1,83 @@
+//! End-to-end (real headless Neovim, debug binary, scripted mock model, real python3): the
+//! `tools` edit format asking the user before running a command (`vim.ui.select`, stubbed in
+//! tests/lua/e2e/agent_permission.lua to answer "always" once, then "no"), and what the model
+//! was told.
+
+#[path = "support/mock_llm.rs"]
+mod mock_llm;
+#[path = "support/nvim.rs"]
+mod nvim;
+
+use std::time::Duration;
+
+use mock_llm::{Flavor, MockConfig, MockServer, Step};
+use serde_json::json;
+
+fn call(name: &str, args: serde_json::Value) -> Step {
+    Step::ToolCall {
+        name: name.to_string(),
+        arguments_json_fragments: vec![args.to_string()],
+    }
+}
+
+#[test]
+fn run_command_permission_is_asked_with_vim_ui_select_and_always_is_remembered() {
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            call("run", json!({"command": "echo one"})),
+            call("run", json!({"command": "echo one"})),
+            call("run", json!({"command": "echo two"})),
+            call("find_read", json!({"query": "calc.py"})),
+            call(
+                "edit",
+                json!({"path": "calc.py", "search": "return a - b", "replace": "return a + b"}),
+            ),
+            call("done", json!({"summary": "fixed add"})),
+        ],
+    ));
+    let dir = nvim::tempdir("permission-project");
+    std::fs::write(
+        dir.join("calc.py"),
+        "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("test_calc.py"),
+        "from calc import add\nassert add(2, 3) == 5, add(2, 3)\n",
+    )
+    .unwrap();
+    let env = vec![
+        ("MOCK_URL", server.url()),
+        ("PROJECT", dir.display().to_string()),
+    ];
+    nvim::run_lua("e2e/agent_permission.lua", &env, Duration::from_secs(120));
+    let fed: Vec<String> = server
+        .chat_requests()
+        .iter()
+        .map(|r| {
+            r["messages"]
+                .as_array()
+                .and_then(|m| m.last())
+                .and_then(|m| m["content"].as_str())
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    assert!(
+        fed[1].contains("exit 0") && fed[1].contains("one"),
+        "{}",
+        fed[1]
+    );
+    assert!(
+        fed[3].contains("denied: the user declined `echo two`"),
+        "{}",
+        fed[3]
+    );
+    assert!(
+        std::fs::read_to_string(dir.join("calc.py"))
+            .unwrap()
+            .contains("return a - b"),
+        "the edit landed as a buffer change, not a file write"
+    );
+}

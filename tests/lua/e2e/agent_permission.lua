@@ -1,0 +1,33 @@
+-- :SmallCode fix with edit_format = 'tools': the model asks to run commands; the user answers
+-- through vim.ui.select (stubbed here): "always" for `echo one` (remembered: not asked again),
+-- "no" for `echo two`. Then a compound edit lands in the buffer.
+local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
+local dir = os.getenv('PROJECT')
+require('smallcode').setup({ endpoint = os.getenv('MOCK_URL'), edit_format = 'tools' })
+
+local asked = {}
+vim.ui.select = function(items, opts, on_choice)
+  asked[#asked + 1] = opts.prompt
+  t.eq(vim.tbl_map(opts.format_item, items), { 'Run once', 'Always allow in this project', 'No' }, 'choices')
+  -- Answer later, as a real picker would: the RPC loop must not wait on the prompt.
+  local pick = #asked == 1 and items[2] or items[3]
+  vim.defer_fn(function() on_choice(pick, 1) end, 50)
+end
+
+vim.cmd('edit ' .. dir .. '/calc.py')
+local buf = vim.api.nvim_get_current_buf()
+vim.cmd('SmallCode fix the add function returns the wrong sign')
+t.wait_idle(60000)
+local text = t.chat_text()
+t.eq(#asked, 2, 'asked twice (the "always" command is not asked again)')
+t.ok(asked[1]:find('echo one', 1, true), 'first prompt names the command: ' .. asked[1])
+t.ok(asked[2]:find('echo two', 1, true), 'second prompt names the command: ' .. asked[2])
+t.ok(text:find('run `echo one` (user): exit 0', 1, true), 'allowed by the user')
+t.ok(text:find('run `echo one` (always): exit 0', 1, true), 'remembered for the project')
+t.ok(text:find('run `echo two`: denied', 1, true), 'declined')
+t.ok(not ('\n' .. text):find('\nError:'), 'no error line')
+local allowed = vim.fn.readfile(dir .. '/.smallcode/allowed-commands')
+t.eq(allowed, { 'echo one' }, 'the "always" answer is stored per project')
+local after = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
+t.ok(after:find('return a + b', 1, true), 'the verified edit landed in the buffer')
+t.done('agent_permission')
