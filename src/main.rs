@@ -61,6 +61,8 @@ enum Bench {
     },
     /// Code graph: cold/warm index, incremental update, ranked walk (doc/graph.md).
     Graph(smallcode::graph::cli::BenchGraphArgs),
+    /// KV-cache reuse of the chat layout against a naive one on llama-server (doc/budget.md).
+    Kv(smallcode::chat::kvbench::KvArgs),
     /// Edit matcher on generated noisy SEARCH/REPLACE cases (doc/edit.md).
     Edit {
         /// Number of cases to generate.
@@ -95,13 +97,17 @@ fn main() -> ExitCode {
             which: None,
             tasks: None,
         } => {
-            eprintln!("bench: give --tasks DIR, or one of: graph, budget, edit (see smallcode bench --help)");
+            eprintln!("bench: give --tasks DIR, or one of: graph, budget, edit, kv (see smallcode bench --help)");
             ExitCode::from(2)
         }
         Command::Bench {
             which: Some(Bench::Graph(args)),
             ..
         } => report("bench graph", smallcode::graph::cli::run_bench(args)),
+        Command::Bench {
+            which: Some(Bench::Kv(args)),
+            ..
+        } => report("bench kv", smallcode::chat::kvbench::run(args)),
         Command::Bench {
             which:
                 Some(Bench::Edit {

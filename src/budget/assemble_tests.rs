@@ -240,6 +240,7 @@ fn history_is_compacted_into_its_share() {
             assistant: format!("Done with change {i}. {}", "explanation ".repeat(200)),
             files: vec![format!("src/f{}.rs", i % 4)],
             errors: vec![],
+            ..Turn::default()
         })
         .collect();
     let inp = Input {

@@ -180,6 +180,7 @@ fn gen_turn(rng: &mut Rng, all: &[Piece], focus: usize, turn_no: usize) -> TurnI
                 "The function does not handle the empty case. I changed it to return early. {}",
                 "The loop then skips the first element, which is fine. ".repeat(rng.below(20))
             ),
+            context: String::new(),
             files: vec![target.path.clone().unwrap_or_default()],
             errors: if rng.below(3) == 0 {
                 vec![format!(

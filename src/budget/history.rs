@@ -12,6 +12,10 @@ use super::piece::{Piece, PieceKind};
 pub struct Turn {
     /// The user's message.
     pub user: String,
+    /// Context sent with the message in the same user message, before it (code pieces, the
+    /// selection), exactly as sent: replaying it byte for byte keeps the server's KV cache valid.
+    /// Empty when none.
+    pub context: String,
     /// The model's final answer (tool calls already folded into `files`/`errors`).
     pub assistant: String,
     /// Files read or edited during the turn, in first-touch order.
@@ -25,9 +29,18 @@ impl Turn {
     pub fn verbatim(&self) -> String {
         format!(
             "User: {}\nAssistant: {}",
-            self.user.trim_end(),
+            self.request().trim_end(),
             self.assistant.trim_end()
         )
+    }
+
+    /// The user message as sent: the context, a blank line, then the message.
+    pub fn request(&self) -> String {
+        if self.context.is_empty() {
+            self.user.clone()
+        } else {
+            format!("{}\n\n{}", self.context, self.user)
+        }
     }
 }
 
@@ -238,6 +251,7 @@ mod tests {
                 assistant: format!("I changed parse_{i} to return None on empty input. The test passes now.\n{}", "details ".repeat(40)),
                 files: vec![format!("src/parse_{}.rs", i % 3), "src/lib.rs".into()],
                 errors: if i % 2 == 0 { vec![format!("src/parse_{i}.rs:10:5: error[E0599]: no method")] } else { vec![] },
+                ..Turn::default()
             })
             .collect()
     }

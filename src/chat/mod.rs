@@ -1,11 +1,18 @@
 //! Plain streamed chat: one conversation per chat id, one turn in flight per chat.
 //!
-//! A turn resolves the endpoint (once, then cached), sends the history, and forwards the streamed
-//! reply to the [`EventSink`]. Every turn owns a [`CancellationToken`]; `stop` or a new message
+//! A turn resolves the endpoint (once, then cached), gathers context ([`context`]: selection,
+//! named symbols and graph-ranked code from the code graph, memory notes), fits it and the
+//! history into the probed window ([`turn`], through [`crate::budget::Assembler`]), and forwards
+//! the streamed reply to the [`EventSink`]. Slash commands ([`commands`]) are answered here and
+//! never reach the model. Every turn owns a [`CancellationToken`]; `stop` or a new message
 //! cancels it, which drops the HTTP request. Failures end as one `Error` event and leave the
 //! history as it was before the turn, so the next message works.
 
+pub mod commands;
+pub mod context;
+pub mod kvbench;
 pub mod sink;
+pub mod turn;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,11 +23,16 @@ use tokio_util::sync::CancellationToken;
 
 pub use sink::{Editor, EventSink, FileEdit, VecSink};
 
+use crate::agent::report::Report;
+use crate::budget::{BudgetConfig, BudgetReport, Turn};
 use crate::config::Config;
-use crate::llm::{
-    discover, ChatRequest, Endpoint, LlmClient, LlmError, Message, Role, StreamEvent,
-};
+use crate::graph::{Graph, GraphConfig};
+use crate::llm::{discover, ChatRequest, Endpoint, LlmClient, LlmError, ServerKind, StreamEvent};
 use crate::rpc::protocol::{ChatEvent, Event};
+pub use context::EditorContext;
+
+/// Opens (and brings up to date) the code graph of a project root. Blocking.
+pub type GraphSource = Arc<dyn Fn(&std::path::Path) -> Result<Graph, String> + Send + Sync>;
 
 /// Shared state of all chats in this process.
 pub struct Chats {
@@ -29,13 +41,45 @@ pub struct Chats {
     sessions: std::sync::Mutex<HashMap<u64, Session>>,
     sink: Arc<dyn EventSink>,
     editor: Option<Arc<dyn Editor>>,
+    /// One assembler for the process: its calibration belongs to the model in use.
+    assembler: std::sync::Mutex<crate::budget::Assembler>,
+    graphs: std::sync::RwLock<GraphSource>,
 }
 
 #[derive(Default)]
 struct Session {
-    history: Vec<Message>,
+    turns: Vec<Turn>,
+    /// Per finished turn, the ids of the code pieces its user message showed.
+    shown: Vec<Vec<String>>,
+    /// The outline of the session's project, computed once so it stays byte-identical.
+    outline: Option<(std::path::PathBuf, Option<String>)>,
+    last_budget: Option<BudgetReport>,
+    last_agent: Option<Report>,
+    stats: commands::SessionStats,
     turn: Option<(u64, CancellationToken)>,
     next_turn: u64,
+}
+
+/// The default [`GraphSource`]: graphs opened once per root (database in the project's
+/// `.smallcode/`), re-indexed before each use (cheap when nothing changed).
+pub fn default_graphs() -> GraphSource {
+    let cache: Arc<std::sync::Mutex<HashMap<std::path::PathBuf, Graph>>> = Arc::default();
+    Arc::new(move |root| {
+        let key = root.to_path_buf();
+        let g = {
+            let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+            match map.get(&key) {
+                Some(g) => g.clone(),
+                None => {
+                    let g = Graph::open(root, GraphConfig::default()).map_err(|e| e.to_string())?;
+                    map.insert(key, g.clone());
+                    g
+                }
+            }
+        };
+        g.index(|_| {}).map_err(|e| e.to_string())?;
+        Ok(g)
+    })
 }
 
 impl Chats {
@@ -56,7 +100,18 @@ impl Chats {
             sessions: std::sync::Mutex::new(HashMap::new()),
             sink,
             editor,
+            assembler: std::sync::Mutex::new(
+                crate::budget::Assembler::new(BudgetConfig::default()),
+            ),
+            graphs: std::sync::RwLock::new(default_graphs()),
         })
+    }
+
+    /// Replaces where code graphs come from (the RPC layer shares its own graphs).
+    pub fn set_graph_source(&self, source: GraphSource) {
+        if let Ok(mut g) = self.graphs.write() {
+            *g = source;
+        }
     }
 
     /// Replaces the configuration; the next turn re-resolves the endpoint.
@@ -65,6 +120,10 @@ impl Chats {
             *c = config;
         }
         *self.endpoint.lock().await = None;
+        // Another server or model may count tokens differently: start the calibration over.
+        if let Ok(mut a) = self.assembler.lock() {
+            *a = crate::budget::Assembler::new(BudgetConfig::default());
+        }
     }
 
     /// A copy of the current configuration.
@@ -91,8 +150,67 @@ impl Chats {
     /// Starts a turn in `chat` with the user's `text`, cancelling a turn still in flight there.
     /// Returns at once; the turn runs as its own task.
     pub fn send(self: &Arc<Self>, chat: u64, text: String) -> tokio::task::JoinHandle<()> {
+        self.send_with(chat, text, EditorContext::default())
+    }
+
+    /// Like [`Chats::send`], with what the editor shows (root, current file, cursor, selection,
+    /// unsaved buffers). A slash command (`/budget`…) is answered at once, without touching a
+    /// turn in flight, and never reaches the model.
+    pub fn send_with(
+        self: &Arc<Self>,
+        chat: u64,
+        text: String,
+        ctx: EditorContext,
+    ) -> tokio::task::JoinHandle<()> {
+        if let Some(cmd) = commands::parse(&text) {
+            self.command(chat, cmd);
+            return tokio::spawn(async {});
+        }
         let this = Arc::clone(self);
-        self.spawn_turn(chat, async move { this.run_turn(chat, text).await })
+        self.spawn_turn(chat, async move { this.run_turn(chat, text, ctx).await })
+    }
+
+    /// Answers a slash command in `chat`.
+    fn command(&self, chat: u64, cmd: commands::Command) {
+        let text = {
+            let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+            let s = sessions.entry(chat).or_default();
+            match cmd {
+                commands::Command::Budget => commands::render_budget(s.last_budget.as_ref()),
+                commands::Command::Stats => commands::render_stats(s.last_agent.as_ref(), &s.stats),
+                commands::Command::Clear => {
+                    let n = s.turns.len();
+                    s.turns.clear();
+                    s.shown.clear();
+                    format!("History cleared ({n} turns); the next message starts fresh.\n")
+                }
+                commands::Command::Help => commands::render_help(),
+                commands::Command::Unknown(name) => {
+                    format!("Unknown command /{name}.\n{}", commands::render_help())
+                }
+            }
+        };
+        self.emit(chat, Event::Start);
+        self.emit(
+            chat,
+            Event::Delta {
+                text: format!("```\n{}```\n", text),
+            },
+        );
+        self.emit(
+            chat,
+            Event::Done {
+                prompt_tokens: None,
+                completion_tokens: None,
+                elapsed_ms: 0,
+            },
+        );
+    }
+
+    /// The split of `chat`'s last turn, if it had one (what `/budget` shows).
+    pub fn last_budget(&self, chat: u64) -> Option<BudgetReport> {
+        let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        sessions.get(&chat).and_then(|s| s.last_budget.clone())
     }
 
     /// Starts an agent turn in `chat`: the harness works on `root` (live `buffers` win over
@@ -176,6 +294,12 @@ impl Chats {
                 crate::agent::run(req.root.clone(), &req.text, &client, &cfg, &steps, &never).await
             }
         };
+        {
+            let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+            let s = sessions.entry(chat).or_default();
+            s.stats.add_agent(&report);
+            s.last_agent = Some(report.clone());
+        }
         if !report.passed {
             self.emit(
                 chat,
@@ -256,19 +380,12 @@ impl Chats {
         }
     }
 
-    fn history(&self, chat: u64) -> Vec<Message> {
-        let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
-        sessions
-            .get(&chat)
-            .map(|s| s.history.clone())
-            .unwrap_or_default()
-    }
-
-    fn record(&self, chat: u64, user: String, reply: String) {
+    fn record(&self, chat: u64, turn: Turn, shown: Vec<String>, done: &crate::llm::Completion) {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         let s = sessions.entry(chat).or_default();
-        s.history.push(Message::new(Role::User, user));
-        s.history.push(Message::new(Role::Assistant, reply));
+        s.turns.push(turn);
+        s.shown.push(shown);
+        s.stats.add_chat(done);
     }
 
     /// The endpoint for a turn; the first time, tells the chat which server and model were
@@ -306,7 +423,7 @@ impl Chats {
         }
     }
 
-    async fn run_turn(&self, chat: u64, text: String) {
+    async fn run_turn(&self, chat: u64, text: String, ctx: EditorContext) {
         let started = Instant::now();
         let config = self.config();
         let Some(endpoint) = self.announce_endpoint(chat).await else {
@@ -319,16 +436,25 @@ impl Chats {
                 return;
             }
         };
-        let mut messages = vec![Message::new(Role::System, config.system_prompt.clone())];
-        messages.extend(self.history(chat));
-        messages.push(Message::new(Role::User, text.clone()));
+        let gathered = self.gather(chat, &text, ctx).await;
+        let prepared = match self.prepare(chat, &config, &endpoint, &text, &gathered) {
+            Ok(p) => p,
+            Err(e) => {
+                self.emit(chat, Event::Error { text: e });
+                return;
+            }
+        };
+        let prepared = self
+            .check_exact(chat, &config, &endpoint, &text, &gathered, prepared)
+            .await;
         let req = ChatRequest {
-            messages,
-            max_tokens: config.max_tokens,
+            messages: prepared.messages.clone(),
+            max_tokens: prepared.max_tokens,
             temperature: config.temperature,
-            num_ctx: Some(endpoint.context),
+            num_ctx: Some(num_ctx(&endpoint, &prepared.report)),
             ..Default::default()
         };
+        let kind = endpoint.kind;
         let client = LlmClient::new(endpoint, config.timeouts, api_key);
         self.emit(chat, Event::Start);
         let sink = &self.sink;
@@ -342,7 +468,24 @@ impl Chats {
         };
         match client.chat(&req, &mut on_event).await {
             Ok(done) => {
-                self.record(chat, text, done.content.clone());
+                if let Some(real) = done.usage.prompt_tokens {
+                    if let Ok(mut a) = self.assembler.lock() {
+                        let c = a.calibration_mut();
+                        if kind == ServerKind::Ollama {
+                            c.observe_ollama(prepared.estimate, real as usize);
+                        } else {
+                            c.observe(prepared.estimate, real as usize);
+                        }
+                    }
+                }
+                let turn = Turn {
+                    user: text,
+                    context: prepared.context.clone(),
+                    assistant: done.content.clone(),
+                    files: gathered.files.clone(),
+                    errors: Vec::new(),
+                };
+                self.record(chat, turn, prepared.shown.clone(), &done);
                 self.emit(
                     chat,
                     Event::Done {
@@ -367,6 +510,188 @@ impl Chats {
             }
         }
     }
+
+    /// Candidate pieces for a turn: the code graph of the root (updated from the unsaved
+    /// buffers first), the outline (once per session) and memory notes. Without a root, none.
+    async fn gather(&self, chat: u64, text: &str, ctx: EditorContext) -> Gathered {
+        let mut files: Vec<String> = Vec::new();
+        if let Some(f) = ctx.selection.as_ref().and_then(|s| s.path.as_ref()) {
+            files.push(f.display().to_string());
+        }
+        let Some(root) = ctx.root.clone() else {
+            return Gathered {
+                pieces: context::gather(None, text, &ctx),
+                outline: None,
+                files,
+            };
+        };
+        let outline = {
+            let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+            sessions
+                .get(&chat)
+                .and_then(|s| s.outline.clone())
+                .filter(|(r, _)| *r == root)
+        };
+        let source = self
+            .graphs
+            .read()
+            .map(|g| Arc::clone(&g))
+            .unwrap_or_else(|_| default_graphs());
+        let text = text.to_string();
+        let need_outline = outline.is_none();
+        let r = root.clone();
+        let joined = tokio::task::spawn_blocking(move || {
+            let graph = match source(&r) {
+                Ok(g) => Some(g),
+                Err(e) => {
+                    tracing::warn!("[chat] code graph of {}: {e}", r.display());
+                    None
+                }
+            };
+            if let Some(g) = &graph {
+                context::update_graph(g, &ctx.buffers);
+            }
+            let mut pieces = context::gather(graph.as_ref(), &text, &ctx);
+            pieces.extend(context::memory_notes(&r));
+            let outline = need_outline.then(|| context::outline(&r));
+            (pieces, outline)
+        })
+        .await;
+        let (pieces, fresh) = match joined {
+            Ok(x) => x,
+            Err(e) => {
+                tracing::warn!("[chat] gathering context failed: {e}");
+                (Vec::new(), None)
+            }
+        };
+        let outline = match (outline, fresh) {
+            (Some((_, o)), _) => o,
+            (None, Some(o)) => {
+                let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+                sessions.entry(chat).or_default().outline = Some((root, o.clone()));
+                o
+            }
+            (None, None) => None,
+        };
+        for p in &pieces {
+            if let Some(path) = &p.path {
+                if !files.contains(path) {
+                    files.push(path.clone());
+                }
+            }
+        }
+        files.truncate(8);
+        Gathered {
+            pieces,
+            outline,
+            files,
+        }
+    }
+
+    /// Fits the turn into the window; records the split for `/budget`.
+    fn prepare(
+        &self,
+        chat: u64,
+        config: &Config,
+        endpoint: &Endpoint,
+        text: &str,
+        g: &Gathered,
+    ) -> Result<turn::Prepared, String> {
+        let (turns, shown) = {
+            let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+            sessions
+                .get(&chat)
+                .map(|s| (s.turns.clone(), s.shown.clone()))
+                .unwrap_or_default()
+        };
+        let plan = turn::TurnPlan {
+            system: &config.system_prompt,
+            outline: g.outline.as_deref(),
+            task: text,
+            pieces: g.pieces.clone(),
+            turns: &turns,
+            shown: &shown,
+        };
+        let prepared = {
+            let mut asm = self.assembler.lock().unwrap_or_else(|e| e.into_inner());
+            turn::prepare(
+                &mut asm,
+                endpoint.context as usize,
+                plan,
+                turn::Layout::Stable,
+                config.max_tokens,
+            )
+            .map_err(|e| format!("the prompt does not fit the model's window: {e}"))?
+        };
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        sessions.entry(chat).or_default().last_budget = Some(prepared.report.clone());
+        Ok(prepared)
+    }
+
+    /// llama.cpp only: when the prompt comes close to its limit, count it with the server's
+    /// own tokenizer, fold the count into the calibration, and re-plan once if it is over.
+    async fn check_exact(
+        &self,
+        chat: u64,
+        config: &Config,
+        endpoint: &Endpoint,
+        text: &str,
+        g: &Gathered,
+        prepared: turn::Prepared,
+    ) -> turn::Prepared {
+        if endpoint.kind != ServerKind::LlamaCpp {
+            return prepared;
+        }
+        let r = &prepared.report;
+        let limit = r.context.saturating_sub(r.reply_reserve);
+        let near = {
+            let a = self.assembler.lock().unwrap_or_else(|e| e.into_inner());
+            a.calibration()
+                .near_limit(r.prompt, limit, a.config().exact_check_fraction)
+        };
+        if !near {
+            return prepared;
+        }
+        let flat: String = prepared
+            .messages
+            .iter()
+            .map(|m| m.content.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let url = endpoint.url.clone();
+        let counted =
+            tokio::task::spawn_blocking(move || crate::budget::bench::llama_tokenize(&url, &flat))
+                .await;
+        let Ok(Ok(real)) = counted else {
+            return prepared;
+        };
+        // Chat-template markers: a few tokens per message.
+        let real = real + 5 * prepared.messages.len();
+        if let Ok(mut a) = self.assembler.lock() {
+            a.calibration_mut().observe(prepared.estimate, real);
+        }
+        if real <= limit {
+            return prepared;
+        }
+        tracing::info!("[budget] exact count {real} over {limit}: re-planning");
+        self.prepare(chat, config, endpoint, text, g)
+            .unwrap_or(prepared)
+    }
+}
+
+/// What [`Chats::gather`] found for a turn.
+struct Gathered {
+    pieces: Vec<crate::budget::Piece>,
+    outline: Option<String>,
+    files: Vec<String>,
+}
+
+/// Ollama's `num_ctx`: prompt + reply reserve, rounded up (a change reloads the model), capped
+/// at the trained maximum (else at the probed context). Other servers ignore it.
+fn num_ctx(endpoint: &Endpoint, r: &BudgetReport) -> u64 {
+    let cap = endpoint.trained_context.unwrap_or(endpoint.context) as usize;
+    let step = BudgetConfig::default().num_ctx_step;
+    crate::budget::ollama_num_ctx(r.prompt, r.reply_reserve, cap.max(1), step) as u64
 }
 
 /// The API key from the configured environment variable or command (never from a file in the

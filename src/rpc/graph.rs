@@ -36,6 +36,25 @@ impl Graphs {
         });
     }
 
+    /// The graph of `root`, opened once per process and brought up to date (blocking; the chat
+    /// calls it from a blocking thread to gather a turn's context).
+    pub fn open_indexed(&self, root: &std::path::Path) -> Result<Graph, String> {
+        let graph = {
+            let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            match map.get(root) {
+                Some(g) => g.clone(),
+                None => {
+                    let g = Graph::open(root, GraphConfig::default())
+                        .map_err(|e| format!("cannot open the code graph: {e}"))?;
+                    map.insert(root.to_path_buf(), g.clone());
+                    g
+                }
+            }
+        };
+        graph.index(|_| {}).map_err(|e| e.to_string())?;
+        Ok(graph)
+    }
+
     fn answer(&self, root: &std::path::Path, name: &str) -> serde_json::Value {
         let graph = {
             let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());

@@ -47,11 +47,14 @@ impl Handler {
                     .lock()
                     .map(|c| c.clone())
                     .unwrap_or_default();
-                Chats::with_editor(
+                let chats = Chats::with_editor(
                     config,
                     Arc::new(push::spawn(nvim.clone())),
                     Some(Arc::new(NvimEditor(nvim.clone()))),
-                )
+                );
+                let graphs = self.graphs.clone();
+                chats.set_graph_source(Arc::new(move |root| graphs.open_indexed(root)));
+                chats
             })
             .clone()
     }
@@ -154,7 +157,9 @@ impl nvim_rs::Handler for Handler {
         match name.as_str() {
             NOTIFY_CHAT_SEND => {
                 let (chat, text) = chat_args(&args);
-                self.chats(&nvim).send(chat, text);
+                let json = args.first().map(value::to_json).unwrap_or_default();
+                let ctx = crate::chat::EditorContext::from_json(&json);
+                self.chats(&nvim).send_with(chat, text, ctx);
             }
             NOTIFY_AGENT_RUN => {
                 let (chat, text) = chat_args(&args);

@@ -24,7 +24,10 @@ pub const REQ_HELLO: &str = "hello";
 pub const REQ_PING: &str = "ping";
 /// `status()` → the resolved endpoint and model probe (`{provider, endpoint, model, context, ...}`).
 pub const REQ_STATUS: &str = "status";
-/// `chat_send({chat, text})`: start a turn in chat `chat` with the user's `text`.
+/// `chat_send({chat, text, root?, file?, cursor?, selection? = {path, line1, line2, text},
+/// buffers? = {{path, text, tick}…}})`: start a turn in chat `chat` with the user's `text` and
+/// what the editor shows (see `crate::chat::EditorContext`). `/budget`, `/stats`, `/clear` and
+/// `/help` are answered without the model.
 pub const NOTIFY_CHAT_SEND: &str = "chat_send";
 /// `chat_stop({chat})`: cancel the turn in flight in chat `chat` (drops the HTTP request).
 pub const NOTIFY_CHAT_STOP: &str = "chat_stop";

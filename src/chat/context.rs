@@ -1,0 +1,312 @@
+//! What a chat turn can show the model besides the conversation: the editor's state (selection,
+//! current file, cursor, unsaved buffers) and candidate pieces from the code graph.
+//!
+//! Everything here only *offers* pieces; [`crate::budget::Assembler`] decides what fits. Code
+//! pieces are whole definitions (the graph's tree-sitter spans, whole lines) with a signature
+//! rendering whose body is elided (`⋮ N lines`), never a slice of one. Unsaved buffer text wins
+//! over the file on disk, both for the graph (updated from the buffers first) and for the text.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::budget::piece::elide;
+use crate::budget::{Piece, PieceKind};
+use crate::graph::{Graph, Seeds, SymbolHit};
+
+use super::LiveBuffer;
+
+/// The user's selection in the editor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selection {
+    /// File it comes from (absolute), if a file.
+    pub path: Option<PathBuf>,
+    /// 1-based inclusive lines.
+    pub lines: (u32, u32),
+    /// The selected text as in the buffer.
+    pub text: String,
+}
+
+/// What the editor tells a chat turn about where the user is. All optional: a chat sent from
+/// a scratch buffer has none of it, and the turn is then the message and history only.
+#[derive(Debug, Clone, Default)]
+pub struct EditorContext {
+    /// Project root (enables the code graph).
+    pub root: Option<PathBuf>,
+    /// Current file (absolute).
+    pub file: Option<PathBuf>,
+    /// Cursor line (1-based) in `file`.
+    pub cursor: Option<u32>,
+    /// The visual selection, when the message was sent with a range.
+    pub selection: Option<Selection>,
+    /// Loaded buffers whose unsaved text wins over the files on disk.
+    pub buffers: Vec<LiveBuffer>,
+}
+
+impl EditorContext {
+    /// Reads the `chat_send` payload fields (`root`, `file`, `cursor`, `selection = {path,
+    /// line1, line2, text}`, `buffers = {{path, text, tick}…}`); missing or malformed fields are
+    /// left out rather than failing the turn.
+    pub fn from_json(v: &serde_json::Value) -> EditorContext {
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).filter(|x| !x.is_empty());
+        let selection = v.get("selection").and_then(|sel| {
+            let text = sel.get("text")?.as_str()?.to_string();
+            let a = sel.get("line1")?.as_u64()? as u32;
+            let b = sel.get("line2")?.as_u64()? as u32;
+            Some(Selection {
+                path: sel.get("path").and_then(|p| p.as_str()).map(PathBuf::from),
+                lines: (a, b.max(a)),
+                text,
+            })
+        });
+        let buffers = v
+            .get("buffers")
+            .and_then(|b| b.as_array())
+            .map(|list| {
+                list.iter()
+                    .filter_map(|b| {
+                        Some(LiveBuffer {
+                            path: b.get("path")?.as_str()?.into(),
+                            text: b.get("text")?.as_str()?.to_string(),
+                            tick: b.get("tick").and_then(|t| t.as_i64()),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        EditorContext {
+            root: s("root").map(PathBuf::from),
+            file: s("file").map(PathBuf::from),
+            cursor: v.get("cursor").and_then(|c| c.as_u64()).map(|c| c as u32),
+            selection,
+            buffers,
+        }
+    }
+}
+
+/// Named symbols offered per turn, at most.
+const MAX_NAMED: usize = 6;
+/// Graph-ranked symbols offered per turn, at most (the assembler keeps what fits).
+const MAX_RANKED: usize = 40;
+/// Files listed in the outline, at most.
+const OUTLINE_FILES: usize = 400;
+
+/// Candidate pieces for one turn, besides the task (which the caller adds).
+pub fn gather(graph: Option<&Graph>, text: &str, ctx: &EditorContext) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    if let Some(sel) = &ctx.selection {
+        let place = match (&sel.path, graph) {
+            (Some(p), Some(g)) => format!("{}:{}-{}", g.key_for(p), sel.lines.0, sel.lines.1),
+            (Some(p), None) => format!("{}:{}-{}", p.display(), sel.lines.0, sel.lines.1),
+            (None, _) => format!("lines {}-{}", sel.lines.0, sel.lines.1),
+        };
+        pieces.push(Piece::text(
+            PieceKind::Selection,
+            "selection",
+            format!("Selected ({place}):\n{}", sel.text.trim_end()),
+        ));
+    }
+    let Some(graph) = graph else {
+        return pieces;
+    };
+    let texts = Sources::new(graph, &ctx.buffers);
+    let named = named_symbols(graph, text);
+    let mut seen = HashSet::new();
+    for (i, hit) in named.iter().enumerate() {
+        if let Some(p) = texts.piece(PieceKind::Symbol, hit) {
+            seen.insert(p.id.clone());
+            pieces.push(p.with_score((MAX_NAMED - i) as f64));
+        }
+    }
+    let seeds = Seeds {
+        text: text.to_string(),
+        symbols: named.iter().map(|h| h.qualified.clone()).collect(),
+        files: ctx.file.iter().cloned().collect(),
+        cursor: match (&ctx.file, ctx.cursor) {
+            (Some(f), Some(l)) => Some((f.clone(), l)),
+            _ => None,
+        },
+    };
+    // The walk's own rendering is not used: only its ranking. A large budget keeps every
+    // ranked symbol in `included`.
+    let walk = graph.walk(&seeds, 1 << 20);
+    for hit in walk.included.iter().take(MAX_RANKED) {
+        if let Some(p) = texts.piece(PieceKind::GraphContext, hit) {
+            if seen.insert(p.id.clone()) {
+                let score = hit.score.unwrap_or(0.0);
+                pieces.push(p.with_score(score));
+            }
+        }
+    }
+    pieces
+}
+
+/// Feeds unsaved buffer text into the graph so ranking and spans follow what the user sees.
+pub fn update_graph(graph: &Graph, buffers: &[LiveBuffer]) {
+    for b in buffers {
+        if let Err(e) = graph.update_buffer(&b.path, &b.text) {
+            tracing::debug!("[chat] graph update {}: {e}", b.path.display());
+        }
+    }
+}
+
+/// Definitions the message names: words that look like code (`snake_case`, `CamelCase`,
+/// `a::b`, `f(`, in backticks) with any definition, and plain words with one or two.
+fn named_symbols(graph: &Graph, text: &str) -> Vec<SymbolHit> {
+    let mut out: Vec<SymbolHit> = Vec::new();
+    let mut tried = HashSet::new();
+    let mut words: Vec<(&str, bool)> = Vec::new();
+    for (i, w) in text.split('`').enumerate() {
+        // Odd segments are inside backticks.
+        for word in w.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')) {
+            let word = word.trim_matches(':');
+            if word.len() < 3 {
+                continue;
+            }
+            let codey = i % 2 == 1
+                || word.contains('_')
+                || word.contains("::")
+                || word.chars().skip(1).any(|c| c.is_uppercase());
+            words.push((word, codey));
+        }
+    }
+    for (word, codey) in words {
+        if out.len() >= MAX_NAMED || !tried.insert(word) {
+            continue;
+        }
+        let defs = graph.definitions(word);
+        if defs.is_empty() || (!codey && defs.len() > 2) || defs.len() > MAX_NAMED {
+            continue;
+        }
+        out.extend(defs);
+    }
+    out.truncate(MAX_NAMED);
+    out
+}
+
+/// File texts for rendering pieces: live buffers first, then the disk, read once per turn.
+struct Sources<'a> {
+    graph: &'a Graph,
+    live: HashMap<String, &'a str>,
+    disk: std::cell::RefCell<HashMap<String, Option<String>>>,
+}
+
+impl<'a> Sources<'a> {
+    fn new(graph: &'a Graph, buffers: &'a [LiveBuffer]) -> Self {
+        let live = buffers
+            .iter()
+            .map(|b| (graph.key_for(&b.path), b.text.as_str()))
+            .collect();
+        Sources {
+            graph,
+            live,
+            disk: Default::default(),
+        }
+    }
+
+    fn lines(&self, path: &str, a: u32, b: u32) -> Option<Vec<String>> {
+        let from_text = |t: &str| -> Option<Vec<String>> {
+            let lines: Vec<String> = t
+                .lines()
+                .skip(a.saturating_sub(1) as usize)
+                .take((b.saturating_sub(a) + 1) as usize)
+                .map(str::to_string)
+                .collect();
+            (lines.len() == (b.saturating_sub(a) + 1) as usize).then_some(lines)
+        };
+        if let Some(t) = self.live.get(path) {
+            return from_text(t);
+        }
+        let mut disk = self.disk.borrow_mut();
+        let text = disk
+            .entry(path.to_string())
+            .or_insert_with(|| std::fs::read_to_string(self.graph.root().join(path)).ok());
+        text.as_deref().and_then(from_text)
+    }
+
+    /// The piece for a definition: its whole lines, and a signature rendering when eliding
+    /// the body saves something.
+    fn piece(&self, kind: PieceKind, hit: &SymbolHit) -> Option<Piece> {
+        let (a, b) = (hit.line, hit.end_line.max(hit.line));
+        let lines = self.lines(&hit.path, a, b)?;
+        let body = lines.join("\n");
+        let head_n = hit.signature.lines().count().clamp(1, lines.len());
+        let last = lines.last().map(|l| l.trim()).unwrap_or("");
+        let closes = matches!(last, "}" | "};" | ")" | "];" | "]" | "end" | "},")
+            || (last.starts_with('}') && last.len() <= 3);
+        let tail_n = usize::from(closes && lines.len() > head_n);
+        let elided = lines.len() - head_n - tail_n;
+        let signature = (elided >= 3).then(|| {
+            elide(
+                &lines[..head_n].join("\n"),
+                elided,
+                &lines[lines.len() - tail_n..].join("\n"),
+            )
+        });
+        Some(Piece::code(
+            kind,
+            &hit.path,
+            &hit.name,
+            (a, b),
+            &body,
+            signature.as_deref(),
+        ))
+    }
+}
+
+/// A compact, deterministic project outline: directories with their file names, sorted, so
+/// it is byte-identical across turns while the file set does not change (stable prefix).
+pub fn outline(root: &Path) -> Option<String> {
+    let mut files: Vec<String> = ignore::WalkBuilder::new(root)
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .filter(|e| crate::syntax::language_for_path(e.path()).is_some())
+        .filter_map(|e| {
+            e.path()
+                .strip_prefix(root)
+                .ok()
+                .map(|p| p.to_string_lossy().into_owned())
+        })
+        .collect();
+    if files.is_empty() {
+        return None;
+    }
+    files.sort();
+    let more = files.len().saturating_sub(OUTLINE_FILES);
+    files.truncate(OUTLINE_FILES);
+    let mut dirs: Vec<(String, Vec<String>)> = Vec::new();
+    for f in &files {
+        let (dir, name) = match f.rsplit_once('/') {
+            Some((d, n)) => (d.to_string(), n.to_string()),
+            None => (".".to_string(), f.clone()),
+        };
+        match dirs.last_mut() {
+            Some((d, names)) if *d == dir => names.push(name),
+            _ => dirs.push((dir, vec![name])),
+        }
+    }
+    let mut s = String::from("Project files:\n");
+    for (d, names) in dirs {
+        s.push_str(&format!("{d}: {}\n", names.join(" ")));
+    }
+    if more > 0 {
+        s.push_str(&format!("(+{more} more files)\n"));
+    }
+    Some(s.trim_end().to_string())
+}
+
+/// Memory notes: paragraphs of `<root>/.smallcode/memory.md`, if the file exists. None is
+/// normal (nothing to remember yet).
+pub fn memory_notes(root: &Path) -> Vec<Piece> {
+    let Ok(text) = std::fs::read_to_string(root.join(".smallcode").join("memory.md")) else {
+        return Vec::new();
+    };
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .enumerate()
+        .map(|(i, p)| {
+            Piece::text(PieceKind::Memory, format!("memory:{}", i + 1), p).with_score(-(i as f64))
+        })
+        .collect()
+}
