@@ -102,6 +102,33 @@ pub struct Config {
     /// The system prompt for plain chat. Kept short: every token here is one the model's code
     /// context cannot use.
     pub system_prompt: String,
+    /// Opt-in stronger model that gets only the failing sub-task once the local model's
+    /// rounds are spent; `None` = never escalate.
+    pub escalation: Option<Escalation>,
+}
+
+/// Where escalated sub-tasks go (`escalation = { provider, endpoint, model, api_key_env }`).
+/// The key is read from the named environment variable and only ever sent to `endpoint`'s host.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    /// `anthropic` (Messages API) or `openai` (any OpenAI-compatible endpoint).
+    pub provider: String,
+    /// Base URL, e.g. `https://api.anthropic.com`. Defaults to Anthropic's API for `anthropic`.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    /// Model name, e.g. `claude-sonnet-4-5`.
+    pub model: String,
+    /// Name of the environment variable holding the key; `None` = send no key (local servers).
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+    /// Reply cap of the escalation model. Defaults to 2048.
+    #[serde(default = "default_escalation_tokens")]
+    pub max_tokens: u32,
+}
+
+fn default_escalation_tokens() -> u32 {
+    2048
 }
 
 /// The default chat system prompt (short on purpose).
@@ -121,6 +148,7 @@ impl Default for Config {
             max_tokens: 512,
             temperature: 0.2,
             system_prompt: DEFAULT_SYSTEM_PROMPT.to_string(),
+            escalation: None,
         }
     }
 }

@@ -32,7 +32,7 @@ enum Command {
         model: Option<String>,
     },
     /// Run the agent on a project directory without Neovim (scripts, CI, benchmarks).
-    Run(smallcode::command::run::RunArgs),
+    Run(smallcode::command::run::RunCli),
     /// Index a project's code graph and print files, symbols, edges and seconds.
     Index(smallcode::graph::cli::IndexArgs),
     /// Query a project's code graph: defs, refs, callers, callees, find, walk.

@@ -15,7 +15,10 @@ M.fix = function(text, opts)
   local is_file = path ~= '' and vim.bo[buf].buftype == ''
   local root = M.root(buf)
   local request = vim.trim(text or '')
-  if request == '' then request = 'Fix the bug.' end
+  -- `qf` as the first word: the task is the current quickfix list's errors.
+  local from_qf = request == 'qf' or vim.startswith(request, 'qf ')
+  if from_qf then request = vim.trim(request:sub(3)) end
+  if request == '' then request = from_qf and 'Fix these errors.' or 'Fix the bug.' end
   if is_file then
     local rel = H.relpath(root, path)
     if (opts.range or 0) > 0 then
@@ -32,13 +35,35 @@ M.fix = function(text, opts)
       request = request .. '\nFile: ' .. rel
     end
   end
+  local errors = H.errors(buf, root, from_qf, (opts.range or 0) == 0)
+  -- The files the errors point at are the agent's targets.
+  for _, e in ipairs(errors) do
+    if not request:find(e.file, 1, true) then request = request .. '\nFile: ' .. e.file end
+  end
+  M.last = { request = request, root = root, chat = 1, round = 0 }
   return require('smallcode.chat').send(request, 1, {
     method = 'agent_run',
     payload = {
       root = root,
-      buffers = H.live_buffers(root, buf),
+      buffers = H.live_buffers(root, buf), errors = errors,
       edit_format = require('smallcode').get_config().edit_format,
     },
+  })
+end
+
+--- The last `:SmallCode fix` request (`{request, root, chat, round}`), for feedback rounds.
+M.last = nil
+
+--- Sends another round for `run` with `errors` (new ERROR diagnostics after its edit landed),
+--- through the same path as checker errors.
+---@param run table an `M.last` value
+---@param errors table[] `{file, line, col, text}`
+M.feedback = function(run, errors)
+  M.last = { request = run.request, root = run.root, chat = run.chat, round = (run.round or 0) + 1 }
+  local text = string.format('%s\n(after the edit: %d new error(s) in the diagnostics)', run.request, #errors)
+  return require('smallcode.chat').send(text, run.chat, {
+    method = 'agent_run',
+    payload = { root = run.root, buffers = H.live_buffers(run.root, vim.api.nvim_get_current_buf()), errors = errors },
   })
 end
 
@@ -80,6 +105,29 @@ H.live_buffers = function(root, current)
         text = table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), '\n') .. '\n',
         tick = vim.b[b].changedtick,
       }
+    end
+  end
+  return out
+end
+
+--- The errors the editor already shows for this request: the current quickfix list's project
+--- entries (with `qf`, or when there is no range), then the buffer's ERROR diagnostics.
+H.errors = function(buf, root, from_qf, no_range)
+  local fix = require('smallcode').config.fix or {}
+  local out = {}
+  if from_qf or (no_range and fix.quickfix_input ~= false) then
+    out = require('smallcode.quickfix').input(root, 20, not from_qf)
+    if from_qf and #out == 0 then
+      vim.notify('(smallcode) the quickfix list has no entries for files under ' .. root, vim.log.levels.WARN)
+    end
+  end
+  if fix.diagnostics ~= false then
+    local seen = {}
+    for _, e in ipairs(out) do
+      seen[e.file .. ':' .. e.line .. ':' .. e.text] = true
+    end
+    for _, e in ipairs(require('smallcode.diagnostics').errors(buf, root)) do
+      if not seen[e.file .. ':' .. e.line .. ':' .. e.text] then out[#out + 1] = e end
     end
   end
   return out

@@ -51,6 +51,26 @@ M.defaults = {
   bin = nil,
   -- Level of the Rust log file: 'trace', 'debug', 'info', 'warn' or 'error'.
   log_level = 'info',
+  -- :SmallCode fix and the editor's own signals.
+  fix = {
+    -- Publish the agent's checker errors to a quickfix list titled 'smallcode' (replacing only that
+    -- list); errors that remain when a run fails stay there.
+    quickfix = true,
+    -- Without a range, feed the current quickfix list's entries for project files to the agent as
+    -- the task's errors (`:SmallCode fix qf` always does).
+    quickfix_input = true,
+    -- Include the buffer's ERROR diagnostics (vim.diagnostic) in the task's errors.
+    diagnostics = true,
+    -- Milliseconds to wait after an edit lands before reading diagnostics (an LSP needs time).
+    settle_ms = 500,
+    -- Extra rounds started by new ERROR diagnostics in the edited lines; 0 turns them off.
+    diagnostic_rounds = 1,
+  },
+  -- Opt-in stronger model that gets only the failing sub-task once the local model's rounds are
+  -- spent: { provider = 'anthropic'|'openai', endpoint = URL, model = NAME, api_key_env = VAR,
+  -- max_tokens = 2048 }. The key is read from $VAR and only ever sent to `endpoint`'s host.
+  -- nil = never escalate.
+  escalation = nil,
   -- Keys in the chat and input buffers. Set one to false to disable it.
   keys = {
     -- Send the input (insert mode, input buffer).
@@ -90,11 +110,13 @@ M.rust_keys = {
   'temperature',
   'system_prompt',
   'log_level',
+  'escalation',
 }
 
 M.providers = { 'openai', 'ollama' }
 M.edit_formats = { 'whole', 'tools' }
 M.log_levels = { 'trace', 'debug', 'info', 'warn', 'error' }
+M.escalation_providers = { 'anthropic', 'openai' }
 M.positions = { 'right', 'bottom' }
 
 --- Merges `opts` onto the defaults, applies environment overrides and validates the result.
@@ -227,6 +249,30 @@ H.schema = {
   ['config.edit_format'] = one_of(M.edit_formats, false),
   ['config.bin'] = typed('string', true),
   ['config.log_level'] = one_of(M.log_levels, false),
+  ['config.fix'] = typed('table', false),
+  ['config.fix.quickfix'] = typed('boolean', false),
+  ['config.fix.quickfix_input'] = typed('boolean', false),
+  ['config.fix.diagnostics'] = typed('boolean', false),
+  ['config.fix.settle_ms'] = typed('number', false, function(v)
+    if v < 0 or v ~= v then return 'a number >= 0' end
+  end),
+  ['config.fix.diagnostic_rounds'] = typed('number', false, function(v)
+    if v < 0 or math.floor(v) ~= v then return 'an integer >= 0' end
+  end),
+  ['config.escalation'] = typed('table', true),
+  ['config.escalation.provider'] = function(v, config)
+    if config.escalation == nil then return end
+    return one_of(M.escalation_providers, false)(v)
+  end,
+  ['config.escalation.endpoint'] = typed('string', true),
+  ['config.escalation.model'] = function(v, config)
+    if config.escalation == nil then return end
+    return typed('string', false)(v)
+  end,
+  ['config.escalation.api_key_env'] = typed('string', true),
+  ['config.escalation.max_tokens'] = typed('number', true, function(v)
+    if v < 1 or math.floor(v) ~= v then return 'a positive integer' end
+  end),
   ['config.keys'] = typed('table', false),
   ['config.keys.send_insert'] = key_or_false,
   ['config.keys.send_normal'] = key_or_false,
@@ -263,7 +309,7 @@ end
 H.validate = function(config, from_env)
   for _, path in ipairs(H.schema_order) do
     local value = H.get_path(config, path)
-    local expected, type_error = H.schema[path](value)
+    local expected, type_error = H.schema[path](value, config)
     if expected then
       local key = path:match('^config%.([^.]+)$')
       local env = key and from_env[key]

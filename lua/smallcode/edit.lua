@@ -13,11 +13,14 @@ local H = {}
 ---@param edits table[] { path: string, text: string, tick: integer|nil }[]
 ---@return string[]
 M.apply = function(edits)
-  local out = {}
+  local out, landed = {}, {}
   for _, e in ipairs(edits or {}) do
-    local ok, res = pcall(H.apply_one, e)
+    local ok, res, land = pcall(H.apply_one, e)
     out[#out + 1] = ok and res or ('not applied ' .. tostring(e.path) .. ': ' .. tostring(res))
+    if ok and land then landed[#landed + 1] = land end
   end
+  -- New LSP errors in the edited lines are a second signal (smallcode.diagnostics).
+  if #landed > 0 then pcall(require('smallcode.diagnostics').landed, landed) end
   return out
 end
 
@@ -36,6 +39,8 @@ H.apply_one = function(e)
   local new_lines = vim.split(new:sub(1, -2), '\n', { plain = true })
   local hunks = H.diff(old, new, { result_type = 'indices' })
   local added, removed = 0, 0
+  local before = require('smallcode.diagnostics').snapshot(buf)
+  local ranges = {}
   -- Bottom-up so earlier line numbers stay valid; all in this call = one undo step.
   for i = #hunks, 1, -1 do
     local sa, ca, sb, cb = unpack(hunks[i])
@@ -46,8 +51,10 @@ H.apply_one = function(e)
     local start = ca == 0 and sa or sa - 1
     vim.api.nvim_buf_set_lines(buf, start, start + ca, false, repl)
     added, removed = added + cb, removed + ca
+    ranges[#ranges + 1] = { math.max(sb, 1), math.max(sb, sb + cb - 1) }
   end
-  return string.format('applied %s: +%d -%d lines (one undo step; not saved)', rel, added, removed)
+  local msg = string.format('applied %s: +%d -%d lines (one undo step; not saved)', rel, added, removed)
+  return msg, { buf = buf, ranges = ranges, before = before }
 end
 
 return M

@@ -21,8 +21,9 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use super::apply::apply_reply;
-use super::check::{self, CheckCmd, CheckResult};
+use super::check::{self, CheckCmd, CheckResult, Diagnostic};
 use super::context::{self, Target};
+use super::escalate::{self, Escalator};
 use super::report::Report;
 use super::sink::Steps;
 use super::workspace::Workspace;
@@ -53,6 +54,11 @@ pub struct AgentConfig {
     pub apply_to_disk: bool,
     /// Live buffer texts (path, text) that win over the files on disk.
     pub buffers: Vec<(PathBuf, String)>,
+    /// Errors the editor already knows (quickfix entries, LSP diagnostics; paths relative to
+    /// the root): part of the task's errors from the first round on.
+    pub errors: Vec<Diagnostic>,
+    /// Opt-in stronger model for the failing sub-task once the rounds are spent.
+    pub escalation: Option<Escalator>,
 }
 
 impl Default for AgentConfig {
@@ -68,6 +74,8 @@ impl Default for AgentConfig {
             check_timeout: Duration::from_secs(120),
             apply_to_disk: true,
             buffers: Vec::new(),
+            errors: Vec::new(),
+            escalation: None,
         }
     }
 }
@@ -147,6 +155,10 @@ async fn run_inner(
     // Baseline: what do the checks say before any edit? This puts a failing test's output or a
     // compile error into the very first prompt ("fix from the error").
     let mut errors = verify(&mut ws, &targets, tests.as_ref(), cfg, steps, report).await?;
+    if !cfg.errors.is_empty() {
+        errors.push(editor_errors(&cfg.errors));
+    }
+    publish(steps, &ws, &errors);
     let baseline_failed = !errors.iter().all(|r| r.ok);
     let mut last_first_error: Option<String> = None;
     let mut narrowed: Option<(usize, String)> = None; // (target index, definition name)
@@ -272,26 +284,9 @@ async fn run_inner(
             report.tool_calls += applied.changed.len() as u32;
             verify(&mut ws, &targets, tests.as_ref(), cfg, steps, report).await?
         };
+        publish(steps, &ws, &results);
         if results.iter().all(|r| r.ok) && !ws.staged().is_empty() {
-            if cfg.apply_to_disk {
-                let written = ws.apply().map_err(|e| e.to_string())?;
-                report.changed = written.iter().map(|p| ws.rel(p)).collect();
-            } else {
-                report.staged = ws
-                    .staged()
-                    .iter()
-                    .map(|(p, t)| (p.clone(), t.clone()))
-                    .collect();
-                report.changed = ws.staged().keys().map(|p| ws.rel(p)).collect();
-            }
-            report.passed = true;
-            let verb = if cfg.apply_to_disk {
-                "applied"
-            } else {
-                "verified"
-            };
-            report.outcome = format!("checks pass; {verb} {}", report.changed.join(", "));
-            return Ok(());
+            return land(&mut ws, cfg, report, "checks pass");
         }
         // Same first error twice: stop retrying the same thing, narrow to the failing unit.
         let first = first_error(&results);
@@ -319,18 +314,125 @@ async fn run_inner(
         last_first_error = first;
         errors = results;
     }
+    // The rounds (and the decomposition) are spent: hand the failing sub-task up, if allowed.
+    if let Some(esc) = &cfg.escalation {
+        let focus = narrowed
+            .clone()
+            .or_else(|| context::pick_focus(&ws, &targets, prompt, &errors));
+        let what = focus
+            .as_ref()
+            .map_or_else(|| "the task".to_string(), |(_, n)| format!("`{n}`"));
+        steps.step(&format!(
+            "escalate: asking {} to fix only {what}",
+            esc.label()
+        ));
+        report.escalations += 1;
+        let user = escalate::subtask_prompt(&ws, &targets, prompt, &errors, focus.as_ref());
+        match esc.ask(SYSTEM, &user).await {
+            Err(e) => steps.step(&format!("escalation failed: {e}")),
+            Ok(answer) => {
+                report.escalation_tokens += answer.tokens;
+                steps.model_text(&answer.text);
+                steps.model_text("\n");
+                let applied = apply_reply(&mut ws, &targets, &answer.text, focus.as_ref());
+                for note in &applied.notes {
+                    steps.step(&format!("escalation: {note}"));
+                }
+                if applied.changed.is_empty() {
+                    steps.step("escalation: the answer had no usable code block");
+                } else {
+                    any_edit = true;
+                    let results =
+                        verify(&mut ws, &targets, tests.as_ref(), cfg, steps, report).await?;
+                    publish(steps, &ws, &results);
+                    if results.iter().all(|r| r.ok) {
+                        return land(&mut ws, cfg, report, "checks pass after escalation");
+                    }
+                    errors = results;
+                }
+            }
+        }
+    }
     if !any_edit {
         return Err("the model never produced a usable edit".into());
     }
     if !baseline_failed && tests.is_none() {
         report.outcome = "no checks apply to this project; change not verified, not applied".into();
     } else {
+        // Say what is left, so the user knows where to pick up.
+        let left = first_error(&errors).unwrap_or_default();
+        let decomposed = narrowed
+            .as_ref()
+            .map(|(_, n)| format!(" (narrowed to `{n}`)"))
+            .unwrap_or_default();
+        let escalation = if cfg.escalation.is_some() {
+            "the escalation model's answer failed too"
+        } else {
+            "no escalation configured"
+        };
         report.outcome = format!(
-            "checks still fail after {} rounds; nothing applied",
+            "not solved: checks still fail after {} rounds{decomposed}; {escalation}; nothing applied; left: {left}",
             cfg.max_rounds
         );
     }
     Ok(())
+}
+
+/// Lands a verified change set: written to disk (headless) or handed back in
+/// [`Report::staged`] for the editor; clears the published errors.
+fn land(
+    ws: &mut Workspace,
+    cfg: &AgentConfig,
+    report: &mut Report,
+    why: &str,
+) -> Result<(), String> {
+    if cfg.apply_to_disk {
+        let written = ws.apply().map_err(|e| e.to_string())?;
+        report.changed = written.iter().map(|p| ws.rel(p)).collect();
+    } else {
+        report.staged = ws
+            .staged()
+            .iter()
+            .map(|(p, t)| (p.clone(), t.clone()))
+            .collect();
+        report.changed = ws.staged().keys().map(|p| ws.rel(p)).collect();
+    }
+    report.passed = true;
+    let verb = if cfg.apply_to_disk {
+        "applied"
+    } else {
+        "verified"
+    };
+    report.outcome = format!("{why}; {verb} {}", report.changed.join(", "));
+    Ok(())
+}
+
+/// The editor's known errors as one failing check, so they reach the prompt, the focus pick and
+/// the decomposition exactly like a checker's.
+fn editor_errors(diags: &[Diagnostic]) -> CheckResult {
+    CheckResult {
+        cmd: CheckCmd {
+            name: "editor diagnostics".into(),
+            command: String::new(),
+        },
+        ok: false,
+        diagnostics: diags.to_vec(),
+        output: diags
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+/// Tells the editor the current checker errors (the quickfix list follows the loop).
+fn publish(steps: &dyn Steps, ws: &Workspace, results: &[CheckResult]) {
+    let diags: Vec<Diagnostic> = results
+        .iter()
+        .filter(|r| !r.ok)
+        .flat_map(|r| r.diagnostics.iter().cloned())
+        .collect();
+    steps.errors(ws.root(), &diags);
 }
 
 fn estimate(req: &ChatRequest) -> u64 {

@@ -8,10 +8,12 @@
 //! - [`context`] / [`apply`]: what the model sees; how its reply becomes staged changes.
 //! - [`tool_loop`] + [`tools`]: the `tools` edit format — a compound tool surface (find_read,
 //!   edit, create, run, done) for models that can call tools; [`permission`] gates `run`.
+//! - [`escalate`]: the opt-in stronger model that gets only the failing sub-task.
 
 pub mod apply;
 pub mod check;
 pub mod context;
+pub mod escalate;
 pub mod harness;
 pub mod naive;
 pub mod permission;

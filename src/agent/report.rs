@@ -23,6 +23,8 @@ pub struct Report {
     pub decompositions: u32,
     /// Sub-tasks handed to the escalation model.
     pub escalations: u32,
+    /// Prompt + reply tokens the escalation model reported (kept apart from the local budget).
+    pub escalation_tokens: u64,
     /// Checker runs.
     pub checks: u32,
     /// Wall time in milliseconds.

@@ -6,6 +6,9 @@ pub trait Steps: Send + Sync {
     fn step(&self, text: &str);
     /// Streamed model text.
     fn model_text(&self, text: &str);
+    /// The improvement loop's current errors (paths relative to `root`, the real project
+    /// root), so an editor can publish them (quickfix list); empty once the checks pass.
+    fn errors(&self, _root: &std::path::Path, _errors: &[super::check::Diagnostic]) {}
 }
 
 /// Prints the transcript to stdout (headless `smallcode run`).

@@ -270,8 +270,15 @@ impl Chats {
             chat,
             sink: Arc::clone(&self.sink),
         };
+        let escalation = config.escalation.as_ref().and_then(|e| {
+            crate::agent::escalate::Escalator::from_config(e, &config.timeouts)
+                .map_err(|err| self.emit(chat, Event::Info { text: err }))
+                .ok()
+        });
         let cfg = crate::agent::AgentConfig {
             apply_to_disk: false,
+            errors: req.errors.clone(),
+            escalation,
             buffers: req
                 .buffers
                 .iter()
@@ -736,6 +743,8 @@ pub struct AgentRequest {
     pub root: std::path::PathBuf,
     /// Loaded buffers whose text wins over the files on disk.
     pub buffers: Vec<LiveBuffer>,
+    /// Errors the editor already shows (quickfix entries, ERROR diagnostics), fed to the agent.
+    pub errors: Vec<crate::agent::check::Diagnostic>,
     /// `whole` (the small-model harness) or `tools` (the compound tool surface).
     pub edit_format: crate::agent::EditFormat,
 }
@@ -767,4 +776,16 @@ impl crate::agent::sink::Steps for ChatSteps {
         });
     }
     fn model_text(&self, _: &str) {}
+    fn errors(&self, root: &std::path::Path, errors: &[crate::agent::check::Diagnostic]) {
+        self.sink.send(ChatEvent {
+            chat: self.chat,
+            event: Event::Errors {
+                root: root.display().to_string(),
+                items: errors
+                    .iter()
+                    .map(crate::rpc::protocol::ErrorItem::from)
+                    .collect(),
+            },
+        });
+    }
 }

@@ -66,6 +66,34 @@ pub struct RunArgs {
     pub json: bool,
 }
 
+/// The whole `smallcode run` command line: the task arguments plus the opt-in escalation.
+#[derive(Args, Debug, Clone)]
+pub struct RunCli {
+    /// The task.
+    #[command(flatten)]
+    pub task: RunArgs,
+    /// Where the failing sub-task goes when the rounds are spent.
+    #[command(flatten)]
+    pub escalate: EscalateArgs,
+}
+
+/// `--escalate-*`: a stronger model for the failing sub-task (off unless a provider is given).
+#[derive(Args, Debug, Clone, Default)]
+pub struct EscalateArgs {
+    /// Escalation wire format: anthropic or openai (opt-in; off when not given).
+    #[arg(long, value_name = "anthropic|openai")]
+    pub escalate_provider: Option<String>,
+    /// Escalation base URL (default for anthropic: https://api.anthropic.com).
+    #[arg(long, requires = "escalate_provider")]
+    pub escalate_endpoint: Option<String>,
+    /// Escalation model name.
+    #[arg(long, requires = "escalate_provider")]
+    pub escalate_model: Option<String>,
+    /// Environment variable holding the escalation key (sent only to the escalation host).
+    #[arg(long, value_name = "VAR", requires = "escalate_provider")]
+    pub escalate_key_env: Option<String>,
+}
+
 impl RunArgs {
     /// The model-facing config these arguments describe.
     pub fn config(&self) -> anyhow::Result<Config> {
@@ -95,9 +123,39 @@ impl RunArgs {
     }
 }
 
+impl EscalateArgs {
+    /// The escalation config these flags describe; `None` without `--escalate-provider`.
+    pub fn escalation(&self) -> anyhow::Result<Option<crate::config::Escalation>> {
+        let Some(provider) = self.escalate_provider.clone() else {
+            return Ok(None);
+        };
+        let Some(model) = self.escalate_model.clone() else {
+            bail!("--escalate-provider needs --escalate-model");
+        };
+        Ok(Some(crate::config::Escalation {
+            provider,
+            endpoint: self.escalate_endpoint.clone(),
+            model,
+            api_key_env: self.escalate_key_env.clone(),
+            max_tokens: 2048,
+        }))
+    }
+}
+
 /// Resolves the endpoint and runs one task; the report says whether it passed.
 pub async fn run_task(
     args: &RunArgs,
+    prompt: &str,
+    steps: &dyn sink::Steps,
+    client: Option<&LlmClient>,
+) -> anyhow::Result<Report> {
+    run_task_with(args, None, prompt, steps, client).await
+}
+
+/// [`run_task`] with an escalation model for the failing sub-task.
+pub async fn run_task_with(
+    args: &RunArgs,
+    escalation: Option<agent::escalate::Escalator>,
     prompt: &str,
     steps: &dyn sink::Steps,
     client: Option<&LlmClient>,
@@ -114,7 +172,8 @@ pub async fn run_task(
             &owned
         }
     };
-    let cfg = args.agent_config();
+    let mut cfg = args.agent_config();
+    cfg.escalation = escalation;
     let perms = Permissions {
         prefixes: args.allow.clone(),
         all: args.allow_all,
@@ -145,7 +204,8 @@ pub async fn run_task(
 }
 
 /// Entry point of `smallcode run`: exit 0 when the agent finished with its checks passing.
-pub fn main(args: RunArgs) -> ExitCode {
+pub fn main(cli: RunCli) -> ExitCode {
+    let args = cli.task;
     let log = std::env::temp_dir().join("smallcode-run.log");
     crate::logging::init(
         &std::env::var_os("SMALLCODE_LOG")
@@ -187,7 +247,25 @@ pub fn main(args: RunArgs) -> ExitCode {
     let steps = sink::Stdout {
         show_model: !args.quiet,
     };
-    match rt.block_on(run_task(&args, &prompt, &steps, None)) {
+    let timeouts = crate::config::Timeouts::default();
+    let escalation = match cli.escalate.escalation().and_then(|e| {
+        e.map(|e| agent::escalate::Escalator::from_config(&e, &timeouts))
+            .transpose()
+            .map_err(anyhow::Error::msg)
+    }) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("smallcode run: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(e) = &escalation {
+        sink::Steps::step(
+            &steps,
+            &format!("escalation: {} (when the rounds are spent)", e.label()),
+        );
+    }
+    match rt.block_on(run_task_with(&args, escalation, &prompt, &steps, None)) {
         Ok(report) => {
             if args.json {
                 println!("{}", serde_json::to_string(&report).unwrap_or_default());

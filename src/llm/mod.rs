@@ -3,9 +3,11 @@
 //! - [`sse`] / [`ndjson`]: incremental stream parsers (bytes in, [`StreamEvent`]s out). Pure.
 //! - [`think`]: splits `<think>…</think>` out of content deltas, across chunk boundaries.
 //! - [`openai`] / [`ollama`]: request bodies for each API.
+//! - [`anthropic`]: the Messages API, used only for escalation (`src/agent/escalate.rs`).
 //! - [`client`]: the HTTP request with the first-token and idle watchdogs.
 //! - [`discover`]: finding a server on loopback and probing its real context size.
 
+pub mod anthropic;
 pub mod client;
 pub mod discover;
 pub mod error;

@@ -133,6 +133,22 @@ fn chat_args(args: &[Value]) -> (u64, String) {
     (chat, text)
 }
 
+/// One `{file, line, col, text}` of `agent_run`'s `errors` (quickfix entries, diagnostics).
+fn error_arg(v: &serde_json::Value) -> Option<crate::agent::check::Diagnostic> {
+    let pos = |k: &str| {
+        v.get(k)
+            .and_then(|n| n.as_u64())
+            .filter(|n| *n > 0)
+            .map(|n| n as usize)
+    };
+    Some(crate::agent::check::Diagnostic {
+        file: v.get("file")?.as_str()?.to_string(),
+        line: pos("line"),
+        col: pos("col"),
+        message: v.get("text")?.as_str()?.to_string(),
+    })
+}
+
 #[async_trait]
 impl nvim_rs::Handler for Handler {
     type Writer = Compat<tokio::fs::File>;
@@ -184,10 +200,16 @@ impl nvim_rs::Handler for Handler {
                             .collect()
                     })
                     .unwrap_or_default();
+                let errors = json
+                    .get("errors")
+                    .and_then(|b| b.as_array())
+                    .map(|list| list.iter().filter_map(error_arg).collect())
+                    .unwrap_or_default();
                 let req = crate::chat::AgentRequest {
                     text,
                     root,
                     buffers,
+                    errors,
                     edit_format: json
                         .get("edit_format")
                         .and_then(|f| f.as_str())

@@ -31,7 +31,8 @@ pub const REQ_STATUS: &str = "status";
 pub const NOTIFY_CHAT_SEND: &str = "chat_send";
 /// `chat_stop({chat})`: cancel the turn in flight in chat `chat` (drops the HTTP request).
 pub const NOTIFY_CHAT_STOP: &str = "chat_stop";
-/// `agent_run({chat, text, root, buffers = {{path, text, tick}…}})`: run the agent; a verified
+/// `agent_run({chat, text, root, buffers = {{path, text, tick}…}, errors = {{file, line, col, text}…}})`:
+/// run the agent (`errors`: what the editor already reports, optional); a verified
 /// change set comes back through [`LUA_APPLY_EDITS`].
 pub const NOTIFY_AGENT_RUN: &str = "agent_run";
 
@@ -42,6 +43,10 @@ pub const NOTIFY_GRAPH_QUERY: &str = "graph_query";
 /// The Lua function Rust calls with the verified edits (`{{path, text, tick}…}`); returns one
 /// line per file.
 pub const LUA_APPLY_EDITS: &str = "return require('smallcode.edit').apply(...)";
+
+/// The Lua function Rust calls with an [`Event::Errors`] (instead of the chat's handler): the
+/// agent's current checker errors for the quickfix list.
+pub const LUA_PUBLISH_ERRORS: &str = "return require('smallcode.quickfix').publish(...)";
 
 /// The Lua function Rust calls for every [`Event`].
 pub const LUA_ON_EVENT: &str = "return require('smallcode.chat').on_event(...)";
@@ -69,6 +74,33 @@ pub enum Event {
     Error { text: String },
     /// The user stopped the turn.
     Cancelled,
+    /// The agent's current checker errors (empty once the checks pass), paths relative to
+    /// `root`; goes to the quickfix list, not the transcript.
+    Errors { root: String, items: Vec<ErrorItem> },
+}
+
+/// One error for the quickfix list: `file:line:col: text` (`line`/`col` 1-based, 0 = unknown).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErrorItem {
+    /// Path relative to the event's `root`, as the checker printed it.
+    pub file: String,
+    /// 1-based line; 0 when the checker gave none.
+    pub line: u64,
+    /// 1-based column; 0 when the checker gave none.
+    pub col: u64,
+    /// The message.
+    pub text: String,
+}
+
+impl From<&crate::agent::check::Diagnostic> for ErrorItem {
+    fn from(d: &crate::agent::check::Diagnostic) -> ErrorItem {
+        ErrorItem {
+            file: d.file.clone(),
+            line: d.line.unwrap_or(0) as u64,
+            col: d.col.unwrap_or(0) as u64,
+            text: d.message.clone(),
+        }
+    }
 }
 
 /// An [`Event`] addressed to one chat.

@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::time::{sleep_until, Instant};
 
-use super::protocol::{ChatEvent, Event, LUA_ON_EVENT};
+use super::protocol::{ChatEvent, Event, LUA_ON_EVENT, LUA_PUBLISH_ERRORS};
 use super::{value, Nvim};
 
 /// Minimum time between two text pushes to the same editor.
@@ -85,10 +85,12 @@ async fn run(nvim: Nvim, mut rx: UnboundedReceiver<ChatEvent>) {
 
 async fn push(nvim: &Nvim, ev: ChatEvent) {
     tracing::trace!("[rpc] -> nvim event {:?}", ev.event);
-    if let Err(e) = nvim
-        .exec_lua(LUA_ON_EVENT, vec![value::to_value(&ev)])
-        .await
-    {
+    // Checker errors go to the quickfix list, not into the transcript.
+    let target = match ev.event {
+        Event::Errors { .. } => LUA_PUBLISH_ERRORS,
+        _ => LUA_ON_EVENT,
+    };
+    if let Err(e) = nvim.exec_lua(target, vec![value::to_value(&ev)]).await {
         tracing::warn!(
             "[rpc] could not deliver {:?} to chat {}: {e}",
             ev.event,

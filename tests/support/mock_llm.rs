@@ -119,6 +119,14 @@ pub enum Step {
         /// The error message the server reports.
         message: String,
     },
+    /// Answer with a redirect (`307`/`308` keep the method and body) to `location`, e.g. to
+    /// another host, to prove a client does not carry its key there.
+    Redirect {
+        /// HTTP status code (301, 302, 307, 308).
+        code: u16,
+        /// Value of the `Location` header.
+        location: String,
+    },
     /// Full control over the response: status, content type and the exact body chunks
     /// (empty chunks are skipped), `delay_ms` between chunks, then the terminating chunk.
     Raw {
@@ -544,6 +552,10 @@ fn reason(code: u16) -> &'static str {
         500 => "Internal Server Error",
         502 => "Bad Gateway",
         503 => "Service Unavailable",
+        301 => "Moved Permanently",
+        302 => "Found",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         _ => "Status",
     }
 }
@@ -705,6 +717,8 @@ async fn route_llamacpp(
         ("POST", "/v1/chat/completions") | ("POST", "/chat/completions") => {
             chat(ctx, body, conn).await
         }
+        // Anthropic's Messages API path, for escalation tests: script the reply with `Raw`.
+        ("POST", "/v1/messages") => chat(ctx, body, conn).await,
         _ => not_found(ctx, req, conn).await,
     }
 }
@@ -1299,6 +1313,13 @@ async fn chat(ctx: &Ctx, body: &Value, conn: &mut Conn) -> Result<(), Gone> {
             chunks,
             delay_ms,
         } => return send_raw(ctx, conn, status, &content_type, &chunks, delay_ms).await,
+        Step::Redirect { code, location } => {
+            let head = format!(
+                "HTTP/1.1 {code} {}\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                reason(code)
+            );
+            return conn.write(head.as_bytes()).await;
+        }
     };
     if stream {
         send_stream(ctx, conn, &framer, deltas, end).await

@@ -1,0 +1,35 @@
+-- Neovim diagnostics as a second signal: the buffer's ERROR diagnostics go with the request, and
+-- a new ERROR diagnostic in the edited lines after the edit lands starts one more round. A fake
+-- diagnostic source (vim.diagnostic.set on a namespace) plays the LSP.
+local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
+local dir = os.getenv('PROJECT')
+require('smallcode').setup({
+  endpoint = os.getenv('MOCK_URL'),
+  fix = { settle_ms = 300, diagnostic_rounds = 1, quickfix_input = false },
+})
+local ns = vim.api.nvim_create_namespace('fake-lsp')
+local E = vim.diagnostic.severity.ERROR
+
+vim.cmd('edit ' .. dir .. '/calc.py')
+local buf = vim.api.nvim_get_current_buf()
+-- Before the run: an existing error goes with the request.
+vim.diagnostic.set(ns, buf, { { lnum = 1, col = 4, severity = E, message = 'fake-lsp: before the run' } })
+
+vim.cmd('SmallCode fix the add function returns the wrong sign')
+-- As soon as the edit lands, the "LSP" reports a new error on the edited line.
+t.wait_for('the first edit to land', function()
+  return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n'):find('return a + b', 1, true)
+end, 30000)
+vim.diagnostic.set(ns, buf, {
+  { lnum = 1, col = 4, severity = E, message = 'fake-lsp: before the run' },
+  { lnum = 1, col = 11, severity = E, message = 'fake-lsp: new after the edit' },
+  { lnum = 5, col = 0, severity = vim.diagnostic.severity.WARN, message = 'fake-lsp: only a warning' },
+})
+t.wait_chat('new error(s) in the diagnostics', 10000)
+t.wait_idle(30000)
+t.ok(table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n'):find('return b + a', 1, true), 'the feedback round landed')
+-- One feedback round only (diagnostic_rounds = 1), even though the error is still there.
+vim.wait(800)
+t.eq(t.count('new error(s) in the diagnostics'), 1, 'bounded by the round cap')
+t.ok(not require('smallcode.chat').busy(1), 'no further round')
+t.done('quickfix_diagnostics')
