@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use super::cli::BenchGraphArgs;
 use super::config::{DbLocation, GraphConfig};
-use super::index::{run_jobs_parse_only, walk};
+use super::index::{run_jobs_stages, walk, Stage};
 use super::{Graph, Seeds};
 
 #[derive(Debug, Default, Serialize)]
@@ -33,8 +33,16 @@ struct Report {
     bytes: u64,
     threads: usize,
     parse_only_s: f64,
+    parse_rounds_s: Vec<f64>,
+    parse_query_rounds_s: Vec<f64>,
+    parse_query_link_encode_rounds_s: Vec<f64>,
+    cold_rounds_s: Vec<f64>,
+    parse_query_s: f64,
+    parse_query_link_encode_s: f64,
     cold_index_s: f64,
     cold_over_parse: f64,
+    cold_store_s: f64,
+    cold_memory_s: f64,
     ctags: Option<String>,
     ctags_s: Option<f64>,
     ctags_tags: Option<usize>,
@@ -55,9 +63,14 @@ struct Report {
     walk_max_ms: f64,
     walk_mean_tokens: f64,
     walk_after_edit_ms: f64,
+    walk_after_edit_how: &'static str,
+    walk_after_new_fn_ms: f64,
     db_bytes: u64,
     peak_rss_mb: f64,
 }
+
+/// Rounds of (parse baseline, cold index).
+const ROUNDS: usize = 2;
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -144,36 +157,53 @@ pub fn run(args: BenchGraphArgs) -> anyhow::Result<()> {
     // Warm the tokenizer outside every timed section (0.3 s to build, once per process).
     crate::budget::tokens::count_tokens("warm up");
 
-    // 1. Parse baseline (also warms the OS file cache for both measurements).
+    // 1 + 2. Parse baseline and cold index, alternated for `ROUNDS` rounds: the machine is
+    // shared, so each figure is the best of its rounds and every round is reported.
     let found = walk(&corpus, &cfg);
     r.files = found.len();
-    let _ = run_jobs_parse_only(&found, &cfg);
-    let t = Instant::now();
-    let found = walk(&corpus, &cfg);
-    let (lines, bytes) = run_jobs_parse_only(&found, &cfg);
-    r.parse_only_s = t.elapsed().as_secs_f64();
-    r.lines = lines;
-    r.bytes = bytes;
-    eprintln!(
-        "parse only: {} files, {} lines in {:.2}s",
-        r.files, r.lines, r.parse_only_s
-    );
-
-    // 2. Cold index.
-    let t = Instant::now();
-    let g = Graph::open(&corpus, cfg.clone())?;
-    let stats = g.index(|_| {})?;
-    r.cold_index_s = t.elapsed().as_secs_f64();
+    let _ = run_jobs_stages(&found, &cfg, Stage::Parse); // warms the OS file cache
+    let mut stats = None;
+    for round in 0..ROUNDS {
+        let t = Instant::now();
+        let found = walk(&corpus, &cfg);
+        let (lines, bytes) = run_jobs_stages(&found, &cfg, Stage::Parse);
+        r.parse_rounds_s.push(t.elapsed().as_secs_f64());
+        (r.lines, r.bytes) = (lines, bytes);
+        // Where the cold index's extra time goes: the same walk, one stage further each time.
+        let t = Instant::now();
+        let _ = run_jobs_stages(&walk(&corpus, &cfg), &cfg, Stage::Query);
+        r.parse_query_rounds_s.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let _ = run_jobs_stages(&walk(&corpus, &cfg), &cfg, Stage::Encode);
+        r.parse_query_link_encode_rounds_s
+            .push(t.elapsed().as_secs_f64());
+        let _ = std::fs::remove_file(&db);
+        let t = Instant::now();
+        let g = Graph::open(&corpus, cfg.clone())?;
+        let st = g.index(|_| {})?;
+        r.cold_rounds_s.push(t.elapsed().as_secs_f64());
+        eprintln!(
+            "round {round}: parse {:.2}s, +query {:.2}s, +link+encode {:.2}s, cold index {:.2}s",
+            r.parse_rounds_s[round],
+            r.parse_query_rounds_s[round],
+            r.parse_query_link_encode_rounds_s[round],
+            r.cold_rounds_s[round]
+        );
+        stats = Some(st);
+    }
+    let stats = stats.context("no round ran")?;
+    let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+    r.parse_only_s = best(&r.parse_rounds_s);
+    r.parse_query_s = best(&r.parse_query_rounds_s);
+    r.parse_query_link_encode_s = best(&r.parse_query_link_encode_rounds_s);
+    r.cold_index_s = best(&r.cold_rounds_s);
     r.cold_over_parse = r.cold_index_s / r.parse_only_s;
     r.symbols = stats.symbols;
+    r.cold_store_s = stats.store_seconds;
+    r.cold_memory_s = stats.memory_seconds;
     r.references = stats.references;
     r.edges = stats.edges;
     r.by_status = stats.by_status.clone();
-    eprintln!(
-        "cold index: {:.2}s ({:.2}x parse), {} symbols, {} edges",
-        r.cold_index_s, r.cold_over_parse, r.symbols, r.edges
-    );
-    drop(g);
 
     // 3. ctags.
     if !args.no_ctags {
@@ -250,6 +280,7 @@ pub fn run(args: BenchGraphArgs) -> anyhow::Result<()> {
         .display()
         .to_string();
     g.update_buffer(&path, &text)?;
+    let original = text.clone();
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
@@ -280,9 +311,36 @@ pub fn run(args: BenchGraphArgs) -> anyhow::Result<()> {
         "update: p50 {:.2} ms, p95 {:.2} ms",
         r.update_p50_ms, r.update_p95_ms
     );
-    let t = Instant::now();
+    // The first walk after an edit: a body edit patches the walk graph, a new definition
+    // rebuilds it. Start from the original text with a fresh walk graph.
+    g.update_buffer(&path, &original)?;
     let _ = g.walk(&Seeds::text(&names[1]), 2000);
+    let mid = original.len() / 2;
+    let body_at = original[mid..]
+        .find("fn ")
+        .and_then(|i| original[mid + i..].find("{\n").map(|j| mid + i + j + 1))
+        .unwrap_or(mid);
+    let mut edited = original.clone();
+    if !edited.is_char_boundary(body_at) {
+        anyhow::bail!("benchmark buffer edit point is not a character boundary");
+    }
+    edited.insert_str(body_at, "\n        drop(1);");
+    g.update_buffer(&path, &edited)?;
+    let (builds, patches) = g.adjacency_counts();
+    let t = Instant::now();
+    let _ = g.walk(&Seeds::text(&names[3 % names.len()]), 2000);
     r.walk_after_edit_ms = t.elapsed().as_secs_f64() * 1e3;
+    let (b2, p2) = g.adjacency_counts();
+    r.walk_after_edit_how = match (b2 - builds, p2 - patches) {
+        (0, 1) => "patched",
+        (1, 0) => "rebuilt",
+        _ => "?",
+    };
+    edited.push_str("\nfn smallcode_bench_extra() -> usize { drop(1); 0 }\n");
+    g.update_buffer(&path, &edited)?;
+    let t = Instant::now();
+    let _ = g.walk(&Seeds::text(&names[5 % names.len()]), 2000);
+    r.walk_after_new_fn_ms = t.elapsed().as_secs_f64() * 1e3;
     r.peak_rss_mb = peak_rss_mb();
     drop(g);
     if args.db.is_none() {
@@ -337,10 +395,36 @@ fn print_report(r: &Report) {
         r.threads
     );
     println!("files by status   {:?}", r.by_status);
-    println!("parse only        {:.2} s", r.parse_only_s);
+    let rounds = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x:.2}"))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
     println!(
-        "cold index        {:.2} s  = {:.2}x parse only",
-        r.cold_index_s, r.cold_over_parse
+        "parse only        {:.2} s  (best of {} s)",
+        r.parse_only_s,
+        rounds(&r.parse_rounds_s)
+    );
+    println!(
+        "  + tags query    {:.2} s  (best of {} s)",
+        r.parse_query_s,
+        rounds(&r.parse_query_rounds_s)
+    );
+    println!(
+        "  + link, encode  {:.2} s  (best of {} s; no store)",
+        r.parse_query_link_encode_s,
+        rounds(&r.parse_query_link_encode_rounds_s)
+    );
+    println!(
+        "cold index        {:.2} s  = {:.2}x parse only  (best of {} s)",
+        r.cold_index_s,
+        r.cold_over_parse,
+        rounds(&r.cold_rounds_s)
+    );
+    println!(
+        "  of which       {:.2} s encode + redb, {:.2} s in-memory graph (indexing thread)",
+        r.cold_store_s, r.cold_memory_s
     );
     match (&r.ctags, r.ctags_s, r.ctags_tags) {
         (Some(v), Some(s), Some(n)) => println!("ctags -R          {s:.2} s, {n} tags ({v})"),
@@ -371,7 +455,10 @@ fn print_report(r: &Report) {
         r.buffer_path,
         r.update_incremental_share * 100.0
     );
-    println!("walk after edit   {:.1} ms", r.walk_after_edit_ms);
+    println!(
+        "walk after edit   {:.1} ms after a body edit (walk graph {}), {:.1} ms after a new function (rebuilt)",
+        r.walk_after_edit_ms, r.walk_after_edit_how, r.walk_after_new_fn_ms
+    );
     println!("database          {:.1} MB", r.db_bytes as f64 / 1e6);
     println!("peak RSS          {:.0} MB", r.peak_rss_mb);
 }

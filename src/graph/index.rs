@@ -54,6 +54,10 @@ pub struct IndexStats {
     pub edges: usize,
     /// Wall time in seconds.
     pub seconds: f64,
+    /// Part of `seconds` spent encoding and writing records to the database (calling thread).
+    pub store_seconds: f64,
+    /// Part of `seconds` spent putting records into the in-memory graph (calling thread).
+    pub memory_seconds: f64,
 }
 
 /// A file the walk found.
@@ -322,9 +326,20 @@ pub(crate) fn seconds_since(t: Instant) -> f64 {
     t.elapsed().as_secs_f64()
 }
 
-/// The benchmark's baseline: read and parse every file on the indexing thread count, nothing
-/// else. Returns (lines, bytes).
-pub(crate) fn run_jobs_parse_only(found: &[Found], cfg: &GraphConfig) -> (usize, u64) {
+/// How far [`run_jobs_stages`] goes with each file (the benchmark's cost breakdown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// Read and parse only: the baseline.
+    Parse,
+    /// Parse and run the tags query (raw items).
+    Query,
+    /// Parse, query, link into symbols and encode the record (everything but the store).
+    Encode,
+}
+
+/// The benchmark's baseline and breakdown: read and parse every file on the indexing thread
+/// count, going as far as `stage`, nothing else. Returns (lines, bytes).
+pub(crate) fn run_jobs_stages(found: &[Found], cfg: &GraphConfig, stage: Stage) -> (usize, u64) {
     let next = AtomicUsize::new(0);
     let lines = AtomicUsize::new(0);
     let bytes = std::sync::atomic::AtomicU64::new(0);
@@ -338,8 +353,29 @@ pub(crate) fn run_jobs_parse_only(found: &[Found], cfg: &GraphConfig) -> (usize,
                     };
                     lines.fetch_add(b.iter().filter(|&&c| c == b'\n').count(), Ordering::Relaxed);
                     bytes.fetch_add(b.len() as u64, Ordering::Relaxed);
-                    if classify(&b, cfg).has_symbols() {
-                        let _ = pool.parse(f.lang, &b, None);
+                    let status = classify(&b, cfg);
+                    if !status.has_symbols() {
+                        continue;
+                    }
+                    let Some(tree) = pool.parse(f.lang, &b, None) else {
+                        continue;
+                    };
+                    let Some(query) = f.lang.tags_query().filter(|_| stage != Stage::Parse) else {
+                        continue;
+                    };
+                    let outline = status == FileStatus::Outline;
+                    let raw = extract::collect(query, &mut pool.cursor, &tree, &b, None, outline);
+                    if stage == Stage::Encode {
+                        let symbols = extract::finish(f.lang, &raw, outline);
+                        let rec = FileRecord {
+                            hash: hash(&b),
+                            mtime_ns: f.mtime_ns,
+                            size: b.len() as u64,
+                            lang: f.lang.name.to_string(),
+                            status,
+                            symbols,
+                        };
+                        std::hint::black_box(encode(&rec));
                     }
                 }
             });

@@ -185,11 +185,14 @@ impl Graph {
                 }
             }
             done += recs.len() + failed.len();
+            let ts = Instant::now();
             if err.is_none() {
                 if let Err(e) = self.inner.store.apply(&index::encode_batch(&recs), &failed) {
                     err = Some(e);
                 }
             }
+            stats.store_seconds += index::seconds_since(ts);
+            let tm = Instant::now();
             // Lock order is always live buffers, then data (as in `update_buffer`).
             let live = self.live_paths();
             let mut data = self.write();
@@ -202,6 +205,7 @@ impl Graph {
                 data.remove(&p);
             }
             drop(data);
+            stats.memory_seconds += index::seconds_since(tm);
             progress(Progress {
                 done,
                 total,
@@ -245,6 +249,13 @@ impl Graph {
             data.ref_count(),
             edges,
         )
+    }
+
+    /// How often the walk graph was built from scratch and how often patched after an edit
+    /// (for the benchmark).
+    pub fn adjacency_counts(&self) -> (usize, usize) {
+        let data = self.read();
+        (data.adjacency_builds, data.adjacency_patches)
     }
 
     pub(crate) fn read(&self) -> std::sync::RwLockReadGuard<'_, GraphData> {

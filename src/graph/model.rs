@@ -104,6 +104,13 @@ pub struct GraphData {
     /// Lower-case stem → files.
     stems: HashMap<String, Vec<u32>>,
     adjacency: Option<Arc<Adjacency>>,
+    /// Files replaced since `adjacency` was built, with the entry it was built from. When their
+    /// symbol skeletons are unchanged the adjacency is patched instead of rebuilt.
+    pending: HashMap<u32, FileEntry>,
+    /// How often the adjacency was built from scratch and patched (benchmark and tests).
+    pub adjacency_builds: usize,
+    /// See `adjacency_builds`.
+    pub adjacency_patches: usize,
     symbol_count: usize,
     ref_count: usize,
 }
@@ -176,23 +183,10 @@ impl GraphData {
         self.refs.get(name).map_or(&[], |v| v.as_slice())
     }
 
-    /// Inserts or replaces the record for `path`; returns its slot.
+    /// Inserts or replaces the record for `path`; returns its slot. Replacing a file keeps the
+    /// walk adjacency and remembers the old entry, so the next walk can patch just that file's
+    /// edges (see [`GraphData::adjacency`]); a new file invalidates the adjacency.
     pub fn put(&mut self, path: &str, record: FileRecord) -> u32 {
-        self.adjacency = None;
-        let id = match self.by_path.get(path) {
-            Some(&id) => {
-                self.unindex(id);
-                id
-            }
-            None => {
-                let id = self.free.pop().unwrap_or_else(|| {
-                    self.files.push(None);
-                    (self.files.len() - 1) as u32
-                });
-                self.by_path.insert(path.to_string(), id);
-                id
-            }
-        };
         let (stem, dir) = stem_and_dir(path);
         let dir_last = dir.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
         let import_tokens = record
@@ -201,16 +195,45 @@ impl GraphData {
             .iter()
             .flat_map(|i| tokens(&i.text))
             .collect();
-        self.files[id as usize] = Some(FileEntry {
+        let entry = FileEntry {
             path: path.to_string(),
             record,
             import_tokens,
             stem,
             dir,
             dir_last,
-        });
+        };
+        let id = match self.by_path.get(path) {
+            Some(&id) => {
+                self.unindex(id);
+                let old = self.files[id as usize].replace(entry);
+                if self.adjacency.is_some() && self.pending.len() < MAX_PENDING {
+                    if let Some(old) = old {
+                        self.pending.entry(id).or_insert(old);
+                    }
+                } else {
+                    self.invalidate();
+                }
+                id
+            }
+            None => {
+                self.invalidate();
+                let id = self.free.pop().unwrap_or_else(|| {
+                    self.files.push(None);
+                    (self.files.len() - 1) as u32
+                });
+                self.by_path.insert(path.to_string(), id);
+                self.files[id as usize] = Some(entry);
+                id
+            }
+        };
         self.index(id);
         id
+    }
+
+    fn invalidate(&mut self) {
+        self.adjacency = None;
+        self.pending.clear();
     }
 
     /// Removes `path`; true if it was present.
@@ -218,7 +241,7 @@ impl GraphData {
         let Some(id) = self.by_path.remove(path) else {
             return false;
         };
-        self.adjacency = None;
+        self.invalidate();
         self.unindex(id);
         self.files[id as usize] = None;
         self.free.push(id);
@@ -306,6 +329,21 @@ impl GraphData {
 
     /// [`GraphData::resolve`] by name and kind.
     pub fn resolve_name(&self, from: u32, name: &str, kind: RefKind) -> Vec<(SymId, f32)> {
+        match self.file(from) {
+            Some(src) => self.resolve_from(from, src, name, kind),
+            None => Vec::new(),
+        }
+    }
+
+    /// Resolution as seen from `src` (file slot `from`): `src` may be an older version of that
+    /// file, whose imports are what the old edges were resolved with.
+    fn resolve_from(
+        &self,
+        from: u32,
+        src: &FileEntry,
+        name: &str,
+        kind: RefKind,
+    ) -> Vec<(SymId, f32)> {
         let fits = |s: &SymId| {
             self.symbol(*s).is_some_and(|sym| match kind {
                 RefKind::Call => sym.kind.is_callable(),
@@ -321,9 +359,6 @@ impl GraphData {
             let w = 1.0 / same.len() as f32;
             return same.into_iter().map(|c| (c, w)).collect();
         }
-        let Some(src) = self.file(from) else {
-            return Vec::new();
-        };
         let many = cands.len() > 64;
         let hinted: Vec<SymId> = cands
             .iter()
@@ -364,9 +399,13 @@ impl GraphData {
 
     /// Files that file `id` imports (by stem), excluding itself.
     pub fn imported_files(&self, id: u32) -> Vec<u32> {
-        let Some(f) = self.file(id) else {
-            return Vec::new();
-        };
+        match self.file(id) {
+            Some(f) => self.imported_files_of(id, f),
+            None => Vec::new(),
+        }
+    }
+
+    fn imported_files_of(&self, id: u32, f: &FileEntry) -> Vec<u32> {
         let mut out: Vec<u32> = f
             .import_tokens
             .iter()
@@ -382,19 +421,97 @@ impl GraphData {
         out
     }
 
-    /// The walk's adjacency, built on first use after a change.
+    /// The walk's adjacency, built on first use after a change. When only files whose symbol
+    /// skeleton (names, kinds, nesting) is unchanged were replaced — typing inside bodies,
+    /// editing signatures or imports — only their calls/references and imports edges are
+    /// swapped, in one linear pass over the rows; otherwise it is rebuilt.
     pub fn adjacency(&mut self) -> Arc<Adjacency> {
         if let Some(a) = &self.adjacency {
-            return a.clone();
+            if self.pending.is_empty() {
+                return a.clone();
+            }
+            let pending = std::mem::take(&mut self.pending);
+            if let Some(p) = self.patched(a, &pending) {
+                self.adjacency_patches += 1;
+                let p = Arc::new(p);
+                self.adjacency = Some(p.clone());
+                return p;
+            }
         }
+        self.pending.clear();
+        self.adjacency_builds += 1;
         let a = Arc::new(Adjacency::build(self));
         self.adjacency = Some(a.clone());
         a
     }
 
-    /// The cached adjacency, if still valid.
+    /// The cached adjacency, if still valid (no file replaced since it was built).
     pub fn cached_adjacency(&self) -> Option<Arc<Adjacency>> {
-        self.adjacency.clone()
+        self.adjacency.clone().filter(|_| self.pending.is_empty())
+    }
+
+    /// `a` with the edges of each pending file's old version replaced by its current ones, or
+    /// `None` when a skeleton changed (node numbers or other files' resolutions would move).
+    fn patched(&self, a: &Adjacency, pending: &HashMap<u32, FileEntry>) -> Option<Adjacency> {
+        let mut delta: Vec<(u32, u32, f32)> = Vec::new();
+        let (mut ref_edges, mut import_edges) = (a.ref_edges as i64, a.import_edges as i64);
+        for (&id, old) in pending {
+            let new = self.file(id)?;
+            if !same_skeleton(&old.record.symbols.symbols, &new.record.symbols.symbols) {
+                return None;
+            }
+            let start = delta.len();
+            let (r, i) = self.file_edges(&a.base, id, old, &mut delta);
+            for e in &mut delta[start..] {
+                e.2 = -e.2;
+            }
+            ref_edges -= r as i64;
+            import_edges -= i as i64;
+            let (r, i) = self.file_edges(&a.base, id, new, &mut delta);
+            ref_edges += r as i64;
+            import_edges += i as i64;
+        }
+        Some(a.with_delta(delta, ref_edges as usize, import_edges as usize))
+    }
+
+    /// Pushes the calls/references and imports edges that file `id` (as `f`) contributes, both
+    /// directions, onto `edges`; returns how many of each kind (counted once).
+    fn file_edges(
+        &self,
+        base: &[u32],
+        id: u32,
+        f: &FileEntry,
+        edges: &mut Vec<(u32, u32, f32)>,
+    ) -> (usize, usize) {
+        let fnode = base[id as usize];
+        let (mut ref_edges, mut import_edges) = (0, 0);
+        // Resolution is by (file, name, kind): cache it per file, names repeat a lot.
+        let mut cache: HashMap<(&str, RefKind), Vec<(SymId, f32)>> = HashMap::new();
+        for r in &f.record.symbols.refs {
+            let from = r.enclosing.map_or(fnode, |e| fnode + 1 + e);
+            let targets = cache
+                .entry((r.name.as_str(), r.kind))
+                .or_insert_with(|| self.resolve_from(id, f, &r.name, r.kind));
+            for &(t, w) in targets.iter() {
+                let to = base[t.file as usize] + 1 + t.idx;
+                if to == from {
+                    continue;
+                }
+                let (fw, bw) = match r.kind {
+                    RefKind::Call => (weights::CALL, weights::CALLER),
+                    RefKind::Type => (weights::TYPE, weights::TYPE_USER),
+                };
+                edges.push((from, to, fw * w));
+                edges.push((to, from, bw * w));
+                ref_edges += 1;
+            }
+        }
+        for other in self.imported_files_of(id, f) {
+            edges.push((fnode, base[other as usize], weights::IMPORT));
+            edges.push((base[other as usize], fnode, weights::IMPORT * 0.5));
+            import_edges += 1;
+        }
+        (ref_edges, import_edges)
     }
 
     /// Whether a file's status means it has symbols.
@@ -454,12 +571,9 @@ impl Adjacency {
                 nodes.push((id, i as u32));
             }
         }
-        let node = |s: SymId| base[s.file as usize] + 1 + s.idx;
         let mut edges: Vec<(u32, u32, f32)> =
             Vec::with_capacity(g.symbol_count * 2 + g.ref_count * 2);
         let (mut ref_edges, mut import_edges, mut contains_edges) = (0, 0, 0);
-        // Resolution is by (file, name, kind): cache it per file, names repeat a lot.
-        let mut cache: HashMap<(&str, RefKind), Vec<(SymId, f32)>> = HashMap::new();
         for (id, f) in g.files() {
             let fnode = base[id as usize];
             for (i, s) in f.record.symbols.symbols.iter().enumerate() {
@@ -469,31 +583,9 @@ impl Adjacency {
                 edges.push((me, up, weights::CONTAINS));
                 contains_edges += 1;
             }
-            cache.clear();
-            for r in &f.record.symbols.refs {
-                let from = r.enclosing.map_or(fnode, |e| fnode + 1 + e);
-                let targets = cache
-                    .entry((r.name.as_str(), r.kind))
-                    .or_insert_with(|| g.resolve(id, r));
-                for &(t, w) in targets.iter() {
-                    let to = node(t);
-                    if to == from {
-                        continue;
-                    }
-                    let (fw, bw) = match r.kind {
-                        RefKind::Call => (weights::CALL, weights::CALLER),
-                        RefKind::Type => (weights::TYPE, weights::TYPE_USER),
-                    };
-                    edges.push((from, to, fw * w));
-                    edges.push((to, from, bw * w));
-                    ref_edges += 1;
-                }
-            }
-            for other in g.imported_files(id) {
-                edges.push((fnode, base[other as usize], weights::IMPORT));
-                edges.push((base[other as usize], fnode, weights::IMPORT * 0.5));
-                import_edges += 1;
-            }
+            let (r, i) = g.file_edges(&base, id, f, &mut edges);
+            ref_edges += r;
+            import_edges += i;
         }
         edges.sort_unstable_by_key(|e| (e.0, e.1));
         // Merge parallel edges (a function calling `f` three times is one heavier edge).
@@ -531,6 +623,96 @@ impl Adjacency {
         }
     }
 
+    /// A copy with `delta` (edge, weight change) applied: rows without a change are copied
+    /// as they are; in changed rows weights are summed and edges whose weight cancels out are
+    /// dropped. Linear in the number of edges, no sorting of the whole graph.
+    fn with_delta(
+        &self,
+        mut delta: Vec<(u32, u32, f32)>,
+        ref_edges: usize,
+        import_edges: usize,
+    ) -> Adjacency {
+        delta.sort_unstable_by_key(|e| (e.0, e.1));
+        let n = self.nodes.len();
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut targets = Vec::with_capacity(self.targets.len() + delta.len() / 2);
+        let mut weights = Vec::with_capacity(self.targets.len() + delta.len() / 2);
+        let mut out_weight = self.out_weight.clone();
+        offsets.push(0u32);
+        let mut d = 0;
+        let mut u = 0usize;
+        while u < n {
+            // Copy the run of unchanged rows up to the next changed one in one go.
+            let next = delta.get(d).map_or(n, |e| e.0 as usize);
+            if next > u {
+                let (lo, hi) = (self.offsets[u] as usize, self.offsets[next] as usize);
+                let shift = targets.len() as i64 - lo as i64;
+                targets.extend_from_slice(&self.targets[lo..hi]);
+                weights.extend_from_slice(&self.weights[lo..hi]);
+                offsets.extend(
+                    self.offsets[u + 1..=next]
+                        .iter()
+                        .map(|&o| (o as i64 + shift) as u32),
+                );
+                u = next;
+                continue;
+            }
+            // Merge row `u` (sorted by target) with its changes (sorted by target).
+            let (lo, hi) = (self.offsets[u] as usize, self.offsets[u + 1] as usize);
+            let mut i = lo;
+            let mut sum = 0f32;
+            loop {
+                let row_t = (i < hi).then(|| self.targets[i]);
+                let del_t = delta.get(d).filter(|e| e.0 as usize == u).map(|e| e.1);
+                let from_row = match (row_t, del_t) {
+                    (None, None) => break,
+                    (Some(a), Some(b)) => a < b,
+                    (Some(_), None) => true,
+                    (None, Some(_)) => false,
+                };
+                if from_row {
+                    targets.push(self.targets[i]);
+                    weights.push(self.weights[i]);
+                    sum += self.weights[i];
+                    i += 1;
+                    continue;
+                }
+                let Some(t) = del_t else { break };
+                let before = if row_t == Some(t) {
+                    i += 1;
+                    self.weights[i - 1]
+                } else {
+                    0.0
+                };
+                let mut w = before;
+                while let Some(e) = delta.get(d).filter(|e| e.0 as usize == u && e.1 == t) {
+                    w += e.2;
+                    d += 1;
+                }
+                // What is left of a removed edge is rounding error: drop it.
+                if w > 1e-5 * before.max(1e-3) {
+                    targets.push(t);
+                    weights.push(w);
+                    sum += w;
+                }
+            }
+            out_weight[u] = sum;
+            offsets.push(targets.len() as u32);
+            u += 1;
+        }
+        Adjacency {
+            base: self.base.clone(),
+            nodes: self.nodes.clone(),
+            offsets,
+            targets,
+            weights,
+            out_weight,
+            ref_edges,
+            import_edges,
+            contains_edges: self.contains_edges,
+        }
+    }
+
     /// Node number of a symbol.
     pub fn node_of(&self, s: SymId) -> Option<u32> {
         self.base
@@ -553,6 +735,18 @@ impl Adjacency {
     }
 }
 
+/// Replaced files kept for patching, at most; beyond that a rebuild is as cheap.
+const MAX_PENDING: usize = 64;
+
+/// Whether two versions of a file have the same definitions in the same order and nesting:
+/// then node numbers, contains edges and every other file's resolutions are unchanged.
+fn same_skeleton(a: &[Symbol], b: &[Symbol]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.name == y.name && x.kind == y.kind && x.parent == y.parent)
+}
+
 /// Counts of files by status, for reports.
 pub fn status_counts(g: &GraphData) -> std::collections::BTreeMap<FileStatus, usize> {
     let mut m = std::collections::BTreeMap::new();
@@ -560,4 +754,112 @@ pub fn status_counts(g: &GraphData) -> std::collections::BTreeMap<FileStatus, us
         *m.entry(f.record.status).or_insert(0) += 1;
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::config::GraphConfig;
+    use crate::graph::index::{hash, record_from_bytes};
+    use crate::syntax::language::language_by_name;
+    use crate::syntax::ParserPool;
+
+    fn rec(text: &str) -> FileRecord {
+        let lang = language_by_name("python").unwrap();
+        let mut pool = ParserPool::new();
+        let b = text.as_bytes();
+        record_from_bytes(lang, b, hash(b), 0, &GraphConfig::default(), &mut pool)
+    }
+
+    /// Every edge as (from, to, weight), for comparing two adjacencies.
+    fn edges(a: &Adjacency) -> Vec<(u32, u32, f32)> {
+        (0..a.nodes.len())
+            .flat_map(|u| {
+                let (lo, hi) = (a.offsets[u] as usize, a.offsets[u + 1] as usize);
+                (lo..hi).map(move |e| (u as u32, a.targets[e], a.weights[e]))
+            })
+            .collect()
+    }
+
+    fn assert_same(patched: &Adjacency, fresh: &Adjacency) {
+        let (p, f) = (edges(patched), edges(fresh));
+        assert_eq!(p.len(), f.len(), "edge count\n{p:?}\n{f:?}");
+        for (x, y) in p.iter().zip(&f) {
+            assert_eq!((x.0, x.1), (y.0, y.1), "\n{p:?}\n{f:?}");
+            assert!((x.2 - y.2).abs() <= 1e-5 * y.2.abs(), "{x:?} vs {y:?}");
+        }
+        for (x, y) in patched.out_weight.iter().zip(&fresh.out_weight) {
+            assert!((x - y).abs() <= 1e-5 * y.abs().max(1e-3), "{x} vs {y}");
+        }
+        assert_eq!(patched.ref_edges, fresh.ref_edges);
+        assert_eq!(patched.import_edges, fresh.import_edges);
+        assert_eq!(patched.contains_edges, fresh.contains_edges);
+    }
+
+    const UTIL: &str = "def helper(x):\n    return x\n\n\ndef other(y):\n    return y\n";
+    const MAIN: &str = "import util\n\n\ndef run():\n    return helper(1)\n\n\nclass Box:\n    def get(self):\n        return run()\n";
+
+    fn graph() -> GraphData {
+        let mut g = GraphData::default();
+        g.put("pkg/util.py", rec(UTIL));
+        g.put("pkg/main.py", rec(MAIN));
+        g.put(
+            "lib/helper.py",
+            rec("def helper(z):\n    return other(z)\n"),
+        );
+        g
+    }
+
+    #[test]
+    fn body_edits_patch_the_adjacency_to_what_a_rebuild_gives() {
+        let mut g = graph();
+        let before = g.adjacency();
+        // Calls added, removed and repeated; an import dropped; same definitions.
+        let edits = [
+            MAIN.replace("return helper(1)", "return helper(1) + other(2) + other(3)"),
+            MAIN.replace("import util\n", "\n")
+                .replace("return run()", "return Box()"),
+            MAIN.to_string(),
+        ];
+        for text in edits {
+            g.put("pkg/main.py", rec(&text));
+            assert!(
+                g.cached_adjacency().is_none(),
+                "a replaced file makes it stale"
+            );
+            let patches = g.adjacency_patches;
+            let patched = g.adjacency();
+            assert_eq!(g.adjacency_patches, patches + 1, "patched, not rebuilt");
+            assert!(
+                Arc::ptr_eq(&patched, &g.adjacency()),
+                "cached after patching"
+            );
+            let mut fresh = GraphData::default();
+            for (_, f) in g.files() {
+                fresh.put(&f.path, f.record.clone());
+            }
+            assert_same(&patched, &fresh.adjacency());
+        }
+        // Back to the original text: back to the original edges.
+        assert_same(&g.adjacency(), &before);
+    }
+
+    #[test]
+    fn a_new_definition_rebuilds_instead() {
+        let mut g = graph();
+        let _ = g.adjacency();
+        g.put(
+            "pkg/main.py",
+            rec(&format!("{MAIN}\n\ndef extra():\n    return other(1)\n")),
+        );
+        let builds = g.adjacency_builds;
+        let a = g.adjacency();
+        assert_eq!(g.adjacency_builds, builds + 1, "rebuilt, not patched");
+        let mut fresh = GraphData::default();
+        for (_, f) in g.files() {
+            fresh.put(&f.path, f.record.clone());
+        }
+        assert_same(&a, &fresh.adjacency());
+        assert_eq!(a.nodes.len(), fresh.adjacency().nodes.len());
+    }
 }
