@@ -29,6 +29,9 @@ local H = {}
 M.open = function(id)
   local c = H.get(id or 1)
   H.ensure_buffers(c)
+  -- The window the user came from: its file, cursor and buffers are the turn's context.
+  local here = vim.api.nvim_get_current_win()
+  if here ~= c.win and here ~= c.input_win then c.origin_win = here end
 
   if not (H.win_valid(c.win) and H.win_valid(c.input_win)) then
     H.close_windows(c)
@@ -54,13 +57,20 @@ M.open = function(id)
 end
 
 --- Sends `text` as a user message, exactly as if it was typed in the input area (opens the chat if
---- needed). Empty text is ignored. Refused while a reply is in flight.
+--- needed). Empty text is ignored. Refused while a reply is in flight. A plain chat message carries
+--- what the editor shows (project root, current file and cursor, unsaved buffers); a slash command
+--- (`/budget`, `/stats`, `/clear`, `/help`) is answered by smallcode, never by the model.
 ---@param text string
 ---@param id integer|nil chat id, default 1
 ---@param route table|nil { method = rpc notification, payload = extra fields } (default: plain chat)
 ---@return boolean sent
 M.send = function(text, id, route)
   local c = H.get(id or 1)
+  -- Context comes from the current window, or from the one the chat was opened from when the
+  -- message is typed in the chat itself.
+  local here = vim.api.nvim_get_current_win()
+  if here ~= c.win and here ~= c.input_win then c.origin_win = here end
+  local origin = c.origin_win
   if type(text) ~= 'string' or vim.trim(text) == '' then return false end
   if not (H.win_valid(c.win) and H.win_valid(c.input_win)) then M.open(c.id) end
   if c.busy then
@@ -78,9 +88,45 @@ M.send = function(text, id, route)
   -- `route` sends the turn elsewhere than plain chat (the agent: `agent_run` plus its payload).
   local method = route and route.method or 'chat_send'
   local payload = vim.tbl_extend('force', route and route.payload or {}, { chat = c.id, text = text })
+  if method == 'chat_send' and not M.is_command(text) then
+    payload = vim.tbl_extend('keep', payload, H.editor_context(origin, c))
+  end
   local ok, err = pcall(require('smallcode.rpc').notify, method, payload)
   if not ok then H.on.error(c, { text = H.strip(err) }) end
   return true
+end
+
+--- The chat's slash commands (answered by smallcode, never sent to the model), as in
+--- src/chat/commands.rs.
+M.commands = {
+  { name = 'budget', desc = 'token split of the last turn (system, task, symbols, graph, history, reply)' },
+  { name = 'stats', desc = 'last agent run and session totals (rounds, tokens, cache, repairs, checks)' },
+  { name = 'clear', desc = "forget this chat's history" },
+  { name = 'help', desc = 'list the commands' },
+}
+
+--- Whether `text` is a slash command: its first word is `/` and letters only (`/usr/lib` is not).
+---@param text string
+---@return boolean
+M.is_command = function(text)
+  return type(text) == 'string' and (text:match('^%s*/%a+%s') ~= nil or text:match('^%s*/%a+$') ~= nil)
+end
+
+--- Offers the slash commands with `vim.ui.select` and sends the chosen one to chat `id`.
+---@param id integer|nil chat id, default 1
+---@param on_cancel function|nil called when nothing was chosen
+M.palette = function(id, on_cancel)
+  local items = M.commands
+  vim.ui.select(items, {
+    prompt = 'smallcode command',
+    format_item = function(item) return string.format('/%-7s %s', item.name, item.desc) end,
+  }, function(item)
+    if item then
+      M.send('/' .. item.name, id)
+    elseif on_cancel then
+      on_cancel()
+    end
+  end)
 end
 
 --- Cancels the reply in flight in chat `id`.
@@ -216,6 +262,17 @@ H.set_keymaps = function(c, buf, is_input)
   if is_input then
     map('n', keys.send_normal, function() H.send_input(c) end, 'smallcode: send')
     map('i', keys.send_insert, function() H.send_input(c) end, 'smallcode: send')
+    -- `/` typed into an empty input opens the command palette; anywhere else it is just `/`.
+    vim.keymap.set('i', '/', function()
+      local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+      if #lines > 1 or (lines[1] or '') ~= '' then return '/' end
+      vim.schedule(function()
+        M.palette(c.id, function()
+          if H.buf_valid(buf) and vim.api.nvim_get_current_buf() == buf then vim.api.nvim_put({ '/' }, 'c', false, true) end
+        end)
+      end)
+      return ''
+    end, { buffer = buf, expr = true, nowait = true, desc = 'smallcode: command palette' })
   end
   map({ 'n', 'i' }, keys.stop, function() M.stop(c.id) end, 'smallcode: stop the reply')
 end
@@ -225,6 +282,35 @@ H.send_input = function(c)
   local text = table.concat(vim.api.nvim_buf_get_lines(c.input_buf, 0, -1, false), '\n')
   -- A refused send (empty text, reply in flight) keeps the input so that nothing typed is lost.
   if M.send(text, c.id) then vim.api.nvim_buf_set_lines(c.input_buf, 0, -1, false, {}) end
+end
+
+--- What the editor shows from window `win`: the project root, the current file and cursor, and
+--- the unsaved text of modified buffers under the root (plus the current one). Empty for a
+--- window without a file (the turn is then the message and the history only).
+H.editor_context = function(win, c)
+  if not H.win_valid(win) or win == c.win or win == c.input_win then return {} end
+  local buf = vim.api.nvim_win_get_buf(win)
+  local path = vim.api.nvim_buf_get_name(buf)
+  if path == '' or vim.bo[buf].buftype ~= '' then return {} end
+  local root = require('smallcode.agent').root(buf)
+  local buffers = {}
+  for _, b in ipairs(vim.api.nvim_list_bufs()) do
+    local name = vim.api.nvim_buf_get_name(b)
+    if
+      vim.api.nvim_buf_is_loaded(b)
+      and vim.bo[b].buftype == ''
+      and name ~= ''
+      and vim.startswith(name, root)
+      and (vim.bo[b].modified or b == buf)
+    then
+      buffers[#buffers + 1] = {
+        path = name,
+        text = table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), '\n') .. '\n',
+        tick = vim.b[b].changedtick,
+      }
+    end
+  end
+  return { root = root, file = path, cursor = vim.api.nvim_win_get_cursor(win)[1], buffers = buffers }
 end
 
 H.open_windows = function(c)

@@ -18,10 +18,28 @@ M.subcommands = {
   },
   {
     name = 'ask',
-    desc = 'Send {text} to the chat as if typed in its input area',
-    handler = function(args)
+    desc = 'Send {text} to the chat as if typed in its input area (with a range: the selection too)',
+    handler = function(args, opts)
       if vim.trim(args) == '' then H.error('ask: missing text, e.g. `:SmallCode ask explain this error`') end
-      require('smallcode.chat').send(args)
+      local route = nil
+      opts = opts or {}
+      if (opts.range or 0) > 0 then
+        local buf = vim.api.nvim_get_current_buf()
+        local lines = vim.api.nvim_buf_get_lines(buf, opts.line1 - 1, opts.line2, false)
+        local path = vim.api.nvim_buf_get_name(buf)
+        route = {
+          method = 'chat_send',
+          payload = {
+            selection = {
+              path = path ~= '' and path or nil,
+              line1 = opts.line1,
+              line2 = opts.line2,
+              text = table.concat(lines, '\n'),
+            },
+          },
+        }
+      end
+      require('smallcode.chat').send(args, nil, route)
     end,
   },
   {

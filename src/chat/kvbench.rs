@@ -79,6 +79,7 @@ pub fn run(args: KvArgs) -> anyhow::Result<()> {
 }
 
 async fn run_async(args: KvArgs) -> anyhow::Result<()> {
+    crate::llm::discover::ensure_crypto_provider();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(900))
         .pool_max_idle_per_host(0)

@@ -144,6 +144,78 @@ h.eq(chat.winbar(2), 'smallcode · connecting…', 'chat 2 winbar before any sta
 ev({ chat = 2, type = 'error', text = 'cannot reach http://127.0.0.1:9' })
 h.eq(chat.winbar(2), 'smallcode · not connected', 'an error before any status')
 
+-- Slash commands and the palette ---------------------------------------------
+h.eq(chat.is_command('/budget'), true, '/budget is a command')
+h.eq(chat.is_command('  /stats now'), true, 'leading spaces and arguments')
+h.eq(chat.is_command('/usr/lib/x is missing'), false, 'a path is not a command')
+h.eq(chat.is_command('why /budget'), false, 'only the first word')
+local names = vim.tbl_map(function(c) return c.name end, chat.commands)
+h.eq(names, { 'budget', 'stats', 'clear', 'help' }, 'palette lists the commands')
+
+local real_select = vim.ui.select
+local offered
+vim.ui.select = function(items, opts, on_choice)
+  offered = vim.tbl_map(opts.format_item, items)
+  on_choice(items[1])
+end
+chat.palette(1)
+h.eq(sent[#sent], { 'chat_send', { chat = 1, text = '/budget' } }, 'palette sends the chosen command, no editor context')
+h.ok(offered[1]:find('^/budget'), 'items show the command: ' .. tostring(offered[1]))
+ev({ type = 'start' })
+ev({ type = 'delta', text = '```\nBudget of the last turn\n```\n' })
+ev({ type = 'done', elapsed_ms = 0 })
+
+-- `/` in an empty input opens the palette; cancelling types the `/`.
+local opened = 0
+vim.ui.select = function(_, _, on_choice)
+  opened = opened + 1
+  on_choice(nil)
+end
+vim.api.nvim_set_current_win(info.input_win)
+vim.api.nvim_buf_set_lines(info.input_buf, 0, -1, false, {})
+feed('i/')
+vim.wait(200, function() return opened > 0 end)
+h.eq(opened, 1, '/ in an empty input opens the palette')
+vim.wait(200, function() return vim.api.nvim_buf_get_lines(info.input_buf, 0, -1, false)[1] == '/' end)
+h.eq(vim.api.nvim_buf_get_lines(info.input_buf, 0, -1, false), { '/' }, 'cancelled palette leaves a plain /')
+feed('<Esc>')
+vim.api.nvim_buf_set_lines(info.input_buf, 0, -1, false, { 'a' })
+feed('A/<Esc>')
+vim.wait(50)
+h.eq(opened, 1, '/ after text is just a character')
+h.eq(vim.api.nvim_buf_get_lines(info.input_buf, 0, -1, false), { 'a/' }, 'typed as is')
+vim.api.nvim_buf_set_lines(info.input_buf, 0, -1, false, {})
+vim.ui.select = real_select
+
+-- A message sent from a file window carries the editor's context ------------
+local proj = vim.fn.tempname()
+vim.fn.mkdir(proj .. '/.git', 'p')
+vim.fn.writefile({ 'fn main() {}' }, proj .. '/main.rs')
+vim.api.nvim_set_current_win(first_win)
+vim.cmd('edit ' .. vim.fn.fnameescape(proj .. '/main.rs'))
+local fbuf = vim.api.nvim_get_current_buf()
+vim.api.nvim_buf_set_lines(0, 0, -1, false, { 'fn main() {', '    unsaved();', '}' })
+vim.api.nvim_win_set_cursor(0, { 2, 0 })
+chat.send('what does main do?')
+local p = sent[#sent][2]
+h.eq(sent[#sent][1], 'chat_send', 'plain chat')
+h.eq(p.text, 'what does main do?', 'text')
+h.eq(p.root, vim.fs.dirname(p.file), 'project root from the marker')
+h.eq(p.file, vim.api.nvim_buf_get_name(0), 'current file')
+h.eq(p.cursor, 2, 'cursor line')
+h.eq(#p.buffers, 1, 'the current (modified) buffer')
+h.eq(p.buffers[1].text, 'fn main() {\n    unsaved();\n}\n', 'unsaved text, not the file')
+ev({ type = 'done', elapsed_ms = 1 })
+-- Typed in the chat input: context from the window the chat was opened from.
+vim.api.nvim_set_current_win(info.input_win)
+chat.send('/stats')
+h.eq(sent[#sent][2], { chat = 1, text = '/stats' }, 'commands carry no context')
+ev({ type = 'done', elapsed_ms = 0 })
+chat.send('and now?')
+h.eq(sent[#sent][2].cursor, 2, 'context from the origin window')
+ev({ type = 'done', elapsed_ms = 1 })
+vim.api.nvim_buf_delete(fbuf, { force = true })
+
 -- Many messages: the transcript stays intact (its cost is measured by `cargo bench --bench spine`,
 -- not asserted here: timing belongs in benchmarks).
 for i = 1, 2000 do
