@@ -315,6 +315,7 @@ async fn run_inner(
         errors = results;
     }
     // The rounds (and the decomposition) are spent: hand the failing sub-task up, if allowed.
+    let mut escalation_failed: Option<String> = None;
     if let Some(esc) = &cfg.escalation {
         let focus = narrowed
             .clone()
@@ -329,7 +330,10 @@ async fn run_inner(
         report.escalations += 1;
         let user = escalate::subtask_prompt(&ws, &targets, prompt, &errors, focus.as_ref());
         match esc.ask(SYSTEM, &user).await {
-            Err(e) => steps.step(&format!("escalation failed: {e}")),
+            Err(e) => {
+                steps.step(&format!("escalation failed: {e}"));
+                escalation_failed = Some(format!("escalation failed: {e}"));
+            }
             Ok(answer) => {
                 report.escalation_tokens += answer.tokens;
                 steps.model_text(&answer.text);
@@ -340,6 +344,7 @@ async fn run_inner(
                 }
                 if applied.changed.is_empty() {
                     steps.step("escalation: the answer had no usable code block");
+                    escalation_failed = Some("the escalation answer had no usable code".into());
                 } else {
                     any_edit = true;
                     let results =
@@ -354,7 +359,10 @@ async fn run_inner(
         }
     }
     if !any_edit {
-        return Err("the model never produced a usable edit".into());
+        return Err(match escalation_failed {
+            Some(e) => format!("the model never produced a usable edit; {e}"),
+            None => "the model never produced a usable edit".into(),
+        });
     }
     if !baseline_failed && tests.is_none() {
         report.outcome = "no checks apply to this project; change not verified, not applied".into();
@@ -365,10 +373,10 @@ async fn run_inner(
             .as_ref()
             .map(|(_, n)| format!(" (narrowed to `{n}`)"))
             .unwrap_or_default();
-        let escalation = if cfg.escalation.is_some() {
-            "the escalation model's answer failed too"
-        } else {
-            "no escalation configured"
+        let escalation = match (&escalation_failed, &cfg.escalation) {
+            (Some(e), _) => e.as_str(),
+            (None, Some(_)) => "the escalation model's answer failed the checks too",
+            (None, None) => "no escalation configured",
         };
         report.outcome = format!(
             "not solved: checks still fail after {} rounds{decomposed}; {escalation}; nothing applied; left: {left}",
