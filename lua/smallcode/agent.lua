@@ -45,7 +45,8 @@ M.fix = function(text, opts)
     method = 'agent_run',
     payload = {
       root = root,
-      buffers = H.live_buffers(root, buf), errors = errors,
+      buffers = H.live_buffers(root, buf),
+      errors = errors,
       edit_format = require('smallcode').get_config().edit_format,
     },
   })
@@ -63,7 +64,12 @@ M.feedback = function(run, errors)
   local text = string.format('%s\n(after the edit: %d new error(s) in the diagnostics)', run.request, #errors)
   return require('smallcode.chat').send(text, run.chat, {
     method = 'agent_run',
-    payload = { root = run.root, buffers = H.live_buffers(run.root, vim.api.nvim_get_current_buf()), errors = errors },
+    payload = {
+      root = run.root,
+      buffers = H.live_buffers(run.root, vim.api.nvim_get_current_buf()),
+      errors = errors,
+      edit_format = require('smallcode').get_config().edit_format,
+    },
   })
 end
 

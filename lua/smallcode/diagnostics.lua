@@ -55,7 +55,7 @@ end
 M.landed = function(landed)
   local run = require('smallcode.agent').last
   local cfg = H.config()
-  if not run or #landed == 0 or (run.round or 0) >= cfg.diagnostic_rounds then return end
+  if not cfg.enabled or not run or #landed == 0 or (run.round or 0) >= cfg.diagnostic_rounds then return end
   vim.defer_fn(function() H.check(run, landed, 0) end, cfg.settle_ms)
 end
 
@@ -65,6 +65,7 @@ H.config = function()
   local ok, cfg = pcall(function() return require('smallcode').config end)
   local fix = ok and type(cfg) == 'table' and cfg.fix or {}
   return {
+    enabled = fix.diagnostics ~= false,
     settle_ms = fix.settle_ms or 500,
     diagnostic_rounds = fix.diagnostic_rounds or 1,
   }

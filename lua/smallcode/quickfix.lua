@@ -107,6 +107,7 @@ end
 --- `root`, else nil.
 H.abs = function(root, file)
   if type(file) ~= 'string' or file == '' then return nil end
+  file = file:gsub('^%./', '')
   local path = file:sub(1, 1) == '/' and file or (root .. '/' .. file)
   path = vim.fs.normalize(path)
   local r = vim.fs.normalize(root)

@@ -27,7 +27,8 @@ vim.diagnostic.set(ns, buf, {
 })
 t.wait_chat('new error(s) in the diagnostics', 10000)
 t.wait_idle(30000)
-t.ok(table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n'):find('return b + a', 1, true), 'the feedback round landed')
+local text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
+t.ok(text:find('return b + a', 1, true), 'the feedback round landed')
 -- One feedback round only (diagnostic_rounds = 1), even though the error is still there.
 vim.wait(800)
 t.eq(t.count('new error(s) in the diagnostics'), 1, 'bounded by the round cap')
