@@ -189,6 +189,27 @@ mod tests {
         assert_eq!(c.provider, Some(ProviderKind::Ollama));
         assert_eq!(c.timeouts.idle(), Duration::from_millis(500));
         assert_eq!(c.timeouts.first_token, 180.0);
+        let esc = rmpv::Value::Map(vec![(
+            "escalation".into(),
+            rmpv::Value::Map(vec![
+                ("provider".into(), "anthropic".into()),
+                ("model".into(), "big".into()),
+                ("api_key_env".into(), "ANTHROPIC_API_KEY".into()),
+            ]),
+        )]);
+        let e = Config::from_value(&esc).unwrap().escalation.unwrap();
+        assert_eq!((e.provider.as_str(), e.max_tokens), ("anthropic", 2048));
+        assert_eq!(e.endpoint, None);
+        let typo = rmpv::Value::Map(vec![(
+            "escalation".into(),
+            rmpv::Value::Map(vec![
+                ("provider".into(), "openai".into()),
+                ("model".into(), "m".into()),
+                ("api_key".into(), "sk-in-config".into()),
+            ]),
+        )]);
+        let err = Config::from_value(&typo).unwrap_err();
+        assert!(err.contains("api_key"), "a key in the config is refused: {err}");
         let bad = rmpv::Value::Map(vec![("provider".into(), "grpc".into())]);
         let err = Config::from_value(&bad).unwrap_err();
         assert!(err.contains("openai") && err.contains("ollama"), "{err}");

@@ -82,6 +82,19 @@ h.eq(wire.model, nil, 'nil model not sent')
 h.eq(wire.timeouts, { connect = 5, first_token = 180, idle = 30 }, 'timeouts sent')
 h.eq(wire.max_tokens, 512, 'max_tokens sent')
 
+-- :SmallCode fix signals and escalation (opt-in): defaults, checks, what Rust receives.
+c = config.resolve({})
+h.eq(c.fix, { quickfix = true, quickfix_input = true, diagnostics = true, settle_ms = 500, diagnostic_rounds = 1 }, 'fix defaults')
+h.eq(config.for_rust(c).escalation, nil, 'no escalation by default')
+c = config.resolve({ escalation = { provider = 'anthropic', model = 'big', api_key_env = 'ANTHROPIC_API_KEY' } })
+h.eq(config.for_rust(c).escalation.api_key_env, 'ANTHROPIC_API_KEY', 'escalation sent with the variable name only')
+err = h.raises(function() config.resolve({ escalation = { provider = 'grpc', model = 'm' } }) end)
+h.contains(err, "config.escalation.provider: expected one of 'anthropic', 'openai'", 'bad escalation provider')
+err = h.raises(function() config.resolve({ escalation = { provider = 'openai' } }) end)
+h.contains(err, 'config.escalation.model: expected string', 'escalation needs a model')
+err = h.raises(function() config.resolve({ fix = { diagnostic_rounds = 1.5 } }) end)
+h.contains(err, 'config.fix.diagnostic_rounds: expected an integer >= 0', 'bad round cap')
+
 -- vim.g.smallcode is read when setup() was never called; setup() replaces it.
 vim.g.smallcode = { model = 'from-g', timeouts = { connect = 1 } }
 local sc = require('smallcode')
