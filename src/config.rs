@@ -209,7 +209,10 @@ mod tests {
             ]),
         )]);
         let err = Config::from_value(&typo).unwrap_err();
-        assert!(err.contains("api_key"), "a key in the config is refused: {err}");
+        assert!(
+            err.contains("api_key"),
+            "a key in the config is refused: {err}"
+        );
         let bad = rmpv::Value::Map(vec![("provider".into(), "grpc".into())]);
         let err = Config::from_value(&bad).unwrap_err();
         assert!(err.contains("openai") && err.contains("ollama"), "{err}");
