@@ -5,7 +5,7 @@ local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
 local dir = os.getenv('PROJECT')
 require('smallcode').setup({
   endpoint = os.getenv('MOCK_URL'),
-  fix = { settle_ms = 300, diagnostic_rounds = 1, quickfix_input = false },
+  fix = { settle_ms = 600, diagnostic_rounds = 1, quickfix_input = false },
 })
 local ns = vim.api.nvim_create_namespace('fake-lsp')
 local E = vim.diagnostic.severity.ERROR
@@ -30,7 +30,7 @@ t.wait_idle(30000)
 local text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
 t.ok(text:find('return b + a', 1, true), 'the feedback round landed')
 -- One feedback round only (diagnostic_rounds = 1), even though the error is still there.
-vim.wait(800)
+vim.wait(1200)
 t.eq(t.count('new error(s) in the diagnostics'), 1, 'bounded by the round cap')
 t.ok(not require('smallcode.chat').busy(1), 'no further round')
 t.done('quickfix_diagnostics')
