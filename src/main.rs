@@ -61,6 +61,8 @@ enum Bench {
     },
     /// Code graph: cold/warm index, incremental update, ranked walk (doc/graph.md).
     Graph(smallcode::graph::cli::BenchGraphArgs),
+    /// One report + chart from several runs' results.csv (`PATH=LABEL` keeps models apart).
+    Report(smallcode::bench::merge::ReportArgs),
     /// KV-cache reuse of the chat layout against a naive one on llama-server (doc/budget.md).
     Kv(smallcode::chat::kvbench::KvArgs),
     /// Edit matcher on generated noisy SEARCH/REPLACE cases (doc/edit.md).
@@ -97,13 +99,17 @@ fn main() -> ExitCode {
             which: None,
             tasks: None,
         } => {
-            eprintln!("bench: give --tasks DIR, or one of: graph, budget, edit, kv (see smallcode bench --help)");
+            eprintln!("bench: give --tasks DIR, or one of: graph, budget, edit, kv, report (see smallcode bench --help)");
             ExitCode::from(2)
         }
         Command::Bench {
             which: Some(Bench::Graph(args)),
             ..
         } => report("bench graph", smallcode::graph::cli::run_bench(args)),
+        Command::Bench {
+            which: Some(Bench::Report(args)),
+            ..
+        } => report("bench report", smallcode::bench::merge::run(args)),
         Command::Bench {
             which: Some(Bench::Kv(args)),
             ..

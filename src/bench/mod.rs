@@ -6,6 +6,7 @@
 //! missing), optional `task.toml` (`language`, `tier`, `category`, `timeout`). Checks are never
 //! copied into the agent's directory.
 
+pub mod merge;
 pub mod peer;
 pub mod report;
 pub mod runner;

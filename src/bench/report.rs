@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// One trial of one task in one mode.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Row {
     /// Task folder name.
     pub task: String,
@@ -65,32 +65,100 @@ fn median(mut v: Vec<u64>) -> u64 {
 
 /// CSV with a header; at least `task,mode,trial,passed` first.
 pub fn csv(rows: &[Row]) -> String {
-    let mut s = String::from("task,mode,trial,passed,tier,category,language,rounds,tokens_in,tokens_out,cached_tokens,tool_calls,repairs,decompositions,escalations,wall_ms,note\n");
+    let mut s = format!("{CSV_HEADER}\n");
     for r in rows {
-        let note = r.note.replace('"', "'");
-        let _ = writeln!(
-            s,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"",
-            r.task,
-            r.mode,
-            r.trial,
-            r.passed,
-            r.tier,
-            r.category,
-            r.language,
-            r.rounds,
-            r.tokens_in,
-            r.tokens_out,
-            r.cached_tokens,
-            r.tool_calls,
-            r.repairs,
-            r.decompositions,
-            r.escalations,
-            r.wall_ms,
-            note
-        );
+        let _ = writeln!(s, "{}", csv_line(r));
     }
     s
+}
+
+/// The header line of [`csv`], also written first by the runner's progressive file.
+pub const CSV_HEADER: &str = "task,mode,trial,passed,tier,category,language,rounds,tokens_in,tokens_out,cached_tokens,tool_calls,repairs,decompositions,escalations,wall_ms,note";
+
+/// One row as a CSV line (no newline), the format [`parse_csv`] reads back.
+pub fn csv_line(r: &Row) -> String {
+    format!(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"",
+        r.task,
+        r.mode,
+        r.trial,
+        r.passed,
+        r.tier,
+        r.category,
+        r.language,
+        r.rounds,
+        r.tokens_in,
+        r.tokens_out,
+        r.cached_tokens,
+        r.tool_calls,
+        r.repairs,
+        r.decompositions,
+        r.escalations,
+        r.wall_ms,
+        r.note.replace('"', "'")
+    )
+}
+
+/// Reads rows back from a `results.csv` this runner wrote, so runs made at different times
+/// (modes, models, peers) can be reported and charted together. Errors name the line.
+pub fn parse_csv(text: &str) -> Result<Vec<Row>, String> {
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if i == 0 && line.starts_with("task,") || line.trim().is_empty() {
+            continue;
+        }
+        let (head, note) = match line.find(",\"") {
+            Some(at) => (&line[..at], line[at + 2..].trim_end_matches('"')),
+            None => (line, ""),
+        };
+        let f: Vec<&str> = head.split(',').collect();
+        if f.len() != 16 {
+            return Err(format!(
+                "line {}: expected 17 columns ({CSV_HEADER}), found {}",
+                i + 1,
+                f.len() + 1
+            ));
+        }
+        let num = |k: usize| -> Result<u64, String> {
+            f[k].parse().map_err(|_| {
+                format!(
+                    "line {}: column {} is not a number: {:?}",
+                    i + 1,
+                    k + 1,
+                    f[k]
+                )
+            })
+        };
+        rows.push(Row {
+            task: f[0].to_string(),
+            mode: f[1].to_string(),
+            trial: num(2)? as u32,
+            passed: match f[3] {
+                "true" => true,
+                "false" => false,
+                other => {
+                    return Err(format!(
+                        "line {}: passed must be true/false, not {other:?}",
+                        i + 1
+                    ))
+                }
+            },
+            tier: num(4)? as u32,
+            category: f[5].to_string(),
+            language: f[6].to_string(),
+            rounds: num(7)? as u32,
+            tokens_in: num(8)?,
+            tokens_out: num(9)?,
+            cached_tokens: num(10)?,
+            tool_calls: num(11)? as u32,
+            repairs: num(12)? as u32,
+            decompositions: num(13)? as u32,
+            escalations: num(14)? as u32,
+            wall_ms: num(15)?,
+            note: note.to_string(),
+        });
+    }
+    Ok(rows)
 }
 
 /// A group's pass count and totals.
@@ -276,6 +344,36 @@ fn xml(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_round_trips_and_bad_lines_name_the_line() {
+        let row = Row {
+            task: "py-t1-x".into(),
+            mode: "aider".into(),
+            trial: 2,
+            passed: true,
+            tier: 1,
+            category: "fix-test".into(),
+            language: "python".into(),
+            rounds: 3,
+            tokens_in: 1200,
+            tokens_out: 80,
+            cached_tokens: 900,
+            tool_calls: 1,
+            repairs: 0,
+            decompositions: 1,
+            escalations: 0,
+            wall_ms: 4242,
+            note: "round 1: check 1 failed, \"quoted\"".into(),
+        };
+        let back = parse_csv(&csv(std::slice::from_ref(&row))).unwrap();
+        let mut want = row.clone();
+        want.note = want.note.replace('"', "'");
+        assert_eq!(back, vec![want]);
+        let e = parse_csv("task,mode\nx,harness,1,maybe,1,a,b,1,1,1,1,1,1,1,1,1,\"\"").unwrap_err();
+        assert!(e.contains("line 2") && e.contains("true/false"), "{e}");
+        assert!(parse_csv("x,y,z").unwrap_err().contains("17 columns"));
+    }
 
     #[test]
     fn wilson_matches_known_values() {

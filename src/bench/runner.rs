@@ -135,10 +135,21 @@ async fn run_async(args: TaskBenchArgs) -> anyhow::Result<()> {
     let sem = Arc::new(Semaphore::new(args.jobs.max(1)));
     let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let started = Instant::now();
+    // Rows are appended here as trials finish, so a run stopped early keeps what it measured.
+    let partial = match &args.out {
+        Some(out) => {
+            std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+            let path = out.join("results.partial.csv");
+            std::fs::write(&path, format!("{}\n", report::CSV_HEADER))
+                .with_context(|| format!("writing {}", path.display()))?;
+            Some(Arc::new(std::sync::Mutex::new(path)))
+        }
+        None => None,
+    };
     let mut set = tokio::task::JoinSet::new();
     for (task, mode, trial) in jobs {
         let (sem, client, base, done) = (sem.clone(), client.clone(), base.clone(), done.clone());
-        let (peers, ep) = (peers.clone(), ep.clone());
+        let (peers, ep, partial) = (peers.clone(), ep.clone(), partial.clone());
         set.spawn(async move {
             let _permit = sem.acquire_owned().await;
             let agent = match peers.iter().find(|p| p.name == mode) {
@@ -154,6 +165,9 @@ async fn run_async(args: TaskBenchArgs) -> anyhow::Result<()> {
                 row.wall_ms as f64 / 1000.0,
                 row.note
             );
+            if let Some(p) = &partial {
+                append_partial(p, &row);
+            }
             row
         });
     }
@@ -185,6 +199,17 @@ async fn run_async(args: TaskBenchArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Appends one finished trial to `results.partial.csv` (best effort: the final results.csv is
+/// written from memory anyway; a failure here only costs the early-stop copy).
+fn append_partial(path: &std::sync::Mutex<PathBuf>, row: &Row) {
+    use std::io::Write;
+    let Ok(path) = path.lock() else { return };
+    let file = std::fs::OpenOptions::new().append(true).open(&*path);
+    if let Ok(mut f) = file {
+        let _ = writeln!(f, "{}", report::csv_line(row));
+    }
 }
 
 /// The modes to run, in report order: `--mode` (harness/naive/both or a comma list) plus every
