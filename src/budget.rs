@@ -13,6 +13,8 @@
 //! - [`reduce`] shrinks long tool output deterministically (head, tail, error and location lines).
 //! - [`history`] turns old conversation turns into a compact record.
 //! - [`window`] derives the reply reserve and Ollama's `num_ctx`.
+//! - [`whole`] checks with tree-sitter that a code section is whole nodes or an explicit
+//!   elision (the benchmark's "0 cut mid-symbol").
 //!
 //! Invariant: every number called "tokens" in this module is in the model's tokens as
 //! estimated through the calibration (never raw cl100k counts), except where a name says `est`.
@@ -24,6 +26,7 @@ pub mod history;
 pub mod piece;
 pub mod reduce;
 pub mod tokens;
+pub mod whole;
 pub mod window;
 
 pub use assemble::{

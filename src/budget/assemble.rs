@@ -149,7 +149,12 @@ impl BudgetReport {
         };
         row(&mut s, "reply reserve", self.reply_reserve, "");
         row(&mut s, "system prompt", self.system, "fixed");
-        row(&mut s, "tool schemas", self.tools, "fixed");
+        row(
+            &mut s,
+            "tool schemas",
+            self.tools,
+            if self.tools == 0 { "none" } else { "fixed" },
+        );
         row(
             &mut s,
             "outline",
@@ -193,6 +198,15 @@ impl BudgetReport {
             "Calibration: ×{ratio:.2} ({calib}), margin {:.0}%",
             self.margin * 100.0
         );
+        if !self.stepped_down.is_empty() {
+            let _ = writeln!(s, "Stepped down ({}):", self.stepped_down.len());
+            for (id, d) in self.stepped_down.iter().take(12) {
+                let _ = writeln!(s, "  {id}  shown as {d}");
+            }
+            if self.stepped_down.len() > 12 {
+                let _ = writeln!(s, "  … {} more", self.stepped_down.len() - 12);
+            }
+        }
         if !self.dropped.is_empty() {
             let _ = writeln!(s, "Dropped ({}):", self.dropped.len());
             // The full list stays in `dropped`; the table shows the first ones.
@@ -304,7 +318,12 @@ impl Assembler {
         let reply = reply_reserve(context, &self.cfg);
         let limit = context - reply;
         let system = self.cost(input.system);
-        let tools = self.cost(input.tools);
+        // No tools (plain chat): nothing is sent, nothing is charged.
+        let tools = if input.tools.is_empty() {
+            0
+        } else {
+            self.cost(input.tools)
+        };
         if system + tools > limit {
             return Err(BudgetError::FixedTooLarge {
                 fixed: system + tools,

@@ -17,7 +17,9 @@ use super::history::Turn;
 use super::piece::{Piece, PieceKind};
 use super::reduce::{reduce, ReduceConfig};
 use super::tokens::count_tokens;
+use super::whole::{check_section, Parsed};
 use super::window::reply_reserve;
+use crate::syntax::{language_for_path, ParserPool};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -274,6 +276,7 @@ pub fn run(opts: &BenchOptions) -> Result<(), String> {
     let files = corpus::rust_files(&opts.root, opts.files);
     let mut corpus_pieces = Vec::new();
     let mut lines = 0usize;
+    let mut sources: std::collections::HashMap<String, PathBuf> = Default::default();
     for f in &files {
         let Ok(src) = std::fs::read_to_string(f) else {
             continue;
@@ -285,6 +288,7 @@ pub fn run(opts: &BenchOptions) -> Result<(), String> {
             .to_string_lossy()
             .into_owned();
         corpus_pieces.extend(corpus::fn_pieces(&label, &src, PieceKind::GraphContext));
+        sources.insert(label, f.clone());
     }
     if corpus_pieces.is_empty() {
         return Err(format!(
@@ -371,7 +375,10 @@ pub fn run(opts: &BenchOptions) -> Result<(), String> {
     let mut rng = Rng(0x5EED_0002);
     let mut focus = 0;
     println!("fill = prompt / (context - reply); real = llama-server /tokenize; naive = ratio 1.0, no margin, no calibration");
-    println!("context  turns  over(est)  over(cal)  over(real)  over(real,naive)  partial  median fill(cal)  max fill(real)  median real/est  final ratio");
+    println!("partial = not exactly one rendering or unbalanced braces; cut = tree-sitter: a code section that is not whole nodes of its file or an explicit `⋮ N lines` elision (checked = code sections checked)");
+    println!("context  turns  over(est)  over(cal)  over(real)  over(real,naive)  partial  cut/checked  median fill(cal)  max fill(real)  median real/est  final ratio");
+    let mut pool = ParserPool::new();
+    let mut parsed: std::collections::HashMap<String, Option<Parsed>> = Default::default();
     let mut last_table = String::new();
     for context in [4096usize, 8192, 32768] {
         let mut asm = Assembler::new(BudgetConfig::default());
@@ -385,6 +392,7 @@ pub fn run(opts: &BenchOptions) -> Result<(), String> {
         let limit = (context - reply) as f64;
         let (mut over_est, mut over_cal, mut over_real, mut over_naive, mut partial) =
             (0, 0, 0, 0, 0);
+        let (mut cut, mut checked) = (0usize, 0usize);
         let (mut fills, mut real_fills, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
         for i in 0..opts.limit_turns {
             if i % 10 == 0 {
@@ -415,6 +423,25 @@ pub fn run(opts: &BenchOptions) -> Result<(), String> {
                         eprintln!("PARTIAL {} {:?}\n{}", s.id, s.detail, s.text);
                     }
                 }
+                let (Some(path), Some(span)) = (&p.path, p.lines) else {
+                    continue;
+                };
+                let file = parsed.entry(path.clone()).or_insert_with(|| {
+                    let full = sources.get(path)?;
+                    let lang = language_for_path(full)?;
+                    Parsed::new(&mut pool, lang, std::fs::read_to_string(full).ok()?)
+                });
+                checked += 1;
+                let verdict = match file {
+                    Some(f) => check_section(f, span, s.detail, &s.text),
+                    None => Err("source not parsed".into()),
+                };
+                if let Err(why) = verdict {
+                    cut += 1;
+                    if std::env::var("SMALLCODE_BENCH_DEBUG").is_ok() {
+                        eprintln!("CUT {} {:?}: {why}\n{}", s.id, s.detail, s.text);
+                    }
+                }
             }
             if let (Some(url), Some(naive_text)) = (&opts.llama_url, naive_text) {
                 let real = llama_tokenize(url, &text)
@@ -442,8 +469,9 @@ pub fn run(opts: &BenchOptions) -> Result<(), String> {
         let max_real = real_fills.iter().copied().reduce(f64::max);
         let ratio = median(&mut ratios).map_or("-".into(), |r| format!("{r:.3}"));
         println!(
-            "{context:>7}  {:>5}  {over_est:>9}  {over_cal:>9}  {real:>10}  {naive_over:>16}  {partial:>7}  {:>16}  {:>14}  {ratio:>15}  {:>11.3}",
+            "{context:>7}  {:>5}  {over_est:>9}  {over_cal:>9}  {real:>10}  {naive_over:>16}  {partial:>7}  {:>11}  {:>16}  {:>14}  {ratio:>15}  {:>11.3}",
             opts.limit_turns,
+            format!("{cut}/{checked}"),
             pct(median(&mut fills)),
             pct(max_real),
             asm.calibration().ratio(),

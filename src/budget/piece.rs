@@ -156,6 +156,13 @@ impl Piece {
         }
     }
 
+    /// The same piece under another kind (e.g. a symbol named in an earlier turn, offered
+    /// again as context).
+    pub fn with_kind(mut self, kind: PieceKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
     /// The same piece with another score.
     pub fn with_score(mut self, score: f64) -> Self {
         self.score = score;

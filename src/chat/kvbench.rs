@@ -3,8 +3,8 @@
 //! A scripted session of N turns about a project runs twice in one process, turn by turn
 //! interleaved so both see the same machine load: (a) the chat's own layout through the real
 //! assembly path ([`super::context::gather`] + [`super::turn::prepare`], [`Layout::Stable`]),
-//! (b) the naive layout ([`Layout::Naive`]: the same context regenerated in front of the system
-//! prompt every turn). Each layout is pinned to its own server slot (`id_slot`) with
+//! (b) the naive layout ([`Layout::Naive`]: context retrieved afresh every turn from the same
+//! candidates, in rank order, in front of the system prompt). Each layout is pinned to its own server slot (`id_slot`) with
 //! `cache_prompt: true`, temperature 0 and a short `max_tokens`. Per turn it prints the prompt
 //! size, `timings.prompt_n` (evaluated), `timings.cache_n` (reused) and the time to first token;
 //! then the share of prompt tokens served from cache on turns 2..N and the median TTFT.
@@ -128,7 +128,7 @@ async fn run_async(args: KvArgs) -> anyhow::Result<()> {
         slot: u32,
         asm: Assembler,
         turns: Vec<Turn>,
-        shown: Vec<Vec<String>>,
+        working: Vec<crate::budget::Piece>,
         samples: Vec<(u64, Sample)>,
     }
     let mut sides = [Layout::Stable, Layout::Naive].map(|layout| Side {
@@ -136,7 +136,7 @@ async fn run_async(args: KvArgs) -> anyhow::Result<()> {
         slot: args.slot + u32::from(layout == Layout::Naive),
         asm: Assembler::new(BudgetConfig::default()),
         turns: Vec::new(),
-        shown: Vec::new(),
+        working: Vec::new(),
         samples: Vec::new(),
     });
     println!("turn  layout  prompt(est)  prompt_n  cache_n  cached  ttft_ms");
@@ -154,7 +154,7 @@ async fn run_async(args: KvArgs) -> anyhow::Result<()> {
                 task,
                 pieces: pieces.clone(),
                 turns: &side.turns,
-                shown: &side.shown,
+                working: &side.working,
             };
             let p = turn::prepare(
                 &mut side.asm,
@@ -194,7 +194,7 @@ async fn run_async(args: KvArgs) -> anyhow::Result<()> {
                 assistant: s.reply.clone(),
                 ..Turn::default()
             });
-            side.shown.push(p.shown.clone());
+            side.working = p.working.clone();
             side.samples.push((p.report.prompt as u64, s));
         }
     }

@@ -49,8 +49,8 @@ pub struct Chats {
 #[derive(Default)]
 struct Session {
     turns: Vec<Turn>,
-    /// Per finished turn, the ids of the code pieces its user message showed.
-    shown: Vec<Vec<String>>,
+    /// The code pieces in the prompt after the last turn, in prompt order (see [`turn`]).
+    working: Vec<crate::budget::Piece>,
     /// The outline of the session's project, computed once so it stays byte-identical.
     outline: Option<(std::path::PathBuf, Option<String>)>,
     last_budget: Option<BudgetReport>,
@@ -181,7 +181,7 @@ impl Chats {
                 commands::Command::Clear => {
                     let n = s.turns.len();
                     s.turns.clear();
-                    s.shown.clear();
+                    s.working.clear();
                     format!("History cleared ({n} turns); the next message starts fresh.\n")
                 }
                 commands::Command::Help => commands::render_help(),
@@ -387,11 +387,17 @@ impl Chats {
         }
     }
 
-    fn record(&self, chat: u64, turn: Turn, shown: Vec<String>, done: &crate::llm::Completion) {
+    fn record(
+        &self,
+        chat: u64,
+        turn: Turn,
+        working: Vec<crate::budget::Piece>,
+        done: &crate::llm::Completion,
+    ) {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         let s = sessions.entry(chat).or_default();
         s.turns.push(turn);
-        s.shown.push(shown);
+        s.working = working;
         s.stats.add_chat(done);
     }
 
@@ -492,7 +498,7 @@ impl Chats {
                     files: gathered.files.clone(),
                     errors: Vec::new(),
                 };
-                self.record(chat, turn, prepared.shown.clone(), &done);
+                self.record(chat, turn, prepared.working.clone(), &done);
                 self.emit(
                     chat,
                     Event::Done {
@@ -604,11 +610,11 @@ impl Chats {
         text: &str,
         g: &Gathered,
     ) -> Result<turn::Prepared, String> {
-        let (turns, shown) = {
+        let (turns, working) = {
             let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
             sessions
                 .get(&chat)
-                .map(|s| (s.turns.clone(), s.shown.clone()))
+                .map(|s| (s.turns.clone(), s.working.clone()))
                 .unwrap_or_default()
         };
         let plan = turn::TurnPlan {
@@ -617,7 +623,7 @@ impl Chats {
             task: text,
             pieces: g.pieces.clone(),
             turns: &turns,
-            shown: &shown,
+            working: &working,
         };
         let prepared = {
             let mut asm = self.assembler.lock().unwrap_or_else(|e| e.into_inner());

@@ -1,21 +1,25 @@
 //! One chat turn's prompt: the assembler's allocation turned into chat messages.
 //!
-//! Layout (KV-cache friendly, [`Layout::Stable`]): the conversation is append-only.
-//! - system message: the system prompt and the project outline, byte-identical across turns
-//!   (plus the compact record of older turns once history outgrows its share);
-//! - earlier turns, each user message replayed exactly as it was sent (its code context
-//!   included) and the reply;
-//! - the new user message: code pieces not already visible in the turns above (memory notes,
-//!   graph context, named symbols, the selection) and the message last.
+//! Layout (KV-cache friendly, [`Layout::Stable`]), most stable first:
+//! - system message: the system prompt and the project outline (byte-identical across turns),
+//!   memory notes, then the *working set* of code: the pieces shown in earlier turns, in the
+//!   order they first appeared, followed by this turn's new pieces; then the compact record of
+//!   older turns once history outgrows its share;
+//! - earlier turns, each user message replayed exactly as it was sent (with its selection),
+//!   and the reply;
+//! - the new user message: the selection and tool output, then the message.
 //!
-//! So turn N's prompt starts with turn N−1's prompt, and llama.cpp serves that prefix from its
-//! cache. [`Layout::Naive`] is the usual alternative, kept for the `bench kv` comparison: the
-//! context regenerated every turn in front of the system prompt, history as plain messages.
+//! Earlier pieces are offered again first (oldest best), so they stay while they fit; when room
+//! runs out the most recently added go first. New code therefore only ever joins at the end of
+//! the working set, and turn N's prompt shares with turn N−1's everything up to the first new
+//! piece — llama.cpp serves that prefix from its cache. [`Layout::Naive`] is the usual
+//! alternative, kept for the `bench kv` comparison: each turn's context retrieved afresh, in rank
+//! order, in front of the system prompt.
 
 use std::collections::HashMap;
 
 use crate::budget::{
-    count_tokens, Assembler, Assembly, BudgetError, BudgetReport, Detail, Input, Piece, PieceKind,
+    count_tokens, Assembler, Assembly, BudgetError, BudgetReport, Input, Piece, PieceKind,
     SectionKind, Turn,
 };
 use crate::llm::{Message, Role};
@@ -23,9 +27,9 @@ use crate::llm::{Message, Role};
 /// Where the per-turn context goes. See the module docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
-    /// Append-only conversation, stable prefix first (what the chat uses).
+    /// Stable prefix, sticky working set, append-only conversation (what the chat uses).
     Stable,
-    /// Context regenerated in front of the system prompt every turn (benchmark baseline).
+    /// Context retrieved afresh each turn in front of the system prompt (benchmark baseline).
     Naive,
 }
 
@@ -42,8 +46,8 @@ pub struct TurnPlan<'a> {
     pub pieces: Vec<Piece>,
     /// Finished turns, oldest first.
     pub turns: &'a [Turn],
-    /// For each finished turn, the ids of the pieces its context showed (body or signature).
-    pub shown: &'a [Vec<String>],
+    /// The working set after the previous turn, in prompt order.
+    pub working: &'a [Piece],
 }
 
 /// A turn ready to send.
@@ -53,31 +57,21 @@ pub struct Prepared {
     pub messages: Vec<Message>,
     /// The split, for `/budget`.
     pub report: BudgetReport,
-    /// The context part of the new user message (record it in the [`Turn`]).
+    /// The text sent before the message in the new user message (selection, tool output);
+    /// record it as the [`Turn`]'s `context` so the turn replays byte for byte.
     pub context: String,
-    /// Ids of the pieces that context shows at body or signature detail.
-    pub shown: Vec<String>,
+    /// The working set after this turn, in prompt order (pass it to the next turn).
+    pub working: Vec<Piece>,
     /// `max_tokens` to send: the configured cap within the reply reserve.
     pub max_tokens: u32,
     /// Estimator (cl100k) tokens of all message contents, for calibration.
     pub estimate: usize,
 }
 
-/// Heading of a kind's group in the user message (`None`: the piece speaks for itself).
-fn heading(kind: PieceKind) -> Option<&'static str> {
-    match kind {
-        PieceKind::Memory => Some("Notes:"),
-        PieceKind::GraphContext => Some("Related code:"),
-        PieceKind::Symbol => Some("Code the message names:"),
-        PieceKind::ToolOutput => Some("Tool output:"),
-        _ => None,
-    }
-}
+/// Score that ranks working-set pieces above any fresh candidate, oldest first.
+const STICKY: f64 = 1e9;
 
 /// Allocates the window and builds the messages for one turn.
-///
-/// Pieces already shown by a turn that stays verbatim are not offered again (the model sees
-/// them above); if the allocation compacts that turn, they are offered again.
 pub fn prepare(
     asm: &mut Assembler,
     context: usize,
@@ -85,65 +79,57 @@ pub fn prepare(
     layout: Layout,
     max_tokens: u32,
 ) -> Result<Prepared, BudgetError> {
-    let mut shown_in: HashMap<&str, usize> = HashMap::new();
+    let mut pieces = plan.pieces;
+    let mut order: HashMap<String, usize> = HashMap::new();
     if layout == Layout::Stable {
-        for (i, ids) in plan.shown.iter().enumerate() {
-            for id in ids {
-                shown_in.insert(id, i);
+        for (i, w) in plan.working.iter().enumerate() {
+            order.insert(w.id.clone(), i);
+            let score = STICKY - i as f64;
+            match pieces.iter_mut().find(|p| p.id == w.id) {
+                Some(p) => p.score = score,
+                None => pieces.push(
+                    w.clone()
+                        .with_kind(PieceKind::GraphContext)
+                        .with_score(score),
+                ),
             }
         }
     }
-    let n = plan.turns.len();
-    let mut visible_from = 0usize; // turns from this index on are assumed verbatim
-    let mut assembly = None;
-    for _ in 0..2 {
-        let mut pieces: Vec<Piece> = plan
-            .pieces
-            .iter()
-            .filter(|p| {
-                shown_in
-                    .get(p.id.as_str())
-                    .is_none_or(|&t| t < visible_from)
-            })
-            .cloned()
-            .collect();
-        pieces.push(Piece::text(PieceKind::Task, "task", plan.task));
-        let a = asm.assemble(
-            context,
-            Input {
-                system: plan.system,
-                tools: "",
-                outline: plan.outline,
-                pieces,
-                history: plan.turns,
-            },
-        )?;
-        let verbatim_from = n - a.report.history_turns.0;
-        let done = verbatim_from <= visible_from || shown_in.is_empty();
-        assembly = Some(a);
-        if done {
-            break;
-        }
-        visible_from = verbatim_from;
-    }
-    let a = assembly.expect("assembled at least once");
-    Ok(build(a, plan.turns, plan.task, layout, max_tokens))
+    let by_id: HashMap<String, Piece> = pieces.iter().map(|p| (p.id.clone(), p.clone())).collect();
+    pieces.push(Piece::text(PieceKind::Task, "task", plan.task));
+    let a = asm.assemble(
+        context,
+        Input {
+            system: plan.system,
+            tools: "",
+            outline: plan.outline,
+            pieces,
+            history: plan.turns,
+        },
+    )?;
+    Ok(build(
+        a, &by_id, &order, plan.turns, plan.task, layout, max_tokens,
+    ))
 }
 
-fn build(a: Assembly, turns: &[Turn], task: &str, layout: Layout, max_tokens: u32) -> Prepared {
+fn build(
+    a: Assembly,
+    by_id: &HashMap<String, Piece>,
+    order: &HashMap<String, usize>,
+    turns: &[Turn],
+    task: &str,
+    layout: Layout,
+    max_tokens: u32,
+) -> Prepared {
     let mut fixed: Vec<&str> = Vec::new();
     let mut record: Vec<&str> = Vec::new();
+    let mut memory: Vec<&str> = Vec::new();
     let mut history: Vec<&Turn> = Vec::new();
-    let mut context = String::new();
-    let mut shown = Vec::new();
-    let mut last_kind = None;
+    let mut code: Vec<(&str, &str)> = Vec::new(); // (id, text)
+    let mut tail: Vec<&str> = Vec::new();
     for s in &a.sections {
         match s.kind {
-            SectionKind::System | SectionKind::Outline => {
-                if !s.text.is_empty() {
-                    fixed.push(&s.text)
-                }
-            }
+            SectionKind::System | SectionKind::Outline => fixed.push(&s.text),
             SectionKind::Tools => {}
             SectionKind::Piece(PieceKind::History) => {
                 match s
@@ -157,67 +143,69 @@ fn build(a: Assembly, turns: &[Turn], task: &str, layout: Layout, max_tokens: u3
                 }
             }
             SectionKind::Piece(PieceKind::Task) => {}
-            SectionKind::Piece(kind) => {
-                if !context.is_empty() {
-                    context.push_str("\n\n");
-                }
-                if last_kind != Some(kind) {
-                    if let Some(h) = heading(kind) {
-                        context.push_str(h);
-                        context.push('\n');
-                    }
-                    last_kind = Some(kind);
-                }
-                context.push_str(&s.text);
-                if s.detail != Detail::Name && s.id.contains("::") {
-                    shown.push(s.id.clone());
-                }
+            SectionKind::Piece(PieceKind::Memory) => memory.push(&s.text),
+            SectionKind::Piece(PieceKind::Symbol | PieceKind::GraphContext) => {
+                code.push((&s.id, &s.text))
             }
+            SectionKind::Piece(_) => tail.push(&s.text),
         }
     }
-    let mut messages = Vec::new();
-    let join = |parts: &[&str]| parts.join("\n\n");
+    let score = |id: &str| by_id.get(id).map_or(0.0, |p| p.score);
+    match layout {
+        // Working-set pieces in their old order, then new ones by place (ids start with the path).
+        Layout::Stable => code.sort_by(|x, y| {
+            let kx = order.get(x.0).copied().unwrap_or(usize::MAX);
+            let ky = order.get(y.0).copied().unwrap_or(usize::MAX);
+            kx.cmp(&ky).then_with(|| x.0.cmp(y.0))
+        }),
+        // Best-ranked first, as retrieval-then-stuff prompts usually do.
+        Layout::Naive => code.sort_by(|x, y| score(y.0).total_cmp(&score(x.0))),
+    }
+    let working: Vec<Piece> = code
+        .iter()
+        .filter_map(|(id, _)| by_id.get(*id).cloned())
+        .collect();
+    let code_block = (!code.is_empty()).then(|| {
+        let texts: Vec<&str> = code.iter().map(|c| c.1).collect();
+        format!("Code:\n{}", texts.join("\n\n"))
+    });
+    let memory_block = (!memory.is_empty()).then(|| format!("Notes:\n{}", memory.join("\n\n")));
+    let context = tail.join("\n\n");
+    let now = Turn {
+        user: task.to_string(),
+        context: context.clone(),
+        ..Turn::default()
+    };
+    let mut sys: Vec<&str> = Vec::new();
     match layout {
         Layout::Stable => {
-            let mut sys = fixed.clone();
-            sys.extend(&record);
-            messages.push(Message::new(Role::System, join(&sys)));
-            for t in &history {
-                messages.push(Message::new(Role::User, t.request()));
-                messages.push(Message::new(Role::Assistant, t.assistant.clone()));
-            }
-            let now = Turn {
-                user: task.to_string(),
-                context: context.clone(),
-                ..Turn::default()
-            };
-            messages.push(Message::new(Role::User, now.request()));
+            sys.extend(&fixed);
+            sys.extend(memory_block.as_deref());
+            sys.extend(code_block.as_deref());
         }
         Layout::Naive => {
-            let mut sys: Vec<&str> = Vec::new();
-            if !context.is_empty() {
-                sys.push(&context);
-            }
+            sys.extend(code_block.as_deref());
+            sys.extend(memory_block.as_deref());
             sys.extend(&fixed);
-            sys.extend(&record);
-            messages.push(Message::new(Role::System, join(&sys)));
-            for t in &history {
-                messages.push(Message::new(Role::User, t.user.clone()));
-                messages.push(Message::new(Role::Assistant, t.assistant.clone()));
-            }
-            messages.push(Message::new(Role::User, task.to_string()));
         }
     }
+    sys.extend(&record);
+    let mut messages = vec![Message::new(Role::System, sys.join("\n\n"))];
+    for t in &history {
+        messages.push(Message::new(Role::User, t.request()));
+        messages.push(Message::new(Role::Assistant, t.assistant.clone()));
+    }
+    messages.push(Message::new(Role::User, now.request()));
     let estimate = messages.iter().map(|m| count_tokens(&m.content)).sum();
     let reserve = u32::try_from(a.report.reply_reserve).unwrap_or(u32::MAX);
     Prepared {
         messages,
-        context: if layout == Layout::Stable {
-            context
+        context,
+        working: if layout == Layout::Stable {
+            working
         } else {
-            String::new()
+            Vec::new()
         },
-        shown,
         max_tokens: max_tokens.min(reserve).max(1),
         estimate,
         report: a.report,
@@ -229,67 +217,55 @@ mod tests {
     use super::*;
     use crate::budget::BudgetConfig;
 
-    fn code(id: &str, n: usize) -> Piece {
-        let body: Vec<String> = (0..n).map(|i| format!("    let x{i} = {i};")).collect();
+    fn code(id: &str, line: u32) -> Piece {
+        let body: Vec<String> = (0..5).map(|i| format!("    let x{i} = {i};")).collect();
         Piece::code(
             PieceKind::GraphContext,
             "src/a.rs",
             id,
-            (1, n as u32 + 2),
+            (line, line + 6),
             &format!("fn {id}() {{\n{}\n}}", body.join("\n")),
             None,
         )
     }
 
-    fn plan<'a>(
-        task: &'a str,
-        pieces: Vec<Piece>,
-        turns: &'a [Turn],
-        shown: &'a [Vec<String>],
-    ) -> TurnPlan<'a> {
-        TurnPlan {
-            system: "You are a coding assistant.",
-            outline: Some("Project files:\nsrc: a.rs"),
-            task,
-            pieces,
-            turns,
-            shown,
-        }
-    }
-
-    /// Runs `tasks` as a conversation with the same candidate pieces; returns each turn's
-    /// messages.
-    fn converse(tasks: &[&str], pieces: Vec<Piece>, layout: Layout) -> Vec<Vec<Message>> {
+    /// Runs a conversation where turn i is offered `offers[i]`; returns each turn's messages.
+    fn converse(offers: &[Vec<Piece>], layout: Layout) -> Vec<Vec<Message>> {
         let mut asm = Assembler::new(BudgetConfig::default());
-        let (mut turns, mut shown, mut out) = (Vec::new(), Vec::new(), Vec::new());
-        for task in tasks {
+        let (mut turns, mut working, mut out) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, pieces) in offers.iter().enumerate() {
+            let task = format!("question {i}");
             let p = prepare(
                 &mut asm,
                 8192,
-                plan(task, pieces.clone(), &turns, &shown),
+                TurnPlan {
+                    system: "You are a coding assistant.",
+                    outline: Some("Project files:\nsrc: a.rs"),
+                    task: &task,
+                    pieces: pieces.clone(),
+                    turns: &turns,
+                    working: &working,
+                },
                 layout,
                 256,
             )
             .expect("fits");
             out.push(p.messages.clone());
             turns.push(Turn {
-                user: task.to_string(),
+                user: task.clone(),
                 context: p.context,
-                assistant: format!("answer to {task}"),
+                assistant: format!("answer {i}"),
                 ..Turn::default()
             });
-            shown.push(p.shown);
+            working = p.working;
         }
         out
     }
 
     #[test]
-    fn stable_layout_is_append_only() {
-        let turns = converse(
-            &["explain a", "and b?", "thanks"],
-            vec![code("a", 5), code("b", 5)],
-            Layout::Stable,
-        );
+    fn same_context_makes_each_prompt_extend_the_last() {
+        let offer = vec![code("b", 20), code("a", 1)];
+        let turns = converse(&[offer.clone(), offer.clone(), offer], Layout::Stable);
         for w in turns.windows(2) {
             let (prev, next) = (&w[0], &w[1]);
             assert_eq!(
@@ -298,54 +274,78 @@ mod tests {
                 "turn N+1 starts with turn N's prompt"
             );
         }
-        let first_user = &turns[0][1].content;
-        assert!(first_user.contains("Related code:") && first_user.ends_with("explain a"));
-        assert_eq!(
-            turns[1].last().map(|m| m.content.as_str()),
-            Some("and b?"),
-            "pieces shown in an earlier turn are not repeated"
+        let sys = &turns[0][0].content;
+        assert!(sys.starts_with("You are a coding assistant."), "{sys}");
+        assert!(
+            sys.find("fn a()") < sys.find("fn b()"),
+            "new pieces by place"
+        );
+    }
+
+    #[test]
+    fn new_pieces_join_the_working_set_at_its_end() {
+        let turns = converse(
+            &[
+                vec![code("b", 20)],
+                vec![code("a", 1)],
+                vec![code("c", 40), code("b", 20)],
+            ],
+            Layout::Stable,
+        );
+        let sys: Vec<&str> = turns.iter().map(|t| t[0].content.as_str()).collect();
+        assert!(sys[1].starts_with(sys[0]), "b stays first, a is appended");
+        assert!(sys[2].starts_with(sys[1]), "c is appended after b and a");
+        assert!(sys[1].find("fn b()") < sys[1].find("fn a()"));
+    }
+
+    #[test]
+    fn the_latest_pieces_give_way_first() {
+        // A window that holds about two pieces: the oldest stays, the newest is replaced.
+        let mut asm = Assembler::new(BudgetConfig::default());
+        let big = |id: &str, line: u32| {
+            let body = "    let value = compute(value, other_value);\n".repeat(30);
+            Piece::code(
+                PieceKind::GraphContext,
+                "src/a.rs",
+                id,
+                (line, line + 31),
+                &format!("fn {id}() {{\n{body}}}"),
+                None,
+            )
+        };
+        let working = vec![big("old", 1), big("newer", 100)];
+        let p = prepare(
+            &mut asm,
+            1200,
+            TurnPlan {
+                system: "sys",
+                outline: None,
+                task: "next",
+                pieces: vec![big("fresh", 200)],
+                turns: &[],
+                working: &working,
+            },
+            Layout::Stable,
+            64,
+        )
+        .expect("fits");
+        let ids: Vec<&str> = p.working.iter().map(|w| w.id.as_str()).collect();
+        assert_eq!(ids.first(), Some(&"src/a.rs::old@1"), "{ids:?}");
+        assert!(
+            !ids.contains(&"src/a.rs::fresh@200") || ids.len() == 3,
+            "{ids:?}"
         );
     }
 
     #[test]
     fn naive_layout_puts_context_before_the_system_prompt() {
-        let turns = converse(&["explain a", "and b?"], vec![code("a", 5)], Layout::Naive);
+        let turns = converse(&[vec![code("a", 1)], vec![code("b", 20)]], Layout::Naive);
         let sys = &turns[1][0].content;
-        assert!(sys.starts_with("Related code:"), "{sys}");
-        assert_eq!(turns[1].last().map(|m| m.content.as_str()), Some("and b?"));
-    }
-
-    #[test]
-    fn compacted_turns_no_longer_hide_their_pieces() {
-        let mut asm = Assembler::new(BudgetConfig::default());
-        let long = "word ".repeat(400);
-        let turns: Vec<Turn> = (0..8)
-            .map(|i| Turn {
-                user: format!("question {i}"),
-                assistant: long.clone(),
-                context: if i == 0 {
-                    code("a", 5).full.unwrap()
-                } else {
-                    String::new()
-                },
-                ..Turn::default()
-            })
-            .collect();
-        let mut shown = vec![Vec::new(); 8];
-        shown[0] = vec![code("a", 5).id];
-        let p = prepare(
-            &mut asm,
-            4096,
-            plan("again", vec![code("a", 5)], &turns, &shown),
-            Layout::Stable,
-            256,
-        )
-        .expect("fits");
-        assert!(p.report.history_turns.1 > 0, "history was compacted");
-        assert!(
-            p.context.contains("fn a()"),
-            "piece of a compacted turn is offered again: {}",
-            p.context
+        assert!(sys.starts_with("Code:\nsrc/a.rs:20-26\nfn b()"), "{sys}");
+        assert!(!sys.contains("fn a()"), "naive retrieves afresh: {sys}");
+        assert_eq!(
+            turns[1].last().map(|m| m.content.as_str()),
+            Some("question 1")
         );
     }
 }
