@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 
 use crate::budget::{
-    count_tokens, Assembler, Assembly, BudgetError, BudgetReport, Input, Piece, PieceKind,
+    count_tokens, Assembler, Assembly, BudgetError, BudgetReport, Detail, Input, Piece, PieceKind,
     SectionKind, Turn,
 };
 use crate::llm::{Message, Role};
@@ -84,9 +84,14 @@ pub fn prepare(
     if layout == Layout::Stable {
         for (i, w) in plan.working.iter().enumerate() {
             order.insert(w.id.clone(), i);
+            // Offered with the one rendering it had: kept byte for byte or left out, never
+            // re-rendered at another detail in the middle of the cached prefix.
             let score = STICKY - i as f64;
             match pieces.iter_mut().find(|p| p.id == w.id) {
-                Some(p) => p.score = score,
+                Some(p) => {
+                    let kind = p.kind;
+                    *p = w.clone().with_kind(kind).with_score(score);
+                }
                 None => pieces.push(
                     w.clone()
                         .with_kind(PieceKind::GraphContext)
@@ -112,6 +117,21 @@ pub fn prepare(
     ))
 }
 
+/// The piece with only the rendering that was shown.
+fn only(p: &Piece, d: Detail) -> Piece {
+    let mut p = p.clone();
+    if d != Detail::Full {
+        p.full = None;
+    }
+    if d != Detail::Signature {
+        p.signature = None;
+    }
+    if d != Detail::Name {
+        p.name = None;
+    }
+    p
+}
+
 fn build(
     a: Assembly,
     by_id: &HashMap<String, Piece>,
@@ -125,7 +145,7 @@ fn build(
     let mut record: Vec<&str> = Vec::new();
     let mut memory: Vec<&str> = Vec::new();
     let mut history: Vec<&Turn> = Vec::new();
-    let mut code: Vec<(&str, &str)> = Vec::new(); // (id, text)
+    let mut code: Vec<(&str, &str, Detail)> = Vec::new(); // (id, text, rendering)
     let mut tail: Vec<&str> = Vec::new();
     for s in &a.sections {
         match s.kind {
@@ -145,7 +165,7 @@ fn build(
             SectionKind::Piece(PieceKind::Task) => {}
             SectionKind::Piece(PieceKind::Memory) => memory.push(&s.text),
             SectionKind::Piece(PieceKind::Symbol | PieceKind::GraphContext) => {
-                code.push((&s.id, &s.text))
+                code.push((&s.id, &s.text, s.detail))
             }
             SectionKind::Piece(_) => tail.push(&s.text),
         }
@@ -163,7 +183,7 @@ fn build(
     }
     let working: Vec<Piece> = code
         .iter()
-        .filter_map(|(id, _)| by_id.get(*id).cloned())
+        .filter_map(|(id, _, d)| by_id.get(*id).map(|p| only(p, *d)))
         .collect();
     let code_block = (!code.is_empty()).then(|| {
         let texts: Vec<&str> = code.iter().map(|c| c.1).collect();
