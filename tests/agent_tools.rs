@@ -300,13 +300,11 @@ fn constrained_envelope_carries_the_schema_and_code_comes_as_plain_text() {
     let mut cfg = MockConfig::new(
         Flavor::LlamaCpp,
         vec![
-            reply("{\"name\": \"find_read\", \"arguments\": {\"query\": \"add\"}}"),
-            reply(
-                "{\"name\": \"edit\", \"arguments\": {\"path\": \"calc.py\", \"symbol\": \"add\"}}",
-            ),
+            reply("{\"action\": \"find_read\", \"args\": {\"query\": \"add\"}}"),
+            reply("{\"action\": \"edit\", \"args\": {\"path\": \"calc.py\", \"symbol\": \"add\"}}"),
             // The unconstrained follow-up continues the prefilled fence with plain code.
             reply("def add(a, b):\n    return a + b\n```\nrambling"),
-            reply("{\"name\": \"done\", \"arguments\": {\"summary\": \"fixed\"}}"),
+            reply("{\"action\": \"done\", \"args\": {\"summary\": \"fixed\"}}"),
         ],
     );
     cfg.tools = false; // the probe says: no native tool calling → envelope on
@@ -318,9 +316,17 @@ fn constrained_envelope_carries_the_schema_and_code_comes_as_plain_text() {
     let schema = &reqs[0]["response_format"]["json_schema"]["schema"];
     assert_eq!(reqs[0]["response_format"]["type"], "json_schema");
     assert_eq!(
-        schema["properties"]["name"]["enum"],
+        schema["properties"]["action"]["enum"],
         serde_json::json!(["find_read", "edit", "create", "run", "done"])
     );
+    // Only short arguments: the code-carrying ones are not in the envelope.
+    let args = schema["properties"]["args"]["properties"]
+        .as_object()
+        .unwrap();
+    let mut keys: Vec<&str> = args.keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["command", "path", "query", "summary", "symbol"]);
+    assert!(reqs[0]["max_tokens"].as_u64().unwrap() <= 160);
     assert!(reqs[0].get("tools").is_none());
     let follow = &reqs[2];
     assert!(

@@ -47,6 +47,9 @@ pub struct ToolOptions {
     pub asker: Option<std::sync::Arc<dyn Asker>>,
 }
 
+/// Reply cap of a constrained envelope call.
+const ENVELOPE_REPLY_TOKENS: u32 = 160;
+
 /// System prompt with native tool calling: the schemas carry the rest.
 const SYSTEM_NATIVE: &str = "You are a coding agent. Read code with find_read, change it with edit (checks run at once), call done when checks pass.";
 
@@ -88,7 +91,7 @@ pub async fn run(
 }
 
 /// The whole-system prompt for text and envelope modes: the tool list in one line each.
-fn system_text(specs: &[ToolSpec]) -> String {
+pub fn system_text(specs: &[ToolSpec]) -> String {
     let list: Vec<String> = specs
         .iter()
         .map(|s| {
@@ -107,7 +110,7 @@ fn system_text(specs: &[ToolSpec]) -> String {
         })
         .collect();
     format!(
-        "You are a coding agent. Reply with one JSON tool call {{\"name\": …, \"arguments\": {{…}}}}. Tools:\n{}",
+        "You are a coding agent. Reply with one JSON object {{\"action\": tool, \"args\": {{…}}}}. Tools:\n{}",
         list.join("\n")
     )
 }
@@ -219,9 +222,7 @@ impl Loop<'_> {
                 ));
             }
             self.fit_history();
-            let schema = self
-                .envelope
-                .then(|| ToolSpec::json_schema_envelope(&self.specs));
+            let schema = self.envelope.then(|| tools::envelope_schema(&self.specs));
             let tools: Vec<Value> = if self.envelope {
                 Vec::new()
             } else {
@@ -229,7 +230,12 @@ impl Loop<'_> {
             };
             let req = ChatRequest {
                 messages: self.messages.clone(),
-                max_tokens: self.cfg.reply_tokens,
+                // An envelope is a tool name and a few short strings.
+                max_tokens: if self.envelope {
+                    ENVELOPE_REPLY_TOKENS.min(self.cfg.reply_tokens)
+                } else {
+                    self.cfg.reply_tokens
+                },
                 temperature: self.cfg.temperature,
                 tools,
                 json_schema: schema,
@@ -288,7 +294,7 @@ impl Loop<'_> {
             retried = false;
             for call in calls {
                 report.tool_calls += 1;
-                let shown = render_call(&call);
+                let shown = render_call(&call, self.envelope);
                 if call.name == tools::DONE {
                     match self.finish(report, done_refused).await? {
                         Some(text) => {
@@ -370,7 +376,14 @@ impl Loop<'_> {
     async fn execute(&mut self, call: &Call, report: &mut Report) -> Result<ToolResult, String> {
         let s = |k: &str| call.str_arg(k).unwrap_or("").to_string();
         let r = match call.name.as_str() {
-            tools::FIND_READ => self.tb.find_read(&s("query")).await,
+            tools::FIND_READ => {
+                let q = ["symbol", "query", "path"]
+                    .iter()
+                    .find_map(|k| call.str_arg(k).filter(|v| !v.trim().is_empty()))
+                    .unwrap_or("")
+                    .to_string();
+                self.tb.find_read(&q).await
+            }
             tools::EDIT if self.envelope => {
                 let (path, symbol) = (s("path"), call.str_arg("symbol").map(str::to_string));
                 // The guard first: no follow-up call for an edit that would be refused anyway.
@@ -451,7 +464,10 @@ impl Loop<'_> {
             .filter(|_| continues)
             .map(|p| format!("```{}\n", super::context::fence_for(p)));
         let mut messages = self.messages.clone();
-        messages.push(Message::new(Role::Assistant, render_call(call)));
+        messages.push(Message::new(
+            Role::Assistant,
+            render_call(call, self.envelope),
+        ));
         messages.push(Message::new(Role::User, ask));
         let req = ChatRequest {
             messages,
@@ -541,6 +557,10 @@ impl Loop<'_> {
 }
 
 /// A call as the model's turn in the history (compact JSON, the shape the model should write).
-fn render_call(call: &Call) -> String {
-    json!({"name": call.name, "arguments": call.args}).to_string()
+fn render_call(call: &Call, envelope: bool) -> String {
+    if envelope {
+        json!({"action": call.name, "args": call.args}).to_string()
+    } else {
+        json!({"name": call.name, "arguments": call.args}).to_string()
+    }
 }

@@ -67,7 +67,17 @@ pub fn specs(envelope: bool) -> Vec<ToolSpec> {
         ToolSpec {
             name: FIND_READ,
             description: "Find code by symbol name, description or file path, and read it.",
-            params: vec![p("query", true, "")],
+            // In the envelope every tool shares one argument list, and small models fill in
+            // `path`/`symbol` for a read: take those too rather than reject the call.
+            params: if envelope {
+                vec![
+                    p("query", false, ""),
+                    p("path", false, ""),
+                    p("symbol", false, ""),
+                ]
+            } else {
+                vec![p("query", true, "")]
+            },
         },
         ToolSpec {
             name: EDIT,
@@ -90,6 +100,37 @@ pub fn specs(envelope: bool) -> Vec<ToolSpec> {
             params: vec![p("summary", true, "")],
         },
     ]
+}
+
+/// Longest argument the constrained envelope lets the model write (paths, names, commands).
+pub const ENVELOPE_ARG_CHARS: u64 = 200;
+
+/// The JSON schema of one constrained action: `{"action": <tool>, "args": {…}}`.
+///
+/// Keys are `action`/`args` (both read by [`crate::toolcall`]) because serde_json writes object
+/// keys in sorted order and llama.cpp's grammar follows the schema's key order: the tool must
+/// be chosen before its arguments. `args` lists every short argument of every tool as an optional
+/// bounded string with no other keys allowed, so a grammar cannot wander off into nested junk
+/// (SmolLM2-135M does, under a bare `{"type": "object"}`); which ones a tool requires is checked
+/// afterwards by the validator, whose errors are ours and precise.
+pub fn envelope_schema(specs: &[ToolSpec]) -> serde_json::Value {
+    let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
+    let mut props = serde_json::Map::new();
+    for p in specs.iter().flat_map(|s| &s.params) {
+        props.insert(
+            p.name.to_string(),
+            serde_json::json!({"type": "string", "maxLength": ENVELOPE_ARG_CHARS}),
+        );
+    }
+    serde_json::json!({
+        "type": "object",
+        "properties": {
+            "action": {"type": "string", "enum": names},
+            "args": {"type": "object", "properties": props, "additionalProperties": false},
+        },
+        "required": ["action", "args"],
+        "additionalProperties": false,
+    })
 }
 
 /// What one tool call produced.
@@ -328,5 +369,25 @@ mod tests {
         assert!(e
             .iter()
             .all(|t| t.param("replace").is_none() && t.param("content").is_none()));
+    }
+
+    /// The prompt cost of the tool surface (doc/agent.md states it; the estimator is the
+    /// project's shared one, the doc also gives the SmolLM2 tokenizer's count).
+    #[test]
+    fn tool_schemas_stay_small() {
+        use crate::budget::tokens::count_tokens;
+        let native: Vec<_> = specs(false).iter().map(ToolSpec::openai_schema).collect();
+        let native = serde_json::Value::Array(native).to_string();
+        let envelope = envelope_schema(&specs(true)).to_string();
+        if std::env::var_os("SMALLCODE_PRINT_SCHEMAS").is_some() {
+            println!("NATIVE {native}");
+            println!("ENVELOPE {envelope}");
+            println!(
+                "SYSTEM {}",
+                crate::agent::tool_loop::system_text(&specs(true))
+            );
+        }
+        assert!(count_tokens(&native) < 400, "{}", count_tokens(&native));
+        assert!(count_tokens(&envelope) < 150, "{}", count_tokens(&envelope));
     }
 }
