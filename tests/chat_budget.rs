@@ -88,6 +88,43 @@ fn texts(sink: &VecSink) -> Vec<String> {
         .collect()
 }
 
+/// Checks every `src/lib.rs:a-b` section of `prompt` against the file with tree-sitter; returns
+/// how many were checked.
+fn whole_pieces(file: &std::path::Path, prompt: &str) -> usize {
+    use smallcode::budget::whole::{check_section, Parsed};
+    use smallcode::budget::Detail;
+    let lang = smallcode::syntax::language_for_path(file).unwrap();
+    let mut pool = smallcode::syntax::ParserPool::new();
+    let parsed = Parsed::new(&mut pool, lang, std::fs::read_to_string(file).unwrap()).unwrap();
+    let mut n = 0;
+    for chunk in prompt.split("\n\n") {
+        let chunk = chunk.trim_start_matches("Code:\n");
+        let Some(rest) = chunk.strip_prefix("src/lib.rs:") else {
+            continue;
+        };
+        let head = rest.lines().next().unwrap();
+        let (range, detail) = match head.split_once(' ') {
+            Some((line, _)) => ((line, line), Detail::Name),
+            None => (
+                head.split_once('-').unwrap(),
+                if chunk.contains('⋮') {
+                    Detail::Signature
+                } else {
+                    Detail::Full
+                },
+            ),
+        };
+        let lines = (range.0.parse().unwrap(), range.1.parse().unwrap());
+        if detail == Detail::Name {
+            continue;
+        }
+        check_section(&parsed, lines, detail, chunk)
+            .unwrap_or_else(|e| panic!("piece not whole: {e}\n{chunk}"));
+        n += 1;
+    }
+    n
+}
+
 /// The number in the `/budget` row named `name`.
 fn row(table: &str, name: &str) -> usize {
     table
@@ -189,6 +226,10 @@ async fn chat_turns_fit_a_small_window_and_budget_shows_the_split() {
                 "then the message"
             );
         }
+        // Every code piece sent is whole tree-sitter nodes or an explicit `⋮ N lines` elision.
+        let sys = req["messages"][0]["content"].as_str().unwrap();
+        let checked = whole_pieces(&file, sys);
+        assert!(i > 0 || checked > 3, "code pieces were checked: {checked}");
     }
 
     // `/budget` is answered without the model and shows the last turn's real split.
