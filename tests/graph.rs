@@ -8,6 +8,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+#[path = "support/nvim.rs"]
+mod nvim;
+
 use smallcode::graph::{DbLocation, FileStatus, Graph, GraphConfig, Seeds, StoreMode};
 
 fn fixtures() -> PathBuf {
@@ -393,5 +396,21 @@ fn walk_renders_within_budget_without_cutting_symbols() {
         big.text.contains("    Session::login(\"me\")\n}\n"),
         "{}",
         big.text
+    );
+}
+
+#[test]
+fn neovim_indexes_in_the_background_and_sees_unsaved_callers() {
+    let dir = nvim::tempdir("graph-live");
+    std::fs::write(
+        dir.join("calc.py"),
+        "def add(a, b):\n    return a + b\n\n\ndef total(xs):\n    return add(xs[0], xs[1])\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("blob.py"), b"\x00\x01binary\x00").unwrap();
+    nvim::run_lua(
+        "e2e/graph_live.lua",
+        &[("PROJECT", dir.display().to_string())],
+        std::time::Duration::from_secs(90),
     );
 }

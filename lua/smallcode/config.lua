@@ -71,6 +71,19 @@ M.defaults = {
   -- max_tokens = 2048 }. The key is read from $VAR and only ever sent to `endpoint`'s host.
   -- nil = never escalate.
   escalation = nil,
+  -- The code graph (tree-sitter symbols and call edges, :SmallCode graph, chat context).
+  graph = {
+    -- Index the current directory's project in the background when setup() runs (otherwise on
+    -- first use: :SmallCode graph, or a chat turn that needs context).
+    index_on_start = false,
+    -- Send the unsaved text of edited project buffers to the graph (debounced), so queries and
+    -- chat context see code before it is written.
+    live = true,
+    -- Milliseconds without a change before a buffer's text is sent.
+    debounce_ms = 200,
+    -- Show indexing progress and a one-line summary in the message area.
+    progress = true,
+  },
   -- Keys in the chat and input buffers. Set one to false to disable it.
   keys = {
     -- Send the input (insert mode, input buffer).
@@ -249,6 +262,13 @@ H.schema = {
   ['config.edit_format'] = one_of(M.edit_formats, false),
   ['config.bin'] = typed('string', true),
   ['config.log_level'] = one_of(M.log_levels, false),
+  ['config.graph'] = typed('table', false),
+  ['config.graph.index_on_start'] = typed('boolean', false),
+  ['config.graph.live'] = typed('boolean', false),
+  ['config.graph.debounce_ms'] = typed('number', false, function(v)
+    if v < 0 or math.floor(v) ~= v then return 'an integer >= 0' end
+  end),
+  ['config.graph.progress'] = typed('boolean', false),
   ['config.fix'] = typed('table', false),
   ['config.fix.quickfix'] = typed('boolean', false),
   ['config.fix.quickfix_input'] = typed('boolean', false),

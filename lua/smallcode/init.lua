@@ -18,6 +18,8 @@ SmallCode.setup = function(opts)
   -- A process that is already running keeps its old config until it hears `hello` again.
   local rpc = package.loaded['smallcode.rpc']
   if rpc and rpc.chan() then rpc.reconfigure() end
+
+  if H.config.graph.index_on_start then H.index_on_start() end
 end
 
 --- The resolved configuration (also readable as `require('smallcode').config`).
@@ -57,6 +59,25 @@ SmallCode.info = function() return require('smallcode.rpc').info() end
 H.config = nil
 -- Whether the config came from setup() (rather than vim.g.smallcode).
 H.from_setup = false
+
+-- Helper functionality =======================================================
+
+--- Activates the code graph of the current project once the editor has started (the index is
+--- built by the Rust process in the background).
+H.index_on_start = function()
+  local function go()
+    local ok, err = pcall(function()
+      local graph = require('smallcode.graph')
+      graph.activate(require('smallcode.agent').root(0))
+    end)
+    if not ok then vim.notify(tostring(err), vim.log.levels.WARN) end
+  end
+  if vim.v.vim_did_enter == 1 then
+    vim.schedule(go)
+  else
+    vim.api.nvim_create_autocmd('VimEnter', { once = true, callback = go, desc = 'smallcode: index the project' })
+  end
+end
 
 -- `SmallCode.config` resolves lazily so that merely requiring this module costs nothing.
 return setmetatable(SmallCode, {

@@ -220,17 +220,28 @@ impl nvim_rs::Handler for Handler {
             }
             protocol::NOTIFY_GRAPH_QUERY => {
                 let json = args.first().map(value::to_json).unwrap_or_default();
-                let root = json
-                    .get("root")
-                    .and_then(|r| r.as_str())
-                    .unwrap_or(".")
-                    .into();
-                let name = json
-                    .get("name")
-                    .and_then(|r| r.as_str())
-                    .unwrap_or_default()
-                    .to_string();
-                self.graphs.query(nvim, root, name);
+                let name = json_str(&json, "name").to_string();
+                self.graphs.query(nvim, json_path(&json, "root"), name);
+            }
+            protocol::NOTIFY_GRAPH_START => {
+                let json = args.first().map(value::to_json).unwrap_or_default();
+                self.graphs.start(nvim, json_path(&json, "root"));
+            }
+            protocol::NOTIFY_GRAPH_BUFFER => {
+                let json = args.first().map(value::to_json).unwrap_or_default();
+                let text = json_str(&json, "text").to_string();
+                let (root, path) = (json_path(&json, "root"), json_path(&json, "path"));
+                self.graphs.buffer(root, path, text);
+            }
+            protocol::NOTIFY_GRAPH_SAVED => {
+                let json = args.first().map(value::to_json).unwrap_or_default();
+                let (root, path) = (json_path(&json, "root"), json_path(&json, "path"));
+                self.graphs.saved(root, path);
+            }
+            protocol::NOTIFY_GRAPH_CLOSED => {
+                let json = args.first().map(value::to_json).unwrap_or_default();
+                let (root, path) = (json_path(&json, "root"), json_path(&json, "path"));
+                self.graphs.closed(root, path);
             }
             NOTIFY_CHAT_STOP => {
                 let (chat, _) = chat_args(&args);
@@ -247,6 +258,19 @@ impl nvim_rs::Handler for Handler {
             permission::NOTIFY_ANSWER => permission::questions().answer(&args),
             other => tracing::warn!("[rpc] unknown notification {other:?}"),
         }
+    }
+}
+
+/// String field `key` of a notification's argument map ("" when missing).
+fn json_str<'a>(json: &'a serde_json::Value, key: &str) -> &'a str {
+    json.get(key).and_then(|v| v.as_str()).unwrap_or_default()
+}
+
+/// Path field `key` of a notification's argument map ("." when missing).
+fn json_path(json: &serde_json::Value, key: &str) -> std::path::PathBuf {
+    match json_str(json, key) {
+        "" => ".".into(),
+        s => s.into(),
     }
 }
 

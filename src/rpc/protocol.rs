@@ -39,6 +39,15 @@ pub const NOTIFY_AGENT_RUN: &str = "agent_run";
 /// `graph_query({root, name})`: definitions, callers and callees of `name`, pushed to
 /// `require('smallcode.graph').show` (see `src/rpc/graph.rs`).
 pub const NOTIFY_GRAPH_QUERY: &str = "graph_query";
+/// `graph_start({root})`: index `root` in the background; progress and a summary are pushed to
+/// `require('smallcode.graph').progress` / `.indexed`.
+pub const NOTIFY_GRAPH_START: &str = "graph_start";
+/// `graph_buffer({root, path, text})`: a buffer's unsaved text replaces its file in the graph.
+pub const NOTIFY_GRAPH_BUFFER: &str = "graph_buffer";
+/// `graph_saved({root, path})`: the buffer was written (its record is stored).
+pub const NOTIFY_GRAPH_SAVED: &str = "graph_saved";
+/// `graph_closed({root, path})`: the buffer was unloaded (the file on disk counts again).
+pub const NOTIFY_GRAPH_CLOSED: &str = "graph_closed";
 
 /// The Lua function Rust calls with the verified edits (`{{path, text, tick}…}`); returns one
 /// line per file.

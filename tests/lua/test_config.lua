@@ -95,6 +95,15 @@ h.contains(err, 'config.escalation.model: expected string', 'escalation needs a 
 err = h.raises(function() config.resolve({ fix = { diagnostic_rounds = 1.5 } }) end)
 h.contains(err, 'config.fix.diagnostic_rounds: expected an integer >= 0', 'bad round cap')
 
+-- The code graph: live updates on by default, Lua-only keys, checked.
+c = config.resolve({})
+h.eq(c.graph, { index_on_start = false, live = true, debounce_ms = 200, progress = true }, 'graph defaults')
+h.eq(config.for_rust(c).graph, nil, 'graph options stay in Lua')
+err = h.raises(function() config.resolve({ graph = { debounce_ms = -1 } }) end)
+h.contains(err, 'config.graph.debounce_ms: expected an integer >= 0', 'bad debounce')
+err = h.raises(function() config.resolve({ graph = { live = 'yes' } }) end)
+h.contains(err, 'config.graph.live: expected boolean', 'bad live flag')
+
 -- vim.g.smallcode is read when setup() was never called; setup() replaces it.
 vim.g.smallcode = { model = 'from-g', timeouts = { connect = 1 } }
 local sc = require('smallcode')
