@@ -435,3 +435,29 @@ async fn file_tools_are_confined_to_the_project() {
     let r = tb.create("calc.py", "x = 1\n").await;
     assert!(r.text.contains("exists: use edit"), "{}", r.text);
 }
+
+#[test]
+fn constrained_envelope_goes_out_as_ollama_format() {
+    let mut cfg = MockConfig::new(
+        Flavor::Ollama,
+        vec![
+            reply("{\"action\": \"edit\", \"args\": {\"path\": \"calc.py\", \"symbol\": \"add\"}}"),
+            reply("{\"action\": \"done\", \"args\": {\"summary\": \"nothing\"}}"),
+        ],
+    );
+    cfg.tools = false;
+    let server = MockServer::start(cfg);
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    let (ok, out, _) = run(&dir, &server, &["--provider", "ollama"]);
+    assert!(!ok, "{out}");
+    let reqs = server.chat_requests();
+    assert_eq!(
+        reqs[0]["format"]["properties"]["action"]["enum"][0], "find_read",
+        "{}",
+        reqs[0]
+    );
+    assert!(reqs[0].get("tools").is_none());
+    // The unread file was refused before any code was asked for: no follow-up call.
+    assert!(fed_back(&server)[1].contains("refused: you have not read calc.py"));
+    assert_eq!(reqs.len(), 2);
+}
