@@ -4,7 +4,8 @@
 //! interleaved so both see the same machine load: (a) the chat's own layout through the real
 //! assembly path ([`super::context::gather`] + [`super::turn::prepare`], [`Layout::Stable`]),
 //! (b) the naive layout ([`Layout::Naive`]: context retrieved afresh every turn from the same
-//! candidates, in rank order, in front of the system prompt). Each layout is pinned to its own server slot (`id_slot`) with
+//! candidates, most relevant first — the named symbols, then graph context by rank — in front
+//! of the system prompt). Each layout is pinned to its own server slot (`id_slot`) with
 //! `cache_prompt: true`, temperature 0 and a short `max_tokens`. Per turn it prints the prompt
 //! size, `timings.prompt_n` (evaluated), `timings.cache_n` (reused) and the time to first token;
 //! then the share of prompt tokens served from cache on turns 2..N and the median TTFT.
@@ -173,6 +174,13 @@ async fn run_async(args: KvArgs) -> anyhow::Result<()> {
             let mut body = openai::chat_body(&model, &req);
             body["cache_prompt"] = json!(true);
             body["id_slot"] = json!(side.slot);
+            if let Ok(dir) = std::env::var("SMALLCODE_KV_DUMP") {
+                let name = format!("{dir}/turn{:02}-{:?}.json", i + 1, side.layout);
+                let _ = std::fs::write(
+                    name,
+                    serde_json::to_string_pretty(&body).unwrap_or_default(),
+                );
+            }
             let s = send(&http, &base, &body).await?;
             let name = match side.layout {
                 Layout::Stable => "ours",

@@ -13,8 +13,9 @@
 //! runs out the most recently added go first. New code therefore only ever joins at the end of
 //! the working set, and turn N's prompt shares with turn N−1's everything up to the first new
 //! piece — llama.cpp serves that prefix from its cache. [`Layout::Naive`] is the usual
-//! alternative, kept for the `bench kv` comparison: each turn's context retrieved afresh, in rank
-//! order, in front of the system prompt.
+//! alternative, kept for the `bench kv` comparison: each turn's context retrieved afresh, most
+//! relevant first (the symbols the message names, then graph context by rank), in front of the
+//! system prompt.
 
 use std::collections::HashMap;
 
@@ -29,7 +30,8 @@ use crate::llm::{Message, Role};
 pub enum Layout {
     /// Stable prefix, sticky working set, append-only conversation (what the chat uses).
     Stable,
-    /// Context retrieved afresh each turn in front of the system prompt (benchmark baseline).
+    /// Context retrieved afresh each turn, most relevant first, in front of the system prompt
+    /// (benchmark baseline).
     Naive,
 }
 
@@ -178,8 +180,14 @@ fn build(
             let ky = order.get(y.0).copied().unwrap_or(usize::MAX);
             kx.cmp(&ky).then_with(|| x.0.cmp(y.0))
         }),
-        // Best-ranked first, as retrieval-then-stuff prompts usually do.
-        Layout::Naive => code.sort_by(|x, y| score(y.0).total_cmp(&score(x.0))),
+        // Most relevant first, as retrieval-then-stuff prompts usually do: the symbols this
+        // message names, then graph context by rank.
+        Layout::Naive => code.sort_by(|x, y| {
+            let named = |id: &str| by_id.get(id).is_some_and(|p| p.kind == PieceKind::Symbol);
+            named(y.0)
+                .cmp(&named(x.0))
+                .then_with(|| score(y.0).total_cmp(&score(x.0)))
+        }),
     }
     let working: Vec<Piece> = code
         .iter()
