@@ -80,9 +80,11 @@ fn chat_streams_reply_over_ollama_ndjson_with_num_ctx() {
         2,
         "requests went to Ollama's native /api/chat: {reqs:?}"
     );
+    // A short prompt + the 1024-token reply reserve of a 4096 window, rounded up to 2048 (each
+    // change of num_ctx makes Ollama reload the model), capped at the probed context.
     assert_eq!(
-        chat[0].body["options"]["num_ctx"], 4096,
-        "num_ctx = probed context"
+        chat[0].body["options"]["num_ctx"], 2048,
+        "num_ctx = prompt + reply reserve, rounded"
     );
     assert!(chat[0].body["options"]["num_predict"].as_u64().is_some());
 }
