@@ -1,7 +1,8 @@
 //! End-to-end (real headless Neovim, debug binary, scripted mock model, real python3): the
 //! `tools` edit format asking the user before running a command (`vim.ui.select`, stubbed in
-//! tests/lua/e2e/agent_permission.lua to answer "always" once, then "no"), and what the model
-//! was told.
+//! tests/lua/e2e/agent_permission.lua to answer "always" once, then "no"), the read-before-write
+//! guard seeing a buffer change the user made during the run (`b:changedtick`), and what the
+//! model was told.
 
 #[path = "support/mock_llm.rs"]
 mod mock_llm;
@@ -21,14 +22,19 @@ fn call(name: &str, args: serde_json::Value) -> Step {
 }
 
 #[test]
-fn run_command_permission_is_asked_with_vim_ui_select_and_always_is_remembered() {
+fn run_permission_is_asked_with_vim_ui_select_and_a_buffer_changed_meanwhile_refuses_the_edit() {
     let server = MockServer::start(MockConfig::new(
         Flavor::LlamaCpp,
         vec![
             call("run", json!({"command": "echo one"})),
             call("run", json!({"command": "echo one"})),
-            call("run", json!({"command": "echo two"})),
             call("find_read", json!({"query": "calc.py"})),
+            // While this question is open the user edits calc.py in the editor.
+            call("run", json!({"command": "echo two"})),
+            call(
+                "edit",
+                json!({"path": "calc.py", "search": "return a - b", "replace": "return a + b"}),
+            ),
             call(
                 "edit",
                 json!({"path": "calc.py", "search": "return a - b", "replace": "return a + b"}),
@@ -70,10 +76,17 @@ fn run_command_permission_is_asked_with_vim_ui_select_and_always_is_remembered()
         fed[1]
     );
     assert!(
-        fed[3].contains("denied: the user declined `echo two`"),
+        fed[4].contains("denied: the user declined `echo two`"),
         "{}",
-        fed[3]
+        fed[4]
     );
+    assert!(
+        fed[5].contains("refused: the file changed since you read calc.py")
+            && fed[5].contains("# user note"),
+        "the stale edit is refused with the buffer's fresh text: {}",
+        fed[5]
+    );
+    assert!(fed[6].contains("staged calc.py; checks pass"), "{}", fed[6]);
     assert!(
         std::fs::read_to_string(dir.join("calc.py"))
             .unwrap()

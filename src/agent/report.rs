@@ -36,4 +36,8 @@ pub struct Report {
     /// The verified change set (absolute path, new text) when not applied to disk.
     #[serde(skip)]
     pub staged: Vec<(std::path::PathBuf, String)>,
+    /// `b:changedtick` of buffers the agent re-read during the run (the `tools` format); the
+    /// landing guard compares against these instead of the ticks sent with the request.
+    #[serde(skip)]
+    pub buffer_ticks: Vec<(std::path::PathBuf, i64)>,
 }

@@ -45,6 +45,8 @@ pub struct ToolOptions {
     pub perms: Permissions,
     /// Who to ask about other commands (the Neovim user); `None` = deny them.
     pub asker: Option<std::sync::Arc<dyn Asker>>,
+    /// The editor's live buffers, for the read-before-write guard (`None` headless).
+    pub live: Option<std::sync::Arc<dyn tools::LiveBuffers>>,
 }
 
 /// Reply cap of a constrained envelope call.
@@ -154,6 +156,7 @@ async fn run_inner(
         root: ws.root().to_path_buf(),
     };
     let mut tb = Toolbox::new(ws, gate, tests, cfg.check_timeout);
+    tb.live = opts.live.clone();
     let ctx = client.endpoint().context as usize;
     tb.read_budget = (ctx / 4).clamp(400, 4000);
     let envelope = opts
@@ -387,7 +390,7 @@ impl Loop<'_> {
             tools::EDIT if self.envelope => {
                 let (path, symbol) = (s("path"), call.str_arg("symbol").map(str::to_string));
                 // The guard first: no follow-up call for an edit that would be refused anyway.
-                if let Err(refused) = self.tb.fresh_text(&path) {
+                if let Err(refused) = self.tb.fresh_text(&path).await {
                     return Ok(refused);
                 }
                 let ask = match &symbol {
@@ -544,6 +547,7 @@ impl Loop<'_> {
                 .map(|(p, t)| (p.clone(), t.clone()))
                 .collect();
             report.changed = rels;
+            report.buffer_ticks = self.tb.ticks();
         }
         report.passed = true;
         let verb = if self.cfg.apply_to_disk {

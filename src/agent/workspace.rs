@@ -155,6 +155,19 @@ impl Workspace {
         &self.staged
     }
 
+    /// Replaces the live text of an editor buffer (the user changed it during the run). The
+    /// shadow tree follows unless a staged change of the file wins there.
+    pub fn set_buffer(&mut self, path: &Path, text: String) -> Result<(), WorkspaceError> {
+        if !self.staged.contains_key(path) {
+            if let Some(t) = &self.shadow {
+                let target = t.path().join(path.strip_prefix(&self.root).unwrap_or(path));
+                std::fs::write(&target, &text).map_err(io(&target))?;
+            }
+        }
+        self.buffers.insert(path.to_path_buf(), text);
+        Ok(())
+    }
+
     /// Texts that differ from the files on disk (live buffers, then staged changes), so a code
     /// index can show what the model will edit.
     pub fn overlays(&self) -> impl Iterator<Item = (&PathBuf, &String)> {

@@ -291,6 +291,7 @@ impl Chats {
             crate::agent::EditFormat::Tools => {
                 let opts = crate::agent::tool_loop::ToolOptions {
                     asker: self.editor.as_ref().and_then(|e| e.asker()),
+                    live: self.editor.as_ref().and_then(|e| e.live_buffers()),
                     ..Default::default()
                 };
                 let root = req.root.clone();
@@ -322,11 +323,17 @@ impl Chats {
             .map(|(path, text)| FileEdit {
                 path: path.display().to_string(),
                 text: text.clone(),
-                tick: req
-                    .buffers
+                tick: report
+                    .buffer_ticks
                     .iter()
-                    .find(|b| b.path.canonicalize().ok().as_ref() == Some(path))
-                    .and_then(|b| b.tick),
+                    .find(|(p, _)| p == path)
+                    .map(|(_, t)| *t)
+                    .or_else(|| {
+                        req.buffers
+                            .iter()
+                            .find(|b| b.path.canonicalize().ok().as_ref() == Some(path))
+                            .and_then(|b| b.tick)
+                    }),
             })
             .collect();
         match &self.editor {

@@ -52,4 +52,10 @@ pub trait Editor: Send + Sync {
     fn asker(&self) -> Option<std::sync::Arc<dyn crate::agent::permission::Asker>> {
         None
     }
+
+    /// The editor's live buffers (`b:changedtick` + text), so the read-before-write guard sees
+    /// edits the user makes during a run; `None` = the request's snapshot is all there is.
+    fn live_buffers(&self) -> Option<std::sync::Arc<dyn crate::agent::tools::LiveBuffers>> {
+        None
+    }
 }

@@ -4,6 +4,7 @@
 //! notification handlers only *start* work (`tokio::spawn`) and return. Requests answered here
 //! are all quick (`hello`, `ping`) or bounded by short HTTP timeouts (`status`).
 
+pub mod buffers;
 pub mod graph;
 pub mod permission;
 pub mod protocol;
@@ -339,6 +340,10 @@ impl crate::chat::Editor for NvimEditor {
                 .collect(),
             other => vec![other.to_string()],
         })
+    }
+
+    fn live_buffers(&self) -> Option<Arc<dyn crate::agent::tools::LiveBuffers>> {
+        Some(Arc::new(buffers::NvimBuffers(self.0.clone())))
     }
 
     fn asker(&self) -> Option<Arc<dyn crate::agent::permission::Asker>> {

@@ -22,7 +22,7 @@ impl Toolbox {
         search: Option<&str>,
         replace: &str,
     ) -> ToolResult {
-        let (abs, old) = match self.fresh_text(path) {
+        let (abs, old) = match self.fresh_text(path).await {
             Ok(x) => x,
             Err(r) => return r,
         };
@@ -81,7 +81,7 @@ impl Toolbox {
         });
         match code {
             Some(code) => {
-                let (abs, old) = match self.fresh_text(path) {
+                let (abs, old) = match self.fresh_text(path).await {
                     Ok(x) => x,
                     Err(r) => return r,
                 };
@@ -108,7 +108,10 @@ impl Toolbox {
 
     /// The current text of `path` if the model's view of it is fresh; otherwise the refusal
     /// carrying the fresh text (now counted as read).
-    pub fn fresh_text(&mut self, path: &str) -> Result<(std::path::PathBuf, String), ToolResult> {
+    pub async fn fresh_text(
+        &mut self,
+        path: &str,
+    ) -> Result<(std::path::PathBuf, String), ToolResult> {
         let abs = self
             .ws
             .resolve(path)
@@ -119,6 +122,7 @@ impl Toolbox {
                 format!("{path} does not exist: use create"),
             ));
         }
+        self.refresh(&abs).await;
         let text = self.ws.read(&abs).map_err(|e| ToolResult::error(EDIT, e))?;
         let rel = self.ws.rel(&abs);
         let why = match self.freshness(&abs) {

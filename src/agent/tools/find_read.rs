@@ -26,7 +26,7 @@ impl Toolbox {
                 "query is empty: give a symbol name, a description or a file path",
             );
         }
-        if let Some(r) = self.read_path(q) {
+        if let Some(r) = self.read_path(q).await {
             return r;
         }
         let graph = match self.graph().await {
@@ -49,6 +49,7 @@ impl Toolbox {
                 let Ok(path) = self.ws.resolve(&d.path) else {
                     continue;
                 };
+                self.refresh(&path).await;
                 let text = self.ws.read(&path).unwrap_or_default();
                 let lines: Vec<&str> = text.lines().collect();
                 let (a, b) = (d.line as usize, (d.end_line as usize).min(lines.len()));
@@ -102,6 +103,7 @@ impl Toolbox {
         }
         for rel in &seen {
             if let Ok(p) = self.ws.resolve(rel) {
+                self.refresh(&p).await;
                 self.mark_read(&p);
             }
         }
@@ -116,7 +118,7 @@ impl Toolbox {
     }
 
     /// The file at `q` when `q` names one (on disk or staged).
-    fn read_path(&mut self, q: &str) -> Option<ToolResult> {
+    async fn read_path(&mut self, q: &str) -> Option<ToolResult> {
         if q.contains(char::is_whitespace) || !(q.contains('.') || q.contains('/')) {
             return None;
         }
@@ -131,6 +133,7 @@ impl Toolbox {
         if !path.is_file() && !self.ws.staged().contains_key(&path) {
             return None;
         }
+        self.refresh(&path).await;
         let text = match self.ws.read(&path) {
             Ok(t) => t,
             Err(e) => return Some(ToolResult::error(FIND_READ, e)),

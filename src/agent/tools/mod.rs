@@ -133,6 +133,14 @@ pub fn envelope_schema(specs: &[ToolSpec]) -> serde_json::Value {
     })
 }
 
+/// The editor's live view of a file: `(b:changedtick, text)` of its loaded buffer, if any.
+/// Lets the read-before-write guard see edits the user makes while the agent runs.
+#[async_trait::async_trait]
+pub trait LiveBuffers: Send + Sync {
+    /// The buffer of `path` (absolute), or `None` when it is not loaded.
+    async fn snapshot(&self, path: &Path) -> Option<(i64, String)>;
+}
+
 /// What one tool call produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolResult {
@@ -170,6 +178,8 @@ struct Stamp {
     mtime: Option<SystemTime>,
     /// Hash of the text the model was shown (staged text included).
     hash: u64,
+    /// The buffer's `b:changedtick` then, when the file is loaded in the editor.
+    tick: Option<i64>,
 }
 
 /// Why an edit must not go ahead on what the model last saw.
@@ -196,8 +206,11 @@ pub struct Toolbox {
     pub check_timeout: Duration,
     /// Tokens a read may return.
     pub read_budget: usize,
+    /// The editor's buffers, when there is an editor.
+    pub live: Option<std::sync::Arc<dyn LiveBuffers>>,
     graph: Option<crate::graph::Graph>,
     reads: HashMap<PathBuf, Stamp>,
+    ticks: HashMap<PathBuf, i64>,
 }
 
 fn hash(text: &str) -> u64 {
@@ -229,9 +242,32 @@ impl Toolbox {
             tests,
             check_timeout: timeout,
             read_budget: 1500,
+            live: None,
             graph: None,
             reads: HashMap::new(),
+            ticks: HashMap::new(),
         }
+    }
+
+    /// Pulls the editor's current buffer of `path` (if loaded) into the workspace, so reads
+    /// and the guard see what the user sees now.
+    pub async fn refresh(&mut self, path: &Path) {
+        let Some(live) = self.live.clone() else {
+            return;
+        };
+        if let Some((tick, text)) = live.snapshot(path).await {
+            if self.ticks.get(path) != Some(&tick) {
+                if let Err(e) = self.ws.set_buffer(path, text) {
+                    tracing::warn!("[tools] buffer refresh of {}: {e}", path.display());
+                }
+                self.ticks.insert(path.to_path_buf(), tick);
+            }
+        }
+    }
+
+    /// The `b:changedtick` of each buffer as last read, for the landing guard.
+    pub fn ticks(&self) -> Vec<(PathBuf, i64)> {
+        self.ticks.iter().map(|(p, t)| (p.clone(), *t)).collect()
     }
 
     /// Records that the model has now seen `path` as it currently is.
@@ -242,6 +278,7 @@ impl Toolbox {
             Stamp {
                 mtime: mtime(path),
                 hash: hash(&text),
+                tick: self.ticks.get(path).copied(),
             },
         );
     }
@@ -252,7 +289,8 @@ impl Toolbox {
             return Freshness::NeverRead;
         };
         let now = self.ws.read(path).unwrap_or_default();
-        if seen.mtime != mtime(path) || seen.hash != hash(&now) {
+        let tick = self.ticks.get(path).copied();
+        if seen.mtime != mtime(path) || seen.hash != hash(&now) || seen.tick != tick {
             Freshness::Stale
         } else {
             Freshness::Fresh

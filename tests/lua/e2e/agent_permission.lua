@@ -1,21 +1,24 @@
 -- :SmallCode fix with edit_format = 'tools': the model asks to run commands; the user answers
 -- through vim.ui.select (stubbed here): "always" for `echo one` (remembered: not asked again),
--- "no" for `echo two`. Then a compound edit lands in the buffer.
+-- "no" for `echo two` — and while that second question is open, the user edits the buffer the
+-- model has read, so its next edit is refused as stale. Then a compound edit lands in the buffer.
 local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
 local dir = os.getenv('PROJECT')
 require('smallcode').setup({ endpoint = os.getenv('MOCK_URL'), edit_format = 'tools' })
+
+vim.cmd('edit ' .. dir .. '/calc.py')
+local buf = vim.api.nvim_get_current_buf()
 
 local asked = {}
 vim.ui.select = function(items, opts, on_choice)
   asked[#asked + 1] = opts.prompt
   t.eq(vim.tbl_map(opts.format_item, items), { 'Run once', 'Always allow in this project', 'No' }, 'choices')
+  if #asked == 2 then vim.api.nvim_buf_set_lines(buf, 0, 0, false, { '# user note' }) end
   -- Answer later, as a real picker would: the RPC loop must not wait on the prompt.
   local pick = #asked == 1 and items[2] or items[3]
   vim.defer_fn(function() on_choice(pick, 1) end, 50)
 end
 
-vim.cmd('edit ' .. dir .. '/calc.py')
-local buf = vim.api.nvim_get_current_buf()
 vim.cmd('SmallCode fix the add function returns the wrong sign')
 t.wait_idle(60000)
 local text = t.chat_text()
@@ -25,9 +28,11 @@ t.ok(asked[2]:find('echo two', 1, true), 'second prompt names the command: ' .. 
 t.ok(text:find('run `echo one` (user): exit 0', 1, true), 'allowed by the user')
 t.ok(text:find('run `echo one` (always): exit 0', 1, true), 'remembered for the project')
 t.ok(text:find('run `echo two`: denied', 1, true), 'declined')
+t.ok(text:find('edit calc.py: refused (the file changed since you read it)', 1, true), 'stale edit refused')
 t.ok(not ('\n' .. text):find('\nError:'), 'no error line')
 local allowed = vim.fn.readfile(dir .. '/.smallcode/allowed-commands')
 t.eq(allowed, { 'echo one' }, 'the "always" answer is stored per project')
-local after = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n')
-t.ok(after:find('return a + b', 1, true), 'the verified edit landed in the buffer')
+local after = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+t.eq(after[1], '# user note', "the user's change is kept")
+t.ok(table.concat(after, '\n'):find('return a + b', 1, true), 'the verified edit landed in the buffer')
 t.done('agent_permission')
