@@ -461,3 +461,31 @@ fn constrained_envelope_goes_out_as_ollama_format() {
     assert!(fed_back(&server)[1].contains("refused: you have not read calc.py"));
     assert_eq!(reqs.len(), 2);
 }
+
+#[test]
+fn the_same_read_twice_in_a_row_gets_a_nudge_not_the_same_text() {
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            call("find_read", serde_json::json!({"query": "calc.py"})),
+            call("find_read", serde_json::json!({"query": "calc.py"})),
+            call(
+                "edit",
+                serde_json::json!({"path": "calc.py", "symbol": "add", "replace": "def add(a, b):\n    return a + b\n"}),
+            ),
+            call("done", serde_json::json!({"summary": "fixed"})),
+        ],
+    ));
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    let (ok, out, _) = run(&dir, &server, &[]);
+    assert!(ok, "{out}");
+    let fed = fed_back(&server);
+    assert!(fed[2].starts_with("You just read this"), "{}", fed[2]);
+    assert!(fed[3].contains("staged calc.py; checks pass"), "{}", fed[3]);
+    // A whole-definition edit replaces the definition as written (docstring included).
+    let calc = std::fs::read_to_string(dir.join("calc.py")).unwrap();
+    assert!(
+        calc.starts_with("def add(a, b):\n    return a + b\n"),
+        "{calc}"
+    );
+}

@@ -217,6 +217,7 @@ impl Loop<'_> {
     async fn steps_loop(&mut self, max_steps: u32, report: &mut Report) -> Result<(), String> {
         let mut retried = false;
         let mut done_refused = false;
+        let mut last_read: Option<String> = None;
         while report.rounds < max_steps {
             if report.tokens_in + report.tokens_out > self.cfg.max_tokens_total {
                 return Err(format!(
@@ -308,6 +309,17 @@ impl Loop<'_> {
                         None => return Ok(()),
                     }
                 }
+                // A small model that read something tends to read it again and again: the
+                // same read twice in a row is answered with a nudge instead of the same text.
+                if call.name == tools::FIND_READ && last_read.as_deref() == Some(shown.as_str()) {
+                    self.steps.step("find_read repeated; nudging towards edit");
+                    self.exchange(
+                        &shown,
+                        "You just read this; it is above. Change it with edit, or call done.",
+                    );
+                    continue;
+                }
+                last_read = (call.name == tools::FIND_READ).then(|| shown.clone());
                 let result = self.execute(&call, report).await?;
                 self.steps.step(&result.step);
                 self.exchange(&shown, &format!("Result of {}: {}", call.name, result.text));
