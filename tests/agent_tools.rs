@@ -489,3 +489,32 @@ fn the_same_read_twice_in_a_row_gets_a_nudge_not_the_same_text() {
         "{calc}"
     );
 }
+
+#[test]
+fn in_the_envelope_a_repeated_read_takes_find_read_out_of_the_next_grammar() {
+    let mut cfg = MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply("{\"action\": \"find_read\", \"args\": {\"query\": \"calc.py\"}}"),
+            reply("{\"action\": \"find_read\", \"args\": {\"query\": \"calc.py\"}}"),
+            reply("{\"action\": \"done\", \"args\": {\"summary\": \"x\"}}"),
+        ],
+    );
+    cfg.tools = false;
+    let server = MockServer::start(cfg);
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    run(&dir, &server, &[]);
+    let enums: Vec<Value> = server
+        .chat_requests()
+        .iter()
+        .map(|r| {
+            r["response_format"]["json_schema"]["schema"]["properties"]["action"]["enum"].clone()
+        })
+        .collect();
+    assert_eq!(enums[1][0], "find_read");
+    assert_eq!(
+        enums[2],
+        serde_json::json!(["edit", "create", "run", "done"]),
+        "after the nudge the model must act"
+    );
+}

@@ -218,6 +218,7 @@ impl Loop<'_> {
         let mut retried = false;
         let mut done_refused = false;
         let mut last_read: Option<String> = None;
+        let mut nudged = false;
         while report.rounds < max_steps {
             if report.tokens_in + report.tokens_out > self.cfg.max_tokens_total {
                 return Err(format!(
@@ -226,7 +227,15 @@ impl Loop<'_> {
                 ));
             }
             self.fit_history();
-            let schema = self.envelope.then(|| tools::envelope_schema(&self.specs));
+            // After a nudge the grammar itself takes find_read away for one step.
+            let offered: Vec<ToolSpec> = self
+                .specs
+                .iter()
+                .filter(|t| !(nudged && t.name == tools::FIND_READ))
+                .cloned()
+                .collect();
+            nudged = false;
+            let schema = self.envelope.then(|| tools::envelope_schema(&offered));
             let tools: Vec<Value> = if self.envelope {
                 Vec::new()
             } else {
@@ -313,6 +322,7 @@ impl Loop<'_> {
                 // same read twice in a row is answered with a nudge instead of the same text.
                 if call.name == tools::FIND_READ && last_read.as_deref() == Some(shown.as_str()) {
                     self.steps.step("find_read repeated; nudging towards edit");
+                    nudged = true;
                     self.exchange(
                         &shown,
                         "You just read this; it is above. Change it with edit, or call done.",
