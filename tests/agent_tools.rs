@@ -518,3 +518,33 @@ fn in_the_envelope_a_repeated_read_takes_find_read_out_of_the_next_grammar() {
         "after the nudge the model must act"
     );
 }
+
+#[test]
+fn in_the_envelope_a_file_without_a_grammar_is_edited_by_search_replace() {
+    let mut cfg = MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply("{\"action\": \"find_read\", \"args\": {\"query\": \"README.md\"}}"),
+            reply(
+                "{\"action\": \"edit\", \"args\": {\"path\": \"README.md\", \"symbol\": \"add\"}}",
+            ),
+            reply("<<<<<<< SEARCH\nAdds numbers.\n=======\nAdds two numbers.\n>>>>>>> REPLACE\n"),
+            reply("{\"action\": \"done\", \"args\": {\"summary\": \"doc\"}}"),
+        ],
+    );
+    cfg.tools = false;
+    let server = MockServer::start(cfg);
+    let dir = project(&[("README.md", "# Calc\n\nAdds numbers.\n")]);
+    let (ok, out, _) = run(&dir, &server, &[]);
+    assert!(ok, "{out}");
+    let follow = &server.chat_requests()[2];
+    let ask = follow["messages"].as_array().unwrap().last().unwrap()["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(ask.contains("<<<<<<< SEARCH"), "{ask}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("README.md")).unwrap(),
+        "# Calc\n\nAdds two numbers.\n"
+    );
+}

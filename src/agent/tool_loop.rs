@@ -410,7 +410,16 @@ impl Loop<'_> {
                 self.tb.find_read(&q).await
             }
             tools::EDIT if self.envelope => {
-                let (path, symbol) = (s("path"), call.str_arg("symbol").map(str::to_string));
+                let path = s("path");
+                // A symbol only helps where a grammar can find it; elsewhere ask for a
+                // SEARCH/REPLACE block instead of failing on the language.
+                let has_grammar =
+                    crate::syntax::language::language_for_path(std::path::Path::new(&path))
+                        .is_some();
+                let symbol = call
+                    .str_arg("symbol")
+                    .filter(|s| has_grammar && !s.trim().is_empty())
+                    .map(str::to_string);
                 // The guard first: no follow-up call for an edit that would be refused anyway.
                 if let Err(refused) = self.tb.fresh_text(&path).await {
                     return Ok(refused);
