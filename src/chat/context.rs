@@ -149,8 +149,8 @@ pub fn update_graph(graph: &Graph, buffers: &[LiveBuffer]) {
     }
 }
 
-/// Definitions the message names: words that look like code (`snake_case`, `CamelCase`,
-/// `a::b`, `f(`, in backticks) with any definition, and plain words with one or two.
+/// Definitions the message names: words marked as code (in backticks, `snake_case`,
+/// `CamelCase`, `a::b`) that have at most [`MAX_NAMED`] definitions.
 fn named_symbols(graph: &Graph, text: &str) -> Vec<SymbolHit> {
     let mut out: Vec<SymbolHit> = Vec::new();
     let mut tried = HashSet::new();
@@ -173,8 +173,13 @@ fn named_symbols(graph: &Graph, text: &str) -> Vec<SymbolHit> {
         if out.len() >= MAX_NAMED || !tried.insert(word) {
             continue;
         }
+        // Plain words ("history", "build") name code too often by accident: only words marked
+        // as code count (backticks, snake_case, CamelCase, `a::b`).
+        if !codey {
+            continue;
+        }
         let defs = graph.definitions(word);
-        if defs.is_empty() || (!codey && defs.len() > 2) || defs.len() > MAX_NAMED {
+        if defs.is_empty() || defs.len() > MAX_NAMED {
             continue;
         }
         out.extend(defs);

@@ -81,25 +81,71 @@ pub fn prepare(
     layout: Layout,
     max_tokens: u32,
 ) -> Result<Prepared, BudgetError> {
-    let mut pieces = plan.pieces;
-    let mut order: HashMap<String, usize> = HashMap::new();
-    if layout == Layout::Stable {
-        for (i, w) in plan.working.iter().enumerate() {
-            order.insert(w.id.clone(), i);
-            // Offered with the one rendering it had: kept byte for byte or left out, never
-            // re-rendered at another detail in the middle of the cached prefix.
-            let score = STICKY - i as f64;
-            match pieces.iter_mut().find(|p| p.id == w.id) {
-                Some(p) => {
-                    let kind = p.kind;
-                    *p = w.clone().with_kind(kind).with_score(score);
-                }
-                None => pieces.push(
-                    w.clone()
-                        .with_kind(PieceKind::GraphContext)
-                        .with_score(score),
-                ),
+    let sticky = if layout == Layout::Stable {
+        plan.working
+    } else {
+        &[]
+    };
+    // The working set must stay a contiguous prefix: a hole in it breaks the cached prefix at
+    // the hole, and younger pieces kept after it are wasted. So when the allocation leaves a
+    // hole, retry with the younger pieces withdrawn (the freed room may let the hole piece in),
+    // and if it still does not fit, cut the working set there.
+    let mut keep = sticky.len();
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let (a, by_id, order) = allocate(asm, context, &plan, &sticky[..keep])?;
+        let chosen: std::collections::HashSet<&str> = a
+            .sections
+            .iter()
+            .filter(|s| matches!(s.kind, SectionKind::Piece(_)))
+            .map(|s| s.id.as_str())
+            .collect();
+        let hole = sticky[..keep]
+            .iter()
+            .position(|w| !chosen.contains(w.id.as_str()));
+        let younger_kept = hole.is_some_and(|h| {
+            sticky[h + 1..keep]
+                .iter()
+                .any(|w| chosen.contains(w.id.as_str()))
+        });
+        match hole {
+            Some(h) if younger_kept && tries < 3 => keep = if tries == 1 { h + 1 } else { h },
+            _ => {
+                return Ok(build(
+                    a, &by_id, &order, plan.turns, plan.task, layout, max_tokens,
+                ))
             }
+        }
+    }
+}
+
+type Allocation = (Assembly, HashMap<String, Piece>, HashMap<String, usize>);
+
+/// One assembly with `working` offered first (oldest best), each with its one rendering.
+fn allocate(
+    asm: &mut Assembler,
+    context: usize,
+    plan: &TurnPlan<'_>,
+    working: &[Piece],
+) -> Result<Allocation, BudgetError> {
+    let mut pieces = plan.pieces.clone();
+    let mut order: HashMap<String, usize> = HashMap::new();
+    for (i, w) in working.iter().enumerate() {
+        order.insert(w.id.clone(), i);
+        // Offered with the one rendering it had: kept byte for byte or left out, never
+        // re-rendered at another detail in the middle of the cached prefix.
+        let score = STICKY - i as f64;
+        match pieces.iter_mut().find(|p| p.id == w.id) {
+            Some(p) => {
+                let kind = p.kind;
+                *p = w.clone().with_kind(kind).with_score(score);
+            }
+            None => pieces.push(
+                w.clone()
+                    .with_kind(PieceKind::GraphContext)
+                    .with_score(score),
+            ),
         }
     }
     let by_id: HashMap<String, Piece> = pieces.iter().map(|p| (p.id.clone(), p.clone())).collect();
@@ -114,9 +160,7 @@ pub fn prepare(
             history: plan.turns,
         },
     )?;
-    Ok(build(
-        a, &by_id, &order, plan.turns, plan.task, layout, max_tokens,
-    ))
+    Ok((a, by_id, order))
 }
 
 /// The piece with only the rendering that was shown.
@@ -363,6 +407,60 @@ mod tests {
             !ids.contains(&"src/a.rs::fresh@200") || ids.len() == 3,
             "{ids:?}"
         );
+    }
+
+    #[test]
+    fn working_set_stays_a_contiguous_prefix() {
+        // Small, big, medium, medium: when a named symbol needs room, the big one must not be
+        // skipped while the younger small ones stay (that would break the cached prefix at it).
+        let sized = |id: &str, line: u32, n: usize| {
+            let body = "    let value = compute(value, other_value);\n".repeat(n);
+            Piece::code(
+                PieceKind::GraphContext,
+                "src/a.rs",
+                id,
+                (line, line + n as u32 + 1),
+                &format!("fn {id}() {{\n{body}}}"),
+                None,
+            )
+        };
+        // As carried from the turn before: each with the one rendering it was shown at.
+        let working: Vec<Piece> = [
+            sized("w0", 1, 4),
+            sized("w1", 100, 40),
+            sized("w2", 200, 14),
+            sized("w3", 300, 14),
+        ]
+        .iter()
+        .map(|p| only(p, Detail::Full))
+        .collect();
+        let named = sized("named", 400, 30).with_kind(PieceKind::Symbol);
+        for context in (1000..3200).step_by(40) {
+            let mut asm = Assembler::new(BudgetConfig::default());
+            let p = prepare(
+                &mut asm,
+                context,
+                TurnPlan {
+                    system: "sys",
+                    outline: None,
+                    task: "next",
+                    pieces: vec![named.clone()],
+                    turns: &[],
+                    working: &working,
+                },
+                Layout::Stable,
+                64,
+            )
+            .expect("fits");
+            let kept: Vec<&str> = p
+                .working
+                .iter()
+                .map(|w| w.id.as_str())
+                .filter(|id| !id.contains("named"))
+                .collect();
+            let old: Vec<&str> = working.iter().map(|w| w.id.as_str()).collect();
+            assert_eq!(kept, old[..kept.len()], "context {context}: {kept:?}");
+        }
     }
 
     #[test]
