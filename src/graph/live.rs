@@ -61,6 +61,12 @@ pub struct UpdateStats {
     pub symbols: usize,
     /// Time taken in microseconds.
     pub micros: u64,
+    /// Of which: diff, tree-sitter re-parse and re-query of the changed region.
+    pub parse_micros: u64,
+    /// Of which: linking the file's symbols, references and imports.
+    pub link_micros: u64,
+    /// Of which: replacing the file in the in-memory graph and its name indexes.
+    pub put_micros: u64,
 }
 
 /// The single edit turning `old` into `new`: `(start, old_end, new_end)` in bytes.
@@ -266,8 +272,12 @@ impl Graph {
                 incremental: false,
                 symbols: 0,
                 micros: 0,
+                parse_micros: 0,
+                link_micros: 0,
+                put_micros: 0,
             });
         };
+        let (mut parse_micros, mut link_micros) = (0, 0);
         // Lock order: never wait for the data lock while holding the live-buffer lock.
         let mut guard = self.live();
         let live = &mut *guard;
@@ -303,11 +313,19 @@ impl Graph {
                     incremental: true,
                     symbols: n.unwrap_or(0),
                     micros: t0.elapsed().as_micros() as u64,
+                    parse_micros: 0,
+                    link_micros: 0,
+                    put_micros: 0,
                 });
             }
-            match reparse(&mut live.pool, lang, old, text.to_string()) {
+            let tp = Instant::now();
+            let parsed = reparse(&mut live.pool, lang, old, text.to_string());
+            parse_micros = tp.elapsed().as_micros() as u64;
+            match parsed {
                 Some((buf, inc)) => {
+                    let tl = Instant::now();
                     let symbols = buf.symbols();
+                    link_micros = tl.elapsed().as_micros() as u64;
                     let rec = FileRecord {
                         hash: hash(text.as_bytes()),
                         mtime_ns: 0,
@@ -334,12 +352,17 @@ impl Graph {
         };
         drop(guard);
         let symbols = record.symbols.symbols.len();
+        let tput = Instant::now();
         self.write().put(&key, record);
+        let put_micros = tput.elapsed().as_micros() as u64;
         Ok(UpdateStats {
             path: key,
             incremental,
             symbols,
             micros: t0.elapsed().as_micros() as u64,
+            parse_micros,
+            link_micros,
+            put_micros,
         })
     }
 

@@ -205,16 +205,17 @@ impl GraphData {
         };
         let id = match self.by_path.get(path) {
             Some(&id) => {
-                self.unindex(id);
-                let old = self.files[id as usize].replace(entry);
+                let Some(old) = self.files[id as usize].replace(entry) else {
+                    self.index(id);
+                    return id;
+                };
+                self.reindex(id, &old);
                 if self.adjacency.is_some() && self.pending.len() < MAX_PENDING {
-                    if let Some(old) = old {
-                        self.pending.entry(id).or_insert(old);
-                    }
+                    self.pending.entry(id).or_insert(old);
                 } else {
                     self.invalidate();
                 }
-                id
+                return id;
             }
             None => {
                 self.invalidate();
@@ -278,6 +279,93 @@ impl GraphData {
         let v = self.stems.entry(f.stem.clone()).or_default();
         if let Err(pos) = v.binary_search(&id) {
             v.insert(pos, id);
+        }
+    }
+
+    /// Updates the indexes for file `id` replaced by a new version (already in its slot), `old`
+    /// being the version they index. Touches only what differs: with the same definition names
+    /// in the same order (typing inside bodies) the definition index stays as it is, and only
+    /// referenced names that appear or disappear change the reference index.
+    fn reindex(&mut self, id: u32, old: &FileEntry) {
+        let Some(new) = self.files[id as usize].as_ref() else {
+            return;
+        };
+        let (o, n) = (&old.record.symbols, &new.record.symbols);
+        self.symbol_count = self.symbol_count + n.symbols.len() - o.symbols.len();
+        self.ref_count = self.ref_count + n.refs.len() - o.refs.len();
+        let same_defs = o.symbols.len() == n.symbols.len()
+            && o.symbols
+                .iter()
+                .zip(&n.symbols)
+                .all(|(a, b)| a.name == b.name);
+        let old_refs: HashSet<&str> = o.refs.iter().map(|r| r.name.as_str()).collect();
+        let new_refs: HashSet<&str> = n.refs.iter().map(|r| r.name.as_str()).collect();
+        let gone: Vec<String> = old_refs
+            .difference(&new_refs)
+            .map(|s| s.to_string())
+            .collect();
+        let added: Vec<String> = new_refs
+            .difference(&old_refs)
+            .map(|s| s.to_string())
+            .collect();
+        for name in gone {
+            if let Some(v) = self.refs.get_mut(&name) {
+                if let Ok(pos) = v.binary_search(&id) {
+                    v.remove(pos);
+                }
+                if v.is_empty() {
+                    self.refs.remove(&name);
+                }
+            }
+        }
+        for name in added {
+            let v = self.refs.entry(name).or_default();
+            if let Err(pos) = v.binary_search(&id) {
+                v.insert(pos, id);
+            }
+        }
+        if same_defs {
+            return;
+        }
+        self.unindex_defs(id, &o.symbols);
+        self.index_defs(id);
+    }
+
+    fn index_defs(&mut self, id: u32) {
+        let Some(f) = self.files[id as usize].as_ref() else {
+            return;
+        };
+        for (i, s) in f.record.symbols.symbols.iter().enumerate() {
+            let v = self.defs.entry(s.name.clone()).or_default();
+            if v.is_empty() {
+                self.defs_lower
+                    .entry(s.name.to_ascii_lowercase())
+                    .or_default()
+                    .push(s.name.clone());
+            }
+            v.push(SymId {
+                file: id,
+                idx: i as u32,
+            });
+        }
+    }
+
+    fn unindex_defs(&mut self, id: u32, symbols: &[Symbol]) {
+        let names: HashSet<&str> = symbols.iter().map(|s| s.name.as_str()).collect();
+        for n in names {
+            if let Some(v) = self.defs.get_mut(n) {
+                v.retain(|s| s.file != id);
+                if v.is_empty() {
+                    self.defs.remove(n);
+                    let lower = n.to_ascii_lowercase();
+                    if let Some(l) = self.defs_lower.get_mut(&lower) {
+                        l.retain(|x| x != n);
+                        if l.is_empty() {
+                            self.defs_lower.remove(&lower);
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -861,5 +949,56 @@ mod tests {
         }
         assert_same(&a, &fresh.adjacency());
         assert_eq!(a.nodes.len(), fresh.adjacency().nodes.len());
+    }
+
+    /// Definition index, reference index, symbol and reference counts.
+    type Indexes = (
+        Vec<(String, Vec<SymId>)>,
+        Vec<(String, Vec<u32>)>,
+        usize,
+        usize,
+    );
+
+    /// The name indexes as sorted lists, for comparing two graphs.
+    fn indexes(g: &GraphData) -> Indexes {
+        let mut defs: Vec<(String, Vec<SymId>)> = g
+            .defs
+            .iter()
+            .map(|(k, v)| {
+                let mut v = v.clone();
+                v.sort();
+                (k.clone(), v)
+            })
+            .collect();
+        defs.sort();
+        let mut refs: Vec<(String, Vec<u32>)> =
+            g.refs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        refs.sort();
+        (defs, refs, g.symbol_count, g.ref_count)
+    }
+
+    #[test]
+    fn replacing_a_file_updates_the_indexes_like_a_fresh_graph() {
+        let mut g = graph();
+        let texts = [
+            MAIN.replace("return helper(1)", "return helper(1) + other(2)"),
+            MAIN.replace("def run():", "def run2():"),
+            format!("{MAIN}\n\ndef extra():\n    return zzz(1)\n"),
+            "x = 1\n".to_string(),
+            MAIN.to_string(),
+        ];
+        for text in texts {
+            g.put("pkg/main.py", rec(&text));
+            let mut fresh = GraphData::default();
+            for (_, f) in g.files() {
+                fresh.put(&f.path, f.record.clone());
+            }
+            assert_eq!(indexes(&g), indexes(&fresh), "after {text:?}");
+            let mut lower: Vec<_> = g.defs_lower.iter().collect();
+            let mut fresh_lower: Vec<_> = fresh.defs_lower.iter().collect();
+            lower.sort();
+            fresh_lower.sort();
+            assert_eq!(lower, fresh_lower);
+        }
     }
 }

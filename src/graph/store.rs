@@ -225,13 +225,12 @@ impl Store {
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Some(Vec::new())),
             Err(e) => return Err(e.to_string()),
         };
-        let mut out = Vec::new();
+        let mut raw = Vec::new();
         for item in files.iter().map_err(|e| e.to_string())? {
             let (k, v) = item.map_err(|e| e.to_string())?;
-            let rec = codec::decode(v.value()).map_err(|e| format!("{}: {e}", k.value()))?;
-            out.push((k.value().to_string(), rec));
+            raw.push((k.value().to_string(), v.value().to_vec()));
         }
-        Ok(Some(out))
+        decode_all(raw).map(Some)
     }
 
     fn write_schema(&self) -> Result<()> {
@@ -280,4 +279,38 @@ impl Store {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// Decodes stored records on every core (decoding dominates a warm start), keeping their order.
+fn decode_all(raw: Vec<(String, Vec<u8>)>) -> std::result::Result<Loaded, String> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = raw.len().div_ceil(threads).max(64);
+    let decoded: Vec<std::result::Result<Loaded, String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = raw
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(k, v)| {
+                            codec::decode(v)
+                                .map(|rec| (k.clone(), rec))
+                                .map_err(|e| format!("{k}: {e}"))
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("a decoding thread panicked".to_string()))
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(raw.len());
+    for part in decoded {
+        out.extend(part?);
+    }
+    Ok(out)
 }
