@@ -548,3 +548,26 @@ fn in_the_envelope_a_file_without_a_grammar_is_edited_by_search_replace() {
         "# Calc\n\nAdds two numbers.\n"
     );
 }
+
+#[tokio::test]
+async fn a_symbol_edit_in_the_wrong_file_says_where_the_symbol_lives() {
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    let mut tb = toolbox(&dir);
+    tb.find_read("add").await;
+    tb.find_read("test_calc.py").await;
+    let r = tb
+        .edit(
+            "test_calc.py",
+            Some("add"),
+            None,
+            "def add(a, b):\n    return a + b\n",
+        )
+        .await;
+    assert!(!r.staged);
+    assert!(
+        r.text.contains("no definition `add` was replaced")
+            && r.text.contains("`add` is defined in calc.py:1"),
+        "{}",
+        r.text
+    );
+}

@@ -208,8 +208,9 @@ async fn run_inner(
         opts.max_steps
     };
     let r = lp.steps_loop(max_steps, report).await;
-    report.repairs =
-        lp.stats.json_repaired + lp.stats.coerced + lp.stats.from_text + lp.stats.failed;
+    // In the envelope, JSON in the text is the protocol, not a repair.
+    let from_text = if lp.envelope { 0 } else { lp.stats.from_text };
+    report.repairs = lp.stats.json_repaired + lp.stats.coerced + from_text + lp.stats.failed;
     r
 }
 

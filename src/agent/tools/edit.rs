@@ -32,7 +32,7 @@ impl Toolbox {
         let new = match (symbol, search) {
             (Some(name), _) => match by_symbol(&abs, &rel, &old, name, replace) {
                 Ok(t) => t,
-                Err(e) => return ToolResult::error(EDIT, e),
+                Err(e) => return ToolResult::error(EDIT, format!("{e}{}", self.elsewhere(name, &rel))),
             },
             (None, Some(search)) => match locate(&old, search) {
                 Ok(m) => {
@@ -89,7 +89,10 @@ impl Toolbox {
                 let name = symbol.map(str::trim).filter(|s| !s.is_empty());
                 let new = match by_symbol(&abs, &rel, &old, name.unwrap_or(""), &code) {
                     Ok(t) => t,
-                    Err(e) => return ToolResult::error(EDIT, e),
+                    Err(e) => {
+                        let hint = self.elsewhere(name.unwrap_or(""), &rel);
+                        return ToolResult::error(EDIT, format!("{e}{hint}"));
+                    }
                 };
                 if new == old {
                     return ToolResult::error(
@@ -103,6 +106,26 @@ impl Toolbox {
                 EDIT,
                 "no code block found: reply with the new code in one fenced block",
             ),
+        }
+    }
+
+    /// `; `add` is defined in calc.py:4` when the code graph knows `name` in files other than
+    /// `rel` (small models often name the test file that failed instead of the code).
+    fn elsewhere(&self, name: &str, rel: &str) -> String {
+        let Some(g) = self.graph_if_open() else {
+            return String::new();
+        };
+        let places: Vec<String> = g
+            .definitions(name)
+            .iter()
+            .filter(|d| d.path != rel)
+            .take(3)
+            .map(|d| format!("{}:{}", d.path, d.line))
+            .collect();
+        if name.is_empty() || places.is_empty() {
+            String::new()
+        } else {
+            format!("; `{name}` is defined in {}", places.join(", "))
         }
     }
 

@@ -265,6 +265,11 @@ impl Toolbox {
         }
     }
 
+    /// The code graph if a search already opened it (never indexes: for cheap hints).
+    fn graph_if_open(&self) -> Option<&crate::graph::Graph> {
+        self.graph.as_ref()
+    }
+
     /// The `b:changedtick` of each buffer as last read, for the landing guard.
     pub fn ticks(&self) -> Vec<(PathBuf, i64)> {
         self.ticks.iter().map(|(p, t)| (p.clone(), *t)).collect()
