@@ -257,23 +257,33 @@ impl GraphData {
         self.symbol_count += syms.symbols.len();
         self.ref_count += syms.refs.len();
         for (i, s) in syms.symbols.iter().enumerate() {
-            let v = self.defs.entry(s.name.clone()).or_default();
-            if v.is_empty() {
-                self.defs_lower
-                    .entry(s.name.to_ascii_lowercase())
-                    .or_default()
-                    .push(s.name.clone());
-            }
-            v.push(SymId {
+            let sym = SymId {
                 file: id,
                 idx: i as u32,
-            });
+            };
+            match self.defs.get_mut(&s.name) {
+                Some(v) if !v.is_empty() => v.push(sym),
+                _ => {
+                    self.defs.insert(s.name.clone(), vec![sym]);
+                    self.defs_lower
+                        .entry(s.name.to_ascii_lowercase())
+                        .or_default()
+                        .push(s.name.clone());
+                }
+            }
         }
         let names: HashSet<&str> = syms.refs.iter().map(|r| r.name.as_str()).collect();
         for n in names {
-            let v = self.refs.entry(n.to_string()).or_default();
-            if let Err(pos) = v.binary_search(&id) {
-                v.insert(pos, id);
+            // `get_mut` first: most names are known, and `entry` would allocate the key anyway.
+            match self.refs.get_mut(n) {
+                Some(v) => {
+                    if let Err(pos) = v.binary_search(&id) {
+                        v.insert(pos, id);
+                    }
+                }
+                None => {
+                    self.refs.insert(n.to_string(), vec![id]);
+                }
             }
         }
         let v = self.stems.entry(f.stem.clone()).or_default();
