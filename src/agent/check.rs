@@ -268,6 +268,57 @@ pub fn detect_tests(root: &Path, files: &[String]) -> Option<CheckCmd> {
     None
 }
 
+/// The command the user's request quotes as failing (`` `lua5.4 main.lua` crashes …``), as a
+/// check: a runtime error is only fixed when that command runs clean, and a small model's
+/// plausible-looking fix often is not. Only the user's words are used (never the model's), and
+/// only an interpreter on project files or a test runner: `python3 main.py`, `node app.js`,
+/// `lua5.4 main.lua`, `go run main.go`, `cargo run`, `cargo test`, `go test`, `npm test`.
+/// Anything with shell syntax, paths outside the project or other programs is ignored.
+pub fn repro_from_request(root: &Path, request: &str) -> Option<CheckCmd> {
+    const INTERPRETERS: [&str; 9] = [
+        "python", "python3", "node", "lua", "lua5.1", "lua5.2", "lua5.3", "lua5.4", "luajit",
+    ];
+    const RUNNERS: [&str; 5] = ["cargo run", "cargo test", "go test", "npm test", "go run"];
+    let safe_arg = |a: &str| {
+        a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=".contains(c))
+    };
+    let in_project =
+        |a: &str| !a.starts_with('/') && !a.split('/').any(|c| c == "..") && root.join(a).is_file();
+    // Inline code spans only: a fenced block holds output, not the command.
+    let spans = request
+        .split("```")
+        .step_by(2)
+        .flat_map(|outside| outside.split('`').skip(1).step_by(2));
+    for span in spans {
+        let words: Vec<&str> = span.split_whitespace().collect();
+        let Some(first) = words.first() else { continue };
+        if !words.iter().all(|w| safe_arg(w)) {
+            continue;
+        }
+        let ok = if INTERPRETERS.contains(first) {
+            // The script is the first operand; what follows are its own arguments.
+            words[1..]
+                .iter()
+                .find(|w| !w.starts_with('-'))
+                .is_some_and(|f| in_project(f))
+        } else {
+            let two = words.iter().take(2).copied().collect::<Vec<_>>().join(" ");
+            RUNNERS.contains(&two.as_str())
+                && words[2..]
+                    .iter()
+                    .all(|w| w.starts_with('-') || in_project(w))
+        };
+        if ok && installed(first) {
+            return Some(CheckCmd {
+                name: "repro".into(),
+                command: format!("{} 2>&1", words.join(" ")),
+            });
+        }
+    }
+    None
+}
+
 /// Runs `cmd` with `sh -c` (bash for `PIPESTATUS`) in `dir`, bounded by `timeout`.
 pub async fn run(dir: &Path, cmd: &CheckCmd, timeout: Duration) -> CheckResult {
     let mut c = tokio::process::Command::new("bash");
@@ -399,6 +450,31 @@ mod tests {
         let pyc =
             "  File \"a.py\", line 2\n    def f(:\n          ^\nSyntaxError: invalid syntax\n";
         assert_eq!(parse(pyc)[0].message, "SyntaxError: invalid syntax");
+    }
+
+    #[test]
+    fn the_request_s_failing_command_becomes_a_check() {
+        let t = crate::agent::workspace::tempdir::TempTree::new("repro-test").unwrap();
+        std::fs::write(t.path().join("main.py"), "print(1)\n").unwrap();
+        let r = |req: &str| repro_from_request(t.path(), req).map(|c| c.command);
+        assert_eq!(
+            r("`python3 main.py` crashes:\n```\nTraceback `x`\n```").as_deref(),
+            Some("python3 main.py 2>&1")
+        );
+        assert_eq!(r("run `python3 missing.py`"), None, "file must exist");
+        assert_eq!(
+            r("`python3 main.py list --tag work` fails").as_deref(),
+            Some("python3 main.py list --tag work 2>&1")
+        );
+        assert_eq!(r("`python3 ../main.py`"), None, "outside the project");
+        assert_eq!(r("`python3 main.py; rm -rf /`"), None, "shell syntax");
+        assert_eq!(r("`rm main.py`"), None, "not an interpreter");
+        assert_eq!(
+            r("```\n`python3 main.py`\n```"),
+            None,
+            "inside a fenced block"
+        );
+        assert_eq!(r("`main.py` has `add`"), None);
     }
 
     #[test]

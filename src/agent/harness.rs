@@ -151,6 +151,14 @@ async fn run_inner(
             command: c,
         })
         .or_else(|| check::detect_tests(ws.root(), &files));
+    // The command the request says fails must run clean too (fix-from-a-runtime-error tasks).
+    let tests = match (tests, check::repro_from_request(ws.root(), prompt)) {
+        (Some(t), Some(r)) if !t.command.contains(&r.command) => Some(CheckCmd {
+            name: t.name,
+            command: format!("{} && {}", t.command, r.command),
+        }),
+        (t, r) => t.or(r),
+    };
 
     // Baseline: what do the checks say before any edit? This puts a failing test's output or a
     // compile error into the very first prompt ("fix from the error").
