@@ -277,6 +277,12 @@ pub fn run(opts: &BenchOptions) -> Result<(), String> {
     let mut corpus_pieces = Vec::new();
     let mut lines = 0usize;
     let mut sources: std::collections::HashMap<String, PathBuf> = Default::default();
+    // The brace matcher also "finds" functions inside macro_rules! bodies and other token
+    // trees, where its span is not whole syntax. Such candidates are rejected up front with the
+    // same tree-sitter check the prompts get, so the `cut` column below measures the assembler
+    // (and its elision), not the corpus cutter.
+    let mut ts_pool = ParserPool::new();
+    let (mut rejected, mut sig_dropped) = (0usize, 0usize);
     for f in &files {
         let Ok(src) = std::fs::read_to_string(f) else {
             continue;
@@ -287,7 +293,27 @@ pub fn run(opts: &BenchOptions) -> Result<(), String> {
             .unwrap_or(f)
             .to_string_lossy()
             .into_owned();
-        corpus_pieces.extend(corpus::fn_pieces(&label, &src, PieceKind::GraphContext));
+        let found = corpus::fn_pieces(&label, &src, PieceKind::GraphContext);
+        let parsed = language_for_path(f).and_then(|l| Parsed::new(&mut ts_pool, l, src.clone()));
+        for mut p in found {
+            let (Some(file), Some(span)) = (&parsed, p.lines) else {
+                rejected += 1;
+                continue;
+            };
+            let whole = |d| {
+                p.rendering(d)
+                    .is_none_or(|t| check_section(file, span, d, t).is_ok())
+            };
+            if !whole(super::piece::Detail::Full) {
+                rejected += 1;
+                continue;
+            }
+            if !whole(super::piece::Detail::Signature) {
+                p.signature = None;
+                sig_dropped += 1;
+            }
+            corpus_pieces.push(p);
+        }
         sources.insert(label, f.clone());
     }
     if corpus_pieces.is_empty() {
@@ -297,7 +323,7 @@ pub fn run(opts: &BenchOptions) -> Result<(), String> {
         ));
     }
     println!(
-        "corpus: {} files, {} lines, {} fn pieces under {} (read in {:.1} s)",
+        "corpus: {} files, {} lines, {} fn pieces under {} (read in {:.1} s); rejected by tree-sitter as not whole: {rejected} pieces, {sig_dropped} signatures",
         files.len(),
         lines,
         corpus_pieces.len(),
