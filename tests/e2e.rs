@@ -275,3 +275,32 @@ fn graph_command_fills_the_quickfix_list_with_definition_and_callers() {
         "the graph database lives under the project's .smallcode/"
     );
 }
+
+#[test]
+fn chat_sends_named_code_from_the_live_buffer_and_budget_shows_the_split() {
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply(&["mock", " answer"])],
+    ));
+    let dir = nvim::tempdir("chat-budget-project");
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::write(
+        dir.join("calc.py"),
+        "def add(a, b):\n    return a + b\n\n\ndef total(xs):\n    return add(xs[0], xs[1])\n",
+    )
+    .unwrap();
+    let mut e = env(&server, "openai");
+    e.push(("PROJECT", dir.display().to_string()));
+    nvim::run_lua("e2e/chat_budget.lua", &e, LIMIT);
+    let reqs = server.chat_requests();
+    assert_eq!(reqs.len(), 1, "/budget never reaches the model");
+    let system = reqs[0]["messages"][0]["content"].as_str().unwrap_or("");
+    assert!(
+        system.contains("calc.py:1-2\ndef add(a, b):\n    return a + b  # UNSAVED"),
+        "the named function, from the unsaved buffer: {system}"
+    );
+    assert_eq!(
+        reqs[0]["messages"][1]["content"],
+        "why does `add` ignore negative numbers?"
+    );
+}
