@@ -538,7 +538,14 @@ impl Chats {
         if let Some(f) = ctx.selection.as_ref().and_then(|s| s.path.as_ref()) {
             files.push(f.display().to_string());
         }
-        let Some(root) = ctx.root.clone() else {
+        // A file outside any project makes its folder (or the working directory) the root;
+        // indexing the home directory or `/` on a chat turn would take minutes, so not there.
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let root = ctx
+            .root
+            .clone()
+            .filter(|r| r.parent().is_some() && Some(r) != home.as_ref());
+        let Some(root) = root else {
             return Gathered {
                 pieces: context::gather(None, text, &ctx),
                 outline: None,
