@@ -77,6 +77,14 @@ pub fn apply_reply(
                     .push(format!("{}: the reply repeats the current code", t.rel));
                 break;
             }
+            if let Some(lit) = hardcoded_result(&old, &new) {
+                applied.notes.push(format!(
+                    "{}: refused: the reply returns the constant `{lit}` where the code computed \
+                     a value (it would only satisfy the one test case)",
+                    t.rel
+                ));
+                break;
+            }
             if let Err(e) = ws.stage(&t.path, new.clone()) {
                 applied
                     .notes
@@ -117,6 +125,50 @@ fn fence_matches(lang: &str, fence: &str) -> bool {
                 | ("h", "c")
                 | ("c++" | "cc", "cpp")
         )
+}
+
+/// A small model asked to make a failing test pass often "fixes" `w + h` by returning the
+/// expected `12`. When the only new line is a bare literal (optionally `return`ed) and it
+/// replaces code that computed something, the edit is a test-fitting constant, not a fix.
+fn hardcoded_result(old: &str, new: &str) -> Option<String> {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let (mut added, mut removed) = (Vec::new(), Vec::new());
+    for c in diff.iter_all_changes() {
+        let line = c.value().trim();
+        if line.is_empty() {
+            continue;
+        }
+        match c.tag() {
+            similar::ChangeTag::Insert => added.push(line.to_string()),
+            similar::ChangeTag::Delete => removed.push(line.to_string()),
+            similar::ChangeTag::Equal => {}
+        }
+    }
+    let [line] = added.as_slice() else {
+        return None;
+    };
+    let computed = |l: &str| literal(l).is_none() && l.chars().any(|c| c.is_alphabetic());
+    let lit = literal(line)?;
+    removed.iter().any(|l| computed(l)).then(|| lit.to_string())
+}
+
+/// The literal a line consists of (`12`, `return 3;`, `"x"`, `True`), if that is all it is.
+fn literal(line: &str) -> Option<&str> {
+    let l = line.trim().trim_end_matches(';').trim();
+    let l = l.strip_prefix("return ").map(str::trim).unwrap_or(l);
+    let number = !l.is_empty()
+        && l.trim_start_matches('-')
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
+        && l.chars().any(|c| c.is_ascii_digit());
+    let quoted = l.len() >= 2
+        && ((l.starts_with('"') && l.ends_with('"')) || (l.starts_with('\'') && l.ends_with('\'')))
+        && !l[1..l.len() - 1].contains(['"', '\'']);
+    let keyword = matches!(
+        l,
+        "true" | "false" | "True" | "False" | "None" | "nil" | "null"
+    );
+    (number || quoted || keyword).then_some(l)
 }
 
 fn line_delta(old: &str, new: &str) -> String {
@@ -172,6 +224,25 @@ fn merge(rel: &str, old: &str, code: &str) -> Option<(String, String, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_constant_replacing_computed_code_is_flagged() {
+        let rs =
+            "impl Rect {\n    pub fn area(&self) -> u32 {\n        self.w + self.h\n    }\n}\n";
+        let fitted = rs.replace("self.w + self.h", "12");
+        assert_eq!(hardcoded_result(rs, &fitted).as_deref(), Some("12"));
+        let fixed = rs.replace("self.w + self.h", "self.w * self.h");
+        assert_eq!(hardcoded_result(rs, &fixed), None);
+        let py = "def last(items):\n    return items[len(items)]\n";
+        assert!(hardcoded_result(py, "def last(items):\n    return 3\n").is_some());
+        assert!(hardcoded_result(py, "def last(items):\n    return \"x\"\n").is_some());
+        // A literal replacing a literal is an ordinary fix (a wrong constant).
+        let k = "def limit():\n    return 17\n";
+        assert_eq!(hardcoded_result(k, "def limit():\n    return 18\n"), None);
+        // Adding a guard line plus logic is not a single literal.
+        let g = "def f(x):\n    if x < 0:\n        return 0\n    return x\n";
+        assert_eq!(hardcoded_result("def f(x):\n    return x\n", g), None);
+    }
 
     #[test]
     fn function_replaced_and_rambling_dropped() {
