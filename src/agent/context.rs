@@ -279,6 +279,13 @@ pub fn render_prompt(
         }
         out.push('\n');
     }
+    let mut shown_errors = task.to_string();
+    for r in failing.iter().take(2) {
+        shown_errors.push_str(&r.output);
+    }
+    for hint in super::hints::typo_hints(ws, &shown_errors) {
+        out.push_str(&format!("Note: {hint}\n"));
+    }
     match narrowed {
         Some((i, name)) => out.push_str(&format!(
             "Task: {task}\nFix only `{name}` in {}. Reply with the whole corrected `{name}` in one code block.",

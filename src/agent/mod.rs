@@ -15,6 +15,7 @@ pub mod check;
 pub mod context;
 pub mod escalate;
 pub mod harness;
+pub mod hints;
 pub mod naive;
 pub mod permission;
 pub mod report;
