@@ -1,5 +1,5 @@
 //! Typo hints: a name the failing code uses once or twice, next to a near-identical name the
-//! rest of the project uses more.
+//! rest of the project uses as often or more.
 //!
 //! `user.adress.city` crashes with "reading 'city' of undefined"; a 135M model reads that line
 //! and writes it back unchanged, because nothing in its view says that `adress` is wrong. The
@@ -48,12 +48,12 @@ pub fn typo_hints(ws: &Workspace, text: &str) -> Vec<String> {
         let max = if w.len() < 7 { 1 } else { 2 };
         let best = counts
             .iter()
-            .filter(|(v, n)| **n > used && v.as_str() != w && v.len() >= 4)
+            .filter(|(v, n)| **n >= used && v.as_str() != w && v.len() >= 4)
             .filter(|(v, _)| v.len().abs_diff(w.len()) <= max)
             .map(|(v, n)| (distance(w, v), std::cmp::Reverse(*n), v))
             .filter(|(d, _, _)| *d <= max)
             .min();
-        if let Some((_, _, v)) = best {
+        if let Some((_, _, v)) = best.filter(|(_, _, v)| !seen.contains(&v.as_str())) {
             out.push(format!(
                 "`{w}` is used only here; elsewhere the project says `{v}`."
             ));
@@ -113,7 +113,7 @@ mod tests {
             ),
             (
                 "profile.test.js",
-                "const u = { address: { city: 'Oslo' } };\nconsole.log(u.address.city);\n",
+                "console.log(city({ name: 'Ada', address: { city: 'Oslo' } }));\n",
             ),
         ]);
         let hints = typo_hints(&ws, "TypeError at `return user.adress.city;`");
