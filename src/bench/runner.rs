@@ -156,7 +156,11 @@ async fn run_async(args: TaskBenchArgs) -> anyhow::Result<()> {
                 Some(p) => Agent::Peer(p, &ep),
                 None => Agent::Ours(&client, &base),
             };
-            let row = trial_row(&task, &mode, trial, agent).await;
+            let mut row = trial_row(&task, &mode, trial, agent).await;
+            // Keep edit formats apart in the report (`harness` is the default `whole`).
+            if row.mode == "harness" && base.edit_format != "whole" {
+                row.mode = format!("harness-{}", base.edit_format);
+            }
             let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             eprintln!(
                 "[bench {n}/{total}] {} {mode} #{trial}: {} ({:.1} s) {}",
