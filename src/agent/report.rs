@@ -41,3 +41,24 @@ pub struct Report {
     #[serde(skip)]
     pub buffer_ticks: Vec<(std::path::PathBuf, i64)>,
 }
+
+/// Runs an agent loop under its wall-time cap and the user's cancel, and says why it ended when
+/// it did not end by itself (`cancelled`, the loop's own error, the time limit). The harness and
+/// the tools loop share it so both stop the same way.
+pub(crate) async fn bounded<F>(
+    fut: F,
+    max_wall: std::time::Duration,
+    cancel: &tokio_util::sync::CancellationToken,
+) -> Option<String>
+where
+    F: std::future::Future<Output = Result<(), String>>,
+{
+    tokio::select! {
+        _ = cancel.cancelled() => Some("cancelled".into()),
+        r = tokio::time::timeout(max_wall, fut) => match r {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e),
+            Err(_) => Some(format!("wall-time limit of {}s reached", max_wall.as_secs())),
+        },
+    }
+}

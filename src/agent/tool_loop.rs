@@ -69,13 +69,8 @@ pub async fn run(
     let started = Instant::now();
     let mut report = Report::default();
     let fut = run_inner(root, prompt, client, cfg, opts, steps, &mut report);
-    tokio::select! {
-        _ = cancel.cancelled() => report.outcome = "cancelled".into(),
-        r = tokio::time::timeout(cfg.max_wall, fut) => match r {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => report.outcome = e,
-            Err(_) => report.outcome = format!("wall-time limit of {}s reached", cfg.max_wall.as_secs()),
-        },
+    if let Some(why) = super::report::bounded(fut, cfg.max_wall, cancel).await {
+        report.outcome = why;
     }
     report.wall_ms = started.elapsed().as_millis() as u64;
     steps.step(&format!(
