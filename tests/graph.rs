@@ -414,3 +414,39 @@ fn neovim_indexes_in_the_background_and_sees_unsaved_callers() {
         std::time::Duration::from_secs(90),
     );
 }
+
+#[test]
+fn prepare_walk_patches_after_a_body_edit_and_rebuilds_after_a_new_definition() {
+    let dir = temp_project("prepare", "rust");
+    let g = Graph::open(&dir, mem()).unwrap();
+    g.index(|_| {}).unwrap();
+    g.prepare_walk();
+    let path = dir.join("lib.rs");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (builds, patches) = g.adjacency_counts();
+    let body = text.replacen("square(self.r) * 3.14", "square(self.r) * cube(self.r)", 1);
+    assert_ne!(body, text, "the fixture has the edited line");
+    g.update_buffer(&path, &body).unwrap();
+    g.prepare_walk();
+    assert_eq!(
+        g.adjacency_counts(),
+        (builds, patches + 1),
+        "a body edit patches"
+    );
+    g.prepare_walk();
+    assert_eq!(
+        g.adjacency_counts(),
+        (builds, patches + 1),
+        "nothing left to do"
+    );
+    g.update_buffer(&path, &format!("{body}\nfn added() {{ cube(2.0); }}\n"))
+        .unwrap();
+    g.prepare_walk();
+    assert_eq!(
+        g.adjacency_counts(),
+        (builds + 1, patches + 1),
+        "a new definition rebuilds"
+    );
+    let w = g.walk(&Seeds::text("added"), 500);
+    assert!(w.text.contains("fn added()"), "{}", w.text);
+}

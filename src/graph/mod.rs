@@ -251,6 +251,14 @@ impl Graph {
         )
     }
 
+    /// Brings the walk graph up to date now (patch or rebuild, see [`model::GraphData::adjacency`])
+    /// so that the next walk does not pay for it. Call it off the editor when edits pause.
+    pub fn prepare_walk(&self) {
+        if self.read().cached_adjacency().is_none() {
+            self.write().adjacency();
+        }
+    }
+
     /// How often the walk graph was built from scratch and how often patched after an edit
     /// (for the benchmark).
     pub fn adjacency_counts(&self) -> (usize, usize) {

@@ -26,6 +26,9 @@ pub const LUA_PROGRESS: &str = "return require('smallcode.graph').progress(...)"
 /// The Lua function that shows the summary of an indexing run.
 pub const LUA_INDEXED: &str = "return require('smallcode.graph').indexed(...)";
 
+/// Quiet time after the last buffer update before the walk graph is brought up to date.
+const WALK_IDLE: Duration = Duration::from_millis(1000);
+
 /// Least time between two progress messages.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 
@@ -169,12 +172,43 @@ impl Graphs {
 
     /// The worker loop: takes every job waiting, drops buffer texts that a later text of the
     /// same buffer replaces before anything else reads them, and applies the rest in order.
+    ///
+    /// When edits pause for [`WALK_IDLE`], the walk graphs of the projects they touched are
+    /// brought up to date here, so a walk (chat context) right after does not pay for it.
     fn work(&self, rx: mpsc::Receiver<Job>, rt: Option<tokio::runtime::Handle>) {
-        while let Ok(first) = rx.recv() {
+        let mut edited: Vec<PathBuf> = Vec::new();
+        loop {
+            let first = if edited.is_empty() {
+                match rx.recv() {
+                    Ok(j) => j,
+                    Err(_) => return,
+                }
+            } else {
+                match rx.recv_timeout(WALK_IDLE) {
+                    Ok(j) => j,
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        for root in edited.drain(..) {
+                            if let Ok(g) = self.graph(&root) {
+                                g.prepare_walk();
+                            }
+                        }
+                        continue;
+                    }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+            };
             let mut jobs = vec![first];
             jobs.extend(rx.try_iter());
             let n = jobs.len();
             for i in 0..n {
+                if let Job::Buffer { root, .. }
+                | Job::Saved { root, .. }
+                | Job::Closed { root, .. } = &jobs[i]
+                {
+                    if !edited.contains(root) {
+                        edited.push(root.clone());
+                    }
+                }
                 if superseded(&jobs, i) {
                     continue;
                 }
