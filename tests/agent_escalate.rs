@@ -6,6 +6,8 @@
 
 #[path = "support/mock_llm.rs"]
 mod mock_llm;
+#[path = "support/project.rs"]
+mod project;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,10 +26,7 @@ const MAIN_KEY: &str = "main-key-0001";
 const ESC_KEY: &str = "esc-key-0002";
 
 fn reply(text: &str) -> Step {
-    Step::Reply {
-        pieces: vec![text.to_string()],
-        delay_ms: 0,
-    }
+    Step::text(text)
 }
 
 /// An Anthropic Messages API reply holding `text`.
@@ -47,19 +46,7 @@ fn anthropic(text: &str) -> Step {
 }
 
 fn project(files: &[(&str, &str)]) -> PathBuf {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "smallcode-escalate-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.join(name), text).unwrap();
-    }
-    dir
+    project::temp_project("escalate", files)
 }
 
 /// The local model: the same wrong fix over and over.

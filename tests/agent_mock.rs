@@ -6,6 +6,8 @@
 
 #[path = "support/mock_llm.rs"]
 mod mock_llm;
+#[path = "support/project.rs"]
+mod project;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,26 +19,11 @@ fn bin() -> &'static str {
 }
 
 fn reply(text: &str) -> Step {
-    Step::Reply {
-        pieces: vec![text.to_string()],
-        delay_ms: 0,
-    }
+    Step::text(text)
 }
 
 fn project(files: &[(&str, &str)]) -> PathBuf {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "smallcode-agent-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.join(name), text).unwrap();
-    }
-    dir
+    project::temp_project("agent", files)
 }
 
 fn run(dir: &Path, server: &MockServer, extra: &[&str]) -> (bool, String) {

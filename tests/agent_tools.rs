@@ -5,6 +5,8 @@
 
 #[path = "support/mock_llm.rs"]
 mod mock_llm;
+#[path = "support/project.rs"]
+mod project;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,10 +24,7 @@ fn bin() -> &'static str {
 }
 
 fn reply(text: &str) -> Step {
-    Step::Reply {
-        pieces: vec![text.to_string()],
-        delay_ms: 0,
-    }
+    Step::text(text)
 }
 
 fn call(name: &str, args: Value) -> Step {
@@ -42,19 +41,7 @@ fn call(name: &str, args: Value) -> Step {
 }
 
 fn project(files: &[(&str, &str)]) -> PathBuf {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "smallcode-tools-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.join(name), text).unwrap();
-    }
-    dir
+    project::temp_project("tools", files)
 }
 
 /// `smallcode run --edit-format tools --json`: (exit ok, transcript, report).

@@ -141,6 +141,16 @@ pub enum Step {
     },
 }
 
+impl Step {
+    /// The whole `text` as one streamed piece, no delay: the common scripted reply.
+    pub fn text(text: &str) -> Step {
+        Step::Reply {
+            pieces: vec![text.to_string()],
+            delay_ms: 0,
+        }
+    }
+}
+
 /// What the mock server looks like and what it will answer, fixed at start except for
 /// steps added later with [`MockServer::push_step`].
 #[derive(Debug, Clone)]
