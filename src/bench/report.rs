@@ -196,6 +196,9 @@ fn aggregate<'a>(rows: impl Iterator<Item = &'a Row>) -> Agg {
 }
 
 fn rate(a: &Agg) -> String {
+    if a.n == 0 {
+        return "—".into();
+    }
     let (lo, hi) = wilson(a.k, a.n);
     format!(
         "{}/{} = {:.0}% [{:.0}–{:.0}%]",
