@@ -45,7 +45,7 @@ M.fix = function(text, opts)
     method = 'agent_run',
     payload = {
       root = root,
-      buffers = H.live_buffers(root, buf),
+      buffers = M.live_buffers(root, buf),
       errors = errors,
       edit_format = require('smallcode').get_config().edit_format,
     },
@@ -66,7 +66,7 @@ M.feedback = function(run, errors)
     method = 'agent_run',
     payload = {
       root = run.root,
-      buffers = H.live_buffers(run.root, vim.api.nvim_get_current_buf()),
+      buffers = M.live_buffers(run.root, vim.api.nvim_get_current_buf()),
       errors = errors,
       edit_format = require('smallcode').get_config().edit_format,
     },
@@ -94,8 +94,9 @@ M.root = function(buf)
   return vim.fs.dirname(path)
 end
 
---- Loaded file buffers under `root` that are modified, plus the current one.
-H.live_buffers = function(root, current)
+--- Loaded file buffers under `root` that are modified, plus the current one: the unsaved text
+--- the model must see instead of the files on disk (the chat's context uses it too).
+M.live_buffers = function(root, current)
   local out = {}
   for _, b in ipairs(vim.api.nvim_list_bufs()) do
     local name = vim.api.nvim_buf_get_name(b)

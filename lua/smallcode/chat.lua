@@ -292,24 +292,9 @@ H.editor_context = function(win, c)
   local buf = vim.api.nvim_win_get_buf(win)
   local path = vim.api.nvim_buf_get_name(buf)
   if path == '' or vim.bo[buf].buftype ~= '' then return {} end
-  local root = require('smallcode.agent').root(buf)
-  local buffers = {}
-  for _, b in ipairs(vim.api.nvim_list_bufs()) do
-    local name = vim.api.nvim_buf_get_name(b)
-    if
-      vim.api.nvim_buf_is_loaded(b)
-      and vim.bo[b].buftype == ''
-      and name ~= ''
-      and vim.startswith(name, root)
-      and (vim.bo[b].modified or b == buf)
-    then
-      buffers[#buffers + 1] = {
-        path = name,
-        text = table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), '\n') .. '\n',
-        tick = vim.b[b].changedtick,
-      }
-    end
-  end
+  local agent = require('smallcode.agent')
+  local root = agent.root(buf)
+  local buffers = agent.live_buffers(root, buf)
   return { root = root, file = path, cursor = vim.api.nvim_win_get_cursor(win)[1], buffers = buffers }
 end
 
