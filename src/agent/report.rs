@@ -42,6 +42,23 @@ pub struct Report {
     pub buffer_ticks: Vec<(std::path::PathBuf, i64)>,
 }
 
+impl Report {
+    /// Adds `other`'s counters (rounds, tokens, tool calls, repairs, decompositions,
+    /// escalations, checks) to these: session totals and multi-round benchmark trials sum runs.
+    pub fn add_counts(&mut self, other: &Report) {
+        self.rounds += other.rounds;
+        self.tokens_in += other.tokens_in;
+        self.tokens_out += other.tokens_out;
+        self.cached_tokens += other.cached_tokens;
+        self.tool_calls += other.tool_calls;
+        self.repairs += other.repairs;
+        self.decompositions += other.decompositions;
+        self.escalations += other.escalations;
+        self.checks += other.checks;
+        self.wall_ms += other.wall_ms;
+    }
+}
+
 /// Runs an agent loop under its wall-time cap and the user's cancel, and says why it ended when
 /// it did not end by itself (`cancelled`, the loop's own error, the time limit). The harness and
 /// the tools loop share it so both stop the same way.

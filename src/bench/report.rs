@@ -42,6 +42,21 @@ pub struct Row {
     pub note: String,
 }
 
+impl Row {
+    /// Adds one agent run's counters (a multi-round task runs the agent once per round).
+    pub fn add_run(&mut self, r: &crate::agent::Report) {
+        self.rounds += r.rounds;
+        self.tokens_in += r.tokens_in;
+        self.tokens_out += r.tokens_out;
+        self.cached_tokens += r.cached_tokens;
+        self.tool_calls += r.tool_calls;
+        self.repairs += r.repairs;
+        self.decompositions += r.decompositions;
+        self.escalations += r.escalations;
+        self.wall_ms += r.wall_ms;
+    }
+}
+
 /// Wilson score interval (95%) for `k` successes in `n` trials, as fractions.
 pub fn wilson(k: usize, n: usize) -> (f64, f64) {
     if n == 0 {

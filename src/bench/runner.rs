@@ -322,15 +322,7 @@ async fn trial_row(task: &Task, mode: &str, trial: u32, agent: Agent<'_>) -> Row
         args.max_seconds = task.timeout;
         match run_task(&args, prompt, &Quiet, Some(client)).await {
             Ok(r) => {
-                row.rounds += r.rounds;
-                row.tokens_in += r.tokens_in;
-                row.tokens_out += r.tokens_out;
-                row.cached_tokens += r.cached_tokens;
-                row.tool_calls += r.tool_calls;
-                row.repairs += r.repairs;
-                row.decompositions += r.decompositions;
-                row.escalations += r.escalations;
-                row.wall_ms += r.wall_ms;
+                row.add_run(&r);
                 row.note = r.outcome;
             }
             Err(e) => {

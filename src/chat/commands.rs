@@ -58,54 +58,34 @@ pub fn parse(text: &str) -> Option<Command> {
 }
 
 /// Running totals of a chat session, over plain turns and agent runs.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct SessionStats {
     /// Plain chat turns answered.
     pub chat_turns: u32,
     /// Agent runs.
     pub agent_runs: u32,
-    /// Model calls.
-    pub rounds: u32,
-    /// Prompt tokens.
-    pub tokens_in: u64,
-    /// Generated tokens.
-    pub tokens_out: u64,
-    /// Prompt tokens served from the server's KV cache.
-    pub cached_tokens: u64,
-    /// Tool calls or staged edits.
-    pub tool_calls: u32,
-    /// Repairs of the model's output.
-    pub repairs: u32,
-    /// Decompositions into sub-tasks.
-    pub decompositions: u32,
-    /// Escalations to the stronger model.
-    pub escalations: u32,
-    /// Checker runs.
-    pub checks: u32,
+    /// Summed counters (rounds, tokens, cached tokens, tool calls, repairs, decompositions,
+    /// escalations, checks) of every turn and run.
+    pub totals: Report,
 }
 
 impl SessionStats {
     /// Adds one plain chat turn's usage.
     pub fn add_chat(&mut self, usage: &crate::llm::client::Completion) {
         self.chat_turns += 1;
-        self.rounds += 1;
-        self.tokens_in += usage.usage.prompt_tokens.unwrap_or(0);
-        self.tokens_out += usage.usage.completion_tokens.unwrap_or(0);
-        self.cached_tokens += usage.usage.cached_tokens.unwrap_or(0);
+        self.totals.add_counts(&Report {
+            rounds: 1,
+            tokens_in: usage.usage.prompt_tokens.unwrap_or(0),
+            tokens_out: usage.usage.completion_tokens.unwrap_or(0),
+            cached_tokens: usage.usage.cached_tokens.unwrap_or(0),
+            ..Report::default()
+        });
     }
 
     /// Adds one agent run.
     pub fn add_agent(&mut self, r: &Report) {
         self.agent_runs += 1;
-        self.rounds += r.rounds;
-        self.tokens_in += r.tokens_in;
-        self.tokens_out += r.tokens_out;
-        self.cached_tokens += r.cached_tokens;
-        self.tool_calls += r.tool_calls;
-        self.repairs += r.repairs;
-        self.decompositions += r.decompositions;
-        self.escalations += r.escalations;
-        self.checks += r.checks;
+        self.totals.add_counts(r);
     }
 }
 
@@ -115,6 +95,15 @@ fn pct(part: u64, whole: u64) -> String {
     } else {
         format!("{:.0}%", part as f64 * 100.0 / whole as f64)
     }
+}
+
+/// The counter lines shared by the last run and the session totals.
+fn counters(out: &mut String, r: &Report) {
+    let _ = writeln!(
+        out,
+        "  tool calls {}, repairs {}, decompositions {}, escalations {}, checks {}",
+        r.tool_calls, r.repairs, r.decompositions, r.escalations, r.checks
+    );
 }
 
 /// The `/stats` text.
@@ -138,11 +127,7 @@ pub fn render_stats(last: Option<&Report>, s: &SessionStats) -> String {
                 r.tokens_out,
                 r.wall_ms as f64 / 1000.0
             );
-            let _ = writeln!(
-                out,
-                "  tool calls {}, repairs {}, decompositions {}, escalations {}, checks {}",
-                r.tool_calls, r.repairs, r.decompositions, r.escalations, r.checks
-            );
+            counters(&mut out, r);
             if !r.changed.is_empty() {
                 let _ = writeln!(out, "  changed: {}", r.changed.join(", "));
             }
@@ -154,20 +139,17 @@ pub fn render_stats(last: Option<&Report>, s: &SessionStats) -> String {
         "Session: {} chat turns, {} agent runs",
         s.chat_turns, s.agent_runs
     );
+    let t = &s.totals;
     let _ = writeln!(
         out,
         "  rounds {}, tokens in {} (cached {}, {}), out {}",
-        s.rounds,
-        s.tokens_in,
-        s.cached_tokens,
-        pct(s.cached_tokens, s.tokens_in),
-        s.tokens_out
+        t.rounds,
+        t.tokens_in,
+        t.cached_tokens,
+        pct(t.cached_tokens, t.tokens_in),
+        t.tokens_out
     );
-    let _ = writeln!(
-        out,
-        "  tool calls {}, repairs {}, decompositions {}, escalations {}, checks {}",
-        s.tool_calls, s.repairs, s.decompositions, s.escalations, s.checks
-    );
+    counters(&mut out, t);
     out
 }
 
