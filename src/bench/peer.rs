@@ -92,12 +92,19 @@ pub async fn run_round(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
-        .output();
-    // A margin over the script's own limit, in case `timeout` itself hangs on a stuck group.
-    let out = tokio::time::timeout(Duration::from_secs(timeout_s + 30), child)
-        .await
-        .map_err(|_| format!("{} did not exit after its timeout", peer.name))?
+        .spawn()
         .map_err(|e| format!("running {}: {e}", peer.name))?;
+    // `timeout` leads its own process group: whatever the peer started dies with the trial,
+    // also when the benchmark is stopped or the trial is dropped.
+    let _group = GroupKill(child.id());
+    // A margin over the script's own limit, in case `timeout` itself hangs on a stuck group.
+    let out = tokio::time::timeout(
+        Duration::from_secs(timeout_s + 30),
+        child.wait_with_output(),
+    )
+    .await
+    .map_err(|_| format!("{} did not exit after its timeout", peer.name))?
+    .map_err(|e| format!("running {}: {e}", peer.name))?;
     let code = out.status.code();
     let last = |bytes: &[u8]| {
         String::from_utf8_lossy(bytes)
@@ -117,6 +124,20 @@ pub async fn run_round(
     })
 }
 
+/// Kills a process group when dropped (coreutils `timeout` makes its pid the group id).
+struct GroupKill(Option<u32>);
+
+impl Drop for GroupKill {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0 {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +147,71 @@ mod tests {
         let p = Peer::parse("aider=bench/peers/aider.sh").unwrap();
         assert_eq!(p.name, "aider");
         assert_eq!(p.cmd, "bench/peers/aider.sh");
+    }
+
+    fn endpoint() -> Endpoint {
+        Endpoint {
+            kind: crate::llm::ServerKind::LlamaCpp,
+            provider: crate::config::ProviderKind::Openai,
+            url: "http://127.0.0.1:9".into(),
+            model: "m".into(),
+            context: 4096,
+            context_probed: true,
+            trained_context: None,
+            tools: None,
+            source: "configured",
+            models: vec![],
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stuck_peer_is_timed_out_with_everything_it_started() {
+        let t = crate::agent::workspace::tempdir::TempTree::new("peer-test").unwrap();
+        let script = t.path().join("stuck.sh");
+        // Starts a background child, records the env it got, then hangs.
+        std::fs::write(
+            &script,
+            "sleep 300 &\necho $! > child.pid\necho \"$SMALLCODE_MODEL $(cat \"$SMALLCODE_PROMPT_FILE\")\" > seen\nsleep 300\n",
+        )
+        .unwrap();
+        let peer = Peer::parse(&format!("stuck={}", script.display())).unwrap();
+        let r = run_round(&peer, t.path(), "fix it", &endpoint(), 1)
+            .await
+            .unwrap();
+        assert!(r.timed_out, "{r:?}");
+        assert!(r.wall_ms < 20_000, "{r:?}");
+        assert_eq!(
+            std::fs::read_to_string(t.path().join("seen")).unwrap(),
+            "m fix it\n"
+        );
+        let pid = std::fs::read_to_string(t.path().join("child.pid")).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(
+            !alive(&pid),
+            "the peer's background child {pid} survived the trial"
+        );
+
+        // A trial dropped midway (the benchmark stopped) takes the peer's group with it.
+        std::fs::remove_file(t.path().join("child.pid")).unwrap();
+        let ep = endpoint();
+        let fut = run_round(&peer, t.path(), "fix it", &ep, 100);
+        assert!(tokio::time::timeout(Duration::from_millis(1500), fut)
+            .await
+            .is_err());
+        let pid = std::fs::read_to_string(t.path().join("child.pid")).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(!alive(&pid), "child {pid} survived a dropped trial");
+    }
+
+    /// Whether `pid` runs (a zombie waiting for init to reap it counts as gone).
+    fn alive(pid: &str) -> bool {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
+        !stat.is_empty()
+            && stat
+                .rsplit(')')
+                .next()
+                .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
     }
 
     #[test]

@@ -176,8 +176,23 @@ async fn run_async(args: TaskBenchArgs) -> anyhow::Result<()> {
         });
     }
     let mut rows = Vec::new();
-    while let Some(r) = set.join_next().await {
-        rows.push(r.context("trial task panicked")?);
+    let mut stopped = false;
+    loop {
+        tokio::select! {
+            r = set.join_next() => match r {
+                Some(Ok(row)) => rows.push(row),
+                Some(Err(e)) if e.is_cancelled() => {}
+                Some(Err(e)) => return Err(anyhow::Error::new(e).context("trial task panicked")),
+                None => break,
+            },
+            // Ctrl-C / SIGTERM: stop the running trials (their agents and peer process groups
+            // are killed on drop) and still report what finished.
+            _ = stop_signal(), if !stopped => {
+                stopped = true;
+                eprintln!("[bench] stopping: {} of {total} trials finished; reporting those", rows.len());
+                set.abort_all();
+            }
+        }
     }
     rows.sort_by(|a, b| (&a.task, &a.mode, a.trial).cmp(&(&b.task, &b.mode, b.trial)));
     let title = format!(
@@ -203,6 +218,22 @@ async fn run_async(args: TaskBenchArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
 }
 
 /// Appends one finished trial to `results.partial.csv` (best effort: the final results.csv is
