@@ -251,18 +251,24 @@ impl Chats {
         })
     }
 
+    /// The endpoint (announced in the chat) and the API key for a turn or agent run; `None`
+    /// after the error is shown in the chat.
+    async fn connect(&self, chat: u64, config: &Config) -> Option<(Endpoint, Option<String>)> {
+        let endpoint = self.announce_endpoint(chat).await?;
+        match api_key(config) {
+            Ok(k) => Some((endpoint, k)),
+            Err(e) => {
+                self.emit(chat, Event::Error { text: e });
+                None
+            }
+        }
+    }
+
     async fn run_agent(&self, chat: u64, req: AgentRequest) {
         let started = Instant::now();
         let config = self.config();
-        let Some(endpoint) = self.announce_endpoint(chat).await else {
+        let Some((endpoint, api_key)) = self.connect(chat, &config).await else {
             return;
-        };
-        let api_key = match api_key(&config) {
-            Ok(k) => k,
-            Err(e) => {
-                self.emit(chat, Event::Error { text: e });
-                return;
-            }
         };
         let client = LlmClient::new(endpoint, config.timeouts, api_key);
         self.emit(chat, Event::Start);
@@ -446,15 +452,8 @@ impl Chats {
     async fn run_turn(&self, chat: u64, text: String, ctx: EditorContext) {
         let started = Instant::now();
         let config = self.config();
-        let Some(endpoint) = self.announce_endpoint(chat).await else {
+        let Some((endpoint, api_key)) = self.connect(chat, &config).await else {
             return;
-        };
-        let api_key = match api_key(&config) {
-            Ok(k) => k,
-            Err(e) => {
-                self.emit(chat, Event::Error { text: e });
-                return;
-            }
         };
         let gathered = self.gather(chat, &text, ctx).await;
         let prepared = match self.prepare(chat, &config, &endpoint, &text, &gathered) {

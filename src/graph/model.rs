@@ -361,22 +361,7 @@ impl GraphData {
     }
 
     fn unindex_defs(&mut self, id: u32, symbols: &[Symbol]) {
-        let names: HashSet<&str> = symbols.iter().map(|s| s.name.as_str()).collect();
-        for n in names {
-            if let Some(v) = self.defs.get_mut(n) {
-                v.retain(|s| s.file != id);
-                if v.is_empty() {
-                    self.defs.remove(n);
-                    let lower = n.to_ascii_lowercase();
-                    if let Some(l) = self.defs_lower.get_mut(&lower) {
-                        l.retain(|x| x != n);
-                        if l.is_empty() {
-                            self.defs_lower.remove(&lower);
-                        }
-                    }
-                }
-            }
-        }
+        unindex_defs(&mut self.defs, &mut self.defs_lower, id, symbols);
     }
 
     fn unindex(&mut self, id: u32) {
@@ -386,22 +371,7 @@ impl GraphData {
         let syms = &f.record.symbols;
         self.symbol_count -= syms.symbols.len();
         self.ref_count -= syms.refs.len();
-        let names: HashSet<&str> = syms.symbols.iter().map(|s| s.name.as_str()).collect();
-        for n in names {
-            if let Some(v) = self.defs.get_mut(n) {
-                v.retain(|s| s.file != id);
-                if v.is_empty() {
-                    self.defs.remove(n);
-                    let lower = n.to_ascii_lowercase();
-                    if let Some(l) = self.defs_lower.get_mut(&lower) {
-                        l.retain(|x| x != n);
-                        if l.is_empty() {
-                            self.defs_lower.remove(&lower);
-                        }
-                    }
-                }
-            }
-        }
+        unindex_defs(&mut self.defs, &mut self.defs_lower, id, &syms.symbols);
         let names: HashSet<&str> = syms.refs.iter().map(|r| r.name.as_str()).collect();
         for n in names {
             if let Some(v) = self.refs.get_mut(n) {
@@ -852,6 +822,32 @@ pub fn status_counts(g: &GraphData) -> std::collections::BTreeMap<FileStatus, us
         *m.entry(f.record.status).or_insert(0) += 1;
     }
     m
+}
+
+/// Drops file `id`'s definitions from the exact and lower-cased name indexes (a free function so
+/// it can run while the file's record is borrowed from the same graph).
+fn unindex_defs(
+    defs: &mut HashMap<String, Vec<SymId>>,
+    defs_lower: &mut HashMap<String, Vec<String>>,
+    id: u32,
+    symbols: &[Symbol],
+) {
+    let names: HashSet<&str> = symbols.iter().map(|s| s.name.as_str()).collect();
+    for n in names {
+        if let Some(v) = defs.get_mut(n) {
+            v.retain(|s| s.file != id);
+            if v.is_empty() {
+                defs.remove(n);
+                let lower = n.to_ascii_lowercase();
+                if let Some(l) = defs_lower.get_mut(&lower) {
+                    l.retain(|x| x != n);
+                    if l.is_empty() {
+                        defs_lower.remove(&lower);
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
