@@ -14,6 +14,7 @@ pub mod edit;
 pub mod graph;
 pub mod llm;
 pub mod logging;
+pub(crate) mod rng;
 pub mod rpc;
 pub mod syntax;
 pub mod toolcall;

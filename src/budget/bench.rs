@@ -19,6 +19,7 @@ use super::reduce::{reduce, ReduceConfig};
 use super::tokens::count_tokens;
 use super::whole::{check_section, Parsed};
 use super::window::reply_reserve;
+use crate::rng::Rng;
 use crate::syntax::{language_for_path, ParserPool};
 
 /// What to run.
@@ -48,21 +49,6 @@ impl Default for BenchOptions {
                 .ok()
                 .filter(|s| !s.is_empty()),
         }
-    }
-}
-
-/// xorshift64*: a tiny seeded generator, so the benchmark needs no extra dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
     }
 }
 
