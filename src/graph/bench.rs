@@ -147,9 +147,12 @@ pub fn run(args: BenchGraphArgs) -> anyhow::Result<()> {
     let db_dir = args.db.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("smallcode-bench-{}", std::process::id()))
     });
+    anyhow::ensure!(
+        !args.skip_cold || args.db.is_some(),
+        "--skip-cold needs --db DIR (a database kept from an earlier run, or built untimed there)"
+    );
     std::fs::create_dir_all(&db_dir)?;
     let db = db_dir.join("graph.redb");
-    let _ = std::fs::remove_file(&db);
     let cfg = GraphConfig {
         db: DbLocation::File(db.clone()),
         ..Default::default()
@@ -163,47 +166,22 @@ pub fn run(args: BenchGraphArgs) -> anyhow::Result<()> {
     // Warm the tokenizer outside every timed section (0.3 s to build, once per process).
     crate::budget::tokens::count_tokens("warm up");
 
-    // 1 + 2. Parse baseline and cold index, alternated for `ROUNDS` rounds: the machine is
-    // shared, so each figure is the best of its rounds and every round is reported.
     let found = walk(&corpus, &cfg);
     r.files = found.len();
-    let _ = run_jobs_stages(&found, &cfg, Stage::Parse); // warms the OS file cache
-    let mut stats = None;
-    for round in 0..ROUNDS {
-        let t = Instant::now();
-        let found = walk(&corpus, &cfg);
-        let (lines, bytes) = run_jobs_stages(&found, &cfg, Stage::Parse);
-        r.parse_rounds_s.push(t.elapsed().as_secs_f64());
-        (r.lines, r.bytes) = (lines, bytes);
-        // Where the cold index's extra time goes: the same walk, one stage further each time.
-        let t = Instant::now();
-        let _ = run_jobs_stages(&walk(&corpus, &cfg), &cfg, Stage::Query);
-        r.parse_query_rounds_s.push(t.elapsed().as_secs_f64());
-        let t = Instant::now();
-        let _ = run_jobs_stages(&walk(&corpus, &cfg), &cfg, Stage::Encode);
-        r.parse_query_link_encode_rounds_s
-            .push(t.elapsed().as_secs_f64());
-        let _ = std::fs::remove_file(&db);
-        let t = Instant::now();
+    let stats = if args.skip_cold {
+        // Reuse (or, the first time, build untimed) the database at `--db`: for profiling the
+        // warm start, update and walk without a minute of cold indexing per run.
+        for f in &found {
+            let text = std::fs::read(&f.abs).unwrap_or_default();
+            r.lines += text.iter().filter(|&&c| c == b'\n').count();
+            r.bytes += text.len() as u64;
+        }
         let g = Graph::open(&corpus, cfg.clone())?;
-        let st = g.index(|_| {})?;
-        r.cold_rounds_s.push(t.elapsed().as_secs_f64());
-        eprintln!(
-            "round {round}: parse {:.2}s, +query {:.2}s, +link+encode {:.2}s, cold index {:.2}s",
-            r.parse_rounds_s[round],
-            r.parse_query_rounds_s[round],
-            r.parse_query_link_encode_rounds_s[round],
-            r.cold_rounds_s[round]
-        );
-        stats = Some(st);
-    }
-    let stats = stats.context("no round ran")?;
-    let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
-    r.parse_only_s = best(&r.parse_rounds_s);
-    r.parse_query_s = best(&r.parse_query_rounds_s);
-    r.parse_query_link_encode_s = best(&r.parse_query_link_encode_rounds_s);
-    r.cold_index_s = best(&r.cold_rounds_s);
-    r.cold_over_parse = r.cold_index_s / r.parse_only_s;
+        g.index(|_| {})?
+    } else {
+        let _ = std::fs::remove_file(&db);
+        cold_rounds(&corpus, &found, &cfg, &db, &mut r)?
+    };
     r.symbols = stats.symbols;
     r.cold_store_s = stats.store_seconds;
     r.cold_memory_s = stats.memory_seconds;
@@ -376,6 +354,56 @@ pub fn run(args: BenchGraphArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Parse baseline and cold index, alternated for `ROUNDS` rounds: the machine is shared, so
+/// each figure is the best of its rounds and every round is reported. Returns the last cold
+/// index's statistics.
+fn cold_rounds(
+    corpus: &Path,
+    found: &[super::index::Found],
+    cfg: &GraphConfig,
+    db: &Path,
+    r: &mut Report,
+) -> anyhow::Result<super::IndexStats> {
+    let _ = run_jobs_stages(found, cfg, Stage::Parse); // warms the OS file cache
+    let mut stats = None;
+    for round in 0..ROUNDS {
+        let t = Instant::now();
+        let found = walk(corpus, cfg);
+        let (lines, bytes) = run_jobs_stages(&found, cfg, Stage::Parse);
+        r.parse_rounds_s.push(t.elapsed().as_secs_f64());
+        (r.lines, r.bytes) = (lines, bytes);
+        // Where the cold index's extra time goes: the same walk, one stage further each time.
+        let t = Instant::now();
+        let _ = run_jobs_stages(&walk(corpus, cfg), cfg, Stage::Query);
+        r.parse_query_rounds_s.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let _ = run_jobs_stages(&walk(corpus, cfg), cfg, Stage::Encode);
+        r.parse_query_link_encode_rounds_s
+            .push(t.elapsed().as_secs_f64());
+        let _ = std::fs::remove_file(db);
+        let t = Instant::now();
+        let g = Graph::open(corpus, cfg.clone())?;
+        let st = g.index(|_| {})?;
+        r.cold_rounds_s.push(t.elapsed().as_secs_f64());
+        eprintln!(
+            "round {round}: parse {:.2}s, +query {:.2}s, +link+encode {:.2}s, cold index {:.2}s",
+            r.parse_rounds_s[round],
+            r.parse_query_rounds_s[round],
+            r.parse_query_link_encode_rounds_s[round],
+            r.cold_rounds_s[round]
+        );
+        stats = Some(st);
+    }
+    let stats = stats.context("no round ran")?;
+    let best = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+    r.parse_only_s = best(&r.parse_rounds_s);
+    r.parse_query_s = best(&r.parse_query_rounds_s);
+    r.parse_query_link_encode_s = best(&r.parse_query_link_encode_rounds_s);
+    r.cold_index_s = best(&r.cold_rounds_s);
+    r.cold_over_parse = r.cold_index_s / r.parse_only_s;
+    Ok(stats)
+}
+
 fn buffer_of_5000_lines(
     corpus: &Path,
     found: &[super::index::Found],
@@ -422,31 +450,35 @@ fn print_report(r: &Report) {
             .collect::<Vec<_>>()
             .join(" / ")
     };
-    println!(
-        "parse only        {:.2} s  (best of {} s)",
-        r.parse_only_s,
-        rounds(&r.parse_rounds_s)
-    );
-    println!(
-        "  + tags query    {:.2} s  (best of {} s)",
-        r.parse_query_s,
-        rounds(&r.parse_query_rounds_s)
-    );
-    println!(
-        "  + link, encode  {:.2} s  (best of {} s; no store)",
-        r.parse_query_link_encode_s,
-        rounds(&r.parse_query_link_encode_rounds_s)
-    );
-    println!(
-        "cold index        {:.2} s  = {:.2}x parse only  (best of {} s)",
-        r.cold_index_s,
-        r.cold_over_parse,
-        rounds(&r.cold_rounds_s)
-    );
-    println!(
-        "  of which       {:.2} s encode + redb, {:.2} s in-memory graph (indexing thread)",
-        r.cold_store_s, r.cold_memory_s
-    );
+    if r.cold_rounds_s.is_empty() {
+        println!("cold index        not run (--skip-cold)");
+    } else {
+        println!(
+            "parse only        {:.2} s  (best of {} s)",
+            r.parse_only_s,
+            rounds(&r.parse_rounds_s)
+        );
+        println!(
+            "  + tags query    {:.2} s  (best of {} s)",
+            r.parse_query_s,
+            rounds(&r.parse_query_rounds_s)
+        );
+        println!(
+            "  + link, encode  {:.2} s  (best of {} s; no store)",
+            r.parse_query_link_encode_s,
+            rounds(&r.parse_query_link_encode_rounds_s)
+        );
+        println!(
+            "cold index        {:.2} s  = {:.2}x parse only  (best of {} s)",
+            r.cold_index_s,
+            r.cold_over_parse,
+            rounds(&r.cold_rounds_s)
+        );
+        println!(
+            "  of which       {:.2} s encode + redb, {:.2} s in-memory graph (indexing thread)",
+            r.cold_store_s, r.cold_memory_s
+        );
+    }
     match (&r.ctags, r.ctags_s, r.ctags_tags) {
         (Some(v), Some(s), Some(n)) => println!("ctags -R          {s:.2} s, {n} tags ({v})"),
         _ => println!("ctags -R          not run (universal-ctags not found or --no-ctags)"),

@@ -88,6 +88,10 @@ pub struct BenchGraphArgs {
     /// Skip the universal-ctags comparison.
     #[arg(long)]
     pub no_ctags: bool,
+    /// Skip the cold-index rounds and reuse the database in `--db` (built untimed if missing):
+    /// for profiling warm start, updates and walks.
+    #[arg(long)]
+    pub skip_cold: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
