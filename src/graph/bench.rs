@@ -257,7 +257,20 @@ pub fn run(args: BenchGraphArgs) -> anyhow::Result<()> {
     );
 
     // 5. Incremental update on a ≥ 5,000-line buffer.
-    let (path, mut text) = buffer_of_5000_lines(&corpus, &found)?;
+    let (path, mut text) = match &args.buffer {
+        Some(b) => {
+            let abs =
+                std::fs::canonicalize(b).with_context(|| format!("--buffer {}", b.display()))?;
+            anyhow::ensure!(
+                abs.starts_with(&corpus),
+                "--buffer must be a file inside the corpus"
+            );
+            let text = std::fs::read_to_string(&abs)
+                .with_context(|| format!("reading {}", abs.display()))?;
+            (abs, text)
+        }
+        None => buffer_of_5000_lines(&corpus, &found)?,
+    };
     r.buffer_lines = text.lines().count();
     r.buffer_path = path
         .strip_prefix(&corpus)

@@ -88,6 +88,9 @@ pub struct BenchGraphArgs {
     /// Skip the universal-ctags comparison.
     #[arg(long)]
     pub no_ctags: bool,
+    /// The buffer for the update figure (default: the corpus's smallest file of ≥ 5,000 lines).
+    #[arg(long)]
+    pub buffer: Option<PathBuf>,
     /// Skip the cold-index rounds and reuse the database in `--db` (built untimed if missing):
     /// for profiling warm start, updates and walks.
     #[arg(long)]
