@@ -122,9 +122,14 @@ pub fn parse_csv(text: &str) -> Result<Vec<Row>, String> {
         if i == 0 && line.starts_with("task,") || line.trim().is_empty() {
             continue;
         }
+        // The note is the 17th column, quoted by this runner; a spreadsheet or script that
+        // rewrote the file may have left it unquoted.
         let (head, note) = match line.find(",\"") {
             Some(at) => (&line[..at], line[at + 2..].trim_end_matches('"')),
-            None => (line, ""),
+            None => match line.match_indices(',').nth(15) {
+                Some((at, _)) => (&line[..at], &line[at + 1..]),
+                None => (line, ""),
+            },
         };
         let f: Vec<&str> = head.split(',').collect();
         if f.len() != 16 {
@@ -391,6 +396,13 @@ mod tests {
         let e = parse_csv("task,mode\nx,harness,1,maybe,1,a,b,1,1,1,1,1,1,1,1,1,\"\"").unwrap_err();
         assert!(e.contains("line 2") && e.contains("true/false"), "{e}");
         assert!(parse_csv("x,y,z").unwrap_err().contains("17 columns"));
+        // An unquoted note (a CSV rewritten by another tool) is read too.
+        let plain =
+            parse_csv("t,naive,2,false,1,fix-test,c,1,5,6,0,0,0,0,0,900,checks pass; ok").unwrap();
+        assert_eq!(
+            (plain[0].trial, plain[0].note.as_str()),
+            (2, "checks pass; ok")
+        );
     }
 
     #[test]
