@@ -14,11 +14,10 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Query, QueryCursor, Tree};
 
 use super::types::{FileSymbols, Import, RefKind, Reference, Span, Symbol, SymbolKind};
-use crate::syntax::Lang;
+use crate::syntax::{for_each_match, Lang, Tags};
 
 /// Longest signature kept, in bytes; longer heads are cut at a character boundary.
 const MAX_SIGNATURE: usize = 240;
@@ -158,19 +157,17 @@ fn text<'a>(n: Node, src: &'a [u8]) -> &'a str {
 /// Runs `lang`'s tags query over `tree`. With `range`, only matches touching those bytes are
 /// returned (used by live updates). With `outline`, references are not collected.
 pub(crate) fn collect(
-    query: &Query,
+    tags: &Tags,
     cursor: &mut QueryCursor,
     tree: &Tree,
     src: &[u8],
     range: Option<Range<usize>>,
     outline: bool,
 ) -> Raw {
-    let roles = roles(query);
+    let roles = roles(&tags.query);
     let mut raw = Raw::default();
     let mut siblings = Siblings::default();
-    cursor.set_byte_range(range.unwrap_or(0..usize::MAX));
-    let mut matches = cursor.matches(query, tree.root_node(), src);
-    while let Some(m) = matches.next() {
+    for_each_match(tags, cursor, tree.root_node(), src, range, |m| {
         let (mut def, mut name, mut qual, mut scope, mut rref) = (None, None, None, None, None);
         for c in m.captures() {
             match roles[c.index as usize] {
@@ -187,7 +184,7 @@ pub(crate) fn collect(
             }
         }
         let pattern = m.pattern_index as u32;
-        let Some(name) = name else { continue };
+        let Some(name) = name else { return };
         if let Some((kind, node)) = def {
             raw.defs.push(make_def(
                 kind,
@@ -215,7 +212,7 @@ pub(crate) fn collect(
                 pattern,
             });
         }
-    }
+    });
     raw
 }
 
@@ -550,7 +547,72 @@ pub fn extract(
     cursor: &mut QueryCursor,
     outline: bool,
 ) -> Option<FileSymbols> {
-    let query = lang.tags_query()?;
-    let raw = collect(query, cursor, tree, src, None, outline);
+    let tags = lang.tags()?;
+    let raw = collect(tags, cursor, tree, src, None, outline);
     Some(finish(lang, &raw, outline))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{language_for_path, ParserPool};
+
+    /// Files for the equivalence check: the graph fixtures, this crate's own sources and, when
+    /// `SMALLCODE_TAGS_CORPUS` names a folder, every file under it (run it in release mode).
+    fn sample_files() -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![root.join("tests/fixtures/graph"), root.join("src")];
+        if let Some(extra) = std::env::var_os("SMALLCODE_TAGS_CORPUS") {
+            dirs.push(extra.into());
+        }
+        let mut files = Vec::new();
+        for d in dirs {
+            for e in ignore::WalkBuilder::new(d).build().flatten() {
+                if language_for_path(e.path()).is_some() && e.path().is_file() {
+                    files.push(e.into_path());
+                }
+            }
+        }
+        files
+    }
+
+    /// Matching at root kinds only (`syntax::tags`) must give exactly what a whole-tree query
+    /// run gives, for whole files and for the byte ranges live updates re-query.
+    #[test]
+    fn root_matching_equals_whole_tree_matching() {
+        let mut pool = ParserPool::new();
+        let mut cursor = QueryCursor::new();
+        let mut checked = 0;
+        for path in sample_files() {
+            let lang = language_for_path(&path).expect("filtered above");
+            let Ok(src) = std::fs::read(&path) else {
+                continue;
+            };
+            let (Some(fast), Ok(query)) = (lang.tags(), lang.compile()) else {
+                continue;
+            };
+            let slow = Tags::whole_tree(query);
+            let Some(tree) = pool.parse(lang, &src, None) else {
+                continue;
+            };
+            let mid = src.len() / 2;
+            for range in [None, Some(mid.saturating_sub(300)..mid + 300)] {
+                for outline in [false, true] {
+                    let a = collect(fast, &mut cursor, &tree, &src, range.clone(), outline);
+                    let b = collect(&slow, &mut cursor, &tree, &src, range.clone(), outline);
+                    assert_eq!(
+                        finish(lang, &a, outline),
+                        finish(lang, &b, outline),
+                        "{} range {range:?} outline {outline}",
+                        path.display()
+                    );
+                    let key =
+                        |r: &Raw| (r.defs.len(), r.refs.len(), r.scopes.len(), r.imports.len());
+                    assert_eq!(key(&a), key(&b), "{}", path.display());
+                }
+            }
+            checked += 1;
+        }
+        assert!(checked > 50, "only {checked} files checked");
+    }
 }

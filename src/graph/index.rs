@@ -360,7 +360,7 @@ pub(crate) fn run_jobs_stages(found: &[Found], cfg: &GraphConfig, stage: Stage) 
                     let Some(tree) = pool.parse(f.lang, &b, None) else {
                         continue;
                     };
-                    let Some(query) = f.lang.tags_query().filter(|_| stage != Stage::Parse) else {
+                    let Some(query) = f.lang.tags().filter(|_| stage != Stage::Parse) else {
                         continue;
                     };
                     let outline = status == FileStatus::Outline;

@@ -160,7 +160,7 @@ pub(crate) fn reparse(
     old: Option<LiveBuffer>,
     text: String,
 ) -> Option<(LiveBuffer, bool)> {
-    let query = lang.tags_query()?;
+    let query = lang.tags()?;
     let Some(mut old) = old else {
         let tree = pool.parse(lang, text.as_bytes(), None)?;
         let raw = extract::collect(query, &mut pool.cursor, &tree, text.as_bytes(), None, false);

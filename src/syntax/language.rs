@@ -5,6 +5,8 @@ use std::sync::OnceLock;
 
 use tree_sitter::{Language, Query};
 
+use super::tags::Tags;
+
 /// One supported language: how to recognise its files, its grammar and its tags query.
 ///
 /// Rows are `'static` so that a `&'static Lang` can be kept in per-file records and compared
@@ -21,7 +23,7 @@ pub struct Lang {
     /// Separator used to build qualified names (`Type::method` vs `Class.method`).
     pub separator: &'static str,
     /// The compiled query, or `None` when compiling failed (logged once).
-    compiled: OnceLock<Option<Query>>,
+    compiled: OnceLock<Option<Tags>>,
 }
 
 impl Lang {
@@ -33,9 +35,15 @@ impl Lang {
     /// The compiled tags query, compiled on first use. `None` means the grammar or the query is
     /// unusable in this build; the reason was logged at warn level the first time.
     pub fn tags_query(&self) -> Option<&Query> {
+        self.tags().map(|t| &t.query)
+    }
+
+    /// The compiled tags query with the node kinds its patterns start at (see [`Tags`]);
+    /// `None` as for [`Lang::tags_query`].
+    pub fn tags(&self) -> Option<&Tags> {
         self.compiled
             .get_or_init(|| match self.compile() {
-                Ok(q) => Some(q),
+                Ok(q) => Some(Tags::new(q, &self.grammar(), self.tags_source)),
                 Err(e) => {
                     tracing::warn!("[graph] skipping language {}: {e}", self.name);
                     None

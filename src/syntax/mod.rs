@@ -10,6 +10,8 @@
 
 pub mod language;
 pub mod parser;
+pub mod tags;
 
 pub use language::{all_languages, language_for_path, Lang};
 pub use parser::ParserPool;
+pub use tags::{for_each_match, Tags};
