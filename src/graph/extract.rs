@@ -557,11 +557,13 @@ mod tests {
     use super::*;
     use crate::syntax::{language_for_path, ParserPool};
 
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/graph");
+
     /// Files for the equivalence check: the graph fixtures, this crate's own sources and, when
     /// `SMALLCODE_TAGS_CORPUS` names a folder, every file under it (run it in release mode).
     fn sample_files() -> Vec<std::path::PathBuf> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut dirs = vec![root.join("tests/fixtures/graph"), root.join("src")];
+        let mut dirs = vec![root.join(FIXTURES), root.join("src")];
         if let Some(extra) = std::env::var_os("SMALLCODE_TAGS_CORPUS") {
             dirs.push(extra.into());
         }
@@ -583,9 +585,44 @@ mod tests {
         let mut pool = ParserPool::new();
         let mut cursor = QueryCursor::new();
         let mut checked = 0;
-        for path in sample_files() {
-            let lang = language_for_path(&path).expect("filtered above");
+        // Broken code too: a subtree with a parse error is always walked into.
+        let broken = [
+            ("a.rs", "fn a() { b( ; }\nmacro_rules! m { ($x:expr) => { c() } }\nm!(fn d() { e() })\nstruct"),
+            ("a.py", "def f(:\n    g()\nclass C\n    def h(self): i()\n"),
+            ("a.ts", "function f( { g(); }\nconst x = `${h(}`;\nclass C { m() { n() }"),
+            ("a.c", "int ok(void) { return 1; }\nint broken( { \nint after(void) { return ok(); }\n"),
+            ("a.lua", "function f(\n  g()\nend\nlocal t = { h = function() i() end"),
+        ];
+        let inline = broken.iter().map(|(name, text)| {
+            (
+                std::path::PathBuf::from(name),
+                Some(text.as_bytes().to_vec()),
+            )
+        });
+        // And damaged copies of every fixture: a few bytes cut at spread-out places.
+        let mut damaged = Vec::new();
+        for path in sample_files()
+            .into_iter()
+            .filter(|p| p.starts_with(FIXTURES))
+        {
             let Ok(src) = std::fs::read(&path) else {
+                continue;
+            };
+            for k in 1..8 {
+                let at = src.len() * k / 8;
+                let mut text = src.clone();
+                text.drain(at..(at + 1 + k % 5).min(src.len()));
+                damaged.push((path.clone(), Some(text)));
+            }
+        }
+        let files = sample_files()
+            .into_iter()
+            .map(|p| (p, None))
+            .chain(inline)
+            .chain(damaged);
+        for (path, text) in files {
+            let lang = language_for_path(&path).expect("filtered above");
+            let Some(src) = text.or_else(|| std::fs::read(&path).ok()) else {
                 continue;
             };
             let (Some(fast), Ok(query)) = (lang.tags(), lang.compile()) else {

@@ -18,6 +18,9 @@ pub struct Lang {
     pub extensions: &'static [&'static str],
     /// Builds the grammar; a function because `LanguageFn` is not a `Language` yet.
     grammar: fn() -> Language,
+    /// The grammar's `node-types.json` (which node kinds can appear inside which), used to skip
+    /// subtrees where no tags pattern can start.
+    node_types: &'static str,
     /// Source of `queries/<name>/tags.scm`.
     pub tags_source: &'static str,
     /// Separator used to build qualified names (`Type::method` vs `Class.method`).
@@ -43,7 +46,12 @@ impl Lang {
     pub fn tags(&self) -> Option<&Tags> {
         self.compiled
             .get_or_init(|| match self.compile() {
-                Ok(q) => Some(Tags::new(q, &self.grammar(), self.tags_source)),
+                Ok(q) => Some(Tags::new(
+                    q,
+                    &self.grammar(),
+                    self.tags_source,
+                    self.node_types,
+                )),
                 Err(e) => {
                     tracing::warn!("[graph] skipping language {}: {e}", self.name);
                     None
@@ -69,15 +77,16 @@ impl Lang {
 }
 
 macro_rules! lang {
-    ($name:literal, [$($ext:literal),*], $grammar:expr, $sep:literal) => {
-        lang!($name, $name, [$($ext),*], $grammar, $sep)
+    ($name:literal, [$($ext:literal),*], $grammar:expr, $types:expr, $sep:literal) => {
+        lang!($name, $name, [$($ext),*], $grammar, $types, $sep)
     };
     // A language whose query is another's (helix's `; inherits:`): the grammar is a superset.
-    ($name:literal, $queries:literal, [$($ext:literal),*], $grammar:expr, $sep:literal) => {
+    ($name:literal, $queries:literal, [$($ext:literal),*], $grammar:expr, $types:expr, $sep:literal) => {
         Lang {
             name: $name,
             extensions: &[$($ext),*],
             grammar: || Language::new($grammar),
+            node_types: $types,
             tags_source: include_str!(concat!("../../queries/", $queries, "/tags.scm")),
             separator: $sep,
             compiled: OnceLock::new(),
@@ -88,18 +97,32 @@ macro_rules! lang {
 /// Every bundled language. `.h` is read as C: C++ headers mostly parse with the C grammar, and
 /// the reverse would misread C keywords used as identifiers.
 pub static LANGUAGES: [Lang; 10] = [
-    lang!("rust", ["rs"], tree_sitter_rust::LANGUAGE, "::"),
-    lang!("python", ["py", "pyi"], tree_sitter_python::LANGUAGE, "."),
+    lang!(
+        "rust",
+        ["rs"],
+        tree_sitter_rust::LANGUAGE,
+        tree_sitter_rust::NODE_TYPES,
+        "::"
+    ),
+    lang!(
+        "python",
+        ["py", "pyi"],
+        tree_sitter_python::LANGUAGE,
+        tree_sitter_python::NODE_TYPES,
+        "."
+    ),
     lang!(
         "javascript",
         ["js", "mjs", "cjs", "jsx"],
         tree_sitter_javascript::LANGUAGE,
+        tree_sitter_javascript::NODE_TYPES,
         "."
     ),
     lang!(
         "typescript",
         ["ts", "mts", "cts"],
         tree_sitter_typescript::LANGUAGE_TYPESCRIPT,
+        tree_sitter_typescript::TYPESCRIPT_NODE_TYPES,
         "."
     ),
     lang!(
@@ -107,18 +130,44 @@ pub static LANGUAGES: [Lang; 10] = [
         "typescript",
         ["tsx"],
         tree_sitter_typescript::LANGUAGE_TSX,
+        tree_sitter_typescript::TSX_NODE_TYPES,
         "."
     ),
-    lang!("go", ["go"], tree_sitter_go::LANGUAGE, "."),
-    lang!("c", ["c", "h"], tree_sitter_c::LANGUAGE, "::"),
+    lang!(
+        "go",
+        ["go"],
+        tree_sitter_go::LANGUAGE,
+        tree_sitter_go::NODE_TYPES,
+        "."
+    ),
+    lang!(
+        "c",
+        ["c", "h"],
+        tree_sitter_c::LANGUAGE,
+        tree_sitter_c::NODE_TYPES,
+        "::"
+    ),
     lang!(
         "cpp",
         ["cc", "cpp", "cxx", "c++", "hh", "hpp", "hxx", "h++", "ipp"],
         tree_sitter_cpp::LANGUAGE,
+        tree_sitter_cpp::NODE_TYPES,
         "::"
     ),
-    lang!("lua", ["lua"], tree_sitter_lua::LANGUAGE, "."),
-    lang!("java", ["java"], tree_sitter_java::LANGUAGE, "."),
+    lang!(
+        "lua",
+        ["lua"],
+        tree_sitter_lua::LANGUAGE,
+        tree_sitter_lua::NODE_TYPES,
+        "."
+    ),
+    lang!(
+        "java",
+        ["java"],
+        tree_sitter_java::LANGUAGE,
+        tree_sitter_java::NODE_TYPES,
+        "."
+    ),
 ];
 
 /// All bundled languages, usable or not.
