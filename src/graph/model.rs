@@ -104,8 +104,12 @@ pub struct GraphData {
     defs_lower: HashMap<String, Vec<String>>,
     /// Referenced name → sorted files containing a reference with that name.
     refs: HashMap<String, Vec<u32>>,
-    /// Lower-case stem → files.
+    /// Lower-case stem → sorted files.
     stems: HashMap<String, Vec<u32>>,
+    /// Folder → sorted files directly in it (the "same folder" hint).
+    dirs: HashMap<String, Vec<u32>>,
+    /// Lower-case last folder name → sorted files (the "folder named in an import" hint).
+    dir_lasts: HashMap<String, Vec<u32>>,
     adjacency: Option<Arc<Adjacency>>,
     /// Files replaced since `adjacency` was built, with the entry it was built from. When their
     /// symbol skeletons are unchanged the adjacency is patched instead of rebuilt.
@@ -161,7 +165,7 @@ impl GraphData {
             .get(id.idx as usize)
     }
 
-    /// Every symbol named exactly `name`.
+    /// Every symbol named exactly `name`, sorted by file slot (so one file's are a range).
     pub fn defs_named(&self, name: &str) -> &[SymId] {
         self.defs.get(name).map_or(&[], |v| v.as_slice())
     }
@@ -265,7 +269,7 @@ impl GraphData {
                 idx: i as u32,
             };
             match self.defs.get_mut(&s.name) {
-                Some(v) if !v.is_empty() => v.push(sym),
+                Some(v) if !v.is_empty() => insert_sorted(v, sym),
                 _ => {
                     self.defs.insert(s.name.clone(), vec![sym]);
                     self.defs_lower
@@ -279,20 +283,15 @@ impl GraphData {
         for n in names {
             // `get_mut` first: most names are known, and `entry` would allocate the key anyway.
             match self.refs.get_mut(n) {
-                Some(v) => {
-                    if let Err(pos) = v.binary_search(&id) {
-                        v.insert(pos, id);
-                    }
-                }
+                Some(v) => insert_sorted(v, id),
                 None => {
                     self.refs.insert(n.to_string(), vec![id]);
                 }
             }
         }
-        let v = self.stems.entry(f.stem.clone()).or_default();
-        if let Err(pos) = v.binary_search(&id) {
-            v.insert(pos, id);
-        }
+        insert_sorted(self.stems.entry(f.stem.clone()).or_default(), id);
+        insert_sorted(self.dirs.entry(f.dir.clone()).or_default(), id);
+        insert_sorted(self.dir_lasts.entry(f.dir_last.clone()).or_default(), id);
     }
 
     /// Updates the indexes for file `id` replaced by a new version (already in its slot), `old`
@@ -322,20 +321,10 @@ impl GraphData {
             .map(|s| s.to_string())
             .collect();
         for name in gone {
-            if let Some(v) = self.refs.get_mut(&name) {
-                if let Ok(pos) = v.binary_search(&id) {
-                    v.remove(pos);
-                }
-                if v.is_empty() {
-                    self.refs.remove(&name);
-                }
-            }
+            remove_sorted(&mut self.refs, &name, id);
         }
         for name in added {
-            let v = self.refs.entry(name).or_default();
-            if let Err(pos) = v.binary_search(&id) {
-                v.insert(pos, id);
-            }
+            insert_sorted(self.refs.entry(name).or_default(), id);
         }
         if same_defs {
             return;
@@ -356,10 +345,13 @@ impl GraphData {
                     .or_default()
                     .push(s.name.clone());
             }
-            v.push(SymId {
-                file: id,
-                idx: i as u32,
-            });
+            insert_sorted(
+                v,
+                SymId {
+                    file: id,
+                    idx: i as u32,
+                },
+            );
         }
     }
 
@@ -377,20 +369,11 @@ impl GraphData {
         unindex_defs(&mut self.defs, &mut self.defs_lower, id, &syms.symbols);
         let names: HashSet<&str> = syms.refs.iter().map(|r| r.name.as_str()).collect();
         for n in names {
-            if let Some(v) = self.refs.get_mut(n) {
-                if let Ok(pos) = v.binary_search(&id) {
-                    v.remove(pos);
-                }
-                if v.is_empty() {
-                    self.refs.remove(n);
-                }
-            }
+            remove_sorted(&mut self.refs, n, id);
         }
-        if let Some(v) = self.stems.get_mut(&f.stem) {
-            if let Ok(pos) = v.binary_search(&id) {
-                v.remove(pos);
-            }
-        }
+        remove_sorted(&mut self.stems, &f.stem, id);
+        remove_sorted(&mut self.dirs, &f.dir, id);
+        remove_sorted(&mut self.dir_lasts, &f.dir_last, id);
     }
 
     /// The definitions reference `r` in file `from` may mean, each with a weight in (0, 1].
@@ -421,7 +404,58 @@ impl GraphData {
                 RefKind::Type => sym.kind.is_type(),
             })
         };
-        let cands: Vec<SymId> = self.defs_named(name).iter().copied().filter(fits).collect();
+        let all = self.defs_named(name);
+        // Stops counting at MANY_CANDIDATES + 1: most definitions of a common name fit.
+        if all
+            .iter()
+            .filter(|s| fits(s))
+            .take(MANY_CANDIDATES + 1)
+            .count()
+            <= MANY_CANDIDATES
+        {
+            let cands: Vec<SymId> = all.iter().copied().filter(fits).collect();
+            return self.resolve_few(from, src, cands);
+        }
+        // A common name (`new`, `run`, `get`): every step looks only at the candidates in the
+        // files a hint names, found by file range, so resolving it from every file of a large
+        // project stays linear instead of candidates × files.
+        let weighted = |v: Vec<SymId>, total: f32| {
+            let w = total / v.len() as f32;
+            v.into_iter().map(|c| (c, w)).collect()
+        };
+        let same: Vec<SymId> = in_file(all, from).iter().copied().filter(fits).collect();
+        if !same.is_empty() {
+            return weighted(same, 1.0);
+        }
+        let mut hinted_files: Vec<u32> = src
+            .import_tokens
+            .iter()
+            .flat_map(|t| {
+                let stems = self.stems.get(t).map_or(&[][..], |v| v.as_slice());
+                let dirs = self.dir_lasts.get(t).map_or(&[][..], |v| v.as_slice());
+                stems.iter().chain(dirs).copied()
+            })
+            .collect();
+        hinted_files.sort_unstable();
+        hinted_files.dedup();
+        let hinted = in_files(all, &hinted_files, fits);
+        if !hinted.is_empty() {
+            return weighted(hinted, 1.0);
+        }
+        let near_files = self.dirs.get(&src.dir).map_or(&[][..], |v| v.as_slice());
+        let near = in_files(all, near_files, fits);
+        if !near.is_empty() {
+            return weighted(near, 0.7);
+        }
+        // No hint: the name says nothing about which of its many definitions is meant, and
+        // edges to all of them would grow as references × definitions.
+        Vec::new()
+    }
+
+    /// [`GraphData::resolve_from`] for a name with at most [`MANY_CANDIDATES`] fitting
+    /// definitions (`cands`): every hint is tried on each candidate, and without a hint every candidate
+    /// is kept with a share of weight 0.5.
+    fn resolve_few(&self, from: u32, src: &FileEntry, cands: Vec<SymId>) -> Vec<(SymId, f32)> {
         if cands.len() <= 1 {
             return cands.into_iter().map(|c| (c, 1.0)).collect();
         }
@@ -430,7 +464,6 @@ impl GraphData {
             let w = 1.0 / same.len() as f32;
             return same.into_iter().map(|c| (c, w)).collect();
         }
-        let many = cands.len() > 64;
         let hinted: Vec<SymId> = cands
             .iter()
             .copied()
@@ -442,13 +475,10 @@ impl GraphData {
                     return true;
                 }
                 // `use a::Session` then `Session::new()`: the qualifier is named in an import.
-                // (Skipped for very common names: it allocates, and they are dropped by the walk.)
-                !many && {
-                    let sym = &f.record.symbols.symbols[c.idx as usize];
-                    sym.parent
-                        .map(|p| &f.record.symbols.symbols[p as usize].name)
-                        .is_some_and(|p| src.import_tokens.contains(&p.to_ascii_lowercase()))
-                }
+                let sym = &f.record.symbols.symbols[c.idx as usize];
+                sym.parent
+                    .map(|p| &f.record.symbols.symbols[p as usize].name)
+                    .is_some_and(|p| src.import_tokens.contains(&p.to_ascii_lowercase()))
             })
             .collect();
         if !hinted.is_empty() {
@@ -809,6 +839,61 @@ impl Adjacency {
 /// Replaced files kept for patching, at most; beyond that a rebuild is as cheap.
 const MAX_PENDING: usize = 64;
 
+/// Definitions of one name beyond which resolution only follows hints (same file, imports,
+/// same folder) and an unhinted reference resolves to nothing: its weight per candidate would
+/// be under 1 %, and keeping them all costs references × definitions in a large project.
+pub const MANY_CANDIDATES: usize = 64;
+
+/// The part of `all` (sorted by file) that lies in file `file`.
+fn in_file(all: &[SymId], file: u32) -> &[SymId] {
+    &all[file_range(all, file)]
+}
+
+/// Where file `file`'s symbols lie in `all` (sorted by file).
+fn file_range(all: &[SymId], file: u32) -> std::ops::Range<usize> {
+    let a = all.partition_point(|s| s.file < file);
+    a..a + all[a..].partition_point(|s| s.file == file)
+}
+
+/// The fitting candidates of `all` (sorted by file) in any of `files` (sorted): by a range
+/// lookup per file when there are fewer files than candidates, else by one pass.
+fn in_files(all: &[SymId], files: &[u32], fits: impl Fn(&SymId) -> bool) -> Vec<SymId> {
+    if files.len() < all.len() {
+        files
+            .iter()
+            .flat_map(|&f| in_file(all, f).iter().copied())
+            .filter(|s| fits(s))
+            .collect()
+    } else {
+        all.iter()
+            .copied()
+            .filter(|s| files.binary_search(&s.file).is_ok() && fits(s))
+            .collect()
+    }
+}
+
+/// Inserts `x` into sorted `v` unless present. Appends (the usual case: slots are handed out in
+/// increasing order) cost no search.
+fn insert_sorted<T: Ord + Copy>(v: &mut Vec<T>, x: T) {
+    if v.last().is_none_or(|l| *l < x) {
+        v.push(x);
+    } else if let Err(pos) = v.binary_search(&x) {
+        v.insert(pos, x);
+    }
+}
+
+/// Removes file `id` from the sorted list under `key`, dropping the key when it empties.
+fn remove_sorted(index: &mut HashMap<String, Vec<u32>>, key: &str, id: u32) {
+    if let Some(v) = index.get_mut(key) {
+        if let Ok(pos) = v.binary_search(&id) {
+            v.remove(pos);
+        }
+        if v.is_empty() {
+            index.remove(key);
+        }
+    }
+}
+
 /// Whether two versions of a file have the same definitions in the same order and nesting:
 /// then node numbers, contains edges and every other file's resolutions are unchanged.
 fn same_skeleton(a: &[Symbol], b: &[Symbol]) -> bool {
@@ -838,7 +923,7 @@ fn unindex_defs(
     let names: HashSet<&str> = symbols.iter().map(|s| s.name.as_str()).collect();
     for n in names {
         if let Some(v) = defs.get_mut(n) {
-            v.retain(|s| s.file != id);
+            v.drain(file_range(v, id));
             if v.is_empty() {
                 defs.remove(n);
                 let lower = n.to_ascii_lowercase();
@@ -974,9 +1059,8 @@ mod tests {
             .defs
             .iter()
             .map(|(k, v)| {
-                let mut v = v.clone();
-                v.sort();
-                (k.clone(), v)
+                assert!(v.windows(2).all(|w| w[0] < w[1]), "defs of {k} not sorted");
+                (k.clone(), v.clone())
             })
             .collect();
         defs.sort();
@@ -1009,5 +1093,71 @@ mod tests {
             fresh_lower.sort();
             assert_eq!(lower, fresh_lower);
         }
+    }
+
+    /// A project where `run` is defined in 70 files (more than MANY_CANDIDATES) and `Only` is
+    /// a class once among 70 functions of that name.
+    fn common_names() -> GraphData {
+        let mut g = GraphData::default();
+        for i in 0..70 {
+            let dir = if i < 3 { "near" } else { "far" };
+            g.put(
+                &format!("{dir}/m{i}.py"),
+                rec("def run():\n    return 1\n\n\ndef Only():\n    return 2\n"),
+            );
+        }
+        g.put("lib/only.py", rec("class Only:\n    pass\n"));
+        g
+    }
+
+    fn targets(g: &GraphData, path: &str, name: &str, kind: RefKind) -> Vec<String> {
+        let id = g.file_id(path).unwrap();
+        let mut v: Vec<String> = g
+            .resolve_name(id, name, kind)
+            .into_iter()
+            .map(|(s, w)| format!("{} {w:.2}", g.file(s.file).unwrap().path))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_common_name_resolves_by_hints_only() {
+        let mut g = common_names();
+        g.put("near/user.py", rec("def a():\n    return run()\n"));
+        g.put(
+            "x/imp.py",
+            rec("from far import m5\n\n\ndef b():\n    return run()\n"),
+        );
+        g.put(
+            "y/own.py",
+            rec("def run():\n    pass\n\n\ndef c():\n    return run()\n"),
+        );
+        g.put("z/lost.py", rec("def d():\n    return run()\n"));
+        g.put("z/typed.py", rec("def e(x: Only):\n    return x\n"));
+        let call = RefKind::Call;
+        // Same folder: the three in near/, weight 0.7 shared.
+        assert_eq!(
+            targets(&g, "near/user.py", "run", call),
+            ["near/m0.py 0.23", "near/m1.py 0.23", "near/m2.py 0.23"]
+        );
+        // The folder named in an import (`far`) holds 67 of them; the stem `m5` one of them.
+        assert_eq!(targets(&g, "x/imp.py", "run", call).len(), 67);
+        // The same file wins.
+        assert_eq!(targets(&g, "y/own.py", "run", call), ["y/own.py 1.00"]);
+        // No hint among 71 definitions: nothing rather than 71 guesses.
+        assert!(targets(&g, "z/lost.py", "run", call).is_empty());
+        // 71 definitions named `Only`, but one type: a type use is not ambiguous.
+        assert_eq!(
+            targets(&g, "z/typed.py", "Only", RefKind::Type),
+            ["lib/only.py 1.00"]
+        );
+        // Removing and re-adding files (reused slots) keeps the lists sorted and the answers.
+        g.remove("near/m1.py");
+        g.remove("far/m9.py");
+        g.put("far/m9.py", rec("def run():\n    return 9\n"));
+        g.put("near/m1.py", rec("def run():\n    return 1\n"));
+        assert!(g.defs_named("run").windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(targets(&g, "near/user.py", "run", call).len(), 3);
     }
 }
