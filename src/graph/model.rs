@@ -419,13 +419,9 @@ impl GraphData {
         // A common name (`new`, `run`, `get`): every step looks only at the candidates in the
         // files a hint names, found by file range, so resolving it from every file of a large
         // project stays linear instead of candidates × files.
-        let weighted = |v: Vec<SymId>, total: f32| {
-            let w = total / v.len() as f32;
-            v.into_iter().map(|c| (c, w)).collect()
-        };
         let same: Vec<SymId> = in_file(all, from).iter().copied().filter(fits).collect();
         if !same.is_empty() {
-            return weighted(same, 1.0);
+            return share(same, 1.0);
         }
         let mut hinted_files: Vec<u32> = src
             .import_tokens
@@ -440,12 +436,12 @@ impl GraphData {
         hinted_files.dedup();
         let hinted = in_files(all, &hinted_files, fits);
         if !hinted.is_empty() {
-            return weighted(hinted, 1.0);
+            return share(hinted, 1.0);
         }
         let near_files = self.dirs.get(&src.dir).map_or(&[][..], |v| v.as_slice());
         let near = in_files(all, near_files, fits);
         if !near.is_empty() {
-            return weighted(near, 0.7);
+            return share(near, 0.7);
         }
         // No hint: the name says nothing about which of its many definitions is meant, and
         // edges to all of them would grow as references × definitions.
@@ -453,16 +449,15 @@ impl GraphData {
     }
 
     /// [`GraphData::resolve_from`] for a name with at most [`MANY_CANDIDATES`] fitting
-    /// definitions (`cands`): every hint is tried on each candidate, and without a hint every candidate
-    /// is kept with a share of weight 0.5.
+    /// definitions (`cands`): every hint is tried on each candidate, and without a hint every
+    /// candidate is kept with a share of weight 0.5.
     fn resolve_few(&self, from: u32, src: &FileEntry, cands: Vec<SymId>) -> Vec<(SymId, f32)> {
         if cands.len() <= 1 {
-            return cands.into_iter().map(|c| (c, 1.0)).collect();
+            return share(cands, 1.0);
         }
         let same: Vec<SymId> = cands.iter().copied().filter(|c| c.file == from).collect();
         if !same.is_empty() {
-            let w = 1.0 / same.len() as f32;
-            return same.into_iter().map(|c| (c, w)).collect();
+            return share(same, 1.0);
         }
         let hinted: Vec<SymId> = cands
             .iter()
@@ -482,8 +477,7 @@ impl GraphData {
             })
             .collect();
         if !hinted.is_empty() {
-            let w = 1.0 / hinted.len() as f32;
-            return hinted.into_iter().map(|c| (c, w)).collect();
+            return share(hinted, 1.0);
         }
         let near: Vec<SymId> = cands
             .iter()
@@ -491,11 +485,9 @@ impl GraphData {
             .filter(|c| self.file(c.file).is_some_and(|f| f.dir == src.dir))
             .collect();
         if !near.is_empty() {
-            let w = 0.7 / near.len() as f32;
-            return near.into_iter().map(|c| (c, w)).collect();
+            return share(near, 0.7);
         }
-        let w = 0.5 / cands.len() as f32;
-        cands.into_iter().map(|c| (c, w)).collect()
+        share(cands, 0.5)
     }
 
     /// Files that file `id` imports (by stem), excluding itself.
@@ -843,6 +835,12 @@ const MAX_PENDING: usize = 64;
 /// same folder) and an unhinted reference resolves to nothing: its weight per candidate would
 /// be under 1 %, and keeping them all costs references × definitions in a large project.
 pub const MANY_CANDIDATES: usize = 64;
+
+/// `cands` with `total` weight shared equally.
+fn share(cands: Vec<SymId>, total: f32) -> Vec<(SymId, f32)> {
+    let w = total / cands.len().max(1) as f32;
+    cands.into_iter().map(|c| (c, w)).collect()
+}
 
 /// The part of `all` (sorted by file) that lies in file `file`.
 fn in_file(all: &[SymId], file: u32) -> &[SymId] {
