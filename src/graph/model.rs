@@ -6,7 +6,9 @@
 //! is by name with hints, in order: a definition in the same file; definitions in files the
 //! referencing file imports (stem, folder or qualifier named in an import); definitions in the
 //! same folder; otherwise every candidate. A unique candidate gets weight 1; `n` ambiguous ones
-//! share a lower weight, so an ambiguous name keeps all its candidates without dominating.
+//! share a lower weight, so an ambiguous name keeps all its candidates without dominating — up
+//! to [`MANY_CANDIDATES`]: a name defined more often resolves by the hints alone (looked up by
+//! file, so it stays linear in a large project) and to nothing without one.
 //!
 //! Replacing one file touches only that file's entries in the indexes, which is what keeps a
 //! live update cheap. The walk's adjacency ([`Adjacency`]) is rebuilt lazily after a change.
