@@ -562,8 +562,8 @@ mod tests {
     /// Files for the equivalence check: the graph fixtures, this crate's own sources and, when
     /// `SMALLCODE_TAGS_CORPUS` names a folder, every file under it (run it in release mode).
     fn sample_files() -> Vec<std::path::PathBuf> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut dirs = vec![root.join(FIXTURES), root.join("src")];
+        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut dirs = vec![std::path::PathBuf::from(FIXTURES), src.into()];
         if let Some(extra) = std::env::var_os("SMALLCODE_TAGS_CORPUS") {
             dirs.push(extra.into());
         }
@@ -600,12 +600,10 @@ mod tests {
             )
         });
         // And damaged copies of every fixture: a few bytes cut at spread-out places.
+        let samples = sample_files();
         let mut damaged = Vec::new();
-        for path in sample_files()
-            .into_iter()
-            .filter(|p| p.starts_with(FIXTURES))
-        {
-            let Ok(src) = std::fs::read(&path) else {
+        for path in samples.iter().filter(|p| p.starts_with(FIXTURES)) {
+            let Ok(src) = std::fs::read(path) else {
                 continue;
             };
             for k in 1..8 {
@@ -615,7 +613,7 @@ mod tests {
                 damaged.push((path.clone(), Some(text)));
             }
         }
-        let files = sample_files()
+        let files = samples
             .into_iter()
             .map(|p| (p, None))
             .chain(inline)

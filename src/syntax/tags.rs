@@ -16,8 +16,10 @@
 //! non-local pattern — makes the language fall back to the plain whole-tree run, which gives the
 //! same matches, only slower. `graph::extract`'s tests check the two give equal results.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
+use serde::Deserialize;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Language, Node, Query, QueryCursor, QueryMatch};
 
@@ -123,46 +125,38 @@ fn holders(node_types: &str, roots: &[(String, bool)]) -> Option<Vec<String>> {
     if roots.iter().any(|(_, named)| !named) {
         return None;
     }
-    let entries: Vec<serde_json::Value> = serde_json::from_str(node_types).ok()?;
-    let name_of = |t: &serde_json::Value| -> Option<String> {
-        (t.get("named")?.as_bool()? && t.get("type")?.is_string())
-            .then(|| t["type"].as_str().unwrap_or_default().to_string())
-    };
-    // Direct children of each named kind; a supertype's "children" are its subtypes.
-    let mut children: std::collections::HashMap<String, Vec<String>> = Default::default();
+    let entries: Vec<NodeType> = serde_json::from_str(node_types).ok()?;
+    // Possible direct children of each named kind; a supertype's are its subtypes.
+    let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
     let mut extras = Vec::new();
-    let mut supertypes = std::collections::HashSet::new();
-    for e in &entries {
-        let Some(name) = name_of(e) else { continue };
-        if e.get("subtypes").is_some() {
-            supertypes.insert(name.clone());
+    let mut supertypes = HashSet::new();
+    for e in entries.iter().filter(|e| e.named) {
+        if e.subtypes.is_some() {
+            supertypes.insert(e.kind.as_str());
         }
-        if e.get("extra").and_then(|x| x.as_bool()) == Some(true) {
-            extras.push(name.clone());
+        if e.extra {
+            extras.push(e.kind.as_str());
         }
-        let mut kids = Vec::new();
-        let lists = e
-            .get("fields")
-            .and_then(|f| f.as_object())
-            .into_iter()
-            .flat_map(|f| f.values())
-            .chain(e.get("children"))
-            .filter_map(|l| l.get("types")?.as_array())
-            .chain(e.get("subtypes").and_then(|s| s.as_array()));
-        for list in lists {
-            kids.extend(list.iter().filter_map(name_of));
-        }
-        children.insert(name, kids);
+        let kids = e
+            .fields
+            .values()
+            .chain(&e.children)
+            .flat_map(|l| &l.types)
+            .chain(e.subtypes.iter().flatten())
+            .filter(|t| t.named)
+            .map(|t| t.kind.as_str())
+            .collect();
+        children.insert(e.kind.as_str(), kids);
     }
     let is_root = |n: &str| roots.iter().any(|(r, _)| r == n);
     // Fixpoint: a kind holds a root if a possible child is a root or holds one. A supertype
     // is transparent: it "holds" what its subtypes are or hold.
-    let mut holds: std::collections::HashSet<String> = Default::default();
+    let mut holds: HashSet<&str> = HashSet::new();
     loop {
         let before = holds.len();
-        for (name, kids) in &children {
+        for (&name, kids) in &children {
             if !holds.contains(name) && kids.iter().any(|k| is_root(k) || holds.contains(k)) {
-                holds.insert(name.clone());
+                holds.insert(name);
             }
         }
         if holds.len() == before {
@@ -174,7 +168,35 @@ fn holders(node_types: &str, roots: &[(String, bool)]) -> Option<Vec<String>> {
     }
     // Supertypes are hidden: no node in a tree has one as its kind.
     holds.retain(|n| !supertypes.contains(n));
-    Some(holds.into_iter().collect())
+    Some(holds.into_iter().map(str::to_string).collect())
+}
+
+/// One entry of a grammar's `node-types.json` (the fields this module reads).
+#[derive(Deserialize)]
+struct NodeType {
+    #[serde(rename = "type")]
+    kind: String,
+    named: bool,
+    #[serde(default)]
+    extra: bool,
+    #[serde(default)]
+    fields: HashMap<String, ChildTypes>,
+    children: Option<ChildTypes>,
+    subtypes: Option<Vec<TypeRef>>,
+}
+
+/// The kinds a field or the unnamed children of a node can have.
+#[derive(Deserialize)]
+struct ChildTypes {
+    types: Vec<TypeRef>,
+}
+
+/// A node kind as `node-types.json` names it.
+#[derive(Deserialize)]
+struct TypeRef {
+    #[serde(rename = "type")]
+    kind: String,
+    named: bool,
 }
 
 /// The node kinds (name, named) that the top node of one pattern can have, read from its
@@ -391,9 +413,10 @@ pub fn for_each_match<'t>(
     let mut walk = root.walk();
     loop {
         let node = walk.node();
+        let kind = node.kind_id() as usize;
         // Loose test here; the cursor's byte range makes the exact one for the match start.
         let near = node.end_byte() >= range.start && node.start_byte() <= range.end;
-        if near && starts.get(node.kind_id() as usize) == Some(&true) {
+        if near && starts.get(kind) == Some(&true) {
             let mut it = cursor.matches(&tags.query, node, src);
             while let Some(m) = it.next() {
                 f(m);
@@ -402,7 +425,7 @@ pub fn for_each_match<'t>(
         // Trust the grammar, except under a parse error (error recovery may nest anything; no
         // case was found by cutting bytes out of ~3,200 files, so this is a precaution).
         let may_hold = match &tags.holds {
-            Some(holds) => holds.get(node.kind_id() as usize) != Some(&false) || node.has_error(),
+            Some(holds) => holds.get(kind) != Some(&false) || node.has_error(),
             None => true,
         };
         if near && may_hold && walk.goto_first_child() {
