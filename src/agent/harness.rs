@@ -24,6 +24,7 @@ use super::apply::apply_reply;
 use super::check::{self, CheckCmd, CheckResult, Diagnostic};
 use super::context::{self, Target};
 use super::escalate::{self, Escalator};
+use super::prefill::{self, assemble, generated};
 use super::report::Report;
 use super::sink::Steps;
 use super::workspace::Workspace;
@@ -40,8 +41,9 @@ pub struct AgentConfig {
     pub max_tokens_total: u64,
     /// Reply cap per call. Defaults to 1024.
     pub reply_tokens: u32,
-    /// Temperature of the first round; later rounds resample at [`AgentConfig::retry_temperature`].
-    /// Defaults to 0.2.
+    /// Temperature until the model gives a wrong answer (checks fail, or the code comes back
+    /// unchanged); later rounds resample at [`AgentConfig::retry_temperature`]. An empty or
+    /// unusable reply does not count. Defaults to 0.2.
     pub temperature: f32,
     /// Temperature for resampling after a failure. Defaults to 0.7.
     pub retry_temperature: f32,
@@ -167,16 +169,19 @@ async fn run_inner(
     let mut narrowed: Option<(usize, String)> = None; // (target index, definition name)
     let mut any_edit = false;
     let mut empty_body = false;
+    let mut wrong_answer = false;
 
     for round in 1..=cfg.max_rounds {
         if report.tokens_in + report.tokens_out > cfg.max_tokens_total {
             return Err(format!("token budget of {} spent", cfg.max_tokens_total));
         }
         report.rounds = round;
-        let temperature = if round == 1 {
-            cfg.temperature
-        } else {
+        // Resample hotter only after a wrong answer; an empty or unusable reply is a format
+        // slip, and the next request already differs (no docstring, or the error text).
+        let temperature = if wrong_answer {
             cfg.retry_temperature
+        } else {
+            cfg.temperature
         };
         let user = context::render_prompt(
             &ws,
@@ -202,13 +207,13 @@ async fn run_inner(
             .and_then(|(i, name)| {
                 let t = &targets[*i];
                 // After an empty body, leave the docstring out: the model then starts the code.
-                context::prefill_for(t, &ws.read(&t.path).unwrap_or_default(), name, !empty_body)
+                prefill::prefill_for(t, &ws.read(&t.path).unwrap_or_default(), name, !empty_body)
             })
             .or_else(|| {
-                (continues && targets.len() == 1).then(|| context::Prefill {
+                (continues && targets.len() == 1).then(|| prefill::Prefill {
                     text: format!("```{}\n", targets[0].fence),
                     stop: vec!["```".into()],
-                    closer: String::new(),
+                    ..prefill::Prefill::default()
                 })
             });
         if let Some((_, name)) = &focus {
@@ -275,6 +280,7 @@ async fn run_inner(
             // The model handed back the current code: the same failure again (or, when the
             // checks already passed, no progress at all).
             if errors.iter().all(|r| r.ok) {
+                wrong_answer = true;
                 errors = vec![format_error(
                     "edit",
                     "Your reply repeats the current code unchanged. Change the code to do what the task asks.",
@@ -291,6 +297,7 @@ async fn run_inner(
         if results.iter().all(|r| r.ok) && !ws.staged().is_empty() {
             return land(&mut ws, cfg, report, "checks pass");
         }
+        wrong_answer = true;
         // Same first error twice: stop retrying the same thing, narrow to the failing unit.
         let first = first_error(&results);
         if first.is_some() && first == last_first_error {
@@ -512,74 +519,4 @@ async fn verify(
         out.push(r);
     }
     Ok(out)
-}
-
-/// The code block a prefilled reply stands for: the prefill, what the model generated (some
-/// servers echo the prefill back: it is not repeated), cut at a closing fence, plus the closer
-/// the stop sequence swallowed. The first generated line keeps the prefill's indentation (a
-/// tokenizer often emits " return" after an indentation that already ends in spaces).
-/// What the model generated after the prefill (servers may echo the prefill), up to a fence.
-fn generated<'a>(p: &context::Prefill, content: &'a str) -> &'a str {
-    let rest = content.strip_prefix(p.text.as_str()).unwrap_or(content);
-    rest.split("```").next().unwrap_or("")
-}
-
-fn assemble(p: &context::Prefill, content: &str) -> String {
-    let generated = generated(p, content);
-    // The tokenizer often adds one space to the prefill's indentation (" return"), and the model
-    // then indents every line that much deeper: shift the whole generated part back.
-    let extra = generated.len() - generated.trim_start_matches(' ').len();
-    let generated = if p.text.ends_with(' ') && extra > 0 {
-        generated
-            .split('\n')
-            .map(|l| {
-                let lead = l.len() - l.trim_start_matches(' ').len();
-                &l[lead.min(extra)..]
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    } else {
-        generated.to_string()
-    };
-    let mut code = format!("{}{}", p.text, generated.trim_end());
-    if !p.closer.is_empty() && !code.trim_end().ends_with(p.closer.trim()) {
-        code.push('\n');
-        code.push_str(&p.closer);
-    }
-    format!("{code}\n```\n")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn assemble_strips_echoed_prefill_fixes_first_indent_and_adds_closer() {
-        let p = context::Prefill {
-            text: "```python\ndef add(a, b):\n    ".into(),
-            stop: vec![],
-            closer: String::new(),
-        };
-        assert_eq!(
-            assemble(&p, "```python\ndef add(a, b):\n     return a + b\n"),
-            "```python\ndef add(a, b):\n    return a + b\n```\n"
-        );
-        assert_eq!(
-            assemble(&p, "return a + b\n```\nrambling"),
-            "```python\ndef add(a, b):\n    return a + b\n```\n"
-        );
-        assert_eq!(
-            assemble(&p, " \"\"\"Doc.\"\"\"\n     if a:\n         return a + b\n"),
-            "```python\ndef add(a, b):\n    \"\"\"Doc.\"\"\"\n    if a:\n        return a + b\n```\n"
-        );
-        let c = context::Prefill {
-            text: "```c\nint f(void) {\n    ".into(),
-            stop: vec![],
-            closer: "}".into(),
-        };
-        assert_eq!(
-            assemble(&c, "return 1;"),
-            "```c\nint f(void) {\n    return 1;\n}\n```\n"
-        );
-    }
 }

@@ -5,7 +5,8 @@
 //! - [`naive`]: the control group for benchmarks (plain tool loop, native tool calls only).
 //! - [`workspace`]: project confinement and the shadow tree edits are staged in.
 //! - [`check`]: the improvement loop's checkers and their output parsing.
-//! - [`context`] / [`apply`]: what the model sees; how its reply becomes staged changes.
+//! - [`context`] / [`prefill`] / [`apply`]: what the model sees; how its reply is started and
+//!   put back together; how it becomes staged changes.
 //! - [`tool_loop`] + [`tools`]: the `tools` edit format — a compound tool surface (find_read,
 //!   edit, create, run, done) for models that can call tools; [`permission`] gates `run`.
 //! - [`escalate`]: the opt-in stronger model that gets only the failing sub-task.
@@ -18,6 +19,7 @@ pub mod harness;
 pub mod hints;
 pub mod naive;
 pub mod permission;
+pub mod prefill;
 pub mod report;
 pub mod sink;
 pub mod tool_loop;
