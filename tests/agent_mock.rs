@@ -109,6 +109,69 @@ fn improvement_loop_catches_a_syntax_error_and_files_stay_untouched_until_checks
         .contains("return a + b"));
 }
 
+/// The shape of bench task py-t1-name-error, whose visible test only calls the function.
+const SHOP: &str = "def total_price(prices):\n    \"\"\"Return the sum of all prices.\"\"\"\n    total = 0\n    for p in prices:\n        total = total + p\n    return totl\n";
+const SHOP_TEST: &str = "from shop import total_price\n\nprint(total_price([3, 4, 5]))\n";
+
+fn temperature(req: &serde_json::Value) -> f64 {
+    req["temperature"].as_f64().unwrap()
+}
+
+/// Seen from SmolLM2-135M in CI: an empty body, then (at 0.7) the first line at the body's
+/// indentation and the loop and return at column 0. Those used to be dropped as stray top-level
+/// code, landing a body that returned None (the weak visible test passed it).
+#[test]
+fn a_body_written_from_the_header_column_is_indented_back_and_an_empty_body_resamples_cool() {
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply(""),
+            reply(" total = 0\nfor p in prices:\n    total = total + p\nreturn total\n"),
+        ],
+    ));
+    let dir = project(&[("shop.py", SHOP), ("test_shop.py", SHOP_TEST)]);
+    let (ok, out) = run(&dir, &server, &["--prompt", "Fix the NameError in shop.py"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("empty body"), "{out}");
+    let reqs = server.chat_requests();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(temperature(&reqs[0]), temperature(&reqs[1]), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("shop.py")).unwrap(),
+        "def total_price(prices):\n    \"\"\"Return the sum of all prices.\"\"\"\n    total = 0\n    for p in prices:\n        total = total + p\n    return total\n",
+        "the docstring the second prefill left out is kept"
+    );
+}
+
+/// A body cut short after its first line parses and passes a test that only calls the
+/// function; it is refused, the reason goes back with the test output, and the next sample is
+/// hotter.
+#[test]
+fn a_body_that_lost_its_return_is_refused_and_the_reason_fed_back() {
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("total = 0\n"), reply("return sum(prices)\n")],
+    ));
+    let dir = project(&[("shop.py", SHOP), ("test_shop.py", SHOP_TEST)]);
+    let (ok, out) = run(&dir, &server, &["--prompt", "Fix the NameError in shop.py"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("refused: `total_price` no longer returns"),
+        "{out}"
+    );
+    let reqs = server.chat_requests();
+    assert_eq!(reqs.len(), 2);
+    let second = reqs[1]["messages"][1]["content"].as_str().unwrap();
+    assert!(
+        second.contains("no longer returns its result") && second.contains("NameError"),
+        "{second}"
+    );
+    assert!(temperature(&reqs[1]) > temperature(&reqs[0]));
+    assert!(std::fs::read_to_string(dir.join("shop.py"))
+        .unwrap()
+        .contains("    return sum(prices)\n"));
+}
+
 #[test]
 fn same_error_twice_decomposes_and_nothing_is_applied_when_checks_keep_failing() {
     let server = MockServer::start(MockConfig::new(

@@ -20,6 +20,8 @@ pub struct Applied {
     pub repairs: u32,
     /// The reply repeats a target's current code unchanged.
     pub repeated: bool,
+    /// Why a reply's edit was refused before staging, in words for the model's next round.
+    pub refused: Option<String>,
 }
 
 /// Maps the reply onto the targets and stages the results in `ws`.
@@ -77,12 +79,24 @@ pub fn apply_reply(
                     .push(format!("{}: the reply repeats the current code", t.rel));
                 break;
             }
-            if let Some(lit) = hardcoded_result(&old, &new) {
-                applied.notes.push(format!(
-                    "{}: refused: the reply returns the constant `{lit}` where the code computed \
-                     a value (it would only satisfy the one test case)",
-                    t.rel
-                ));
+            let refusal = hardcoded_result(&old, &new)
+                .map(|lit| {
+                    format!(
+                        "The reply returns the constant `{lit}` where the code computed a value \
+                         (it would only satisfy the one test case)."
+                    )
+                })
+                .or_else(|| {
+                    lost_result(&t.rel, &old, &new).map(|name| {
+                        format!(
+                            "`{name}` no longer returns its result: the code before had a \
+                             `return` with a value, the reply has none."
+                        )
+                    })
+                });
+            if let Some(why) = refusal {
+                applied.notes.push(format!("{}: refused: {why}", t.rel));
+                applied.refused = Some(why);
                 break;
             }
             if let Err(e) = ws.stage(&t.path, new.clone()) {
@@ -150,6 +164,39 @@ fn hardcoded_result(old: &str, new: &str) -> Option<String> {
     let computed = |l: &str| literal(l).is_none() && l.chars().any(|c| c.is_alphabetic());
     let lit = literal(line)?;
     removed.iter().any(|l| computed(l)).then(|| lit.to_string())
+}
+
+/// A small model's body often stops early (`total = 0`, then a stop sequence or stray top-level
+/// code), which parses and passes a test that only calls the function. A definition that had a
+/// `return` with a value and now has no `return` or `yield` at all has lost its result, not been
+/// fixed. Rust (tail expressions) and bodies turned into arrow functions are not judged.
+fn lost_result(rel: &str, old: &str, new: &str) -> Option<String> {
+    if rel.ends_with(".rs") {
+        return None;
+    }
+    let text_of = |text: &str, rows: (usize, usize)| -> Vec<String> {
+        text.lines()
+            .skip(rows.0)
+            .take(rows.1 + 1 - rows.0)
+            .map(|l| l.trim().to_string())
+            .collect()
+    };
+    let returns_value = |l: &String| {
+        l.strip_prefix("return").is_some_and(|r| {
+            r.starts_with([' ', '(']) && !r.trim().trim_end_matches(';').is_empty()
+        })
+    };
+    let any_exit = |l: &String| l.starts_with("return") || l.starts_with("yield");
+    let before = definitions(rel, old);
+    definitions(rel, new).into_iter().find_map(|d| {
+        let was = before.iter().find(|b| b.name == d.name)?;
+        let (old_lines, new_lines) = (text_of(old, was.rows), text_of(new, d.rows));
+        (old_lines != new_lines
+            && old_lines.iter().any(returns_value)
+            && !new_lines.iter().any(any_exit)
+            && !new_lines.iter().any(|l| l.contains("=>")))
+        .then_some(d.name)
+    })
 }
 
 /// The literal a line consists of (`12`, `return 3;`, `"x"`, `True`), if that is all it is.
@@ -242,6 +289,36 @@ mod tests {
         // Adding a guard line plus logic is not a single literal.
         let g = "def f(x):\n    if x < 0:\n        return 0\n    return x\n";
         assert_eq!(hardcoded_result("def f(x):\n    return x\n", g), None);
+    }
+
+    #[test]
+    fn a_body_that_lost_its_return_is_flagged() {
+        let py = "def total_price(prices):\n    total = 0\n    for p in prices:\n        total = total + p\n    return totl\n";
+        let cut = "def total_price(prices):\n    total = 0\n";
+        assert_eq!(
+            lost_result("shop.py", py, cut).as_deref(),
+            Some("total_price")
+        );
+        let fixed = py.replace("totl", "total");
+        assert_eq!(lost_result("shop.py", py, &fixed), None);
+        let raising = "def total_price(prices):\n    raise ValueError(prices)\n";
+        assert_eq!(
+            lost_result("shop.py", py, raising).as_deref(),
+            Some("total_price")
+        );
+        // A function that returned nothing may keep returning nothing.
+        let show = "def show(x):\n    print(x)\n";
+        assert_eq!(
+            lost_result("s.py", show, "def show(x):\n    print(x, x)\n"),
+            None
+        );
+        let js = "function sum(a) {\n  let t = 0;\n  return t;\n}\n";
+        assert_eq!(
+            lost_result("s.js", js, "function sum(a) {\n  let t = 0;\n}\n").as_deref(),
+            Some("sum")
+        );
+        let rs = "fn f() -> u32 {\n    return 1;\n}\n";
+        assert_eq!(lost_result("f.rs", rs, "fn f() -> u32 {\n    2\n}\n"), None);
     }
 
     #[test]

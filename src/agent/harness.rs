@@ -270,6 +270,13 @@ async fn run_inner(
             steps.step(note);
         }
         let results = if applied.changed.is_empty() {
+            if let Some(why) = &applied.refused {
+                // Keep the checks' errors: the refusal adds to them, it does not replace them.
+                wrong_answer = true;
+                errors.retain(|r| r.cmd.name != "edit");
+                errors.push(format_error("edit", why));
+                continue;
+            }
             if !applied.repeated {
                 errors = vec![format_error(
                     "edit",

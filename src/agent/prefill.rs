@@ -20,6 +20,9 @@ pub struct Prefill {
     /// A small model often writes its first line at the prefilled indentation and the rest as
     /// if the body started at the header's column; this lets the harness indent them back.
     pub offside: Option<(usize, usize)>,
+    /// The docstring lines the prefill left out (a model that stops right after a prefilled
+    /// docstring is asked without it), put back after the header unless the model wrote one.
+    pub docstring: String,
 }
 
 /// Last line of a docstring that opens right after the header at `header_end`, if any.
@@ -73,10 +76,12 @@ pub fn prefill_for(t: &Target, text: &str, name: &str, with_doc: bool) -> Option
                 ]);
             }
             // Keep the docstring: it is context for the model and must survive the rewrite.
-            let end = if with_doc {
-                docstring_end(body, end).unwrap_or(end)
-            } else {
-                end
+            // Left out of the prefill (after an empty body), it is put back by `assemble`.
+            let doc_end = docstring_end(body, end);
+            let (end, docstring) = match doc_end {
+                Some(d) if with_doc => (d, String::new()),
+                Some(d) => (end, body[end + 1..=d].join("\n")),
+                None => (end, String::new()),
             };
             if end + 1 >= body.len() {
                 return None;
@@ -87,6 +92,7 @@ pub fn prefill_for(t: &Target, text: &str, name: &str, with_doc: bool) -> Option
                 stop,
                 closer: String::new(),
                 offside: Some((indent.len(), body_indent.len())),
+                docstring,
             })
         }
         "lua" => {
@@ -133,7 +139,16 @@ pub fn assemble(p: &Prefill, content: &str) -> String {
         Some((header, body)) => reindent_forgotten_body(generated, header, body),
         None => generated,
     };
-    let mut code = format!("{}{}", p.text, generated.trim_end());
+    let wrote_doc = ["\"\"\"", "'''"]
+        .iter()
+        .any(|q| generated.trim_start().starts_with(q));
+    let mut code = if p.docstring.is_empty() || wrote_doc {
+        format!("{}{}", p.text, generated.trim_end())
+    } else {
+        let header = p.text.trim_end_matches(' ');
+        let indent = &p.text[header.len()..];
+        format!("{header}{}\n{indent}{}", p.docstring, generated.trim_end())
+    };
     if !p.closer.is_empty() && !code.trim_end().ends_with(p.closer.trim()) {
         code.push('\n');
         code.push_str(&p.closer);
@@ -239,6 +254,18 @@ mod tests {
             .unwrap()
             .text
             .ends_with("\"\"\"Sum.\"\"\"\n    "));
+        // Without the docstring (after an empty body): asked without it, landed with it.
+        let p = prefill_for(&target("calc.py"), text, "add", false).unwrap();
+        assert_eq!(p.text, "```python\ndef add(a, b):\n    ");
+        assert_eq!(
+            assemble(&p, "return a + b\n"),
+            "```python\ndef add(a, b):\n    \"\"\"Sum.\n\n    Really.\"\"\"\n    return a + b\n```\n"
+        );
+        assert_eq!(
+            assemble(&p, "\"\"\"Add.\"\"\"\n    return a + b\n"),
+            "```python\ndef add(a, b):\n    \"\"\"Add.\"\"\"\n    return a + b\n```\n",
+            "a docstring the model wrote is not doubled"
+        );
     }
 
     #[test]
