@@ -24,7 +24,7 @@ use super::apply::apply_reply;
 use super::check::{self, CheckCmd, CheckResult, Diagnostic};
 use super::context::{self, Target};
 use super::escalate::{self, Escalator};
-use super::prefill::{self, assemble, generated};
+use super::prefill::{self, assemble_counted, generated};
 use super::report::Report;
 use super::sink::Steps;
 use super::workspace::Workspace;
@@ -254,7 +254,11 @@ async fn run_inner(
 
         tracing::trace!("[agent] raw reply {:?}", done.content);
         let reply = match &prefill {
-            Some(p) => assemble(p, &done.content),
+            Some(p) => {
+                let (code, mended) = assemble_counted(p, &done.content);
+                report.repairs += mended;
+                code
+            }
             None => done.content.clone(),
         };
         empty_body = prefill

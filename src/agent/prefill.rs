@@ -130,14 +130,24 @@ pub fn generated<'a>(p: &Prefill, content: &'a str) -> &'a str {
     rest.split("```").next().unwrap_or("")
 }
 
+/// [`assemble_counted`] without the count.
+#[cfg(test)]
+pub fn assemble(p: &Prefill, content: &str) -> String {
+    assemble_counted(p, content).0
+}
+
 /// The code block a prefilled reply stands for: the prefill, what the model generated with its
 /// indentation mended (`drop_tokenizer_space`, `reindent_forgotten_body`), plus the closer
-/// the stop sequence swallowed.
-pub fn assemble(p: &Prefill, content: &str) -> String {
+/// the stop sequence swallowed. The count is 1 when a forgotten body indentation was mended (a
+/// format repair, like dropped rambling; the tokenizer's space is too common to count).
+pub fn assemble_counted(p: &Prefill, content: &str) -> (String, u32) {
     let generated = drop_tokenizer_space(p, generated(p, content));
-    let generated = match p.offside {
-        Some((header, body)) => reindent_forgotten_body(generated, header, body),
-        None => generated,
+    let (generated, mended) = match p.offside {
+        Some((header, body)) => match reindent_forgotten_body(&generated, header, body) {
+            Some(fixed) => (fixed, 1),
+            None => (generated, 0),
+        },
+        None => (generated, 0),
     };
     let wrote_doc = ["\"\"\"", "'''"]
         .iter()
@@ -153,7 +163,7 @@ pub fn assemble(p: &Prefill, content: &str) -> String {
         code.push('\n');
         code.push_str(&p.closer);
     }
-    format!("{code}\n```\n")
+    (format!("{code}\n```\n"), mended)
 }
 
 /// The tokenizer often adds one space to the prefill's indentation (" return"). The first line
@@ -193,15 +203,13 @@ fn drop_tokenizer_space(p: &Prefill, generated: &str) -> String {
 /// (`total = 0` / `for p in prices:` / `return total`, the last two at column 0). Dropping those
 /// lines as stray top-level code would land a body that returns nothing. A `return` or `yield`
 /// at or left of the header's column can never be valid there, so when the run of lines from the
-/// first such dedent on holds one, the whole run is indented back by `body - header`.
-fn reindent_forgotten_body(generated: String, header: usize, body: usize) -> String {
+/// first such dedent on holds one, the whole run is indented back by `body - header`; `None`
+/// when nothing needed that.
+fn reindent_forgotten_body(generated: &str, header: usize, body: usize) -> Option<String> {
     let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
     let lines: Vec<&str> = generated.split('\n').collect();
-    let Some(from) =
-        (1..lines.len()).find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) <= header)
-    else {
-        return generated;
-    };
+    let from =
+        (1..lines.len()).find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) <= header)?;
     let only_in_a_body = |l: &str| {
         let t = l.trim_start();
         indent(l) <= header
@@ -211,10 +219,10 @@ fn reindent_forgotten_body(generated: String, header: usize, body: usize) -> Str
             })
     };
     if body <= header || !lines[from..].iter().any(|l| only_in_a_body(l)) {
-        return generated;
+        return None;
     }
     let pad = " ".repeat(body - header);
-    lines
+    let fixed = lines
         .iter()
         .enumerate()
         .map(|(i, l)| {
@@ -225,7 +233,8 @@ fn reindent_forgotten_body(generated: String, header: usize, body: usize) -> Str
             }
         })
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\n");
+    Some(fixed)
 }
 
 #[cfg(test)]
