@@ -172,6 +172,36 @@ fn a_body_that_lost_its_return_is_refused_and_the_reason_fed_back() {
         .contains("    return sum(prices)\n"));
 }
 
+/// A model that loops until its reply cap: the cap of a focused rewrite follows the
+/// definition's size (not the 1,024-token default), and the next sample is hotter.
+#[test]
+fn a_focused_reply_is_capped_by_the_definitions_size_and_a_capped_loop_resamples_hotter() {
+    let looping = "total = 0\n".to_string() + &"    if p:\n        total = total\n".repeat(40);
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            Step::Capped {
+                pieces: vec![looping],
+            },
+            reply("return sum(prices)\n"),
+        ],
+    ));
+    let dir = project(&[("shop.py", SHOP), ("test_shop.py", SHOP_TEST)]);
+    let (ok, out) = run(&dir, &server, &["--prompt", "Fix the NameError in shop.py"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("the reply ran to its cap of 384 tokens"),
+        "{out}"
+    );
+    let reqs = server.chat_requests();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(
+        reqs[0]["max_tokens"], 384,
+        "4 x a ~50-token definition is under the floor"
+    );
+    assert!(temperature(&reqs[1]) > temperature(&reqs[0]));
+}
+
 #[test]
 fn same_error_twice_decomposes_and_nothing_is_applied_when_checks_keep_failing() {
     let server = MockServer::start(MockConfig::new(

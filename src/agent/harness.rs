@@ -225,7 +225,12 @@ async fn run_inner(
                 Message::new(Role::System, SYSTEM),
                 Message::new(Role::User, user),
             ],
-            max_tokens: cfg.reply_tokens.min(shown * 2 + 256),
+            max_tokens: cfg.reply_tokens.min(shown * 2 + 256).min(
+                prefill
+                    .as_ref()
+                    .and_then(|p| p.reply_cap)
+                    .unwrap_or(u32::MAX),
+            ),
             temperature,
             num_ctx: Some(client.endpoint().context),
             stop: prefill.as_ref().map(|p| p.stop.clone()).unwrap_or_default(),
@@ -261,6 +266,14 @@ async fn run_inner(
             }
             None => done.content.clone(),
         };
+        // A reply that ran into its cap is a loop, not a format slip: resample hotter.
+        if done.finish_reason.as_deref() == Some("length") {
+            steps.step(&format!(
+                "the reply ran to its cap of {} tokens",
+                req.max_tokens
+            ));
+            wrong_answer = true;
+        }
         empty_body = prefill
             .as_ref()
             .is_some_and(|p| generated(p, &done.content).trim().is_empty());

@@ -4,6 +4,7 @@
 //! mending the indentation slips a small model makes after a prefilled line.
 
 use super::context::{definitions, Target};
+use crate::budget::tokens::count_tokens;
 
 /// How to make the model write exactly one definition: the reply starts with the definition's
 /// own first line(s) (so the name and signature cannot drift) and stops where the definition
@@ -23,7 +24,17 @@ pub struct Prefill {
     /// The docstring lines the prefill left out (a model that stops right after a prefilled
     /// docstring is asked without it), put back after the header unless the model wrote one.
     pub docstring: String,
+    /// Reply tokens at most: a rewrite of one definition is about its size, while a small
+    /// model that loops (the same `elif` line until the reply cap) costs most of a run's time
+    /// on a CPU. [`REPLY_CAP_FACTOR`] times the definition's tokens, at least
+    /// [`REPLY_CAP_FLOOR`].
+    pub reply_cap: Option<u32>,
 }
+
+/// A focused rewrite may be this many times the definition's tokens.
+pub const REPLY_CAP_FACTOR: u32 = 4;
+/// ...and always at least this many (a stub to implement is short, its body is not).
+pub const REPLY_CAP_FLOOR: u32 = 384;
 
 /// Last line of a docstring that opens right after the header at `header_end`, if any.
 fn docstring_end(body: &[&str], header_end: usize) -> Option<usize> {
@@ -59,7 +70,8 @@ pub fn prefill_for(t: &Target, text: &str, name: &str, with_doc: bool) -> Option
     let indent = &first[..first.len() - first.trim_start().len()];
     let fence = format!("```{}\n", t.fence);
     let header_end = |pred: &dyn Fn(&str) -> bool| body.iter().take(6).position(|l| pred(l));
-    match t.fence {
+    let cap = REPLY_CAP_FLOOR.max(REPLY_CAP_FACTOR * count_tokens(&body.join("\n")) as u32);
+    let prefill = match t.fence {
         "python" => {
             let end = header_end(&|l: &str| l.trim_end().ends_with(':'))?;
             let mut stop = vec![
@@ -93,6 +105,7 @@ pub fn prefill_for(t: &Target, text: &str, name: &str, with_doc: bool) -> Option
                 closer: String::new(),
                 offside: Some((indent.len(), body_indent.len())),
                 docstring,
+                reply_cap: None,
             })
         }
         "lua" => {
@@ -120,7 +133,11 @@ pub fn prefill_for(t: &Target, text: &str, name: &str, with_doc: bool) -> Option
                 ..Prefill::default()
             })
         }
-    }
+    };
+    prefill.map(|p| Prefill {
+        reply_cap: Some(cap),
+        ..p
+    })
 }
 
 /// What the model generated after the prefill (some servers echo the prefill back), up to a

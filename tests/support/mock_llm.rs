@@ -82,6 +82,12 @@ pub enum Step {
         /// JSON text of the arguments, cut where the model's tokens would cut it.
         arguments_json_fragments: Vec<String>,
     },
+    /// Stream `pieces`, then finish with `finish_reason: "length"` (Ollama `done_reason`), as a
+    /// server does when the reply runs into `max_tokens`: a model looping until its cap.
+    Capped {
+        /// Content deltas, one per chunk.
+        pieces: Vec<String>,
+    },
     /// Send `pieces`, then nothing, keeping the connection open until the client leaves
     /// (counted in [`MockServer::disconnects`]): a model that hangs mid-answer.
     Stall {
@@ -961,6 +967,8 @@ enum Delta {
 enum End {
     /// Finish chunk, usage, `[DONE]` / `done:true`, terminating chunk.
     Finish,
+    /// As [`End::Finish`], with the finish reason `length`.
+    Length,
     /// Keep the connection open until the client leaves.
     Stall,
     /// Close without the terminating chunk.
@@ -1083,6 +1091,9 @@ impl Framer<'_> {
         } else {
             let mut last = ollama_final(self.model, self.prompt_tokens, completion_tokens);
             last["message"] = json!({ "role": "assistant", "content": "" });
+            if finish_reason == "length" {
+                last["done_reason"] = json!("length");
+            }
             vec![format!("{last}\n")]
         }
     }
@@ -1287,6 +1298,7 @@ async fn chat(ctx: &Ctx, body: &Value, conn: &mut Conn) -> Result<(), Gone> {
             };
             (untimed([tool]), End::Finish)
         }
+        Step::Capped { pieces } => (untimed(texts(pieces)), End::Length),
         Step::Stall { pieces } => (untimed(texts(pieces)), End::Stall),
         Step::StallBeforeFirst => {
             // A non-streaming request has no headers to send early.
@@ -1372,8 +1384,12 @@ async fn send_stream(
             }
         }
         match &end {
-            End::Finish => {
-                let reason = if tool { "tool_calls" } else { "stop" };
+            End::Finish | End::Length => {
+                let reason = match (&end, tool) {
+                    (End::Length, _) => "length",
+                    (_, true) => "tool_calls",
+                    _ => "stop",
+                };
                 for frame in framer.closing(reason, completion) {
                     conn.chunk(&frame).await?;
                 }
@@ -1422,8 +1438,9 @@ async fn send_whole(
             Delta::Tool { name, fragments } => tool = Some((name, fragments)),
         }
     }
+    let capped = matches!(end, End::Length);
     match end {
-        End::Finish => {}
+        End::Finish | End::Length => {}
         End::Stall => {
             conn.wait_gone().await;
             ctx.shared.count_disconnect();
@@ -1460,6 +1477,8 @@ async fn send_whole(
                 "function": { "name": name, "arguments": fragments.concat() }
             }]);
             "tool_calls"
+        } else if capped {
+            "length"
         } else {
             "stop"
         };
@@ -1486,6 +1505,9 @@ async fn send_whole(
         }
         let mut doc = ollama_final(framer.model, framer.prompt_tokens, completion);
         doc["message"] = message;
+        if capped {
+            doc["done_reason"] = json!("length");
+        }
         doc
     };
     conn.send_json(200, &doc).await
