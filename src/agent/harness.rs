@@ -377,8 +377,14 @@ async fn run_inner(
                     steps.step(&format!("escalation: {note}"));
                 }
                 if applied.changed.is_empty() {
-                    steps.step("escalation: the answer had no usable code block");
-                    escalation_failed = Some("the escalation answer had no usable code".into());
+                    // A refusal is already among the notes shown above.
+                    escalation_failed = Some(match &applied.refused {
+                        Some(why) => format!("the escalation answer was refused: {why}"),
+                        None => {
+                            steps.step("escalation: the answer had no usable code block");
+                            "the escalation answer had no usable code".into()
+                        }
+                    });
                 } else {
                     any_edit = true;
                     let results =
