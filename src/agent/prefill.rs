@@ -36,12 +36,18 @@ pub const REPLY_CAP_FACTOR: u32 = 4;
 /// ...and always at least this many (a stub to implement is short, its body is not).
 pub const REPLY_CAP_FLOOR: u32 = 384;
 
+/// The quotes a Python docstring opens with.
+const DOC_QUOTES: [&str; 2] = ["\"\"\"", "'''"];
+
+/// Leading spaces of a line (a tab is not indentation the mending below can reason about).
+fn lead(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
 /// Last line of a docstring that opens right after the header at `header_end`, if any.
 fn docstring_end(body: &[&str], header_end: usize) -> Option<usize> {
     let first = body.get(header_end + 1)?.trim();
-    let quote = ["\"\"\"", "'''"]
-        .into_iter()
-        .find(|q| first.starts_with(q))?;
+    let quote = DOC_QUOTES.into_iter().find(|q| first.starts_with(q))?;
     if first.len() >= 6 && first[3..].contains(quote) {
         return Some(header_end + 1);
     }
@@ -105,7 +111,7 @@ pub fn prefill_for(t: &Target, text: &str, name: &str, with_doc: bool) -> Option
                 closer: String::new(),
                 offside: Some((indent.len(), body_indent.len())),
                 docstring,
-                reply_cap: None,
+                ..Prefill::default()
             })
         }
         "lua" => {
@@ -166,7 +172,7 @@ pub fn assemble_counted(p: &Prefill, content: &str) -> (String, u32) {
         },
         None => (generated, 0),
     };
-    let wrote_doc = ["\"\"\"", "'''"]
+    let wrote_doc = DOC_QUOTES
         .iter()
         .any(|q| generated.trim_start().starts_with(q));
     let mut code = if p.docstring.is_empty() || wrote_doc {
@@ -188,7 +194,6 @@ pub fn assemble_counted(p: &Prefill, content: &str) -> (String, u32) {
 /// frame — for Python, only when every later line sits whole indentation steps from the shifted
 /// column (lines already at the right depth must stay there: 3 spaces would not parse).
 fn drop_tokenizer_space(p: &Prefill, generated: &str) -> String {
-    let lead = |l: &str| l.len() - l.trim_start_matches(' ').len();
     let extra = lead(generated);
     if !p.text.ends_with(' ') || extra == 0 {
         return generated.to_string();
@@ -223,13 +228,12 @@ fn drop_tokenizer_space(p: &Prefill, generated: &str) -> String {
 /// first such dedent on holds one, the whole run is indented back by `body - header`; `None`
 /// when nothing needed that.
 fn reindent_forgotten_body(generated: &str, header: usize, body: usize) -> Option<String> {
-    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
     let lines: Vec<&str> = generated.split('\n').collect();
     let from =
-        (1..lines.len()).find(|&i| !lines[i].trim().is_empty() && indent(lines[i]) <= header)?;
+        (1..lines.len()).find(|&i| !lines[i].trim().is_empty() && lead(lines[i]) <= header)?;
     let only_in_a_body = |l: &str| {
         let t = l.trim_start();
-        indent(l) <= header
+        lead(l) <= header
             && ["return", "yield"].iter().any(|k| {
                 t.strip_prefix(k)
                     .is_some_and(|r| r.is_empty() || r.starts_with([' ', '(', '[']))
