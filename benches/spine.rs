@@ -3,10 +3,10 @@
 //! rpc ping round trip, 1 ms timer jitter idle vs while streaming (side by side, same run), and
 //! the Rust process's idle RSS. Figures are recorded in doc/spine.md.
 
-#[path = "../tests/support/mock_llm.rs"]
-mod mock_llm;
-#[path = "../tests/support/nvim.rs"]
+#[path = "../tests/it/support/nvim.rs"]
 mod nvim;
+
+use smallcode_testkit as mock_llm;
 
 use std::time::Duration;
 

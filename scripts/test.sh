@@ -24,7 +24,7 @@ echo "[test] real-model tests: $real"
 echo "[test] cargo fmt --check"
 cargo fmt --all -- --check
 echo "[test] cargo clippy -- -D warnings"
-cargo clippy --all-targets --quiet -- -D warnings
+cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "[test] cargo test"
-cargo test --lib --bins --tests --no-fail-fast -- --test-threads 2
+cargo test --workspace --lib --bins --tests --no-fail-fast -- --test-threads 2
 echo "[test] real-model tests: $real"

@@ -1,20 +1,14 @@
-//! smallcode: a Neovim coding agent built for small local models.
+//! smallcode: a Neovim coding agent built for small local models — the editor-facing crate.
 //!
-//! Data path (one module per stage): Lua command → [`rpc`] → [`chat`] (later the agent) →
-//! [`llm`] → events pushed back to the chat buffer. [`config`] holds what Lua sends at start-up,
-//! [`logging`] keeps stdout clean (it is the RPC channel).
+//! Data path: Lua command → [`rpc`] (wire contract, dispatch, the Neovim editor implementation)
+//! → [`chat`] (conversations) or the agent (`smallcode-agent`) → `smallcode-llm` → events pushed
+//! back to the chat buffer. [`command`] holds the command-line modes (`run`, `index`, `graph`),
+//! [`logging`] keeps stdout clean (it is the RPC channel). This is the only crate that knows
+//! nvim-rs; the layers below it are crates of their own (README "Layout").
 
-pub mod agent;
-pub mod bench;
-pub mod budget;
+#![warn(missing_docs)]
+
 pub mod chat;
 pub mod command;
-pub mod config;
-pub mod edit;
-pub mod graph;
-pub mod llm;
 pub mod logging;
-pub(crate) mod rng;
 pub mod rpc;
-pub mod syntax;
-pub mod toolcall;

@@ -32,50 +32,18 @@ enum Command {
         model: Option<String>,
     },
     /// Run the agent on a project directory without Neovim (scripts, CI, benchmarks).
-    Run(smallcode::command::run::RunCli),
+    Run(Box<smallcode::command::run::RunCli>),
     /// Index a project's code graph and print files, symbols, edges and seconds.
-    Index(smallcode::graph::cli::IndexArgs),
+    Index(smallcode::command::graph::IndexArgs),
     /// Query a project's code graph: defs, refs, callers, callees, find, walk.
-    Graph(smallcode::graph::cli::GraphArgs),
-    /// Run a benchmark and print its figures (see doc/).
-    /// Benchmarks. `smallcode bench --tasks DIR` runs the task suite (doc/bench.md).
-    #[command(args_conflicts_with_subcommands = true)]
+    Graph(smallcode::command::graph::GraphArgs),
+    /// Benchmarks (doc/bench.md, doc/graph.md, …): forwarded to the `smallcode-bench` binary
+    /// beside this one, so the product binary carries no benchmark code.
+    #[command(disable_help_flag = true)]
     Bench {
-        #[command(subcommand)]
-        which: Option<Bench>,
-        #[command(flatten)]
-        tasks: Option<smallcode::bench::TaskBenchArgs>,
-    },
-}
-
-#[derive(Subcommand)]
-enum Bench {
-    /// Context assembly latency and over-limit counts (doc/budget.md).
-    Budget {
-        /// At most this many Rust files from ~/.cargo/registry/src are read for pieces.
-        #[arg(long, default_value_t = 4000)]
-        files: usize,
-        /// Turns per context size for the over-limit check.
-        #[arg(long, default_value_t = 200)]
-        turns: usize,
-    },
-    /// Code graph: cold/warm index, incremental update, ranked walk (doc/graph.md).
-    Graph(smallcode::graph::cli::BenchGraphArgs),
-    /// One report + chart from several runs' results.csv (`PATH=LABEL` keeps models apart).
-    Report(smallcode::bench::merge::ReportArgs),
-    /// KV-cache reuse of the chat layout against a naive one on llama-server (doc/budget.md).
-    Kv(smallcode::chat::kvbench::KvArgs),
-    /// Edit matcher on generated noisy SEARCH/REPLACE cases (doc/edit.md).
-    Edit {
-        /// Number of cases to generate.
-        #[arg(long, default_value_t = smallcode::edit::bench::DEFAULT_CASES)]
-        cases: usize,
-        /// Seed of the case generator.
-        #[arg(long, default_value_t = smallcode::edit::bench::DEFAULT_SEED)]
-        seed: u64,
-        /// Print every case that was not applied correctly.
-        #[arg(long)]
-        verbose: bool,
+        /// Everything after `bench`, passed on unchanged.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
     },
 }
 
@@ -87,62 +55,11 @@ fn main() -> ExitCode {
             endpoint,
             provider,
             model,
-        } => smallcode::llm::discover::probe_cli(endpoint, provider, model),
-        Command::Run(args) => smallcode::command::run::main(args),
-        Command::Index(args) => report("index", smallcode::graph::cli::run_index(args)),
-        Command::Graph(args) => report("graph", smallcode::graph::cli::run_graph(args)),
-        Command::Bench {
-            which: None,
-            tasks: Some(args),
-        } => report("bench", smallcode::bench::run(args)),
-        Command::Bench {
-            which: None,
-            tasks: None,
-        } => {
-            eprintln!("bench: give --tasks DIR, or one of: graph, budget, edit, kv, report (see smallcode bench --help)");
-            ExitCode::from(2)
-        }
-        Command::Bench {
-            which: Some(Bench::Graph(args)),
-            ..
-        } => report("bench graph", smallcode::graph::cli::run_bench(args)),
-        Command::Bench {
-            which: Some(Bench::Report(args)),
-            ..
-        } => report("bench report", smallcode::bench::merge::run(args)),
-        Command::Bench {
-            which: Some(Bench::Kv(args)),
-            ..
-        } => report("bench kv", smallcode::chat::kvbench::run(args)),
-        Command::Bench {
-            which:
-                Some(Bench::Edit {
-                    cases,
-                    seed,
-                    verbose,
-                }),
-            ..
-        } => report(
-            "bench edit",
-            smallcode::edit::bench::run_with(cases, seed, verbose),
-        ),
-        Command::Bench {
-            which: Some(Bench::Budget { files, turns }),
-            ..
-        } => {
-            let opts = smallcode::budget::bench::BenchOptions {
-                files,
-                limit_turns: turns,
-                ..Default::default()
-            };
-            match smallcode::budget::bench::run(&opts) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("bench budget: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        } => smallcode_llm::discover::probe_cli(endpoint, provider, model),
+        Command::Run(args) => smallcode::command::run::main(*args),
+        Command::Index(args) => report("index", smallcode::command::graph::run_index(args)),
+        Command::Graph(args) => report("graph", smallcode::command::graph::run_graph(args)),
+        Command::Bench { args } => smallcode::command::bench::forward(args),
     }
 }
 

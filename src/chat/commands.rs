@@ -6,8 +6,8 @@
 
 use std::fmt::Write as _;
 
-use crate::agent::report::Report;
-use crate::budget::BudgetReport;
+use smallcode_agent::report::Report;
+use smallcode_core::budget::BudgetReport;
 
 /// The commands, with the one-line help `/help` and the Lua palette show.
 pub const COMMANDS: &[(&str, &str)] = &[
@@ -71,7 +71,7 @@ pub struct SessionStats {
 
 impl SessionStats {
     /// Adds one plain chat turn's usage.
-    pub fn add_chat(&mut self, usage: &crate::llm::client::Completion) {
+    pub fn add_chat(&mut self, usage: &smallcode_llm::client::Completion) {
         self.chat_turns += 1;
         self.totals.add_counts(&Report {
             rounds: 1,

@@ -1,7 +1,7 @@
 //! What a chat turn can show the model besides the conversation: the editor's state (selection,
 //! current file, cursor, unsaved buffers) and candidate pieces from the code graph.
 //!
-//! Everything here only *offers* pieces; [`crate::budget::Assembler`] decides what fits. Code
+//! Everything here only *offers* pieces; [`smallcode_core::budget::Assembler`] decides what fits. Code
 //! pieces are whole definitions (the graph's tree-sitter spans, whole lines) with a signature
 //! rendering whose body is elided (`⋮ N lines`), never a slice of one. Unsaved buffer text wins
 //! over the file on disk, both for the graph (updated from the buffers first) and for the text.
@@ -9,9 +9,9 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::budget::piece::elide;
-use crate::budget::{Piece, PieceKind};
-use crate::graph::{Graph, Seeds, SymbolHit};
+use smallcode_core::budget::piece::elide;
+use smallcode_core::budget::{Piece, PieceKind};
+use smallcode_core::graph::{Graph, Seeds, SymbolHit};
 
 use super::LiveBuffer;
 
@@ -265,7 +265,7 @@ pub fn outline(root: &Path) -> Option<String> {
         .build()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .filter(|e| crate::syntax::language_for_path(e.path()).is_some())
+        .filter(|e| smallcode_core::syntax::language_for_path(e.path()).is_some())
         .filter_map(|e| {
             e.path()
                 .strip_prefix(root)

@@ -2,7 +2,7 @@
 //!
 //! A turn resolves the endpoint (once, then cached), gathers context ([`context`]: selection,
 //! named symbols and graph-ranked code from the code graph, memory notes), fits it and the
-//! history into the probed window ([`turn`], through [`crate::budget::Assembler`]), and forwards
+//! history into the probed window ([`turn`], through [`smallcode_core::budget::Assembler`]), and forwards
 //! the streamed reply to the [`EventSink`]. Slash commands ([`commands`]) are answered here and
 //! never reach the model. Every turn owns a [`CancellationToken`]; `stop` or a new message
 //! cancels it, which drops the HTTP request. Failures end as one `Error` event and leave the
@@ -10,7 +10,7 @@
 
 pub mod commands;
 pub mod context;
-pub mod kvbench;
+pub mod event;
 pub mod sink;
 pub mod turn;
 
@@ -21,15 +21,17 @@ use std::time::Instant;
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
+pub use event::{ChatEvent, ErrorItem, Event};
 pub use sink::{Editor, EventSink, FileEdit, VecSink};
 
-use crate::agent::report::Report;
-use crate::budget::{BudgetConfig, BudgetReport, Turn};
-use crate::config::Config;
-use crate::graph::{Graph, GraphConfig};
-use crate::llm::{discover, ChatRequest, Endpoint, LlmClient, LlmError, ServerKind, StreamEvent};
-use crate::rpc::protocol::{ChatEvent, Event};
 pub use context::EditorContext;
+use smallcode_agent::report::Report;
+use smallcode_core::budget::{BudgetConfig, BudgetReport, Turn};
+use smallcode_core::graph::{Graph, GraphConfig};
+use smallcode_llm::config::Config;
+use smallcode_llm::{
+    discover, ChatRequest, Endpoint, LlmClient, LlmError, ServerKind, StreamEvent,
+};
 
 /// Opens (and brings up to date) the code graph of a project root. Blocking.
 pub type GraphSource = Arc<dyn Fn(&std::path::Path) -> Result<Graph, String> + Send + Sync>;
@@ -42,7 +44,7 @@ pub struct Chats {
     sink: Arc<dyn EventSink>,
     editor: Option<Arc<dyn Editor>>,
     /// One assembler for the process: its calibration belongs to the model in use.
-    assembler: std::sync::Mutex<crate::budget::Assembler>,
+    assembler: std::sync::Mutex<smallcode_core::budget::Assembler>,
     graphs: std::sync::RwLock<GraphSource>,
 }
 
@@ -50,7 +52,7 @@ pub struct Chats {
 struct Session {
     turns: Vec<Turn>,
     /// The code pieces in the prompt after the last turn, in prompt order (see [`turn`]).
-    working: Vec<crate::budget::Piece>,
+    working: Vec<smallcode_core::budget::Piece>,
     /// The outline of the session's project, computed once so it stays byte-identical.
     outline: Option<(std::path::PathBuf, Option<String>)>,
     last_budget: Option<BudgetReport>,
@@ -100,9 +102,9 @@ impl Chats {
             sessions: std::sync::Mutex::new(HashMap::new()),
             sink,
             editor,
-            assembler: std::sync::Mutex::new(
-                crate::budget::Assembler::new(BudgetConfig::default()),
-            ),
+            assembler: std::sync::Mutex::new(smallcode_core::budget::Assembler::new(
+                BudgetConfig::default(),
+            )),
             graphs: std::sync::RwLock::new(default_graphs()),
         })
     }
@@ -122,7 +124,7 @@ impl Chats {
         *self.endpoint.lock().await = None;
         // Another server or model may count tokens differently: start the calibration over.
         if let Ok(mut a) = self.assembler.lock() {
-            *a = crate::budget::Assembler::new(BudgetConfig::default());
+            *a = smallcode_core::budget::Assembler::new(BudgetConfig::default());
         }
     }
 
@@ -255,7 +257,7 @@ impl Chats {
     /// after the error is shown in the chat.
     async fn connect(&self, chat: u64, config: &Config) -> Option<(Endpoint, Option<String>)> {
         let endpoint = self.announce_endpoint(chat).await?;
-        match api_key(config) {
+        match config.api_key() {
             Ok(k) => Some((endpoint, k)),
             Err(e) => {
                 self.emit(chat, Event::Error { text: e });
@@ -277,11 +279,11 @@ impl Chats {
             sink: Arc::clone(&self.sink),
         };
         let escalation = config.escalation.as_ref().and_then(|e| {
-            crate::agent::escalate::Escalator::from_config(e, &config.timeouts)
+            smallcode_agent::escalate::Escalator::from_config(e, &config.timeouts)
                 .map_err(|err| self.emit(chat, Event::Info { text: err }))
                 .ok()
         });
-        let cfg = crate::agent::AgentConfig {
+        let cfg = smallcode_agent::AgentConfig {
             apply_to_disk: false,
             errors: req.errors.clone(),
             escalation,
@@ -294,18 +296,21 @@ impl Chats {
         };
         let never = CancellationToken::new(); // the turn's own token cancels this whole future
         let report = match req.edit_format {
-            crate::agent::EditFormat::Tools => {
-                let opts = crate::agent::tool_loop::ToolOptions {
+            smallcode_agent::EditFormat::Tools => {
+                let opts = smallcode_agent::tool_loop::ToolOptions {
                     asker: self.editor.as_ref().and_then(|e| e.asker()),
                     live: self.editor.as_ref().and_then(|e| e.live_buffers()),
                     ..Default::default()
                 };
                 let root = req.root.clone();
-                crate::agent::tool_loop::run(root, &req.text, &client, &cfg, &opts, &steps, &never)
-                    .await
+                smallcode_agent::tool_loop::run(
+                    root, &req.text, &client, &cfg, &opts, &steps, &never,
+                )
+                .await
             }
-            crate::agent::EditFormat::Whole => {
-                crate::agent::run(req.root.clone(), &req.text, &client, &cfg, &steps, &never).await
+            smallcode_agent::EditFormat::Whole => {
+                smallcode_agent::run(req.root.clone(), &req.text, &client, &cfg, &steps, &never)
+                    .await
             }
         };
         {
@@ -404,8 +409,8 @@ impl Chats {
         &self,
         chat: u64,
         turn: Turn,
-        working: Vec<crate::budget::Piece>,
-        done: &crate::llm::Completion,
+        working: Vec<smallcode_core::budget::Piece>,
+        done: &smallcode_llm::Completion,
     ) {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         let s = sessions.entry(chat).or_default();
@@ -684,11 +689,9 @@ impl Chats {
             .map(|m| m.content.as_str())
             .collect::<Vec<_>>()
             .join("\n");
-        let url = endpoint.url.clone();
-        let counted =
-            tokio::task::spawn_blocking(move || crate::budget::bench::llama_tokenize(&url, &flat))
-                .await;
-        let Ok(Ok(real)) = counted else {
+        let key = config.api_key().ok().flatten();
+        let client = LlmClient::new(endpoint.clone(), config.timeouts, key);
+        let Ok(real) = client.tokenize(&flat).await else {
             return prepared;
         };
         // Chat-template markers: a few tokens per message.
@@ -707,7 +710,7 @@ impl Chats {
 
 /// What [`Chats::gather`] found for a turn.
 struct Gathered {
-    pieces: Vec<crate::budget::Piece>,
+    pieces: Vec<smallcode_core::budget::Piece>,
     outline: Option<String>,
     files: Vec<String>,
 }
@@ -717,40 +720,7 @@ struct Gathered {
 fn num_ctx(endpoint: &Endpoint, r: &BudgetReport) -> u64 {
     let cap = endpoint.trained_context.unwrap_or(endpoint.context) as usize;
     let step = BudgetConfig::default().num_ctx_step;
-    crate::budget::ollama_num_ctx(r.prompt, r.reply_reserve, cap.max(1), step) as u64
-}
-
-/// The API key from the configured environment variable or command (never from a file in the
-/// project). `None` when neither is configured.
-pub fn api_key(config: &Config) -> Result<Option<String>, String> {
-    if let Some(var) = &config.api_key_env {
-        return match std::env::var(var) {
-            Ok(k) if !k.trim().is_empty() => Ok(Some(k.trim().to_string())),
-            _ => Err(format!("api_key_env names ${var}, but it is not set")),
-        };
-    }
-    if let Some(cmd) = &config.api_key_cmd {
-        let out = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(cmd)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .map_err(|e| format!("api_key_cmd could not run: {e}"))?;
-        let key = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        if !out.status.success() || key.is_empty() {
-            return Err(format!(
-                "api_key_cmd failed ({}) or printed nothing",
-                out.status
-            ));
-        }
-        return Ok(Some(key));
-    }
-    Ok(None)
+    smallcode_core::budget::ollama_num_ctx(r.prompt, r.reply_reserve, cap.max(1), step) as u64
 }
 
 /// What `:SmallCode fix` sends: the request, the project root and the live buffers.
@@ -763,9 +733,9 @@ pub struct AgentRequest {
     /// Loaded buffers whose text wins over the files on disk.
     pub buffers: Vec<LiveBuffer>,
     /// Errors the editor already shows (quickfix entries, ERROR diagnostics), fed to the agent.
-    pub errors: Vec<crate::agent::check::Diagnostic>,
+    pub errors: Vec<smallcode_agent::check::Diagnostic>,
     /// `whole` (the small-model harness) or `tools` (the compound tool surface).
-    pub edit_format: crate::agent::EditFormat,
+    pub edit_format: smallcode_agent::EditFormat,
 }
 
 /// One editor buffer's current text.
@@ -785,7 +755,7 @@ struct ChatSteps {
     sink: Arc<dyn EventSink>,
 }
 
-impl crate::agent::sink::Steps for ChatSteps {
+impl smallcode_agent::sink::Steps for ChatSteps {
     fn step(&self, text: &str) {
         self.sink.send(ChatEvent {
             chat: self.chat,
@@ -795,15 +765,12 @@ impl crate::agent::sink::Steps for ChatSteps {
         });
     }
     fn model_text(&self, _: &str) {}
-    fn errors(&self, root: &std::path::Path, errors: &[crate::agent::check::Diagnostic]) {
+    fn errors(&self, root: &std::path::Path, errors: &[smallcode_agent::check::Diagnostic]) {
         self.sink.send(ChatEvent {
             chat: self.chat,
             event: Event::Errors {
                 root: root.display().to_string(),
-                items: errors
-                    .iter()
-                    .map(crate::rpc::protocol::ErrorItem::from)
-                    .collect(),
+                items: errors.iter().map(event::ErrorItem::from).collect(),
             },
         });
     }

@@ -3,7 +3,7 @@
 
 use std::sync::Mutex;
 
-use crate::rpc::protocol::ChatEvent;
+use super::event::ChatEvent;
 
 /// Receives every event of every chat, in order. Must not block (called from async code).
 pub trait EventSink: Send + Sync {
@@ -49,13 +49,13 @@ pub trait Editor: Send + Sync {
 
     /// Who answers "may the agent run this command?" (the `tools` edit format); `None` = no
     /// one, so such commands are denied.
-    fn asker(&self) -> Option<std::sync::Arc<dyn crate::agent::permission::Asker>> {
+    fn asker(&self) -> Option<std::sync::Arc<dyn smallcode_agent::permission::Asker>> {
         None
     }
 
     /// The editor's live buffers (`b:changedtick` + text), so the read-before-write guard sees
     /// edits the user makes during a run; `None` = the request's snapshot is all there is.
-    fn live_buffers(&self) -> Option<std::sync::Arc<dyn crate::agent::tools::LiveBuffers>> {
+    fn live_buffers(&self) -> Option<std::sync::Arc<dyn smallcode_agent::tools::LiveBuffers>> {
         None
     }
 }

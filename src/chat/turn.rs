@@ -19,11 +19,11 @@
 
 use std::collections::HashMap;
 
-use crate::budget::{
+use smallcode_core::budget::{
     count_tokens, Assembler, Assembly, BudgetError, BudgetReport, Detail, Input, Piece, PieceKind,
     SectionKind, Turn,
 };
-use crate::llm::{Message, Role};
+use smallcode_llm::{Message, Role};
 
 /// Where the per-turn context goes. See the module docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,7 +287,7 @@ fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::budget::BudgetConfig;
+    use smallcode_core::budget::BudgetConfig;
 
     fn code(id: &str, line: u32) -> Piece {
         let body: Vec<String> = (0..5).map(|i| format!("    let x{i} = {i};")).collect();

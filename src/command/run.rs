@@ -8,9 +8,9 @@ use anyhow::{bail, Context};
 use clap::Args;
 use tokio_util::sync::CancellationToken;
 
-use crate::agent::{self, sink, AgentConfig, Permissions, Report};
-use crate::config::{Config, ProviderKind};
-use crate::llm::{discover, LlmClient};
+use smallcode_agent::{self as agent, sink, AgentConfig, Permissions, Report};
+use smallcode_llm::config::{Config, ProviderKind};
+use smallcode_llm::{discover, LlmClient};
 
 /// Arguments of `smallcode run`.
 #[derive(Args, Debug, Clone)]
@@ -125,14 +125,14 @@ impl RunArgs {
 
 impl EscalateArgs {
     /// The escalation config these flags describe; `None` without `--escalate-provider`.
-    pub fn escalation(&self) -> anyhow::Result<Option<crate::config::Escalation>> {
+    pub fn escalation(&self) -> anyhow::Result<Option<smallcode_llm::config::Escalation>> {
         let Some(provider) = self.escalate_provider.clone() else {
             return Ok(None);
         };
         let Some(model) = self.escalate_model.clone() else {
             bail!("--escalate-provider needs --escalate-model");
         };
-        Ok(Some(crate::config::Escalation {
+        Ok(Some(smallcode_llm::config::Escalation {
             provider,
             endpoint: self.escalate_endpoint.clone(),
             model,
@@ -167,7 +167,7 @@ pub async fn run_task_with(
             let config = args.config()?;
             let ep = discover::resolve(&config).await.context("model server")?;
             steps.step(&ep.info_text());
-            let key = crate::chat::api_key(&config).map_err(anyhow::Error::msg)?;
+            let key = config.api_key().map_err(anyhow::Error::msg)?;
             owned = LlmClient::new(ep, config.timeouts, key);
             &owned
         }
@@ -247,7 +247,7 @@ pub fn main(cli: RunCli) -> ExitCode {
     let steps = sink::Stdout {
         show_model: !args.quiet,
     };
-    let timeouts = crate::config::Timeouts::default();
+    let timeouts = smallcode_llm::config::Timeouts::default();
     let escalation = match cli.escalate.escalation().and_then(|e| {
         e.map(|e| agent::escalate::Escalator::from_config(&e, &timeouts))
             .transpose()

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::{value, Nvim};
-use crate::agent::tools::LiveBuffers;
+use smallcode_agent::tools::LiveBuffers;
 
 /// Returns `{changedtick, text}` of the loaded buffer of the given path, or nil.
 const LUA_SNAPSHOT: &str = r#"

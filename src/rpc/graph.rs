@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::{value, Nvim};
-use crate::graph::{Graph, GraphConfig, IndexStats, Progress};
+use smallcode_core::graph::{Graph, GraphConfig, IndexStats, Progress};
 
 /// The Lua function that shows a graph answer.
 pub const LUA_SHOW: &str = "return require('smallcode.graph').show(...)";
@@ -255,7 +255,7 @@ impl Graphs {
         &self,
         root: &Path,
         path: &Path,
-        f: impl FnOnce(&Graph) -> crate::graph::Result<()>,
+        f: impl FnOnce(&Graph) -> smallcode_core::graph::Result<()>,
     ) {
         let g = match self.graph(root) {
             Ok(g) => g,
@@ -297,8 +297,8 @@ impl Graphs {
         }
         let g = Graph::open(root, GraphConfig::default())
             .map_err(|e| format!("cannot open the code graph of {}: {e}", root.display()))?;
-        if let crate::graph::StoreMode::PrivateCopy { .. }
-        | crate::graph::StoreMode::Memory { .. } = g.store_mode()
+        if let smallcode_core::graph::StoreMode::PrivateCopy { .. }
+        | smallcode_core::graph::StoreMode::Memory { .. } = g.store_mode()
         {
             tracing::info!("[graph] {}: {:?}", root.display(), g.store_mode());
         }

@@ -20,11 +20,11 @@ use nvim_rs::compat::tokio::Compat;
 use rmpv::Value;
 
 use crate::chat::Chats;
-use crate::config::Config;
 use protocol::{
     NOTIFY_AGENT_RUN, NOTIFY_CHAT_SEND, NOTIFY_CHAT_STOP, PROTOCOL_VERSION, REQ_HELLO, REQ_PING,
     REQ_STATUS,
 };
+use smallcode_llm::config::Config;
 
 /// The Neovim handle type for a process started by `jobstart(…, {rpc = true})`.
 pub type Nvim = nvim_rs::Neovim<Compat<tokio::fs::File>>;
@@ -75,8 +75,8 @@ impl Handler {
                 "protocol mismatch: binary speaks {PROTOCOL_VERSION}, plugin sent {theirs}; rebuild with cargo build --release"
             )));
         }
-        let config =
-            Config::from_value(&get("config").unwrap_or(Value::Nil)).map_err(Value::from)?;
+        let config = Config::from_json(value::to_json(&get("config").unwrap_or(Value::Nil)))
+            .map_err(Value::from)?;
         tracing::info!(
             "[rpc] hello from nvim {:?}",
             get("nvim").and_then(|v| v.as_str().map(str::to_string))
@@ -135,14 +135,14 @@ fn chat_args(args: &[Value]) -> (u64, String) {
 }
 
 /// One `{file, line, col, text}` of `agent_run`'s `errors` (quickfix entries, diagnostics).
-fn error_arg(v: &serde_json::Value) -> Option<crate::agent::check::Diagnostic> {
+fn error_arg(v: &serde_json::Value) -> Option<smallcode_agent::check::Diagnostic> {
     let pos = |k: &str| {
         v.get(k)
             .and_then(|n| n.as_u64())
             .filter(|n| *n > 0)
             .map(|n| n as usize)
     };
-    Some(crate::agent::check::Diagnostic {
+    Some(smallcode_agent::check::Diagnostic {
         file: v.get("file")?.as_str()?.to_string(),
         line: pos("line"),
         col: pos("col"),
@@ -342,11 +342,11 @@ impl crate::chat::Editor for NvimEditor {
         })
     }
 
-    fn live_buffers(&self) -> Option<Arc<dyn crate::agent::tools::LiveBuffers>> {
+    fn live_buffers(&self) -> Option<Arc<dyn smallcode_agent::tools::LiveBuffers>> {
         Some(Arc::new(buffers::NvimBuffers(self.0.clone())))
     }
 
-    fn asker(&self) -> Option<Arc<dyn crate::agent::permission::Asker>> {
+    fn asker(&self) -> Option<Arc<dyn smallcode_agent::permission::Asker>> {
         Some(Arc::new(permission::NvimAsker {
             nvim: self.0.clone(),
             questions: Arc::clone(permission::questions()),

@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 use super::{value, Nvim};
-use crate::agent::permission::{Answer, Asker};
+use smallcode_agent::permission::{Answer, Asker};
 
 /// The Lua function that shows the question.
 pub const LUA_ASK: &str = "return require('smallcode.permission').ask(...)";

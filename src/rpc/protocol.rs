@@ -11,9 +11,12 @@
 //!   [`REQ_HELLO`], [`REQ_PING`], [`REQ_STATUS`] (bounded by a short HTTP timeout).
 //! - Lua → Rust **notifications** (`vim.rpcnotify`, fire and forget): everything slow —
 //!   [`NOTIFY_CHAT_SEND`], [`NOTIFY_CHAT_STOP`], [`NOTIFY_AGENT_RUN`].
-//! - Rust → Lua: `nvim_exec_lua` of [`LUA_ON_EVENT`] with one [`Event`] map per call.
+//! - Rust → Lua: `nvim_exec_lua` of [`LUA_ON_EVENT`] with one [`WireEvent`] map per call (the
+//!   chat's [`Event`]s, mapped here).
 
 use serde::Serialize;
+
+pub use crate::chat::event::{ChatEvent, ErrorItem, Event};
 
 /// Version of this contract. Lua sends its own in `hello`; a mismatch is refused.
 pub const PROTOCOL_VERSION: u64 = 1;
@@ -60,64 +63,130 @@ pub const LUA_PUBLISH_ERRORS: &str = "return require('smallcode.quickfix').publi
 /// The Lua function Rust calls for every [`Event`].
 pub const LUA_ON_EVENT: &str = "return require('smallcode.chat').on_event(...)";
 
-/// One thing the chat UI must show. Serialised as a map with a `type` field plus the fields below
-/// and the chat id under `chat`.
+/// The wire form of a [`ChatEvent`]: a map with a `type` field, the event's fields and the chat
+/// id under `chat` (what `require('smallcode.chat').on_event` reads). Kept separate from the
+/// chat's own type so a rename there cannot silently change what Lua receives.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WireEvent<'a> {
+    /// Which chat buffer the event is for.
+    pub chat: u64,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: WireKind<'a>,
+}
+
+/// The `type`-tagged body of a [`WireEvent`]; one variant per [`Event`] variant, same fields.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum Event {
-    /// The winbar text: server kind, model and context size.
-    Status { text: String },
-    /// A line of harness information (which server was picked, what was probed).
-    Info { text: String },
-    /// The assistant's reply begins.
+#[allow(missing_docs)] // each field is documented on the chat's `Event`
+pub enum WireKind<'a> {
+    Status {
+        text: &'a str,
+    },
+    Info {
+        text: &'a str,
+    },
     Start,
-    /// More reply text; may contain newlines or end mid-line. Append as is.
-    Delta { text: String },
-    /// The reply ended normally.
+    Delta {
+        text: &'a str,
+    },
     Done {
         prompt_tokens: Option<u64>,
         completion_tokens: Option<u64>,
         elapsed_ms: u64,
     },
-    /// The turn failed; `text` is one line saying what happened and what to do.
-    Error { text: String },
-    /// The user stopped the turn.
+    Error {
+        text: &'a str,
+    },
     Cancelled,
-    /// The agent's current checker errors (empty once the checks pass), paths relative to
-    /// `root`; goes to the quickfix list, not the transcript.
-    Errors { root: String, items: Vec<ErrorItem> },
+    Errors {
+        root: &'a str,
+        items: Vec<WireError<'a>>,
+    },
 }
 
-/// One error for the quickfix list: `file:line:col: text` (`line`/`col` 1-based, 0 = unknown).
+/// One quickfix entry on the wire: `{file, line, col, text}` (1-based, 0 = unknown).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ErrorItem {
-    /// Path relative to the event's `root`, as the checker printed it.
-    pub file: String,
-    /// 1-based line; 0 when the checker gave none.
+#[allow(missing_docs)] // the fields of the chat's `ErrorItem`
+pub struct WireError<'a> {
+    pub file: &'a str,
     pub line: u64,
-    /// 1-based column; 0 when the checker gave none.
     pub col: u64,
-    /// The message.
-    pub text: String,
+    pub text: &'a str,
 }
 
-impl From<&crate::agent::check::Diagnostic> for ErrorItem {
-    fn from(d: &crate::agent::check::Diagnostic) -> ErrorItem {
-        ErrorItem {
-            file: d.file.clone(),
-            line: d.line.unwrap_or(0) as u64,
-            col: d.col.unwrap_or(0) as u64,
-            text: d.message.clone(),
+impl<'a> From<&'a ChatEvent> for WireEvent<'a> {
+    fn from(ev: &'a ChatEvent) -> WireEvent<'a> {
+        let event = match &ev.event {
+            Event::Status { text } => WireKind::Status { text },
+            Event::Info { text } => WireKind::Info { text },
+            Event::Start => WireKind::Start,
+            Event::Delta { text } => WireKind::Delta { text },
+            Event::Done {
+                prompt_tokens,
+                completion_tokens,
+                elapsed_ms,
+            } => WireKind::Done {
+                prompt_tokens: *prompt_tokens,
+                completion_tokens: *completion_tokens,
+                elapsed_ms: *elapsed_ms,
+            },
+            Event::Error { text } => WireKind::Error { text },
+            Event::Cancelled => WireKind::Cancelled,
+            Event::Errors { root, items } => WireKind::Errors {
+                root,
+                items: items
+                    .iter()
+                    .map(|i| WireError {
+                        file: &i.file,
+                        line: i.line,
+                        col: i.col,
+                        text: &i.text,
+                    })
+                    .collect(),
+            },
+        };
+        WireEvent {
+            chat: ev.chat,
+            event,
         }
     }
 }
 
-/// An [`Event`] addressed to one chat.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ChatEvent {
-    /// Which chat buffer the event is for (the id Lua sent with `chat_send`).
-    pub chat: u64,
-    /// What happened.
-    #[serde(flatten)]
-    pub event: Event,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_keep_their_wire_shape() {
+        let ev = ChatEvent {
+            chat: 3,
+            event: Event::Done {
+                prompt_tokens: Some(10),
+                completion_tokens: None,
+                elapsed_ms: 7,
+            },
+        };
+        let v = serde_json::to_value(WireEvent::from(&ev)).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"chat": 3, "type": "done", "prompt_tokens": 10,
+                               "completion_tokens": null, "elapsed_ms": 7})
+        );
+        let ev = ChatEvent {
+            chat: 1,
+            event: Event::Errors {
+                root: "/p".into(),
+                items: vec![ErrorItem {
+                    file: "a.py".into(),
+                    line: 2,
+                    col: 0,
+                    text: "boom".into(),
+                }],
+            },
+        };
+        let v = serde_json::to_value(WireEvent::from(&ev)).unwrap();
+        assert_eq!(v["type"], "errors");
+        assert_eq!(v["items"][0]["file"], "a.py");
+    }
 }

@@ -90,7 +90,13 @@ async fn push(nvim: &Nvim, ev: ChatEvent) {
         Event::Errors { .. } => LUA_PUBLISH_ERRORS,
         _ => LUA_ON_EVENT,
     };
-    if let Err(e) = nvim.exec_lua(target, vec![value::to_value(&ev)]).await {
+    if let Err(e) = nvim
+        .exec_lua(
+            target,
+            vec![value::to_value(&super::protocol::WireEvent::from(&ev))],
+        )
+        .await
+    {
         tracing::warn!(
             "[rpc] could not deliver {:?} to chat {}: {e}",
             ev.event,

@@ -1,0 +1,514 @@
+//! The improvement loop's checkers: which to run for a change, running them on the shadow tree,
+//! and reading their output as `file:line:col: message` diagnostics.
+//!
+//! Checkers are picked from what is installed (a missing tool is skipped, not an error):
+//! `python3 -m py_compile` (+ `ruff`/`pyflakes` when present), `node --check`, `tsc --noEmit`,
+//! `cargo check` or `rustc`, `gcc`/`g++ -fsyntax-only`, `go vet`, `luac -p`. The project's test
+//! command (configured, or detected: pytest/unittest, `cargo test`, `npm test`, `go test`,
+//! `make test`) runs after them. All of these run freely: they are the harness's own checks.
+
+use std::path::Path;
+use std::time::Duration;
+
+use smallcode_core::budget::reduce::{reduce, ReduceConfig};
+use smallcode_core::budget::tokens::Calibration;
+
+/// One problem a checker reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Path relative to the project root, as the checker printed it.
+    pub file: String,
+    /// 1-based line, when given.
+    pub line: Option<usize>,
+    /// 1-based column, when given.
+    pub col: Option<usize>,
+    /// The message (first line).
+    pub message: String,
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.col) {
+            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {}", self.file, self.message),
+            (Some(l), None) => write!(f, "{}:{l}: {}", self.file, self.message),
+            _ => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// A command to run in the shadow tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckCmd {
+    /// Short name for the chat (`py_compile`, `cargo check`, `tests`).
+    pub name: String,
+    /// Shell command line, run with `sh -c` in the shadow root.
+    pub command: String,
+}
+
+/// What one checker said.
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    /// Which checker.
+    pub cmd: CheckCmd,
+    /// Exit status 0 (and no timeout).
+    pub ok: bool,
+    /// Parsed diagnostics, in output order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Output reduced to the lines that matter, for the model.
+    pub output: String,
+}
+
+impl CheckResult {
+    /// One line for a tool result or the chat: `cargo check: 2 errors: a.rs:3:1: …`.
+    pub fn summary(&self) -> String {
+        if self.ok {
+            return format!("{}: ok", self.cmd.name);
+        }
+        match self.diagnostics.first() {
+            Some(d) => format!(
+                "{}: {} problem(s): {d}",
+                self.cmd.name,
+                self.diagnostics.len()
+            ),
+            None => {
+                let last = self
+                    .output
+                    .lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("failed");
+                format!("{}: failed: {}", self.cmd.name, last.trim())
+            }
+        }
+    }
+}
+
+fn installed(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+        .unwrap_or(false)
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// Syntax/type checkers for one changed file (relative path), given the project root.
+pub fn checkers_for(root: &Path, rel: &str) -> Vec<CheckCmd> {
+    let ext = Path::new(rel)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
+    let f = quote(rel);
+    let cmd = |name: &str, command: String| CheckCmd {
+        name: name.into(),
+        command,
+    };
+    let mut out = Vec::new();
+    match ext {
+        "py" => {
+            out.push(cmd("py_compile", format!("python3 -m py_compile {f}")));
+            if installed("ruff") {
+                out.push(cmd(
+                    "ruff",
+                    format!(
+                        "ruff check --quiet --select E9,F63,F7,F82 --output-format concise {f}"
+                    ),
+                ));
+            } else if installed("pyflakes") {
+                out.push(cmd("pyflakes", format!("pyflakes {f}")));
+            }
+        }
+        "js" | "mjs" | "cjs" => out.push(cmd("node --check", format!("node --check {f}"))),
+        "ts" | "tsx" if installed("tsc") => {
+            out.push(cmd("tsc", format!("tsc --noEmit --pretty false {f}")))
+        }
+        "rs" => {
+            if root.join("Cargo.toml").exists() {
+                out.push(cmd(
+                    "cargo check",
+                    "cargo check --quiet --message-format short 2>&1".into(),
+                ));
+            } else {
+                out.push(cmd(
+                    "rustc",
+                    format!(
+                        "rustc --edition 2021 --error-format short --emit=metadata --crate-type lib -o /dev/null {f} 2>&1 | grep -v '^warning' ; exit ${{PIPESTATUS[0]}}"
+                    ),
+                ));
+            }
+        }
+        "c" | "h" => out.push(cmd("gcc", format!("gcc -fsyntax-only -Wall {f}"))),
+        "cc" | "cpp" | "cxx" | "hpp" => {
+            out.push(cmd("g++", format!("g++ -fsyntax-only -Wall {f}")))
+        }
+        "go" if installed("go") => {
+            if root.join("go.mod").exists() {
+                out.push(cmd("go vet", "go vet ./...".into()));
+            } else {
+                out.push(cmd("gofmt", format!("gofmt -e -l {f} >/dev/null")));
+            }
+        }
+        "lua" => {
+            for tool in ["luac", "luac5.4", "luac5.3", "luac5.1"] {
+                if installed(tool) {
+                    out.push(cmd("luac", format!("{tool} -p {f}")));
+                    break;
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The project's test command, when one can be detected from its files.
+pub fn detect_tests(root: &Path, files: &[String]) -> Option<CheckCmd> {
+    let cmd = |command: &str| {
+        Some(CheckCmd {
+            name: "tests".into(),
+            command: command.into(),
+        })
+    };
+    if root.join("Cargo.toml").exists() {
+        return cmd("cargo test --quiet 2>&1");
+    }
+    if let Ok(pkg) = std::fs::read_to_string(root.join("package.json")) {
+        if pkg.contains("\"test\"") {
+            return cmd("npm test --silent 2>&1");
+        }
+    }
+    if root.join("go.mod").exists() && installed("go") {
+        return cmd("go test ./... 2>&1");
+    }
+    let is_py_test = |f: &String| {
+        let name = f.rsplit('/').next().unwrap_or(f);
+        name.ends_with(".py") && (name.starts_with("test_") || name.ends_with("_test.py"))
+    };
+    if files.iter().any(is_py_test) {
+        let has_pytest = std::process::Command::new("python3")
+            .args(["-c", "import pytest"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if has_pytest {
+            return cmd("python3 -m pytest -q -x 2>&1");
+        }
+        // Test files written as plain scripts (module-level asserts) run as scripts.
+        let scripts: Vec<&String> = files.iter().filter(|f| is_py_test(f)).collect();
+        let uses_unittest = scripts
+            .iter()
+            .any(|f| std::fs::read_to_string(root.join(f)).is_ok_and(|t| t.contains("unittest")));
+        if uses_unittest {
+            return cmd("python3 -m unittest discover -q 2>&1");
+        }
+        let runs: Vec<String> = scripts
+            .iter()
+            .map(|f| format!("python3 {} 2>&1", quote(f)))
+            .collect();
+        return cmd(&runs.join(" && "));
+    }
+    // Plain test scripts next to the code: run each with its interpreter.
+    let name_of = |f: &String| f.rsplit('/').next().unwrap_or(f).to_string();
+    let is_test_name = |n: &str, ext: &str| {
+        n.ends_with(ext)
+            && (n.starts_with("test")
+                || n.contains(&format!(".test{ext}"))
+                || n.contains(&format!("_test{ext}"))
+                || n.contains(&format!("_spec{ext}")))
+    };
+    let js: Vec<&String> = files
+        .iter()
+        .filter(|f| is_test_name(&name_of(f), ".js"))
+        .collect();
+    if !js.is_empty() && installed("node") {
+        let runs: Vec<String> = js
+            .iter()
+            .map(|f| format!("node {} 2>&1", quote(f)))
+            .collect();
+        return cmd(&runs.join(" && "));
+    }
+    let lua: Vec<&String> = files
+        .iter()
+        .filter(|f| is_test_name(&name_of(f), ".lua"))
+        .collect();
+    if let Some(lua_bin) = ["lua", "lua5.4", "lua5.3", "luajit", "lua5.1"]
+        .into_iter()
+        .find(|b| installed(b))
+    {
+        if !lua.is_empty() {
+            let runs: Vec<String> = lua
+                .iter()
+                .map(|f| format!("{lua_bin} {} 2>&1", quote(f)))
+                .collect();
+            return cmd(&runs.join(" && "));
+        }
+    }
+    let c_tests: Vec<&String> = files
+        .iter()
+        .filter(|f| is_test_name(&name_of(f), ".c"))
+        .collect();
+    if c_tests.len() == 1 && installed("gcc") {
+        let sources: Vec<String> = files
+            .iter()
+            .filter(|f| f.ends_with(".c") && !c_tests.contains(f))
+            .map(|f| quote(f))
+            .collect();
+        return cmd(&format!(
+            "gcc -Wall -o /tmp/smallcode-ctest-$$ {} {} 2>&1 && /tmp/smallcode-ctest-$$ 2>&1; s=$?; rm -f /tmp/smallcode-ctest-$$; exit $s",
+            quote(c_tests[0]),
+            sources.join(" ")
+        ));
+    }
+    if let Ok(mk) = std::fs::read_to_string(root.join("Makefile")) {
+        if mk.lines().any(|l| l.starts_with("test:")) {
+            return cmd("make -s test 2>&1");
+        }
+    }
+    None
+}
+
+/// The command the user's request quotes as failing (`` `lua5.4 main.lua` crashes …``), as a
+/// check: a runtime error is only fixed when that command runs clean, and a small model's
+/// plausible-looking fix often is not. Only the user's words are used (never the model's), and
+/// only an interpreter on project files or a test runner: `python3 main.py`, `node app.js`,
+/// `lua5.4 main.lua`, `go run main.go`, `cargo run`, `cargo test`, `go test`, `npm test`.
+/// Anything with shell syntax, paths outside the project or other programs is ignored.
+pub fn repro_from_request(root: &Path, request: &str) -> Option<CheckCmd> {
+    const INTERPRETERS: [&str; 9] = [
+        "python", "python3", "node", "lua", "lua5.1", "lua5.2", "lua5.3", "lua5.4", "luajit",
+    ];
+    const RUNNERS: [&str; 5] = ["cargo run", "cargo test", "go test", "npm test", "go run"];
+    let safe_arg = |a: &str| {
+        a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=".contains(c))
+    };
+    let in_project =
+        |a: &str| !a.starts_with('/') && !a.split('/').any(|c| c == "..") && root.join(a).is_file();
+    // Inline code spans only: a fenced block holds output, not the command.
+    let spans = request
+        .split("```")
+        .step_by(2)
+        .flat_map(|outside| outside.split('`').skip(1).step_by(2));
+    for span in spans {
+        let words: Vec<&str> = span.split_whitespace().collect();
+        let Some(first) = words.first() else { continue };
+        if !words.iter().all(|w| safe_arg(w)) {
+            continue;
+        }
+        let ok = if INTERPRETERS.contains(first) {
+            // The script is the first operand; what follows are its own arguments.
+            words[1..]
+                .iter()
+                .find(|w| !w.starts_with('-'))
+                .is_some_and(|f| in_project(f))
+        } else {
+            let two = words.iter().take(2).copied().collect::<Vec<_>>().join(" ");
+            RUNNERS.contains(&two.as_str())
+                && words[2..]
+                    .iter()
+                    .all(|w| w.starts_with('-') || in_project(w))
+        };
+        if ok && installed(first) {
+            return Some(CheckCmd {
+                name: "repro".into(),
+                command: format!("{} 2>&1", words.join(" ")),
+            });
+        }
+    }
+    None
+}
+
+/// Runs `cmd` with `sh -c` (bash for `PIPESTATUS`) in `dir`, bounded by `timeout`.
+pub async fn run(dir: &Path, cmd: &CheckCmd, timeout: Duration) -> CheckResult {
+    let mut c = tokio::process::Command::new("bash");
+    c.arg("-c")
+        .arg(&cmd.command)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true);
+    tracing::debug!("[check] $ {}", cmd.command);
+    let (ok, raw) = match tokio::time::timeout(timeout, c.output()).await {
+        Err(_) => (false, format!("timed out after {}s", timeout.as_secs())),
+        Ok(Err(e)) => (false, format!("could not run: {e}")),
+        Ok(Ok(out)) => {
+            let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
+            s.push_str(&String::from_utf8_lossy(&out.stderr));
+            (out.status.success(), s)
+        }
+    };
+    // Checkers run in the shadow tree: show the model project-relative paths only.
+    let prefix = format!("{}/", dir.display());
+    let raw = raw.replace(&prefix, "");
+    let diagnostics = if ok { Vec::new() } else { parse(&raw) };
+    let output = reduce(&raw, 400, &ReduceConfig::default(), &Calibration::default()).text;
+    CheckResult {
+        cmd: cmd.clone(),
+        ok,
+        diagnostics,
+        output,
+    }
+}
+
+/// Parses compiler/test output into diagnostics: `file:line:col: msg`, `file:line: msg`, and
+/// Python tracebacks (`File "x.py", line N` followed later by `SomeError: msg`).
+pub fn parse(output: &str) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::new();
+    let mut py_frame: Option<(String, usize)> = None;
+    for line in output.lines() {
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("File \"") {
+            if let Some((file, tail)) = rest.split_once("\", line ") {
+                let n = tail
+                    .split(|c: char| !c.is_ascii_digit())
+                    .next()
+                    .and_then(|n| n.parse().ok());
+                if let Some(n) = n {
+                    if !file.starts_with('<') && !file.contains("/lib/python") {
+                        py_frame = Some((file.to_string(), n));
+                    }
+                }
+            }
+            continue;
+        }
+        if let Some((file, n)) = &py_frame {
+            let is_exc = t.split(':').next().is_some_and(|h| {
+                !h.is_empty()
+                    && !h.contains(' ')
+                    && (h.ends_with("Error") || h.ends_with("Exception"))
+            });
+            if is_exc {
+                out.push(Diagnostic {
+                    file: file.clone(),
+                    line: Some(*n),
+                    col: None,
+                    message: t.to_string(),
+                });
+                py_frame = None;
+                continue;
+            }
+        }
+        if let Some(d) = location_line(t) {
+            if !out.contains(&d) {
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+fn location_line(t: &str) -> Option<Diagnostic> {
+    let t = t.strip_prefix("--> ").unwrap_or(t);
+    let mut parts = t.splitn(4, ':');
+    let file = parts.next()?.trim();
+    if file.is_empty() || file.contains(' ') || !file.contains('.') {
+        return None;
+    }
+    let line: usize = parts.next()?.trim().parse().ok()?;
+    let third = parts.next().unwrap_or("");
+    let (col, message) = match third.trim().parse::<usize>() {
+        Ok(c) => (Some(c), parts.next().unwrap_or("").trim().to_string()),
+        Err(_) => {
+            let rest: Vec<&str> = std::iter::once(third).chain(parts).collect();
+            (None, rest.join(":").trim().to_string())
+        }
+    };
+    if message.is_empty() || message.starts_with("note") || message.starts_with("warning: unused") {
+        return None;
+    }
+    Some(Diagnostic {
+        file: file.to_string(),
+        line: Some(line),
+        col,
+        message,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_gcc_rustc_and_python() {
+        let gcc = "calc.c: In function 'add':\ncalc.c:3:12: error: expected ';' before '}' token\n";
+        assert_eq!(
+            parse(gcc),
+            vec![Diagnostic {
+                file: "calc.c".into(),
+                line: Some(3),
+                col: Some(12),
+                message: "error: expected ';' before '}' token".into()
+            }]
+        );
+        let rustc = "src/lib.rs:4:5: error[E0308]: mismatched types\n";
+        assert_eq!(parse(rustc)[0].line, Some(4));
+        let py = "Traceback (most recent call last):\n  File \"/usr/lib/python3.11/unittest/case.py\", line 57, in x\n  File \"calc.py\", line 5, in add\n    return a - b\nTypeError: unsupported operand\n";
+        let d = parse(py);
+        assert_eq!(d.len(), 1);
+        assert_eq!((d[0].file.as_str(), d[0].line), ("calc.py", Some(5)));
+        assert!(d[0].message.starts_with("TypeError"));
+        let pyc =
+            "  File \"a.py\", line 2\n    def f(:\n          ^\nSyntaxError: invalid syntax\n";
+        assert_eq!(parse(pyc)[0].message, "SyntaxError: invalid syntax");
+    }
+
+    #[test]
+    fn the_request_s_failing_command_becomes_a_check() {
+        let t = crate::workspace::tempdir::TempTree::new("repro-test").unwrap();
+        std::fs::write(t.path().join("main.py"), "print(1)\n").unwrap();
+        let r = |req: &str| repro_from_request(t.path(), req).map(|c| c.command);
+        assert_eq!(
+            r("`python3 main.py` crashes:\n```\nTraceback `x`\n```").as_deref(),
+            Some("python3 main.py 2>&1")
+        );
+        assert_eq!(r("run `python3 missing.py`"), None, "file must exist");
+        assert_eq!(
+            r("`python3 main.py list --tag work` fails").as_deref(),
+            Some("python3 main.py list --tag work 2>&1")
+        );
+        assert_eq!(r("`python3 ../main.py`"), None, "outside the project");
+        assert_eq!(r("`python3 main.py; rm -rf /`"), None, "shell syntax");
+        assert_eq!(r("`rm main.py`"), None, "not an interpreter");
+        assert_eq!(
+            r("```\n`python3 main.py`\n```"),
+            None,
+            "inside a fenced block"
+        );
+        assert_eq!(r("`main.py` has `add`"), None);
+    }
+
+    #[test]
+    fn test_scripts_beside_the_code_are_detected() {
+        let t = crate::workspace::tempdir::TempTree::new("detect-test").unwrap();
+        let files = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let js = detect_tests(t.path(), &files(&["profile.js", "profile.test.js"])).unwrap();
+        assert_eq!(js.command, "node 'profile.test.js' 2>&1");
+        let c = detect_tests(t.path(), &files(&["sum.c", "sum.h", "test_sum.c"])).unwrap();
+        assert!(
+            c.command
+                .starts_with("gcc -Wall -o /tmp/smallcode-ctest-$$ 'test_sum.c' 'sum.c'"),
+            "{}",
+            c.command
+        );
+        let py = detect_tests(t.path(), &files(&["calc.py", "test_calc.py"]));
+        assert!(py.is_some());
+        assert!(detect_tests(t.path(), &files(&["main.py"])).is_none());
+    }
+
+    #[tokio::test]
+    async fn real_python_checker_finds_a_syntax_error() {
+        let t = crate::workspace::tempdir::TempTree::new("check-test").unwrap();
+        std::fs::write(t.path().join("bad.py"), "def f(:\n    pass\n").unwrap();
+        let cmds = checkers_for(t.path(), "bad.py");
+        let r = run(t.path(), &cmds[0], Duration::from_secs(20)).await;
+        assert!(!r.ok);
+        assert_eq!(r.diagnostics[0].file, "bad.py");
+        assert_eq!(r.diagnostics[0].line, Some(1));
+        assert!(
+            r.summary()
+                .starts_with("py_compile: 1 problem(s): bad.py:1"),
+            "{}",
+            r.summary()
+        );
+    }
+}

@@ -1,0 +1,552 @@
+//! The small-model pipeline: show whole code, take plain code back, verify, feed errors back.
+//!
+//! Why this shape: small models edit best when they write plain code (not code inside JSON) and
+//! replace whole units; most of the repair gain comes in the first two rounds of feeding errors
+//! back; a 135M model often writes the right function and then rambles. So each round:
+//! 1. **context** — the target file(s) whole, plus the errors the checks printed (the project's
+//!    tests are run once before the first round, so a failing test's output is in the prompt);
+//! 2. **generate** — one short request; the reply's fenced code block is the edit;
+//! 3. **apply** — the block is mapped onto the file by definition name (tree-sitter, see
+//!    [`smallcode_core::edit`]); extra code the model rambled on with is dropped; the result is *staged*
+//!    in the shadow tree, never written to the user's files yet;
+//! 4. **verify** — syntax checkers for the changed files, then the test command;
+//! 5. **feedback / decompose** — errors go back with the code around them; the same error twice
+//!    narrows the next round to the one definition that fails, at a higher temperature.
+//!
+//! Only a change set whose checks pass is applied.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use tokio_util::sync::CancellationToken;
+
+use super::apply::apply_reply;
+use super::check::{self, CheckCmd, CheckResult, Diagnostic};
+use super::context::{self, Target};
+use super::escalate::{self, Escalator};
+use super::prefill::{self, assemble_counted, generated};
+use super::report::Report;
+use super::sink::Steps;
+use super::workspace::Workspace;
+use smallcode_llm::{ChatRequest, LlmClient, Message, Role, ServerKind, StreamEvent};
+
+/// Limits and knobs of one run. Every field has a documented default.
+#[derive(Debug, Clone)]
+pub struct AgentConfig {
+    /// Model calls at most. Defaults to 4.
+    pub max_rounds: u32,
+    /// Wall-clock limit of the whole run. Defaults to 600 s.
+    pub max_wall: Duration,
+    /// Prompt + completion tokens at most over the run. Defaults to 60,000.
+    pub max_tokens_total: u64,
+    /// Reply cap per call. Defaults to 1024.
+    pub reply_tokens: u32,
+    /// Temperature until the model gives a wrong answer (checks fail, or the code comes back
+    /// unchanged); later rounds resample at [`AgentConfig::retry_temperature`]. An empty or
+    /// unusable reply does not count. Defaults to 0.2.
+    pub temperature: f32,
+    /// Temperature for resampling after a failure. Defaults to 0.7.
+    pub retry_temperature: f32,
+    /// Test command; `None` = detected from the project's files.
+    pub test_cmd: Option<String>,
+    /// Limit per checker run. Defaults to 120 s.
+    pub check_timeout: Duration,
+    /// Write a verified change set to the files (headless). When false (Neovim), the change set
+    /// is returned in [`Report::staged`] for the editor to apply as buffer changes.
+    pub apply_to_disk: bool,
+    /// Live buffer texts (path, text) that win over the files on disk.
+    pub buffers: Vec<(PathBuf, String)>,
+    /// Errors the editor already knows (quickfix entries, LSP diagnostics; paths relative to
+    /// the root): part of the task's errors from the first round on.
+    pub errors: Vec<Diagnostic>,
+    /// Opt-in stronger model for the failing sub-task once the rounds are spent.
+    pub escalation: Option<Escalator>,
+}
+
+impl Default for AgentConfig {
+    fn default() -> Self {
+        AgentConfig {
+            max_rounds: 4,
+            max_wall: Duration::from_secs(600),
+            max_tokens_total: 60_000,
+            reply_tokens: 1024,
+            temperature: 0.2,
+            retry_temperature: 0.7,
+            test_cmd: None,
+            check_timeout: Duration::from_secs(120),
+            apply_to_disk: true,
+            buffers: Vec::new(),
+            errors: Vec::new(),
+            escalation: None,
+        }
+    }
+}
+
+/// The system prompt of the edit rounds: one sentence, because every token of instructions is
+/// a token of code the small model doesn't see.
+pub const SYSTEM: &str =
+    "You are an expert programmer. Reply with the corrected code in one fenced code block.";
+
+/// Runs the task at `root` and returns what happened. Never panics on model output; a
+/// cancelled token ends the run at the next await with `outcome = "cancelled"`.
+pub async fn run(
+    root: PathBuf,
+    prompt: &str,
+    client: &LlmClient,
+    cfg: &AgentConfig,
+    steps: &dyn Steps,
+    cancel: &CancellationToken,
+) -> Report {
+    let started = Instant::now();
+    let mut report = Report::default();
+    let fut = run_inner(root, prompt, client, cfg, steps, &mut report);
+    if let Some(why) = super::report::bounded(fut, cfg.max_wall, cancel).await {
+        report.outcome = why;
+    }
+    report.wall_ms = started.elapsed().as_millis() as u64;
+    steps.step(&format!(
+        "{} — {} (rounds {}, tokens {} in / {} out, {} ms)",
+        if report.passed { "PASS" } else { "FAIL" },
+        report.outcome,
+        report.rounds,
+        report.tokens_in,
+        report.tokens_out,
+        report.wall_ms
+    ));
+    report
+}
+
+async fn run_inner(
+    root: PathBuf,
+    prompt: &str,
+    client: &LlmClient,
+    cfg: &AgentConfig,
+    steps: &dyn Steps,
+    report: &mut Report,
+) -> Result<(), String> {
+    let mut ws = Workspace::new(&root)
+        .map_err(|e| e.to_string())?
+        .with_buffers(cfg.buffers.iter().cloned());
+    let files = ws.files(5000);
+    let targets = context::pick_targets(&ws, &files, prompt);
+    if targets.is_empty() {
+        return Err("no source file to work on was found in the project".into());
+    }
+    steps.step(&format!(
+        "targets: {}",
+        targets
+            .iter()
+            .map(|t| t.rel.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    let tests = cfg
+        .test_cmd
+        .clone()
+        .map(|c| CheckCmd {
+            name: "tests".into(),
+            command: c,
+        })
+        .or_else(|| check::detect_tests(ws.root(), &files));
+    // The command the request says fails must run clean too (fix-from-a-runtime-error tasks).
+    let tests = match (tests, check::repro_from_request(ws.root(), prompt)) {
+        (Some(t), Some(r)) if !t.command.contains(&r.command) => Some(CheckCmd {
+            name: t.name,
+            command: format!("{} && {}", t.command, r.command),
+        }),
+        (t, r) => t.or(r),
+    };
+
+    // Baseline: what do the checks say before any edit? This puts a failing test's output or a
+    // compile error into the very first prompt ("fix from the error").
+    let mut errors = verify(&mut ws, &targets, tests.as_ref(), cfg, steps, report).await?;
+    if !cfg.errors.is_empty() {
+        errors.push(editor_errors(&cfg.errors));
+    }
+    publish(steps, &ws, &errors);
+    let baseline_failed = !errors.iter().all(|r| r.ok);
+    let mut last_first_error: Option<String> = None;
+    let mut narrowed: Option<(usize, String)> = None; // (target index, definition name)
+    let mut any_edit = false;
+    let mut empty_body = false;
+    let mut wrong_answer = false;
+
+    for round in 1..=cfg.max_rounds {
+        if report.tokens_in + report.tokens_out > cfg.max_tokens_total {
+            return Err(format!("token budget of {} spent", cfg.max_tokens_total));
+        }
+        report.rounds = round;
+        // Resample hotter only after a wrong answer; an empty or unusable reply is a format
+        // slip, and the next request already differs (no docstring, or the error text).
+        let temperature = if wrong_answer {
+            cfg.retry_temperature
+        } else {
+            cfg.temperature
+        };
+        let user = context::render_prompt(
+            &ws,
+            &targets,
+            prompt,
+            &errors,
+            narrowed.as_ref(),
+            client.endpoint().context,
+        );
+        // Make the reply *be* the code: start it with the focused definition's own header (or
+        // at least the code fence) and stop where the definition ends, so a small model can
+        // neither drift off the name nor ramble on after it (fewer tokens = less time on a CPU).
+        let continues = matches!(
+            client.endpoint().kind,
+            ServerKind::LlamaCpp | ServerKind::Ollama
+        );
+        let focus = narrowed
+            .clone()
+            .or_else(|| context::pick_focus(&ws, &targets, prompt, &errors));
+        let prefill = focus
+            .as_ref()
+            .filter(|_| continues)
+            .and_then(|(i, name)| {
+                let t = &targets[*i];
+                // After an empty body, leave the docstring out: the model then starts the code.
+                prefill::prefill_for(t, &ws.read(&t.path).unwrap_or_default(), name, !empty_body)
+            })
+            .or_else(|| {
+                (continues && targets.len() == 1).then(|| prefill::Prefill {
+                    text: format!("```{}\n", targets[0].fence),
+                    stop: vec!["```".into()],
+                    ..prefill::Prefill::default()
+                })
+            });
+        if let Some((_, name)) = &focus {
+            steps.step(&format!("focus: `{name}`"));
+        }
+        let shown = smallcode_core::budget::tokens::count_tokens(&user) as u32;
+        let req = ChatRequest {
+            messages: vec![
+                Message::new(Role::System, SYSTEM),
+                Message::new(Role::User, user),
+            ],
+            max_tokens: cfg.reply_tokens.min(shown * 2 + 256).min(
+                prefill
+                    .as_ref()
+                    .and_then(|p| p.reply_cap)
+                    .unwrap_or(u32::MAX),
+            ),
+            temperature,
+            num_ctx: Some(client.endpoint().context),
+            stop: prefill.as_ref().map(|p| p.stop.clone()).unwrap_or_default(),
+            prefill: prefill.as_ref().map(|p| p.text.clone()),
+            ..Default::default()
+        };
+        steps.step(&format!(
+            "round {round}: asking the model (temperature {temperature})"
+        ));
+        let mut on_event = |ev: &StreamEvent| {
+            if let StreamEvent::Content(t) = ev {
+                steps.model_text(t);
+            }
+        };
+        let done = client
+            .chat(&req, &mut on_event)
+            .await
+            .map_err(|e| format!("model request failed: {e}"))?;
+        steps.model_text("\n");
+        report.tokens_in += done.usage.prompt_tokens.unwrap_or_else(|| estimate(&req));
+        report.tokens_out += done
+            .usage
+            .completion_tokens
+            .unwrap_or_else(|| smallcode_core::budget::tokens::count_tokens(&done.content) as u64);
+        report.cached_tokens += done.usage.cached_tokens.unwrap_or(0);
+
+        tracing::trace!("[agent] raw reply {:?}", done.content);
+        let reply = match &prefill {
+            Some(p) => {
+                let (code, mended) = assemble_counted(p, &done.content);
+                report.repairs += mended;
+                code
+            }
+            None => done.content.clone(),
+        };
+        // A reply that ran into its cap is a loop, not a format slip: resample hotter.
+        if done.finish_reason.as_deref() == Some("length") {
+            steps.step(&format!(
+                "the reply ran to its cap of {} tokens",
+                req.max_tokens
+            ));
+            wrong_answer = true;
+        }
+        empty_body = prefill
+            .as_ref()
+            .is_some_and(|p| generated(p, &done.content).trim().is_empty());
+        if empty_body {
+            steps.step("the model wrote an empty body; resampling");
+            continue;
+        }
+        let applied = apply_reply(&mut ws, &targets, &reply, narrowed.as_ref());
+        report.repairs += applied.repairs;
+        for note in &applied.notes {
+            steps.step(note);
+        }
+        let results = if applied.changed.is_empty() {
+            if let Some(why) = &applied.refused {
+                // Keep the checks' errors: the refusal adds to them, it does not replace them.
+                wrong_answer = true;
+                errors.retain(|r| r.cmd.name != "edit");
+                errors.push(format_error("edit", why));
+                continue;
+            }
+            if !applied.repeated {
+                errors = vec![format_error(
+                    "edit",
+                    "Your reply had no usable code block. Reply with the complete corrected code in one ```block.",
+                )];
+                continue;
+            }
+            // The model handed back the current code: the same failure again (or, when the
+            // checks already passed, no progress at all).
+            if errors.iter().all(|r| r.ok) {
+                wrong_answer = true;
+                errors = vec![format_error(
+                    "edit",
+                    "Your reply repeats the current code unchanged. Change the code to do what the task asks.",
+                )];
+                continue;
+            }
+            errors.clone()
+        } else {
+            any_edit = true;
+            report.tool_calls += applied.changed.len() as u32;
+            verify(&mut ws, &targets, tests.as_ref(), cfg, steps, report).await?
+        };
+        publish(steps, &ws, &results);
+        if results.iter().all(|r| r.ok) && !ws.staged().is_empty() {
+            return land(&mut ws, cfg, report, "checks pass");
+        }
+        wrong_answer = true;
+        // Same first error twice: stop retrying the same thing, narrow to the failing unit.
+        let first = first_error(&results);
+        if first.is_some() && first == last_first_error {
+            let n = context::narrow(&ws, &targets, &results)
+                .or_else(|| context::pick_focus(&ws, &targets, prompt, &results));
+            if let Some(n) = n {
+                steps.step(&format!(
+                    "decompose: the same error twice; next round fixes only `{}`",
+                    n.1
+                ));
+                report.decompositions += 1;
+                narrowed = Some(n);
+            }
+            // Start the narrowed attempt from the original text: the failed one misleads.
+            ws.discard();
+        }
+        // A change that compiles but fails the tests is dropped: the next sample starts from the
+        // original code with the test output (a failed attempt misleads a small model more than
+        // it helps). A syntax error is kept, so the next round repairs it.
+        let syntax_failed = results.iter().any(|r| !r.ok && r.cmd.name != "tests");
+        if !syntax_failed {
+            ws.discard();
+        }
+        last_first_error = first;
+        errors = results;
+    }
+    // The rounds (and the decomposition) are spent: hand the failing sub-task up, if allowed.
+    let mut escalation_failed: Option<String> = None;
+    if let Some(esc) = &cfg.escalation {
+        let focus = narrowed
+            .clone()
+            .or_else(|| context::pick_focus(&ws, &targets, prompt, &errors));
+        let what = focus
+            .as_ref()
+            .map_or_else(|| "the task".to_string(), |(_, n)| format!("`{n}`"));
+        steps.step(&format!(
+            "escalate: asking {} to fix only {what}",
+            esc.label()
+        ));
+        report.escalations += 1;
+        let user = escalate::subtask_prompt(&ws, &targets, prompt, &errors, focus.as_ref());
+        match esc.ask(SYSTEM, &user).await {
+            Err(e) => {
+                steps.step(&format!("escalation failed: {e}"));
+                escalation_failed = Some(format!("escalation failed: {e}"));
+            }
+            Ok(answer) => {
+                report.escalation_tokens += answer.tokens;
+                steps.model_text(&answer.text);
+                steps.model_text("\n");
+                let applied = apply_reply(&mut ws, &targets, &answer.text, focus.as_ref());
+                for note in &applied.notes {
+                    steps.step(&format!("escalation: {note}"));
+                }
+                if applied.changed.is_empty() {
+                    // A refusal is already among the notes shown above.
+                    escalation_failed = Some(match &applied.refused {
+                        Some(why) => format!("the escalation answer was refused: {why}"),
+                        None => {
+                            steps.step("escalation: the answer had no usable code block");
+                            "the escalation answer had no usable code".into()
+                        }
+                    });
+                } else {
+                    any_edit = true;
+                    let results =
+                        verify(&mut ws, &targets, tests.as_ref(), cfg, steps, report).await?;
+                    publish(steps, &ws, &results);
+                    if results.iter().all(|r| r.ok) {
+                        return land(&mut ws, cfg, report, "checks pass after escalation");
+                    }
+                    errors = results;
+                }
+            }
+        }
+    }
+    if !any_edit {
+        return Err(match escalation_failed {
+            Some(e) => format!("the model never produced a usable edit; {e}"),
+            None => "the model never produced a usable edit".into(),
+        });
+    }
+    if !baseline_failed && tests.is_none() {
+        report.outcome = "no checks apply to this project; change not verified, not applied".into();
+    } else {
+        // Say what is left, so the user knows where to pick up.
+        let left = first_error(&errors).unwrap_or_default();
+        let decomposed = narrowed
+            .as_ref()
+            .map(|(_, n)| format!(" (narrowed to `{n}`)"))
+            .unwrap_or_default();
+        let escalation = match (&escalation_failed, &cfg.escalation) {
+            (Some(e), _) => e.as_str(),
+            (None, Some(_)) => "the escalation model's answer failed the checks too",
+            (None, None) => "no escalation configured",
+        };
+        report.outcome = format!(
+            "not solved: checks still fail after {} rounds{decomposed}; {escalation}; nothing applied; left: {left}",
+            cfg.max_rounds
+        );
+    }
+    Ok(())
+}
+
+/// Lands a verified change set: written to disk (headless) or handed back in
+/// [`Report::staged`] for the editor; clears the published errors.
+fn land(
+    ws: &mut Workspace,
+    cfg: &AgentConfig,
+    report: &mut Report,
+    why: &str,
+) -> Result<(), String> {
+    if cfg.apply_to_disk {
+        let written = ws.apply().map_err(|e| e.to_string())?;
+        report.changed = written.iter().map(|p| ws.rel(p)).collect();
+    } else {
+        report.staged = ws
+            .staged()
+            .iter()
+            .map(|(p, t)| (p.clone(), t.clone()))
+            .collect();
+        report.changed = ws.staged().keys().map(|p| ws.rel(p)).collect();
+    }
+    report.passed = true;
+    let verb = if cfg.apply_to_disk {
+        "applied"
+    } else {
+        "verified"
+    };
+    report.outcome = format!("{why}; {verb} {}", report.changed.join(", "));
+    Ok(())
+}
+
+/// The editor's known errors as one failing check, so they reach the prompt, the focus pick and
+/// the decomposition exactly like a checker's.
+fn editor_errors(diags: &[Diagnostic]) -> CheckResult {
+    CheckResult {
+        cmd: CheckCmd {
+            name: "editor diagnostics".into(),
+            command: String::new(),
+        },
+        ok: false,
+        diagnostics: diags.to_vec(),
+        output: diags
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+/// Tells the editor the current checker errors (the quickfix list follows the loop).
+fn publish(steps: &dyn Steps, ws: &Workspace, results: &[CheckResult]) {
+    let diags: Vec<Diagnostic> = results
+        .iter()
+        .filter(|r| !r.ok)
+        .flat_map(|r| r.diagnostics.iter().cloned())
+        .collect();
+    steps.errors(ws.root(), &diags);
+}
+
+fn estimate(req: &ChatRequest) -> u64 {
+    req.messages
+        .iter()
+        .map(|m| smallcode_core::budget::tokens::count_tokens(&m.content) as u64)
+        .sum()
+}
+
+fn format_error(name: &str, text: &str) -> CheckResult {
+    CheckResult {
+        cmd: CheckCmd {
+            name: name.into(),
+            command: String::new(),
+        },
+        ok: false,
+        diagnostics: Vec::new(),
+        output: text.into(),
+    }
+}
+
+fn first_error(results: &[CheckResult]) -> Option<String> {
+    results
+        .iter()
+        .find(|r| !r.ok)
+        .map(|r| match r.diagnostics.first() {
+            Some(d) => d.to_string(),
+            None => r
+                .output
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .to_string(),
+        })
+}
+
+/// Runs the syntax checkers for every target, then the tests, in the shadow tree. Stops at the
+/// first failing syntax checker (tests of code that doesn't compile only add noise).
+async fn verify(
+    ws: &mut Workspace,
+    targets: &[Target],
+    tests: Option<&CheckCmd>,
+    cfg: &AgentConfig,
+    steps: &dyn Steps,
+    report: &mut Report,
+) -> Result<Vec<CheckResult>, String> {
+    let dir = ws.shadow_root().map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for t in targets {
+        for cmd in check::checkers_for(ws.root(), &t.rel) {
+            let r = check::run(&dir, &cmd, cfg.check_timeout).await;
+            report.checks += 1;
+            steps.step(&format!("check {}", r.summary()));
+            let failed = !r.ok;
+            out.push(r);
+            if failed {
+                return Ok(out);
+            }
+        }
+    }
+    if let Some(cmd) = tests {
+        let r = check::run(&dir, cmd, cfg.check_timeout).await;
+        report.checks += 1;
+        steps.step(&format!("check {}", r.summary()));
+        out.push(r);
+    }
+    Ok(out)
+}

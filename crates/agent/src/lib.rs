@@ -1,0 +1,106 @@
+//! The agent: makes a small model finish coding tasks by doing the heavy lifting around it.
+//!
+//! - [`harness`]: the small-model pipeline (whole code in, plain code out, verify, feed back,
+//!   decompose) — the default.
+//! - [`naive`]: the control group for benchmarks (plain tool loop, native tool calls only).
+//! - [`workspace`]: project confinement and the shadow tree edits are staged in.
+//! - [`check`]: the improvement loop's checkers and their output parsing.
+//! - [`context`] / [`prefill`] / [`apply`]: what the model sees; how its reply is started and
+//!   put back together; how it becomes staged changes.
+//! - [`tool_loop`] + [`tools`]: the `tools` edit format — a compound tool surface (find_read,
+//!   edit, create, run, done) for models that can call tools; [`permission`] gates `run`.
+//! - [`escalate`]: the opt-in stronger model that gets only the failing sub-task.
+
+//!
+//! Builds on `smallcode-core` (syntax, graph, budget, edit, toolcall) and `smallcode-llm`; the
+//! editor reaches it only through the traits in [`sink`] and [`tools`], so it runs the same
+//! headless (`smallcode run`, the benchmark) and in Neovim.
+
+#![warn(missing_docs)]
+
+pub mod apply;
+pub mod check;
+pub mod context;
+pub mod escalate;
+pub mod harness;
+pub mod hints;
+pub mod naive;
+pub mod permission;
+pub mod prefill;
+pub mod report;
+pub mod sink;
+pub mod tool_loop;
+pub mod tools;
+pub mod workspace;
+
+pub use harness::{run, AgentConfig};
+pub use report::Report;
+
+/// How the model hands back edits, chosen per model: `whole` (the default, for small models: one
+/// plain code block holding a whole definition, see [`harness`]) or `tools` (the compound tool
+/// surface of [`tool_loop`], for models that can call tools natively or through the
+/// constrained envelope).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EditFormat {
+    /// Whole definitions in a plain code block ([`harness`]).
+    #[default]
+    Whole,
+    /// Tool calls over [`tools`] ([`tool_loop`]).
+    Tools,
+}
+
+impl std::str::FromStr for EditFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<EditFormat, String> {
+        match s.trim() {
+            "" | "whole" => Ok(EditFormat::Whole),
+            "tools" => Ok(EditFormat::Tools),
+            other => Err(format!("edit format {other:?}: use whole or tools")),
+        }
+    }
+}
+
+/// Which commands the model may run (deny by default). The harness's own checkers and the test
+/// command are not subject to this: they are the harness's, not the model's.
+#[derive(Debug, Clone, Default)]
+pub struct Permissions {
+    /// Command prefixes allowed (`--allow PREFIX`).
+    pub prefixes: Vec<String>,
+    /// Everything allowed (`--allow-all`, for throwaway copies such as benchmark tasks).
+    pub all: bool,
+}
+
+impl Permissions {
+    /// Whether `command` may run without asking.
+    pub fn allows(&self, command: &str) -> bool {
+        let c = command.trim();
+        self.all
+            || self
+                .prefixes
+                .iter()
+                .any(|p| c == p || c.starts_with(&format!("{p} ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deny_by_default_and_prefixes_match_whole_words() {
+        let p = Permissions {
+            prefixes: vec!["cargo test".into()],
+            all: false,
+        };
+        assert!(p.allows("cargo test"));
+        assert!(p.allows("cargo test --lib"));
+        assert!(!p.allows("cargo testx"));
+        assert!(!p.allows("rm -rf /"));
+        assert!(!Permissions::default().allows("ls"));
+        assert!(Permissions {
+            prefixes: vec![],
+            all: true
+        }
+        .allows("anything"));
+    }
+}

@@ -1,0 +1,223 @@
+//! Whether the model may run a command: deny by default.
+//!
+//! Order of the decision ([`Gate::decide`]):
+//! 1. the harness's own commands (the detected checkers and the configured/detected test
+//!    command) run freely — they are the harness's, not the model's;
+//! 2. headless allowances (`--allow PREFIX`, `--allow-all`, see [`super::Permissions`]);
+//! 3. commands the user allowed "always" for this project (`.smallcode/allowed-commands`, one
+//!    exact command per line);
+//! 4. otherwise the user is asked ([`Asker`]: `vim.ui.select` in Neovim — once / always / no);
+//!    with no one to ask (headless) the command is denied.
+
+use std::path::{Path, PathBuf};
+
+use super::Permissions;
+
+/// The user's answer to "may the model run this?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// Run it this time only.
+    Once,
+    /// Run it, and this exact command from now on in this project.
+    Always,
+    /// Don't run it.
+    No,
+}
+
+impl Answer {
+    /// Reads the word Lua sends back (`once`, `always`, anything else = no).
+    pub fn parse(s: &str) -> Answer {
+        match s.trim() {
+            "once" => Answer::Once,
+            "always" => Answer::Always,
+            _ => Answer::No,
+        }
+    }
+}
+
+/// Someone who can answer the question (the Neovim user). Must not block the caller's runtime:
+/// the Neovim implementation sends the question and awaits a notification with the answer.
+#[async_trait::async_trait]
+pub trait Asker: Send + Sync {
+    /// Asks whether `command` may run in the project at `root`.
+    async fn ask(&self, command: &str, root: &Path) -> Answer;
+}
+
+/// The decision for one command, with the reason shown in the chat and to the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// May run; the reason (`checker`, `--allow`, `always`, `user`).
+    Allowed(&'static str),
+    /// Refused; the line the model gets back.
+    Denied(String),
+}
+
+/// Everything that decides about commands in one run.
+pub struct Gate {
+    /// Headless allowances.
+    pub perms: Permissions,
+    /// The harness's own commands (checkers, test command): always allowed.
+    pub free: Vec<String>,
+    /// The user, when there is one (Neovim).
+    pub asker: Option<std::sync::Arc<dyn Asker>>,
+    /// Project root (where "always" answers are stored).
+    pub root: PathBuf,
+}
+
+/// File under the project root holding the commands allowed "always".
+pub const ALLOWED_FILE: &str = ".smallcode/allowed-commands";
+
+impl Gate {
+    /// Decides about `command`, asking the user when there is one and nothing else allows it.
+    pub async fn decide(&self, command: &str) -> Decision {
+        let c = command.trim();
+        if c.is_empty() {
+            return Decision::Denied("empty command".into());
+        }
+        let n = normalize(c);
+        if self
+            .free
+            .iter()
+            .any(|f| normalize(f) == n || f.split("&&").any(|part| normalize(part) == n))
+        {
+            return Decision::Allowed("checker");
+        }
+        if self.perms.allows(c) {
+            return Decision::Allowed("--allow");
+        }
+        if always_allowed(&self.root).iter().any(|a| a == c) {
+            return Decision::Allowed("always");
+        }
+        match &self.asker {
+            Some(asker) => match asker.ask(c, &self.root).await {
+                Answer::Once => Decision::Allowed("user"),
+                Answer::Always => {
+                    if let Err(e) = remember(&self.root, c) {
+                        tracing::warn!("[permission] could not remember {c:?}: {e}");
+                    }
+                    Decision::Allowed("user")
+                }
+                Answer::No => Decision::Denied(format!("the user declined `{c}`")),
+            },
+            None => Decision::Denied(format!(
+                "`{c}` is not allowed (headless: start with --allow PREFIX or --allow-all)"
+            )),
+        }
+    }
+}
+
+/// A command line compared loosely: quotes, `2>&1` and repeated spaces do not make a checker
+/// command a different command (`python3 'test_a.py' 2>&1` = `python3 test_a.py`).
+fn normalize(command: &str) -> String {
+    command
+        .replace(['\'', '"'], "")
+        .replace("2>&1", "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Commands the user allowed "always" in the project at `root`.
+pub fn always_allowed(root: &Path) -> Vec<String> {
+    std::fs::read_to_string(root.join(ALLOWED_FILE))
+        .map(|s| {
+            s.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Adds `command` to the project's "always" list (creating `.smallcode/` with a `.gitignore` of
+/// `*`, so the list never lands in the user's commits).
+pub fn remember(root: &Path, command: &str) -> std::io::Result<()> {
+    let dir = root.join(".smallcode");
+    std::fs::create_dir_all(&dir)?;
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        std::fs::write(&ignore, "*\n")?;
+    }
+    let mut list = always_allowed(root);
+    if !list.iter().any(|c| c == command.trim()) {
+        list.push(command.trim().to_string());
+    }
+    std::fs::write(root.join(ALLOWED_FILE), list.join("\n") + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    struct Says(Answer);
+
+    #[async_trait::async_trait]
+    impl Asker for Says {
+        async fn ask(&self, _: &str, _: &Path) -> Answer {
+            self.0
+        }
+    }
+
+    fn gate(root: &Path, asker: Option<Answer>) -> Gate {
+        Gate {
+            perms: Permissions {
+                prefixes: vec!["make".into()],
+                all: false,
+            },
+            free: vec![
+                "python3 -m py_compile 'a.py'".into(),
+                "python3 'test_a.py' 2>&1 && python3 'test_b.py' 2>&1".into(),
+            ],
+            asker: asker.map(|a| Arc::new(Says(a)) as Arc<dyn Asker>),
+            root: root.to_path_buf(),
+        }
+    }
+
+    #[tokio::test]
+    async fn checkers_and_prefixes_run_others_are_denied_or_asked_and_always_is_remembered() {
+        let t = crate::workspace::tempdir::TempTree::new("perm-test").unwrap();
+        let headless = gate(t.path(), None);
+        assert_eq!(
+            headless.decide("python3 -m py_compile 'a.py'").await,
+            Decision::Allowed("checker")
+        );
+        assert_eq!(
+            headless.decide("python3 test_b.py").await,
+            Decision::Allowed("checker")
+        );
+        assert_eq!(
+            headless.decide("make test").await,
+            Decision::Allowed("--allow")
+        );
+        assert!(matches!(
+            headless.decide("rm -rf x").await,
+            Decision::Denied(m) if m.contains("--allow")
+        ));
+        assert!(matches!(
+            gate(t.path(), Some(Answer::No)).decide("ls").await,
+            Decision::Denied(_)
+        ));
+        assert_eq!(
+            gate(t.path(), Some(Answer::Once)).decide("ls").await,
+            Decision::Allowed("user")
+        );
+        assert!(
+            always_allowed(t.path()).is_empty(),
+            "once is not remembered"
+        );
+        assert_eq!(
+            gate(t.path(), Some(Answer::Always)).decide("ls -l").await,
+            Decision::Allowed("user")
+        );
+        assert_eq!(always_allowed(t.path()), vec!["ls -l".to_string()]);
+        assert_eq!(
+            std::fs::read_to_string(t.path().join(".smallcode/.gitignore")).unwrap(),
+            "*\n"
+        );
+        // Remembered: allowed next time without asking (even headless).
+        assert_eq!(headless.decide("ls -l").await, Decision::Allowed("always"));
+        assert!(matches!(headless.decide("ls").await, Decision::Denied(_)));
+    }
+}

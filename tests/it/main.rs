@@ -1,0 +1,25 @@
+//! The integration tests: one binary (ripgrep's `tests/tests.rs` shape), one module per topic,
+//! the mock model server compiled once (`smallcode-testkit`).
+//!
+//! - agent_*: `smallcode run` and the agent API against the scripted mock.
+//! - chat_budget: chat turns through the budgeted assembler.
+//! - e2e*: real headless Neovim + the Rust process + the mock.
+//! - graph: the code graph on fixtures and in Neovim.
+//! - lua_unit: the Lua specs in tests/lua/.
+//! - real_model: real llama-server + SmolLM2 (run whenever the cached build exists).
+//! - bench_tasks: the benchmark task suite is well-formed.
+
+mod support;
+
+mod agent_escalate;
+mod agent_mock;
+mod agent_tools;
+mod bench_tasks;
+mod chat_budget;
+mod e2e;
+mod e2e_permission;
+mod e2e_quickfix;
+mod graph;
+mod lua_unit;
+mod mock_selftest;
+mod real_model;
