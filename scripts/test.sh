@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/deps.sh nvim
+scripts/deps.sh nvim stylua
 bench/install-toolchains.sh   # go + lua for the benchmark tasks' checks (apt, idempotent)
 eval "$(scripts/deps.sh paths)"
 export SMALLCODE_NVIM SMALLCODE_CACHE
@@ -23,6 +23,8 @@ echo "[test] real-model tests: $real"
 
 echo "[test] cargo fmt --check"
 cargo fmt --all -- --check
+echo "[test] stylua check (lua/, plugin/, tests/lua/)"
+node scripts/stylua-check.mjs "$SMALLCODE_STYLUA"
 echo "[test] cargo clippy -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "[test] cargo test"

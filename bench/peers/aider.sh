@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Aider (PyPI aider-chat, installed by `scripts/deps.sh aider`) on one benchmark task copy.
 # Called by `smallcode bench --agent-cmd aider=bench/peers/aider.sh` with the copy as cwd and
-# SMALLCODE_{PROMPT_FILE,ENDPOINT,PROVIDER,MODEL,CONTEXT,TIMEOUT} set (src/bench/peer.rs).
+# SMALLCODE_{PROMPT_FILE,ENDPOINT,PROVIDER,MODEL,CONTEXT,TIMEOUT} set (crates/bench/src/peer.rs).
 #
 # Aider gets what a user would give it: every source file of the task in the chat, its default
 # "whole" edit format for weak models, its own lint step, auto-accept of everything. Its files go

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs OpenCode (npm opencode-ai, installed by `scripts/deps.sh opencode`) on one benchmark task copy.
 # Called by `smallcode bench --agent-cmd opencode=bench/peers/opencode.sh` with the copy as cwd and
-# SMALLCODE_{PROMPT_FILE,ENDPOINT,PROVIDER,MODEL,CONTEXT,TIMEOUT} set (src/bench/peer.rs).
+# SMALLCODE_{PROMPT_FILE,ENDPOINT,PROVIDER,MODEL,CONTEXT,TIMEOUT} set (crates/bench/src/peer.rs).
 #
 # `opencode run` is its non-interactive mode; the config points it at the same server and model
 # through its OpenAI-compatible provider, allows every tool (the copy is throwaway, like our

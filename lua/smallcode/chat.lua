@@ -268,7 +268,9 @@ H.set_keymaps = function(c, buf, is_input)
       if #lines > 1 or (lines[1] or '') ~= '' then return '/' end
       vim.schedule(function()
         M.palette(c.id, function()
-          if H.buf_valid(buf) and vim.api.nvim_get_current_buf() == buf then vim.api.nvim_put({ '/' }, 'c', false, true) end
+          if H.buf_valid(buf) and vim.api.nvim_get_current_buf() == buf then
+            vim.api.nvim_put({ '/' }, 'c', false, true)
+          end
         end)
       end)
       return ''

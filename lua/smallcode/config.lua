@@ -2,14 +2,69 @@
 ---
 --- Pure data and functions: no side effects, nothing heavy required. `require('smallcode').setup()`
 --- calls `M.resolve()`; the Rust process receives `M.for_rust()` of the result in `hello`. The keys
---- that matter to Rust mirror `src/config.rs` (a missing key there means the documented default).
+--- that matter to Rust mirror `crates/llm/src/config.rs` (a missing key there means the documented default).
 local M = {}
+
+---@class smallcode.Timeouts Watchdog limits for one model request, in seconds.
+---@field connect? number TCP connect + response headers (5)
+---@field first_token? number sending the request to the first streamed token (180)
+---@field idle? number between two streamed chunks once tokens flow (30)
+
+---@class smallcode.FixConfig What :SmallCode fix feeds the agent and publishes.
+---@field quickfix? boolean publish checker errors to the 'smallcode' quickfix list (true)
+---@field quickfix_input? boolean feed the current quickfix list's entries as errors (true)
+---@field diagnostics? boolean include the buffer's ERROR diagnostics (true)
+---@field settle_ms? integer wait before reading diagnostics after an edit lands (500)
+---@field diagnostic_rounds? integer extra rounds started by new ERROR diagnostics (1)
+
+---@class smallcode.Escalation A stronger model for the failing sub-task only.
+---@field provider 'anthropic'|'openai'
+---@field endpoint? string base URL (Anthropic's API for 'anthropic')
+---@field model string
+---@field api_key_env? string environment variable holding the key
+---@field max_tokens? integer reply cap (2048)
+
+---@class smallcode.GraphConfig The code graph.
+---@field index_on_start? boolean index the project when setup() runs (false)
+---@field live? boolean send unsaved buffer text to the graph (true)
+---@field debounce_ms? integer quiet time before a buffer's text is sent (200)
+---@field progress? boolean indexing progress and summary messages (true)
+
+---@class smallcode.Keys Keys in the chat and input buffers; false disables one.
+---@field send_insert? string|false ('<C-s>')
+---@field send_normal? string|false ('<CR>')
+---@field stop? string|false ('<C-c>')
+
+---@class smallcode.ChatLayout
+---@field position? 'right'|'bottom' ('right')
+---@field size? number fraction of the editor (0 < size < 1) or columns/lines (>= 1) (0.4)
+
+---@class smallcode.Config The table given to `require('smallcode').setup()`; every key is optional.
+---@field provider? 'openai'|'ollama' wire format; nil = detected
+---@field endpoint? string base URL; nil = probe loopback
+---@field model? string nil = the server's loaded model
+---@field api_key_env? string environment variable holding the API key
+---@field api_key_cmd? string command printing the API key
+---@field context? integer context size; nil = probed
+---@field timeouts? smallcode.Timeouts
+---@field max_tokens? integer reply cap, always sent (512)
+---@field temperature? number (0.2)
+---@field system_prompt? string nil = the short built-in prompt
+---@field edit_format? 'whole'|'tools' how the agent edits ('whole')
+---@field bin? string path of the smallcode binary
+---@field log_level? 'trace'|'debug'|'info'|'warn'|'error' ('info')
+---@field fix? smallcode.FixConfig
+---@field escalation? smallcode.Escalation
+---@field graph? smallcode.GraphConfig
+---@field keys? smallcode.Keys
+---@field chat? smallcode.ChatLayout
 
 local H = {}
 
 -- Module definition ==========================================================
 
 --- Default configuration. Every key is optional; `nil` means "let smallcode decide".
+---@type smallcode.Config
 M.defaults = {
   -- Wire format to speak to the model server: 'openai' (OpenAI-compatible /v1/chat/completions:
   -- llama.cpp, LM Studio, vLLM, OpenAI) or 'ollama' (native /api/chat). nil = decided by discovery.
@@ -110,7 +165,7 @@ M.env_overrides = {
   { env = 'SMALLCODE_MODEL', key = 'model' },
 }
 
---- Keys the Rust process reads (`src/config.rs`), in wire order. UI-only keys stay in Lua.
+--- Keys the Rust process reads (`crates/llm/src/config.rs`), in wire order. UI-only keys stay in Lua.
 M.rust_keys = {
   'provider',
   'endpoint',
@@ -136,8 +191,8 @@ M.positions = { 'right', 'bottom' }
 ---
 --- Raises `(smallcode) config.<path>: ...` on the first bad value. Unknown keys are reported with
 --- one warning through `vim.notify` and otherwise ignored.
----@param opts table|nil
----@return table config a fresh table; the defaults are never modified
+---@param opts smallcode.Config|nil
+---@return smallcode.Config config a fresh table; the defaults are never modified
 M.resolve = function(opts)
   if opts == nil or opts == vim.NIL then opts = {} end
   if type(opts) ~= 'table' then H.error(string.format('config: expected table, got %s', type(opts))) end

@@ -131,7 +131,7 @@ end
 
 -- Helper data ================================================================
 
--- File extensions the Rust side has a grammar for (src/syntax/language.rs).
+-- File extensions the Rust side has a grammar for (crates/core/src/syntax/language.rs).
 H.extensions = {
   rs = true,
   py = true,

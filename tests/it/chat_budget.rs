@@ -1,7 +1,7 @@
 //! A chat turn is planned against the probed window: over a small context the request never
 //! exceeds it, the context comes from the code graph, and `/budget`
 //! shows the split that was really sent. Runs the real `Chats` against the scripted mock server
-//! (tests/support/mock_llm.rs), which records every request.
+//! (crates/testkit/src/lib.rs), which records every request.
 
 use smallcode_testkit as mock_llm;
 

@@ -1,5 +1,5 @@
 //! End-to-end: the real headless Neovim, the plugin from this checkout, the debug `smallcode`
-//! binary, and a scripted mock model server (tests/support/mock_llm.rs). Each case pairs a mock
+//! binary, and a scripted mock model server (crates/testkit/src/lib.rs). Each case pairs a mock
 //! script (Rust) with a Lua script in tests/lua/e2e/ that drives `:SmallCode` and checks the chat
 //! buffer; Rust then checks what reached the server.
 

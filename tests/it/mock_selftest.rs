@@ -1,4 +1,4 @@
-//! Self-test of the scripted mock model server (`tests/support/mock_llm.rs`): every
+//! Self-test of the scripted mock model server (`crates/testkit/src/lib.rs`): every
 //! [`Step`] must put on the wire exactly what it promises, because the client tests built
 //! on the mock are only as trustworthy as the mock itself.
 

@@ -159,7 +159,11 @@ vim.ui.select = function(items, opts, on_choice)
   on_choice(items[1])
 end
 chat.palette(1)
-h.eq(sent[#sent], { 'chat_send', { chat = 1, text = '/budget' } }, 'palette sends the chosen command, no editor context')
+h.eq(
+  sent[#sent],
+  { 'chat_send', { chat = 1, text = '/budget' } },
+  'palette sends the chosen command, no editor context'
+)
 h.ok(offered[1]:find('^/budget'), 'items show the command: ' .. tostring(offered[1]))
 ev({ type = 'start' })
 ev({ type = 'delta', text = '```\nBudget of the last turn\n```\n' })

@@ -84,7 +84,11 @@ h.eq(wire.max_tokens, 512, 'max_tokens sent')
 
 -- :SmallCode fix signals and escalation (opt-in): defaults, checks, what Rust receives.
 c = config.resolve({})
-h.eq(c.fix, { quickfix = true, quickfix_input = true, diagnostics = true, settle_ms = 500, diagnostic_rounds = 1 }, 'fix defaults')
+h.eq(
+  c.fix,
+  { quickfix = true, quickfix_input = true, diagnostics = true, settle_ms = 500, diagnostic_rounds = 1 },
+  'fix defaults'
+)
 h.eq(config.for_rust(c).escalation, nil, 'no escalation by default')
 c = config.resolve({ escalation = { provider = 'anthropic', model = 'big', api_key_env = 'ANTHROPIC_API_KEY' } })
 h.eq(config.for_rust(c).escalation.api_key_env, 'ANTHROPIC_API_KEY', 'escalation sent with the variable name only')

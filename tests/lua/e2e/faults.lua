@@ -28,7 +28,10 @@ for i, f in ipairs(faults) do
   for _, l in ipairs(lines) do
     if l:find('^Error:') then last_error = l end
   end
-  t.ok(last_error and last_error:find(f[2], 1, true), f[1] .. ': error says ' .. f[2] .. ', got: ' .. tostring(last_error))
+  t.ok(
+    last_error and last_error:find(f[2], 1, true),
+    f[1] .. ': error says ' .. f[2] .. ', got: ' .. tostring(last_error)
+  )
 
   vim.cmd('SmallCode ask next ' .. i)
   t.wait_chat('recovered ' .. i, 5000)

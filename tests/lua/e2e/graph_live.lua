@@ -57,7 +57,9 @@ t.wait_for('the caller gone', function()
 end, 10000)
 vim.api.nvim_buf_call(buf, function() vim.cmd('write') end)
 query('total')
-t.wait_for('callers of total after the write', function()
-  return qf_text():find('definition: function total', 1, true)
-end, 10000)
+t.wait_for(
+  'callers of total after the write',
+  function() return qf_text():find('definition: function total', 1, true) end,
+  10000
+)
 t.done('graph_live')

@@ -17,9 +17,11 @@ vim.diagnostic.set(ns, buf, { { lnum = 1, col = 4, severity = E, message = 'fake
 
 vim.cmd('SmallCode fix the add function returns the wrong sign')
 -- As soon as the edit lands, the "LSP" reports a new error on the edited line.
-t.wait_for('the first edit to land', function()
-  return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n'):find('return a + b', 1, true)
-end, 30000)
+t.wait_for(
+  'the first edit to land',
+  function() return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n'):find('return a + b', 1, true) end,
+  30000
+)
 vim.diagnostic.set(ns, buf, {
   { lnum = 1, col = 4, severity = E, message = 'fake-lsp: before the run' },
   { lnum = 1, col = 11, severity = E, message = 'fake-lsp: new after the edit' },

@@ -6,8 +6,11 @@ vim.cmd('SmallCode ask Write a Python function add(a, b) that returns the sum of
 t.wait_idle(200000)
 local text = t.chat_text()
 t.ok(not text:find('Error:', 1, true), 'no error line')
-t.ok(text:find('llama.cpp · SmolLM2-135M-Instruct · ctx 2048', 1, true) or
-  require('smallcode.chat').winbar(1):find('ctx 2048', 1, true), 'probed context shown')
+t.ok(
+  text:find('llama.cpp · SmolLM2-135M-Instruct · ctx 2048', 1, true)
+    or require('smallcode.chat').winbar(1):find('ctx 2048', 1, true),
+  'probed context shown'
+)
 local reply = text:match('## smallcode\n(.*)$') or ''
 reply = reply:gsub('^> [^\n]*\n', '')
 t.ok(#vim.trim(reply) > 0, 'the model replied')

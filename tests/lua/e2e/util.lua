@@ -23,7 +23,9 @@ M.ok = function(cond, msg)
 end
 
 M.eq = function(a, b, msg)
-  if not vim.deep_equal(a, b) then M.fail(string.format('%s: expected %s, got %s', msg, vim.inspect(b), vim.inspect(a))) end
+  if not vim.deep_equal(a, b) then
+    M.fail(string.format('%s: expected %s, got %s', msg, vim.inspect(b), vim.inspect(a)))
+  end
 end
 
 M.chat_text = function()
@@ -42,9 +44,11 @@ end
 
 --- Waits until the chat buffer contains `needle` (plain text).
 M.wait_chat = function(needle, ms)
-  M.wait_for(string.format('chat to contain %q', needle), function()
-    return M.chat_text():find(needle, 1, true) ~= nil
-  end, ms)
+  M.wait_for(
+    string.format('chat to contain %q', needle),
+    function() return M.chat_text():find(needle, 1, true) ~= nil end,
+    ms
+  )
 end
 
 --- Waits until chat 1 has no turn in flight.

@@ -244,7 +244,7 @@ mod tests {
         for i in 0..300 {
             s.push_str(&format!("   Compiling dep{i} v1.0.{i}\n"));
         }
-        s.push_str("error[E0308]: mismatched types\n --> src/budget/assemble.rs:42:17\n   |\n42 |     let x: usize = \"a\";\n   |            -----   ^^^ expected `usize`, found `&str`\n   |\n");
+        s.push_str("error[E0308]: mismatched types\n --> crates/core/src/budget/assemble.rs:42:17\n   |\n42 |     let x: usize = \"a\";\n   |            -----   ^^^ expected `usize`, found `&str`\n   |\n");
         for i in 0..100 {
             s.push_str(&format!("   Compiling late{i} v0.{i}.0\n"));
         }
@@ -277,7 +277,7 @@ mod tests {
         let r = reduce(&log, 400, &ReduceConfig::default(), &cal());
         assert!(r.tokens <= 400, "{}", r.tokens);
         assert!(r.text.contains("error[E0308]: mismatched types"));
-        assert!(r.text.contains("--> src/budget/assemble.rs:42:17"));
+        assert!(r.text.contains("--> crates/core/src/budget/assemble.rs:42:17"));
         assert!(r.text.contains("could not compile"));
         assert!(r.text.contains("lines dropped"));
         assert!(r.text.contains("Compiling smallcode"), "head kept");
