@@ -1,8 +1,8 @@
 //! Edits as values: locate old text, build an [`Edit`] (byte range + replacement), apply as one unit.
 //!
 //! Units: every range here is a byte range into the *original* text, on `char` boundaries; line
-//! numbers shown to the model are 1-based. Nothing in this module talks to Neovim: `buffer/`
-//! turns an applied text (or the edits) into buffer calls.
+//! numbers shown to the model are 1-based. Nothing in this module talks to Neovim: the agent
+//! hands the applied text to the editor (`lua/smallcode/edit.lua` lands it as one undo step).
 //!
 //! Data flow: the model's reply is split into blocks ([`blocks`]). A SEARCH/REPLACE block (larger
 //! models) resolves its old text through the ranked strategies of [`matcher::locate`], and
