@@ -1,0 +1,3 @@
+def slug(title):
+    """URL slug for a title: the words, lowercased, joined with '-'."""
+    return "-".join(title.lower().split())
