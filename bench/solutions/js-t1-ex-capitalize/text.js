@@ -1,0 +1,6 @@
+// Upper-case the first character of s; the rest stays as it is.
+function capitalize(s) {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+module.exports = { capitalize };

@@ -1,0 +1,7 @@
+// True if s reads the same backwards, ignoring case and spaces.
+function isPalindrome(s) {
+  const t = s.toLowerCase().replace(/ /g, "");
+  return t === t.split("").reverse().join("");
+}
+
+module.exports = { isPalindrome };
