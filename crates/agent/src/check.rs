@@ -83,7 +83,7 @@ impl CheckResult {
     }
 }
 
-fn installed(tool: &str) -> bool {
+pub(crate) fn installed(tool: &str) -> bool {
     std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
         .unwrap_or(false)

@@ -1,0 +1,763 @@
+//! The request's stated expectations, read deterministically (never by the model).
+//!
+//! Users state behaviour by example: "`slug('Hi There')` must return `'hi-there'`", "it must
+//! print `3 9`", "`avg([])` raises ZeroDivisionError; it should return 0.0", "calling
+//! `parse_price('$4.50')` gives 4.5 instead of 450.0". In a small project with no tests those
+//! examples are the only oracle there is, so each becomes an [`Expectation`] that
+//! [`crate::request_check`] turns into an executable check in the target language.
+//!
+//! What is read (inline code spans and the words right after them; fenced blocks are output, not
+//! requests, and are skipped):
+//! - `` `CALL` VERB VALUE `` with VERB one of *should be/return/equal/give*, *must …*, *returns*,
+//!   *gives*, *is*, *equals*, `==`, `->`, `→`; "… instead of VALUE2" or "… but should VERB
+//!   VALUE2" make VALUE2 the expected value (the user quoted the wrong one first);
+//! - `` `CALL == VALUE` `` inside one span;
+//! - `` `CALL` raises|throws ERROR … should return VALUE `` (a value), `` `CALL` should raise
+//!   ERROR `` (an exception), `` `CALL` should not crash|raise|throw `` (no exception);
+//! - *must/should print|output VALUE*, *so that it prints VALUE*, *prints A but should print B*,
+//!   with the command in the nearest preceding code span when it is one (`node main.js 2 3`).
+//!
+//! Invariant: a phrase that does not match one of these shapes yields nothing (never a guess); a
+//! CALL is an identifier path followed by one balanced argument list.
+
+/// One behaviour the request states, as written (source text, not parsed values: the check in
+/// the target language parses them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expectation {
+    /// `call` must evaluate to `expected`.
+    Value {
+        /// The call as written (`slug('Hi There')`).
+        call: String,
+        /// The expected value as written (`'hi-there'`, `0.0`, `True`).
+        expected: String,
+    },
+    /// `call` must raise / throw; `error` names the exception when the request does.
+    Raises {
+        /// The call as written.
+        call: String,
+        /// The exception's name (`ValueError`), if given.
+        error: Option<String>,
+    },
+    /// `call` must complete without raising.
+    NoRaise {
+        /// The call as written.
+        call: String,
+    },
+    /// The program must print `output` (whitespace-normalised comparison).
+    Output {
+        /// The command from the request (`node main.js 2 3`); `None` = the project's main
+        /// program with no arguments.
+        command: Option<String>,
+        /// The expected output.
+        output: String,
+    },
+}
+
+impl Expectation {
+    /// The one-line form shown in the chat (`slug('Hi There') == 'hi-there'`).
+    pub fn describe(&self) -> String {
+        match self {
+            Expectation::Value { call, expected } => format!("{call} == {expected}"),
+            Expectation::Raises { call, error } => match error {
+                Some(e) => format!("{call} raises {e}"),
+                None => format!("{call} raises"),
+            },
+            Expectation::NoRaise { call } => format!("{call} does not raise"),
+            Expectation::Output { command, output } => match command {
+                Some(c) => format!("`{c}` prints {output:?}"),
+                None => format!("the program prints {output:?}"),
+            },
+        }
+    }
+
+    /// The call this expectation exercises, if it is one.
+    pub fn call(&self) -> Option<&str> {
+        match self {
+            Expectation::Value { call, .. }
+            | Expectation::Raises { call, .. }
+            | Expectation::NoRaise { call } => Some(call),
+            Expectation::Output { .. } => None,
+        }
+    }
+
+    /// The function a call names: the last segment of its callee path (`m.slug(x)` → `slug`).
+    pub fn callee(&self) -> Option<&str> {
+        let call = self.call()?;
+        let head = &call[..call.find('(')?];
+        head.rsplit(['.', ':']).next().map(str::trim)
+    }
+}
+
+/// Every expectation the request states, in order, without duplicates.
+pub fn parse(request: &str) -> Vec<Expectation> {
+    let mut out: Vec<Expectation> = Vec::new();
+    let push = |out: &mut Vec<Expectation>, e: Expectation| {
+        if !out.contains(&e) {
+            out.push(e);
+        }
+    };
+    // Fenced blocks hold output or code, not requests.
+    let text: String = request
+        .split("```")
+        .step_by(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let spans = code_spans(&text);
+    for span in &spans {
+        let inner = span.text.trim();
+        if let Some((call, expected)) = split_inline(inner) {
+            push(&mut out, Expectation::Value { call, expected });
+            continue;
+        }
+        let after = &text[span.end..];
+        if is_call(inner) {
+            if let Some(e) = after_call(inner, after) {
+                push(&mut out, e);
+            }
+            continue;
+        }
+        // A command span followed by "prints …".
+        if looks_like_command(inner) {
+            if let Some(output) = printed(after) {
+                push(
+                    &mut out,
+                    Expectation::Output {
+                        command: Some(inner.to_string()),
+                        output,
+                    },
+                );
+            }
+        }
+    }
+    // "it must print `3 9`" with no command span before it: the project's main program.
+    if !out.iter().any(|e| matches!(e, Expectation::Output { .. })) {
+        let lower = text.to_ascii_lowercase();
+        for verb in PRINT_PHRASES {
+            let mut from = 0;
+            while let Some(at) = lower[from..].find(verb) {
+                let pos = from + at;
+                from = pos + verb.len();
+                // Skip "prints A but should print B": the first verb is the wrong output.
+                if let Some(output) = printed(&text[pos..]) {
+                    push(
+                        &mut out,
+                        Expectation::Output {
+                            command: None,
+                            output,
+                        },
+                    );
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Python doctest examples (`>>> call` then the expected value on the next line) in `source`.
+pub fn doctests(source: &str) -> Vec<Expectation> {
+    let mut out = Vec::new();
+    let lines: Vec<&str> = source.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(call) = line.trim_start().strip_prefix(">>> ") else {
+            continue;
+        };
+        let call = call.trim();
+        let Some(next) = lines.get(i + 1).map(|l| l.trim()) else {
+            continue;
+        };
+        if !is_call(call) || next.is_empty() || next.starts_with(">>>") || next.contains("\"\"\"") {
+            continue;
+        }
+        if let Some(err) = next.strip_prefix("Traceback") {
+            let _ = err;
+            continue;
+        }
+        out.push(Expectation::Value {
+            call: call.to_string(),
+            expected: next.to_string(),
+        });
+    }
+    out
+}
+
+/// An inline code span: its text and the byte offset just after its closing backtick.
+struct Span<'a> {
+    text: &'a str,
+    end: usize,
+}
+
+fn code_spans(text: &str) -> Vec<Span<'_>> {
+    let mut out = Vec::new();
+    let mut rest = 0;
+    while let Some(open) = text[rest..].find('`') {
+        let start = rest + open + 1;
+        let Some(close) = text[start..].find('`') else {
+            break;
+        };
+        out.push(Span {
+            text: &text[start..start + close],
+            end: start + close + 1,
+        });
+        rest = start + close + 1;
+    }
+    out
+}
+
+/// `f(x) == y` / `f(x) -> y` / `f(x) → y` written inside one span.
+fn split_inline(s: &str) -> Option<(String, String)> {
+    for op in ["==", "->", "→", "=>"] {
+        if let Some(at) = top_level_find(s, op) {
+            let (l, r) = (s[..at].trim(), s[at + op.len()..].trim());
+            if is_call(l) && !r.is_empty() {
+                return Some((l.to_string(), r.to_string()));
+            }
+        }
+    }
+    None
+}
+
+/// The first occurrence of `op` outside brackets and quotes.
+fn top_level_find(s: &str, op: &str) -> Option<usize> {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                _ if depth == 0 && s[i..].starts_with(op) => return Some(i),
+                _ => {}
+            },
+        }
+    }
+    None
+}
+
+/// An identifier path followed by exactly one balanced argument list: `f(1)`, `m.f('a', [1])`.
+fn is_call(s: &str) -> bool {
+    let s = s.trim();
+    let Some(open) = s.find('(') else {
+        return false;
+    };
+    let head = s[..open].trim_end();
+    let ident_ok = !head.is_empty()
+        && head
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && head
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_.:".contains(c));
+    if !ident_ok || !s.ends_with(')') {
+        return false;
+    }
+    balanced_end(s, open) == Some(s.len() - 1)
+}
+
+/// The index of the bracket closing the one at `open`, quotes respected.
+fn balanced_end(s: &str, open: usize) -> Option<usize> {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in s[open..].char_indices() {
+        let i = i + open;
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' => quote = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Verbs that introduce the value a call should have, longest first.
+const VALUE_VERBS: [&str; 22] = [
+    "should evaluate to",
+    "should give back",
+    "should return",
+    "must return",
+    "should equal",
+    "must equal",
+    "should give",
+    "must give",
+    "should be",
+    "must be",
+    "is expected to return",
+    "is expected to be",
+    "to return",
+    "returns",
+    "return",
+    "gives",
+    "equals",
+    "yields",
+    "is",
+    "==",
+    "->",
+    "→",
+];
+
+/// Verbs of a present-tense report ("returns 3"): a following "instead of X" names the right
+/// value, not the wrong one.
+fn indicative(verb: &str) -> bool {
+    matches!(
+        verb,
+        "returns" | "return" | "gives" | "is" | "equals" | "yields"
+    )
+}
+
+/// What the words after a call span say about it.
+fn after_call(call: &str, after: &str) -> Option<Expectation> {
+    let mut rest = after.trim_start();
+    for filler in [",", "it", "currently", "now", "always", "still", "actually"] {
+        rest = strip_word(rest, filler).unwrap_or(rest);
+    }
+    let lower = rest.to_ascii_lowercase();
+    // Exceptions first: "raises X" (a report) or "should raise X" (a demand).
+    for demand in [
+        "should raise",
+        "must raise",
+        "should throw",
+        "must throw",
+        "should fail with",
+    ] {
+        if lower.starts_with(demand) {
+            let error = word(&rest[demand.len()..]);
+            return Some(Expectation::Raises {
+                call: call.into(),
+                error,
+            });
+        }
+    }
+    for not in [
+        "should not raise",
+        "should not throw",
+        "should not crash",
+        "must not raise",
+        "must not throw",
+        "must not crash",
+        "shouldn't raise",
+        "shouldn't throw",
+        "shouldn't crash",
+    ] {
+        if lower.starts_with(not) {
+            return Some(Expectation::NoRaise { call: call.into() });
+        }
+    }
+    for report in ["raises", "throws", "crashes", "fails with", "panics"] {
+        if lower.starts_with(report) {
+            // "`avg([])` raises ZeroDivisionError; it should return 0.0"
+            let tail = &rest[report.len()..];
+            let window = &tail[..sentence_end(tail, 2)];
+            if let Some(v) = demanded_value(window) {
+                return Some(Expectation::Value {
+                    call: call.into(),
+                    expected: v,
+                });
+            }
+            return Some(Expectation::NoRaise { call: call.into() });
+        }
+    }
+    let verb = VALUE_VERBS.iter().find(|v| {
+        lower.starts_with(**v)
+            && lower[v.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
+    })?;
+    let rest = rest[verb.len()..].trim_start();
+    let (value, used) = value_at(rest)?;
+    let tail = rest[used..].trim_start();
+    let tail_lower = tail.to_ascii_lowercase();
+    if let Some(t) = tail_lower.strip_prefix("instead of") {
+        let skip = tail.len() - t.len();
+        if let Some((other, _)) = value_at(tail[skip..].trim_start()) {
+            let expected = if indicative(verb) { other } else { value };
+            return Some(Expectation::Value {
+                call: call.into(),
+                expected,
+            });
+        }
+    }
+    if indicative(verb) {
+        // "returns 4 but should return 5" / "returns 4, expected 5"
+        if let Some(v) = demanded_value(tail) {
+            return Some(Expectation::Value {
+                call: call.into(),
+                expected: v,
+            });
+        }
+        if tail_lower.starts_with("but") || tail_lower.starts_with(", but") {
+            return None; // a report of the wrong value with no right one given
+        }
+    }
+    Some(Expectation::Value {
+        call: call.into(),
+        expected: value,
+    })
+}
+
+/// The end of the first `n` sentences of `s` (a `.` followed by whitespace or the end, or a
+/// newline), so "0.0" does not end one.
+fn sentence_end(s: &str, n: usize) -> usize {
+    let b = s.as_bytes();
+    let mut seen = 0;
+    for (i, &c) in b.iter().enumerate() {
+        let ends =
+            c == b'\n' || (c == b'.' && b.get(i + 1).is_none_or(|n| n.is_ascii_whitespace()));
+        if ends {
+            seen += 1;
+            if seen == n {
+                return i + 1;
+            }
+        }
+    }
+    s.len()
+}
+
+/// "… should return V" / "expected V" anywhere in `s` (the first one).
+fn demanded_value(s: &str) -> Option<String> {
+    let lower = s.to_ascii_lowercase();
+    for d in [
+        "should return",
+        "must return",
+        "should be",
+        "must be",
+        "should give",
+        "must give",
+        "expected",
+        "want",
+    ] {
+        if let Some(at) = lower.find(d) {
+            let rest = s[at + d.len()..].trim_start_matches([' ', ':']);
+            if let Some((v, _)) = value_at(rest) {
+                return Some(v);
+            }
+        }
+    }
+    None
+}
+
+/// The phrases that introduce a program's expected output.
+const PRINT_PHRASES: [&str; 10] = [
+    "must print",
+    "should print",
+    "must output",
+    "should output",
+    "so that it prints",
+    "so it prints",
+    "to print",
+    "should display",
+    "must display",
+    "should show",
+];
+
+/// The expected output after a print phrase at the start of `s` (or after "prints A but should
+/// print B" / "prints A instead of B").
+fn printed(s: &str) -> Option<String> {
+    let s = s.trim_start_matches([' ', ',']);
+    let lower = s.to_ascii_lowercase();
+    for p in PRINT_PHRASES {
+        if let Some(r) = lower.strip_prefix(p) {
+            let at = s.len() - r.len();
+            return output_value(s[at..].trim_start());
+        }
+    }
+    for report in ["prints", "outputs", "shows"] {
+        if let Some(r) = lower.strip_prefix(report) {
+            let at = s.len() - r.len();
+            let rest = s[at..].trim_start();
+            let (_, used) = value_at(rest)?;
+            let tail = rest[used..].trim_start();
+            let tl = tail.to_ascii_lowercase();
+            if let Some(t) = tl.strip_prefix("instead of") {
+                return output_value(tail[tail.len() - t.len()..].trim_start());
+            }
+            for p in PRINT_PHRASES {
+                if let Some(at) = tl.find(p) {
+                    return output_value(tail[at + p.len()..].trim_start());
+                }
+            }
+            return None;
+        }
+    }
+    None
+}
+
+/// An expected output: a code span or quoted string (required: bare words are prose).
+fn output_value(s: &str) -> Option<String> {
+    let first = s.chars().next()?;
+    if !matches!(first, '`' | '"' | '\'') {
+        // A bare number is output too ("must print 42").
+        let tok: String = s
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
+            .collect();
+        let tok = tok.trim_end_matches('.').to_string();
+        return (!tok.is_empty() && tok.chars().any(|c| c.is_ascii_digit())).then_some(tok);
+    }
+    let end = s[1..].find(first)? + 1;
+    let v = &s[1..end];
+    let v = v.replace("\\n", "\n");
+    (!v.trim().is_empty()).then(|| v.to_string())
+}
+
+/// A value at the start of `s` and how many bytes it took: a code span (its inside), a quoted
+/// string (with its quotes), a bracketed literal, or one bare token (number, word).
+fn value_at(s: &str) -> Option<(String, usize)> {
+    let first = s.chars().next()?;
+    match first {
+        '`' => {
+            let end = s[1..].find('`')? + 1;
+            let v = s[1..end].trim();
+            (!v.is_empty()).then(|| (v.to_string(), end + 1))
+        }
+        '"' | '\'' => {
+            let end = balanced_quote(s)?;
+            Some((s[..=end].to_string(), end + 1))
+        }
+        '[' | '{' | '(' => {
+            let end = balanced_end(s, 0)?;
+            Some((s[..=end].to_string(), end + 1))
+        }
+        _ => {
+            let tok: String = s
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || "._-+".contains(*c))
+                .collect();
+            let tok = tok.trim_end_matches('.');
+            if tok.is_empty() {
+                return None;
+            }
+            // Prose words are not values ("is correct", "returns the sum").
+            let is_value = tok.parse::<f64>().is_ok()
+                || matches!(
+                    tok,
+                    "True"
+                        | "False"
+                        | "None"
+                        | "true"
+                        | "false"
+                        | "null"
+                        | "nil"
+                        | "undefined"
+                        | "NaN"
+                );
+            is_value.then(|| (tok.to_string(), tok.len()))
+        }
+    }
+}
+
+fn balanced_quote(s: &str) -> Option<usize> {
+    let q = s.chars().next()?;
+    let mut escaped = false;
+    for (i, c) in s.char_indices().skip(1) {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == q {
+            return Some(i);
+        }
+    }
+    None
+}
+
+fn strip_word<'a>(s: &'a str, w: &str) -> Option<&'a str> {
+    let rest = s.strip_prefix(w)?;
+    (rest.is_empty() || !rest.starts_with(|c: char| c.is_alphanumeric())).then(|| rest.trim_start())
+}
+
+fn word(s: &str) -> Option<String> {
+    let w: String = s
+        .trim_start_matches([' ', ':', '`'])
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+        .collect();
+    let w = w.trim_end_matches('.');
+    (!w.is_empty() && w.chars().next().is_some_and(char::is_uppercase)).then(|| w.to_string())
+}
+
+/// Whether a code span is a shell command rather than code.
+fn looks_like_command(s: &str) -> bool {
+    let first = s.split_whitespace().next().unwrap_or("");
+    matches!(
+        first,
+        "node"
+            | "python"
+            | "python3"
+            | "lua"
+            | "lua5.4"
+            | "luajit"
+            | "go"
+            | "cargo"
+            | "deno"
+            | "bun"
+            | "java"
+    ) || first.starts_with("./")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(call: &str, expected: &str) -> Expectation {
+        Expectation::Value {
+            call: call.into(),
+            expected: expected.into(),
+        }
+    }
+
+    #[test]
+    fn a_call_and_its_value_in_the_usual_phrasings() {
+        assert_eq!(
+            parse("`slug('Hi There')` must return `'hi-there'`."),
+            vec![value("slug('Hi There')", "'hi-there'")]
+        );
+        assert_eq!(
+            parse("`avg([])` should be 0.0"),
+            vec![value("avg([])", "0.0")]
+        );
+        assert_eq!(
+            parse("Fix it: `is_leap(1900)` returns False and `is_leap(2000)` returns True."),
+            vec![
+                value("is_leap(1900)", "False"),
+                value("is_leap(2000)", "True")
+            ]
+        );
+        assert_eq!(
+            parse("fix mean so `mean([1,2,3]) == 2`"),
+            vec![value("mean([1,2,3])", "2")]
+        );
+        assert_eq!(
+            parse("`clamp(5, 0, 3)` → 3"),
+            vec![value("clamp(5, 0, 3)", "3")]
+        );
+        assert_eq!(
+            parse("`total({\"a\": 2})` should equal {'a': 2}"),
+            vec![value("total({\"a\": 2})", "{'a': 2}")]
+        );
+    }
+
+    #[test]
+    fn instead_of_and_but_should_pick_the_right_value() {
+        assert_eq!(
+            parse("calling `parse_price('$4.50')` gives 4.5 instead of 450.0"),
+            vec![value("parse_price('$4.50')", "450.0")],
+            "a report: the value after 'instead of' is the wanted one"
+        );
+        assert_eq!(
+            parse("`f(2)` should return 4 instead of 5"),
+            vec![value("f(2)", "4")],
+            "a demand: the demanded value wins"
+        );
+        assert_eq!(
+            parse("`f(2)` returns 5 but should return 4."),
+            vec![value("f(2)", "4")]
+        );
+        assert_eq!(
+            parse("`f(2)` returns 5, expected 4."),
+            vec![value("f(2)", "4")]
+        );
+        assert_eq!(parse("`f(2)` returns 5 but that is wrong."), vec![]);
+    }
+
+    #[test]
+    fn exceptions_must_or_must_not_happen() {
+        assert_eq!(
+            parse("`avg([])` raises ZeroDivisionError; it should return 0.0"),
+            vec![value("avg([])", "0.0")]
+        );
+        assert_eq!(
+            parse("`avg([])` crashes. Please fix."),
+            vec![Expectation::NoRaise {
+                call: "avg([])".into()
+            }]
+        );
+        assert_eq!(
+            parse("`parse('x')` should raise ValueError."),
+            vec![Expectation::Raises {
+                call: "parse('x')".into(),
+                error: Some("ValueError".into())
+            }]
+        );
+        assert_eq!(
+            parse("`load(None)` should not crash"),
+            vec![Expectation::NoRaise {
+                call: "load(None)".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn program_output_with_and_without_a_command() {
+        assert_eq!(
+            parse("it must print `3 9`"),
+            vec![Expectation::Output {
+                command: None,
+                output: "3 9".into()
+            }]
+        );
+        assert_eq!(
+            parse("running `node main.js 2 3` prints 5 but it should print 6"),
+            vec![Expectation::Output {
+                command: Some("node main.js 2 3".into()),
+                output: "6".into()
+            }]
+        );
+        assert_eq!(
+            parse("Change main.c so that it prints \"hello, world\""),
+            vec![Expectation::Output {
+                command: None,
+                output: "hello, world".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn prose_and_code_fences_give_nothing() {
+        assert_eq!(parse("Fix add() in calc.py, it is wrong."), vec![]);
+        assert_eq!(parse("`add` is broken"), vec![]);
+        assert_eq!(
+            parse("Here:\n```\n`f(1)` returns 2\n```\n"),
+            vec![],
+            "fenced blocks are output, not requests"
+        );
+        assert_eq!(parse("`f(1)` returns the wrong thing"), vec![]);
+    }
+
+    #[test]
+    fn doctest_examples_are_expectations() {
+        let src = "def sq(x):\n    \"\"\"Square.\n\n    >>> sq(3)\n    9\n    >>> sq(-2)\n    4\n    \"\"\"\n    return x\n";
+        assert_eq!(
+            doctests(src),
+            vec![value("sq(3)", "9"), value("sq(-2)", "4")]
+        );
+    }
+
+    #[test]
+    fn callee_is_the_last_path_segment() {
+        assert_eq!(value("m.slug('x')", "1").callee(), Some("slug"));
+        assert_eq!(value("M:f(1)", "1").callee(), Some("f"));
+        assert_eq!(value("f(1)", "1").callee(), Some("f"));
+    }
+}
