@@ -41,8 +41,9 @@ pub use report::Report;
 /// How the model hands back edits, chosen per model: `whole` (the default, for small models: one
 /// plain code block holding a whole definition, see [`harness`]) or `tools` (the compound tool
 /// surface of [`tool_loop`], for models that can call tools natively or through the
-/// constrained envelope).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// constrained envelope). On the wire (`agent_run`'s `edit_format`) it is the lowercase name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum EditFormat {
     /// Whole definitions in a plain code block ([`harness`]).
     #[default]

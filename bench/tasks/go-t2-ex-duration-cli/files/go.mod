@@ -1,0 +1,3 @@
+module dur
+
+go 1.19
