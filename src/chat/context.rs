@@ -27,7 +27,8 @@ pub struct Selection {
 }
 
 /// What the editor tells a chat turn about where the user is. All optional: a chat sent from
-/// a scratch buffer has none of it, and the turn is then the message and history only.
+/// a scratch buffer has none of it, and the turn is then the message and history only. In
+/// Neovim it comes from `chat_send`'s map (`crate::rpc::protocol::ChatSend`).
 #[derive(Debug, Clone, Default)]
 pub struct EditorContext {
     /// Project root (enables the code graph).
@@ -40,47 +41,6 @@ pub struct EditorContext {
     pub selection: Option<Selection>,
     /// Loaded buffers whose unsaved text wins over the files on disk.
     pub buffers: Vec<LiveBuffer>,
-}
-
-impl EditorContext {
-    /// Reads the `chat_send` payload fields (`root`, `file`, `cursor`, `selection = {path,
-    /// line1, line2, text}`, `buffers = {{path, text, tick}…}`); missing or malformed fields are
-    /// left out rather than failing the turn.
-    pub fn from_json(v: &serde_json::Value) -> EditorContext {
-        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).filter(|x| !x.is_empty());
-        let selection = v.get("selection").and_then(|sel| {
-            let text = sel.get("text")?.as_str()?.to_string();
-            let a = sel.get("line1")?.as_u64()? as u32;
-            let b = sel.get("line2")?.as_u64()? as u32;
-            Some(Selection {
-                path: sel.get("path").and_then(|p| p.as_str()).map(PathBuf::from),
-                lines: (a, b.max(a)),
-                text,
-            })
-        });
-        let buffers = v
-            .get("buffers")
-            .and_then(|b| b.as_array())
-            .map(|list| {
-                list.iter()
-                    .filter_map(|b| {
-                        Some(LiveBuffer {
-                            path: b.get("path")?.as_str()?.into(),
-                            text: b.get("text")?.as_str()?.to_string(),
-                            tick: b.get("tick").and_then(|t| t.as_i64()),
-                        })
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        EditorContext {
-            root: s("root").map(PathBuf::from),
-            file: s("file").map(PathBuf::from),
-            cursor: v.get("cursor").and_then(|c| c.as_u64()).map(|c| c as u32),
-            selection,
-            buffers,
-        }
-    }
 }
 
 /// Named symbols offered per turn, at most.

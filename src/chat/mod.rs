@@ -149,6 +149,12 @@ impl Chats {
         self.sink.send(ChatEvent { chat, event });
     }
 
+    /// Shows `text` as an error in `chat` without touching a turn in flight there: for a
+    /// message that could not be read, so never started one.
+    pub fn error(&self, chat: u64, text: String) {
+        self.emit(chat, Event::Error { text });
+    }
+
     /// Starts a turn in `chat` with the user's `text`, cancelling a turn still in flight there.
     /// Returns at once; the turn runs as its own task.
     pub fn send(self: &Arc<Self>, chat: u64, text: String) -> tokio::task::JoinHandle<()> {

@@ -3,6 +3,10 @@
 //! nvim-rs spawns a task per request but handles notifications one at a time on its io loop, so
 //! notification handlers only *start* work (`tokio::spawn`) and return. Requests answered here
 //! are all quick (`hello`, `ping`) or bounded by short HTTP timeouts (`status`).
+//!
+//! Arguments are decoded into the structs of [`protocol`]; one that cannot be read is answered
+//! with an error naming the method and the field (requests), or shown to the user
+//! (notifications, see `Handler::refuse`), never replaced by a default.
 
 pub mod buffers;
 pub mod graph;
@@ -21,9 +25,11 @@ use rmpv::Value;
 
 use crate::chat::Chats;
 use protocol::{
-    NOTIFY_AGENT_RUN, NOTIFY_CHAT_SEND, NOTIFY_CHAT_STOP, PROTOCOL_VERSION, REQ_HELLO, REQ_PING,
-    REQ_STATUS,
+    decode, AgentRun, ChatSend, ChatStop, DecodeError, NOTIFY_AGENT_RUN, NOTIFY_CHAT_SEND,
+    NOTIFY_CHAT_STOP, NOTIFY_GRAPH_BUFFER, NOTIFY_GRAPH_CLOSED, NOTIFY_GRAPH_QUERY,
+    NOTIFY_GRAPH_SAVED, NOTIFY_GRAPH_START, PROTOCOL_VERSION, REQ_HELLO, REQ_PING, REQ_STATUS,
 };
+use smallcode_agent::permission::Answer;
 use smallcode_llm::config::Config;
 
 /// The Neovim handle type for a process started by `jobstart(…, {rpc = true})`.
@@ -61,26 +67,20 @@ impl Handler {
     }
 
     async fn hello(&self, args: &[Value], nvim: &Nvim) -> Result<Value, Value> {
-        let arg = args.first().cloned().unwrap_or(Value::Nil);
-        let get = |k: &str| match &arg {
-            Value::Map(m) => m
-                .iter()
-                .find(|(key, _)| key.as_str() == Some(k))
-                .map(|(_, v)| v.clone()),
-            _ => None,
-        };
-        let theirs = get("protocol").and_then(|v| v.as_u64()).unwrap_or(0);
-        if theirs != PROTOCOL_VERSION {
-            return Err(Value::from(format!(
-                "protocol mismatch: binary speaks {PROTOCOL_VERSION}, plugin sent {theirs}; rebuild with cargo build --release"
-            )));
+        // A plugin of another version may send another shape: the mismatch is what to report.
+        if let Some(theirs) = protocol::peek_u64(args, "protocol") {
+            if theirs != PROTOCOL_VERSION {
+                return Err(Value::from(format!(
+                    "protocol mismatch: binary speaks {PROTOCOL_VERSION}, plugin sent {theirs}; rebuild with cargo build --release"
+                )));
+            }
         }
-        let config = Config::from_json(value::to_json(&get("config").unwrap_or(Value::Nil)))
-            .map_err(Value::from)?;
-        tracing::info!(
-            "[rpc] hello from nvim {:?}",
-            get("nvim").and_then(|v| v.as_str().map(str::to_string))
-        );
+        let hello: protocol::Hello = protocol::decode(REQ_HELLO, args).map_err(|e| {
+            tracing::warn!("[rpc] {e}");
+            Value::from(e.to_string())
+        })?;
+        let config = Config::from_json(hello.config).map_err(Value::from)?;
+        tracing::info!("[rpc] hello from nvim {}", hello.nvim);
         if let Ok(mut p) = self.pending_config.lock() {
             *p = config.clone();
         }
@@ -123,31 +123,90 @@ impl Handler {
     }
 }
 
-fn chat_args(args: &[Value]) -> (u64, String) {
-    let json = args.first().map(value::to_json).unwrap_or_default();
-    let chat = json.get("chat").and_then(|c| c.as_u64()).unwrap_or(1);
-    let text = json
-        .get("text")
-        .and_then(|t| t.as_str())
-        .unwrap_or_default()
-        .to_string();
-    (chat, text)
-}
+impl Handler {
+    /// Starts what notification `name` asks for; `Err` when its arguments cannot be read.
+    fn notify(&self, name: &str, args: &[Value], nvim: &Nvim) -> Result<(), DecodeError> {
+        match name {
+            NOTIFY_CHAT_SEND => {
+                let (chat, text, ctx) = decode::<ChatSend>(name, args)?.into_parts();
+                self.chats(nvim).send_with(chat, text, ctx);
+            }
+            NOTIFY_AGENT_RUN => {
+                let (chat, req) = decode::<AgentRun>(name, args)?.into_parts();
+                self.chats(nvim).agent(chat, req);
+            }
+            NOTIFY_CHAT_STOP => {
+                let chat = decode::<ChatStop>(name, args)?.chat;
+                let stopped = self.chats(nvim).stop(chat);
+                tracing::info!(
+                    "[chat] stop chat {chat}: {}",
+                    if stopped {
+                        "cancelled"
+                    } else {
+                        "nothing in flight"
+                    }
+                );
+            }
+            NOTIFY_GRAPH_QUERY => {
+                let q = decode::<protocol::GraphQuery>(name, args)?;
+                self.graphs.query(nvim.clone(), q.root, q.name);
+            }
+            NOTIFY_GRAPH_START => {
+                let q = decode::<protocol::GraphStart>(name, args)?;
+                self.graphs.start(nvim.clone(), q.root);
+            }
+            NOTIFY_GRAPH_BUFFER => {
+                let b = decode::<protocol::GraphBuffer>(name, args)?;
+                self.graphs.buffer(b.root, b.path, b.text);
+            }
+            NOTIFY_GRAPH_SAVED => {
+                let f = decode::<protocol::GraphSaved>(name, args)?;
+                self.graphs.saved(f.root, f.path);
+            }
+            NOTIFY_GRAPH_CLOSED => {
+                let f = decode::<protocol::GraphClosed>(name, args)?;
+                self.graphs.closed(f.root, f.path);
+            }
+            permission::NOTIFY_ANSWER => match decode::<protocol::PermissionAnswer>(name, args) {
+                Ok(a) => permission::questions().answer(a.id, a.answer),
+                Err(e) => {
+                    // Unanswered, the question would hold the agent until its timeout.
+                    if let Some(id) = protocol::peek_u64(args, "id") {
+                        permission::questions().answer(id, Answer::No);
+                    }
+                    return Err(e);
+                }
+            },
+            other => return Err(DecodeError::Unknown(other.to_string())),
+        }
+        Ok(())
+    }
 
-/// One `{file, line, col, text}` of `agent_run`'s `errors` (quickfix entries, diagnostics).
-fn error_arg(v: &serde_json::Value) -> Option<smallcode_agent::check::Diagnostic> {
-    let pos = |k: &str| {
-        v.get(k)
-            .and_then(|n| n.as_u64())
-            .filter(|n| *n > 0)
-            .map(|n| n as usize)
-    };
-    Some(smallcode_agent::check::Diagnostic {
-        file: v.get("file")?.as_str()?.to_string(),
-        line: pos("line"),
-        col: pos("col"),
-        message: v.get("text")?.as_str()?.to_string(),
-    })
+    /// Tells the user about a notification that could not be read (it has no reply to carry
+    /// the error): in the chat it was meant for, when that is known (the chat is waiting for
+    /// a reply that will not come), else through `vim.notify`.
+    fn refuse(&self, name: &str, args: &[Value], nvim: &Nvim, err: DecodeError) {
+        let text = err.to_string();
+        tracing::warn!("[rpc] {text}");
+        let chat = matches!(name, NOTIFY_CHAT_SEND | NOTIFY_AGENT_RUN)
+            .then(|| protocol::peek_u64(args, "chat"))
+            .flatten();
+        if let Some(chat) = chat {
+            self.chats(nvim).error(chat, text);
+            return;
+        }
+        // Not awaited here: notifications are handled on the io loop, which must stay free to
+        // read the reply.
+        let nvim = nvim.clone();
+        tokio::spawn(async move {
+            if let Err(e) = nvim
+                .exec_lua(protocol::LUA_WARN, vec![Value::from(text)])
+                .await
+            {
+                tracing::warn!("[rpc] could not show the warning: {e}");
+            }
+        });
+    }
 }
 
 #[async_trait]
@@ -171,107 +230,9 @@ impl nvim_rs::Handler for Handler {
 
     async fn handle_notify(&self, name: String, args: Vec<Value>, nvim: Nvim) {
         tracing::debug!("[rpc] <- notify {name}");
-        match name.as_str() {
-            NOTIFY_CHAT_SEND => {
-                let (chat, text) = chat_args(&args);
-                let json = args.first().map(value::to_json).unwrap_or_default();
-                let ctx = crate::chat::EditorContext::from_json(&json);
-                self.chats(&nvim).send_with(chat, text, ctx);
-            }
-            NOTIFY_AGENT_RUN => {
-                let (chat, text) = chat_args(&args);
-                let json = args.first().map(value::to_json).unwrap_or_default();
-                let root = json
-                    .get("root")
-                    .and_then(|r| r.as_str())
-                    .unwrap_or(".")
-                    .into();
-                let buffers = json
-                    .get("buffers")
-                    .and_then(|b| b.as_array())
-                    .map(|list| {
-                        list.iter()
-                            .filter_map(|b| {
-                                Some(crate::chat::LiveBuffer {
-                                    path: b.get("path")?.as_str()?.into(),
-                                    text: b.get("text")?.as_str()?.to_string(),
-                                    tick: b.get("tick").and_then(|t| t.as_i64()),
-                                })
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let errors = json
-                    .get("errors")
-                    .and_then(|b| b.as_array())
-                    .map(|list| list.iter().filter_map(error_arg).collect())
-                    .unwrap_or_default();
-                let req = crate::chat::AgentRequest {
-                    text,
-                    root,
-                    buffers,
-                    errors,
-                    edit_format: json
-                        .get("edit_format")
-                        .and_then(|f| f.as_str())
-                        .and_then(|f| f.parse().ok())
-                        .unwrap_or_default(),
-                };
-                self.chats(&nvim).agent(chat, req);
-            }
-            protocol::NOTIFY_GRAPH_QUERY => {
-                let json = args.first().map(value::to_json).unwrap_or_default();
-                let name = json_str(&json, "name").to_string();
-                self.graphs.query(nvim, json_path(&json, "root"), name);
-            }
-            protocol::NOTIFY_GRAPH_START => {
-                let json = args.first().map(value::to_json).unwrap_or_default();
-                self.graphs.start(nvim, json_path(&json, "root"));
-            }
-            protocol::NOTIFY_GRAPH_BUFFER => {
-                let json = args.first().map(value::to_json).unwrap_or_default();
-                let text = json_str(&json, "text").to_string();
-                let (root, path) = (json_path(&json, "root"), json_path(&json, "path"));
-                self.graphs.buffer(root, path, text);
-            }
-            protocol::NOTIFY_GRAPH_SAVED => {
-                let json = args.first().map(value::to_json).unwrap_or_default();
-                let (root, path) = (json_path(&json, "root"), json_path(&json, "path"));
-                self.graphs.saved(root, path);
-            }
-            protocol::NOTIFY_GRAPH_CLOSED => {
-                let json = args.first().map(value::to_json).unwrap_or_default();
-                let (root, path) = (json_path(&json, "root"), json_path(&json, "path"));
-                self.graphs.closed(root, path);
-            }
-            NOTIFY_CHAT_STOP => {
-                let (chat, _) = chat_args(&args);
-                let stopped = self.chats(&nvim).stop(chat);
-                tracing::info!(
-                    "[chat] stop chat {chat}: {}",
-                    if stopped {
-                        "cancelled"
-                    } else {
-                        "nothing in flight"
-                    }
-                );
-            }
-            permission::NOTIFY_ANSWER => permission::questions().answer(&args),
-            other => tracing::warn!("[rpc] unknown notification {other:?}"),
+        if let Err(e) = self.notify(&name, &args, &nvim) {
+            self.refuse(&name, &args, &nvim, e);
         }
-    }
-}
-
-/// String field `key` of a notification's argument map ("" when missing).
-fn json_str<'a>(json: &'a serde_json::Value, key: &str) -> &'a str {
-    json.get(key).and_then(|v| v.as_str()).unwrap_or_default()
-}
-
-/// Path field `key` of a notification's argument map ("." when missing).
-fn json_path(json: &serde_json::Value, key: &str) -> std::path::PathBuf {
-    match json_str(json, key) {
-        "" => ".".into(),
-        s => s.into(),
     }
 }
 

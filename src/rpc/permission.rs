@@ -14,12 +14,13 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
-use super::{value, Nvim};
+use super::Nvim;
 use smallcode_agent::permission::{Answer, Asker};
 
 /// The Lua function that shows the question.
 pub const LUA_ASK: &str = "return require('smallcode.permission').ask(...)";
-/// `permission_answer({id, answer})`: the user's choice (`once`, `always`, `no`).
+/// `permission_answer({id, answer})`: the user's choice (`once`, `always`, `no`; read as
+/// `super::protocol::PermissionAnswer`).
 pub const NOTIFY_ANSWER: &str = "permission_answer";
 /// How long a question waits for the user before it counts as "no".
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(600);
@@ -32,14 +33,8 @@ pub struct Questions {
 }
 
 impl Questions {
-    /// Completes question `id` with `answer` (from the notification's raw args).
-    pub fn answer(&self, args: &[rmpv::Value]) {
-        let json = args.first().map(value::to_json).unwrap_or_default();
-        let Some(id) = json.get("id").and_then(|v| v.as_u64()) else {
-            tracing::warn!("[permission] answer without id: {json}");
-            return;
-        };
-        let answer = Answer::parse(json.get("answer").and_then(|v| v.as_str()).unwrap_or(""));
+    /// Completes question `id` with `answer` (the `permission_answer` notification).
+    pub fn answer(&self, id: u64, answer: Answer) {
         let tx = self
             .waiting
             .lock()

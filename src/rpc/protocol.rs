@@ -1,27 +1,42 @@
 //! The wire contract between the Lua plugin and the Rust process.
 //!
-//! Everything Lua and Rust must agree on lives here: the protocol version, the method names, and
-//! the shape of the events Rust pushes back. Lua's copy of these names is in
-//! `lua/smallcode/rpc.lua` and `lua/smallcode/chat.lua`; bump [`PROTOCOL_VERSION`] whenever a
-//! name or a field changes so that an old binary and a new plugin refuse each other loudly
-//! instead of misbehaving quietly.
+//! Everything Lua and Rust must agree on lives here: the protocol version, the method names, the
+//! parameters Lua sends (one `Deserialize` struct per method, read by [`decode`]) and the shape
+//! of the events Rust pushes back. Lua's copy of these names is in `lua/smallcode/rpc.lua` and
+//! `lua/smallcode/chat.lua`; bump [`PROTOCOL_VERSION`] whenever a name or a field changes so that
+//! an old binary and a new plugin refuse each other loudly instead of misbehaving quietly.
 //!
 //! Direction and kind:
 //! - Lua → Rust **requests** (`vim.rpcrequest`, the editor waits): only quick ones —
 //!   [`REQ_HELLO`], [`REQ_PING`], [`REQ_STATUS`] (bounded by a short HTTP timeout).
 //! - Lua → Rust **notifications** (`vim.rpcnotify`, fire and forget): everything slow —
-//!   [`NOTIFY_CHAT_SEND`], [`NOTIFY_CHAT_STOP`], [`NOTIFY_AGENT_RUN`].
+//!   [`NOTIFY_CHAT_SEND`], [`NOTIFY_CHAT_STOP`], [`NOTIFY_AGENT_RUN`], the `graph_*` ones.
 //! - Rust → Lua: `nvim_exec_lua` of [`LUA_ON_EVENT`] with one [`WireEvent`] map per call (the
 //!   chat's [`Event`]s, mapped here).
+//!
+//! Every method takes exactly one map. Its fields are decoded strictly: a missing required field,
+//! an unknown field or a value of the wrong type is a [`DecodeError`] that names the method and
+//! the field (`chat_send: missing field \`chat\``), never a default. A request answers it as its
+//! error reply; a notification cannot reply, so the error goes to the chat it names, else to
+//! `vim.notify` ([`LUA_WARN`]).
 
-use serde::Serialize;
+use std::path::PathBuf;
+
+use rmpv::Value;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 pub use crate::chat::event::{ChatEvent, ErrorItem, Event};
+use crate::chat::{AgentRequest, EditorContext, LiveBuffer};
+use smallcode_agent::check::Diagnostic;
+use smallcode_agent::permission::Answer;
+use smallcode_agent::EditFormat;
 
 /// Version of this contract. Lua sends its own in `hello`; a mismatch is refused.
 pub const PROTOCOL_VERSION: u64 = 1;
 
-/// `hello({protocol, config})` → `{protocol, version, log_file}`; also applies `config`.
+/// `hello({protocol, config, nvim})` → `{protocol, version, log_file, pid}`; also applies
+/// `config` ([`Hello`]).
 pub const REQ_HELLO: &str = "hello";
 /// `ping()` → `"pong"`; used by `:checkhealth` and the RPC benchmark.
 pub const REQ_PING: &str = "ping";
@@ -29,14 +44,15 @@ pub const REQ_PING: &str = "ping";
 pub const REQ_STATUS: &str = "status";
 /// `chat_send({chat, text, root?, file?, cursor?, selection? = {path, line1, line2, text},
 /// buffers? = {{path, text, tick}…}})`: start a turn in chat `chat` with the user's `text` and
-/// what the editor shows (see `crate::chat::EditorContext`). `/budget`, `/stats`, `/clear` and
-/// `/help` are answered without the model.
+/// what the editor shows ([`ChatSend`]). `/budget`, `/stats`, `/clear` and `/help` are answered
+/// without the model.
 pub const NOTIFY_CHAT_SEND: &str = "chat_send";
-/// `chat_stop({chat})`: cancel the turn in flight in chat `chat` (drops the HTTP request).
+/// `chat_stop({chat})`: cancel the turn in flight in chat `chat` (drops the HTTP request;
+/// [`ChatStop`]).
 pub const NOTIFY_CHAT_STOP: &str = "chat_stop";
-/// `agent_run({chat, text, root, buffers = {{path, text, tick}…}, errors = {{file, line, col, text}…}})`:
-/// run the agent (`errors`: what the editor already reports, optional); a verified
-/// change set comes back through [`LUA_APPLY_EDITS`].
+/// `agent_run({chat, text, root, buffers = {{path, text, tick}…}, errors = {{file, line, col, text}…},
+/// edit_format})`: run the agent (`errors`: what the editor already reports, possibly none;
+/// [`AgentRun`]); a verified change set comes back through [`LUA_APPLY_EDITS`].
 pub const NOTIFY_AGENT_RUN: &str = "agent_run";
 
 /// `graph_query({root, name})`: definitions, callers and callees of `name`, pushed to
@@ -62,6 +78,311 @@ pub const LUA_PUBLISH_ERRORS: &str = "return require('smallcode.quickfix').publi
 
 /// The Lua function Rust calls for every [`Event`].
 pub const LUA_ON_EVENT: &str = "return require('smallcode.chat').on_event(...)";
+
+/// What Rust calls with a message for the user that belongs to no chat: a notification whose
+/// arguments could not be read (it has no reply to carry the error).
+pub const LUA_WARN: &str = "vim.notify('(smallcode) ' .. select(1, ...), vim.log.levels.WARN)";
+
+/// Why the arguments of a method could not be read. The text names the method and the field, so
+/// that whoever reads it knows which side sent what.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Lua sends every method's parameters as exactly one map.
+    #[error("{method}: expected one map argument, got {count} arguments")]
+    Arity {
+        /// The method called.
+        method: String,
+        /// How many arguments came.
+        count: usize,
+    },
+    /// A field is missing, unknown or of the wrong type; serde's text says which (and what
+    /// was expected).
+    #[error("{method}: {}{message}", at(.path))]
+    Field {
+        /// The method called.
+        method: String,
+        /// Where in the map (`chat`, `errors[2].file`); `None` for the map itself.
+        path: Option<String>,
+        /// serde's message (`missing field \`chat\``, `invalid type: …, expected u64`).
+        message: String,
+    },
+    /// No such notification (a request of an unknown name gets its own reply).
+    #[error("unknown notification {0:?}")]
+    Unknown(String),
+}
+
+fn at(path: &Option<String>) -> String {
+    path.as_ref().map(|p| format!("{p}: ")).unwrap_or_default()
+}
+
+/// Reads the one map argument of `method` into its parameter struct.
+pub fn decode<T: DeserializeOwned>(method: &str, args: &[Value]) -> Result<T, DecodeError> {
+    let [arg] = args else {
+        return Err(DecodeError::Arity {
+            method: method.to_string(),
+            count: args.len(),
+        });
+    };
+    serde_path_to_error::deserialize(super::value::to_json(arg)).map_err(|e| {
+        let message = e.inner().to_string();
+        let mut segments: Vec<_> = e.path().iter().collect();
+        // The path of an unknown field ends at that field, which the message names already.
+        if message.starts_with("unknown field") {
+            segments.pop();
+        }
+        DecodeError::Field {
+            method: method.to_string(),
+            path: path_text(&segments),
+            message,
+        }
+    })
+}
+
+/// `errors[2].file`, as `serde_path_to_error::Path` prints it; `None` for the map itself.
+fn path_text(segments: &[&serde_path_to_error::Segment]) -> Option<String> {
+    let mut out = String::new();
+    for (i, s) in segments.iter().enumerate() {
+        if i > 0 && !matches!(s, serde_path_to_error::Segment::Seq { .. }) {
+            out.push('.');
+        }
+        out.push_str(&s.to_string());
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Field `key` of the map argument when it is an unsigned integer, read without decoding the
+/// rest: the chat a malformed notification was meant for (to show the error there), the
+/// protocol of a `hello` whose other fields may have another shape.
+pub fn peek_u64(args: &[Value], key: &str) -> Option<u64> {
+    match args.first()? {
+        Value::Map(m) => m
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .and_then(|(_, v)| v.as_u64()),
+        _ => None,
+    }
+}
+
+/// [`REQ_HELLO`]'s map (lua/smallcode/rpc.lua `H.hello`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a map {protocol, config, nvim}")]
+pub struct Hello {
+    /// The plugin's contract version (`M.PROTOCOL`); must equal [`PROTOCOL_VERSION`].
+    pub protocol: u64,
+    /// The settings Rust reads (`require('smallcode.config').for_rust`, an empty map when the
+    /// user set none), decoded by `Config::from_json`.
+    pub config: serde_json::Value,
+    /// Neovim's version (`tostring(vim.version())`), for the log.
+    pub nvim: String,
+}
+
+/// [`NOTIFY_CHAT_SEND`]'s map (lua/smallcode/chat.lua `M.send`). The editor fields are left out
+/// for a slash command, a message typed with no file window to come from, and a selection
+/// without a file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a map {chat, text, root?, file?, cursor?, selection?, buffers?}"
+)]
+pub struct ChatSend {
+    /// Chat id (the chat buffer the reply goes to).
+    pub chat: u64,
+    /// The user's message.
+    pub text: String,
+    /// Project root of the file the user came from (enables the code graph).
+    pub root: Option<PathBuf>,
+    /// That file (absolute).
+    pub file: Option<PathBuf>,
+    /// Cursor line (1-based) in `file`.
+    pub cursor: Option<u32>,
+    /// The visual selection (`:'<,'>SmallCode ask`).
+    pub selection: Option<SelectionArg>,
+    /// Loaded buffers whose unsaved text wins over the files on disk. Defaults to none (left
+    /// out with the editor fields).
+    #[serde(default)]
+    pub buffers: Vec<BufferArg>,
+}
+
+/// `chat_send`'s `selection`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a map {path?, line1, line2, text}")]
+pub struct SelectionArg {
+    /// File the lines come from (absolute); left out for a buffer without a name.
+    pub path: Option<PathBuf>,
+    /// First selected line (1-based).
+    pub line1: u32,
+    /// Last selected line (1-based, inclusive).
+    pub line2: u32,
+    /// The selected lines.
+    pub text: String,
+}
+
+/// One entry of `buffers` (lua/smallcode/agent.lua `M.live_buffers`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a map {path, text, tick}")]
+pub struct BufferArg {
+    /// Absolute file path.
+    pub path: PathBuf,
+    /// The buffer's text, unsaved changes included.
+    pub text: String,
+    /// `b:changedtick` when read.
+    pub tick: i64,
+}
+
+/// [`NOTIFY_CHAT_STOP`]'s map.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a map {chat}")]
+pub struct ChatStop {
+    /// Chat id whose turn is cancelled.
+    pub chat: u64,
+}
+
+/// [`NOTIFY_AGENT_RUN`]'s map (lua/smallcode/agent.lua `M.fix` and `M.feedback`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a map {chat, text, root, buffers, errors, edit_format}"
+)]
+pub struct AgentRun {
+    /// Chat id (the chat buffer that shows the run).
+    pub chat: u64,
+    /// The request (with the selection quoted, when there was one).
+    pub text: String,
+    /// Project root the agent is confined to.
+    pub root: PathBuf,
+    /// Loaded buffers under the root whose text wins over the files on disk.
+    pub buffers: Vec<BufferArg>,
+    /// Errors the editor already shows (quickfix entries, ERROR diagnostics); may be empty.
+    pub errors: Vec<ErrorArg>,
+    /// `whole` or `tools` (`config.edit_format`).
+    pub edit_format: EditFormat,
+}
+
+/// One entry of `agent_run`'s `errors` (lua/smallcode/quickfix.lua `M.input`,
+/// lua/smallcode/diagnostics.lua).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a map {file, line, col, text}")]
+pub struct ErrorArg {
+    /// Path relative to the project root.
+    pub file: String,
+    /// 1-based line; 0 = unknown (a quickfix entry without one).
+    pub line: u64,
+    /// 1-based column; 0 = unknown.
+    pub col: u64,
+    /// The message.
+    pub text: String,
+}
+
+/// [`NOTIFY_GRAPH_QUERY`]'s map.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a map {root, name}")]
+pub struct GraphQuery {
+    /// Project root (absolute).
+    pub root: PathBuf,
+    /// The symbol asked about.
+    pub name: String,
+}
+
+/// [`NOTIFY_GRAPH_START`]'s map.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a map {root}")]
+pub struct GraphStart {
+    /// Project root (absolute) to index.
+    pub root: PathBuf,
+}
+
+/// [`NOTIFY_GRAPH_BUFFER`]'s map.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a map {root, path, text}")]
+pub struct GraphBuffer {
+    /// Project root (absolute).
+    pub root: PathBuf,
+    /// The buffer's file (absolute).
+    pub path: PathBuf,
+    /// Its unsaved text.
+    pub text: String,
+}
+
+/// The map of [`NOTIFY_GRAPH_SAVED`] and [`NOTIFY_GRAPH_CLOSED`] (one buffer of a project).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a map {root, path}")]
+pub struct GraphFile {
+    /// Project root (absolute).
+    pub root: PathBuf,
+    /// The buffer's file (absolute).
+    pub path: PathBuf,
+}
+
+/// [`NOTIFY_GRAPH_SAVED`]'s map.
+pub type GraphSaved = GraphFile;
+/// [`NOTIFY_GRAPH_CLOSED`]'s map.
+pub type GraphClosed = GraphFile;
+
+/// `permission_answer`'s map (`super::permission::NOTIFY_ANSWER`, lua/smallcode/permission.lua).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a map {id, answer}")]
+pub struct PermissionAnswer {
+    /// The question's id (sent with the question).
+    pub id: u64,
+    /// `once`, `always` or `no`.
+    pub answer: Answer,
+}
+
+impl ChatSend {
+    /// The chat id, the message and what the editor shows. An empty `root` or `file` counts as
+    /// none.
+    pub fn into_parts(self) -> (u64, String, EditorContext) {
+        let nonempty = |p: Option<PathBuf>| p.filter(|p| !p.as_os_str().is_empty());
+        let ctx = EditorContext {
+            root: nonempty(self.root),
+            file: nonempty(self.file),
+            cursor: self.cursor,
+            selection: self.selection.map(|s| crate::chat::context::Selection {
+                path: s.path,
+                lines: (s.line1, s.line2.max(s.line1)),
+                text: s.text,
+            }),
+            buffers: self.buffers.into_iter().map(LiveBuffer::from).collect(),
+        };
+        (self.chat, self.text, ctx)
+    }
+}
+
+impl AgentRun {
+    /// The chat id and the agent's request.
+    pub fn into_parts(self) -> (u64, AgentRequest) {
+        let req = AgentRequest {
+            text: self.text,
+            root: self.root,
+            buffers: self.buffers.into_iter().map(LiveBuffer::from).collect(),
+            errors: self.errors.into_iter().map(Diagnostic::from).collect(),
+            edit_format: self.edit_format,
+        };
+        (self.chat, req)
+    }
+}
+
+impl From<BufferArg> for LiveBuffer {
+    fn from(b: BufferArg) -> LiveBuffer {
+        LiveBuffer {
+            path: b.path,
+            text: b.text,
+            tick: Some(b.tick),
+        }
+    }
+}
+
+impl From<ErrorArg> for Diagnostic {
+    fn from(e: ErrorArg) -> Diagnostic {
+        let known = |n: u64| (n > 0).then_some(n as usize);
+        Diagnostic {
+            file: e.file,
+            line: known(e.line),
+            col: known(e.col),
+            message: e.text,
+        }
+    }
+}
 
 /// The wire form of a [`ChatEvent`]: a map with a `type` field, the event's fields and the chat
 /// id under `chat` (what `require('smallcode.chat').on_event` reads). Kept separate from the
@@ -156,6 +477,253 @@ impl<'a> From<&'a ChatEvent> for WireEvent<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `method`'s arguments as Lua sends them: one map.
+    fn args(v: serde_json::Value) -> Vec<Value> {
+        vec![super::super::value::from_json(&v)]
+    }
+
+    /// The message of decoding `v` as `T`, which must fail.
+    fn refused<T: DeserializeOwned + std::fmt::Debug>(
+        method: &str,
+        v: serde_json::Value,
+    ) -> String {
+        decode::<T>(method, &args(v)).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn hello_decodes_and_names_its_fields() {
+        let h: Hello = decode(
+            REQ_HELLO,
+            &args(serde_json::json!({"protocol": 1, "config": {"model": "m"}, "nvim": "0.11.0"})),
+        )
+        .unwrap();
+        assert_eq!(h.protocol, 1);
+        assert_eq!(h.config["model"], "m");
+        assert_eq!(h.nvim, "0.11.0");
+        assert_eq!(
+            refused::<Hello>(REQ_HELLO, serde_json::json!({"config": {}, "nvim": "x"})),
+            "hello: missing field `protocol`"
+        );
+        assert_eq!(
+            refused::<Hello>(
+                REQ_HELLO,
+                serde_json::json!({"protocol": "1", "config": {}, "nvim": "x"})
+            ),
+            "hello: protocol: invalid type: string \"1\", expected u64"
+        );
+        let typo = refused::<Hello>(
+            REQ_HELLO,
+            serde_json::json!({"protocol": 1, "config": {}, "nvim": "x", "confg": {}}),
+        );
+        assert_eq!(
+            typo,
+            "hello: unknown field `confg`, expected one of `protocol`, `config`, `nvim`"
+        );
+        let nested = refused::<ChatSend>(
+            NOTIFY_CHAT_SEND,
+            serde_json::json!({"chat": 1, "text": "", "buffers": [{"path": "/a", "text": "", "tick": 1, "tik": 1}]}),
+        );
+        assert!(
+            nested.starts_with("chat_send: buffers[0]: unknown field `tik`"),
+            "{nested}"
+        );
+    }
+
+    #[test]
+    fn one_map_argument_is_required() {
+        let e = decode::<ChatStop>(NOTIFY_CHAT_STOP, &[]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "chat_stop: expected one map argument, got 0 arguments"
+        );
+        let e = refused::<ChatStop>(NOTIFY_CHAT_STOP, serde_json::json!("stop"));
+        assert_eq!(
+            e,
+            "chat_stop: invalid type: string \"stop\", expected a map {chat}"
+        );
+    }
+
+    #[test]
+    fn chat_send_decodes_the_editor_context() {
+        let (chat, text, ctx) = decode::<ChatSend>(
+            NOTIFY_CHAT_SEND,
+            &args(serde_json::json!({
+                "chat": 2, "text": "hi", "root": "/p", "file": "/p/a.py", "cursor": 7,
+                "selection": {"line1": 3, "line2": 1, "text": "x = 1"},
+                "buffers": [{"path": "/p/a.py", "text": "x = 1\n", "tick": 5}],
+            })),
+        )
+        .unwrap()
+        .into_parts();
+        assert_eq!((chat, text.as_str()), (2, "hi"));
+        assert_eq!(ctx.root.as_deref(), Some(std::path::Path::new("/p")));
+        assert_eq!(ctx.cursor, Some(7));
+        let sel = ctx.selection.unwrap();
+        assert_eq!((sel.path, sel.lines), (None, (3, 3)));
+        assert_eq!(ctx.buffers[0].tick, Some(5));
+        // A slash command carries no editor context.
+        let plain: ChatSend = decode(
+            NOTIFY_CHAT_SEND,
+            &args(serde_json::json!({"chat": 1, "text": "/budget"})),
+        )
+        .unwrap();
+        assert!(plain.buffers.is_empty() && plain.root.is_none());
+        assert_eq!(
+            refused::<ChatSend>(NOTIFY_CHAT_SEND, serde_json::json!({"text": "hi"})),
+            "chat_send: missing field `chat`"
+        );
+        assert_eq!(
+            refused::<ChatSend>(
+                NOTIFY_CHAT_SEND,
+                serde_json::json!({"chat": "one", "text": "hi"})
+            ),
+            "chat_send: chat: invalid type: string \"one\", expected u64"
+        );
+        assert_eq!(
+            refused::<ChatSend>(
+                NOTIFY_CHAT_SEND,
+                serde_json::json!({"chat": 1, "text": "hi", "buffers": [{"path": "/a", "text": ""}]})
+            ),
+            "chat_send: buffers[0]: missing field `tick`"
+        );
+        assert_eq!(
+            refused::<ChatSend>(
+                NOTIFY_CHAT_SEND,
+                serde_json::json!({"chat": 1, "text": "hi", "selection": {"line1": 1, "line2": "2", "text": ""}})
+            ),
+            "chat_send: selection.line2: invalid type: string \"2\", expected u32"
+        );
+    }
+
+    #[test]
+    fn chat_stop_decodes() {
+        let s: ChatStop = decode(NOTIFY_CHAT_STOP, &args(serde_json::json!({"chat": 3}))).unwrap();
+        assert_eq!(s.chat, 3);
+        assert_eq!(
+            refused::<ChatStop>(NOTIFY_CHAT_STOP, serde_json::json!({})),
+            "chat_stop: missing field `chat`"
+        );
+        assert_eq!(
+            refused::<ChatStop>(NOTIFY_CHAT_STOP, serde_json::json!({"chat": -1})),
+            "chat_stop: chat: invalid value: integer `-1`, expected u64"
+        );
+    }
+
+    #[test]
+    fn agent_run_decodes_errors_and_the_edit_format() {
+        let good = serde_json::json!({
+            "chat": 1, "text": "Fix the bug.", "root": "/p",
+            "buffers": [{"path": "/p/calc.py", "text": "", "tick": 2}],
+            "errors": [{"file": "calc.py", "line": 2, "col": 0, "text": "boom"}],
+            "edit_format": "tools",
+        });
+        let (chat, req) = decode::<AgentRun>(NOTIFY_AGENT_RUN, &args(good.clone()))
+            .unwrap()
+            .into_parts();
+        assert_eq!(chat, 1);
+        assert_eq!(req.edit_format, EditFormat::Tools);
+        assert_eq!(req.root, PathBuf::from("/p"));
+        assert_eq!(req.buffers[0].tick, Some(2));
+        assert_eq!(req.errors[0].to_string(), "calc.py:2: boom");
+        assert_eq!((req.errors[0].line, req.errors[0].col), (Some(2), None));
+
+        let mut bad = good.clone();
+        bad["edit_format"] = "diff".into();
+        assert_eq!(
+            refused::<AgentRun>(NOTIFY_AGENT_RUN, bad),
+            "agent_run: edit_format: unknown variant `diff`, expected `whole` or `tools`"
+        );
+        let mut bad = good.clone();
+        bad.as_object_mut().unwrap().remove("root");
+        assert_eq!(
+            refused::<AgentRun>(NOTIFY_AGENT_RUN, bad),
+            "agent_run: missing field `root`"
+        );
+        let mut bad = good;
+        bad["errors"][0].as_object_mut().unwrap().remove("text");
+        assert_eq!(
+            refused::<AgentRun>(NOTIFY_AGENT_RUN, bad),
+            "agent_run: errors[0]: missing field `text`"
+        );
+    }
+
+    #[test]
+    fn graph_notifications_decode() {
+        let q: GraphQuery = decode(
+            NOTIFY_GRAPH_QUERY,
+            &args(serde_json::json!({"root": "/p", "name": "add"})),
+        )
+        .unwrap();
+        assert_eq!((q.root, q.name.as_str()), (PathBuf::from("/p"), "add"));
+        assert_eq!(
+            refused::<GraphQuery>(NOTIFY_GRAPH_QUERY, serde_json::json!({"root": "/p"})),
+            "graph_query: missing field `name`"
+        );
+        let s: GraphStart =
+            decode(NOTIFY_GRAPH_START, &args(serde_json::json!({"root": "/p"}))).unwrap();
+        assert_eq!(s.root, PathBuf::from("/p"));
+        assert_eq!(
+            refused::<GraphStart>(NOTIFY_GRAPH_START, serde_json::json!({"root": 5})),
+            "graph_start: root: invalid type: integer `5`, expected path string"
+        );
+        let b: GraphBuffer = decode(
+            NOTIFY_GRAPH_BUFFER,
+            &args(serde_json::json!({"root": "/p", "path": "/p/a.py", "text": "x\n"})),
+        )
+        .unwrap();
+        assert_eq!(b.text, "x\n");
+        assert_eq!(
+            refused::<GraphBuffer>(
+                NOTIFY_GRAPH_BUFFER,
+                serde_json::json!({"root": "/p", "path": "/p/a.py"})
+            ),
+            "graph_buffer: missing field `text`"
+        );
+        for method in [NOTIFY_GRAPH_SAVED, NOTIFY_GRAPH_CLOSED] {
+            let f: GraphFile = decode(
+                method,
+                &args(serde_json::json!({"root": "/p", "path": "/p/a.py"})),
+            )
+            .unwrap();
+            assert_eq!(f.path, PathBuf::from("/p/a.py"));
+            assert_eq!(
+                refused::<GraphFile>(method, serde_json::json!({"root": "/p"})),
+                format!("{method}: missing field `path`")
+            );
+        }
+    }
+
+    #[test]
+    fn permission_answer_decodes_the_three_words_only() {
+        let a: PermissionAnswer = decode(
+            "permission_answer",
+            &args(serde_json::json!({"id": 4, "answer": "always"})),
+        )
+        .unwrap();
+        assert_eq!((a.id, a.answer), (4, Answer::Always));
+        assert_eq!(
+            refused::<PermissionAnswer>(
+                "permission_answer",
+                serde_json::json!({"id": 4, "answer": "yes"})
+            ),
+            "permission_answer: answer: unknown variant `yes`, expected one of `once`, `always`, `no`"
+        );
+        assert_eq!(
+            refused::<PermissionAnswer>("permission_answer", serde_json::json!({"answer": "no"})),
+            "permission_answer: missing field `id`"
+        );
+    }
+
+    #[test]
+    fn peek_reads_one_field_of_an_unreadable_map() {
+        let a = args(serde_json::json!({"chat": 4, "text": 1}));
+        assert_eq!(peek_u64(&a, "chat"), Some(4));
+        assert_eq!(peek_u64(&a, "text"), Some(1));
+        assert_eq!(peek_u64(&a, "root"), None);
+        assert_eq!(peek_u64(&args(serde_json::json!("x")), "chat"), None);
+        assert_eq!(peek_u64(&[], "chat"), None);
+    }
 
     #[test]
     fn events_keep_their_wire_shape() {

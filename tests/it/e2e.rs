@@ -153,6 +153,20 @@ fn every_server_fault_ends_in_an_error_line_and_the_next_message_works() {
 }
 
 #[test]
+fn malformed_calls_are_refused_naming_the_field_and_the_process_keeps_working() {
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply(&["still", " here"])],
+    ));
+    nvim::run_lua("e2e/malformed.lua", &env(&server, "openai"), LIMIT);
+    assert_eq!(
+        server.chat_requests().len(),
+        1,
+        "only the valid message reached the model"
+    );
+}
+
+#[test]
 fn killed_process_is_restarted_and_in_flight_turn_reports_error() {
     let server = MockServer::start(MockConfig::new(
         Flavor::LlamaCpp,

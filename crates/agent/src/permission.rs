@@ -13,8 +13,10 @@ use std::path::{Path, PathBuf};
 
 use super::Permissions;
 
-/// The user's answer to "may the model run this?".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The user's answer to "may the model run this?". On the wire (the `permission_answer`
+/// notification) it is the lowercase name: `once`, `always` or `no`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Answer {
     /// Run it this time only.
     Once,
@@ -22,17 +24,6 @@ pub enum Answer {
     Always,
     /// Don't run it.
     No,
-}
-
-impl Answer {
-    /// Reads the word Lua sends back (`once`, `always`, anything else = no).
-    pub fn parse(s: &str) -> Answer {
-        match s.trim() {
-            "once" => Answer::Once,
-            "always" => Answer::Always,
-            _ => Answer::No,
-        }
-    }
 }
 
 /// Someone who can answer the question (the Neovim user). Must not block the caller's runtime:
