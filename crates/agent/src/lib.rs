@@ -21,6 +21,7 @@
 pub mod apply;
 pub mod check;
 pub mod context;
+pub mod coverage;
 pub mod escalate;
 pub mod expect;
 pub mod harness;
