@@ -35,6 +35,7 @@ pub mod sink;
 pub mod tool_loop;
 pub mod tools;
 pub mod workspace;
+pub mod trust;
 
 pub use harness::{run, AgentConfig};
 pub use report::Report;
