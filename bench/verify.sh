@@ -104,22 +104,29 @@ verify_one() {
 
 if [ "${1:-}" = "--one" ]; then verify_one "$2"; exit 0; fi
 
-# --table: print the distribution table (markdown) from the task.toml files, for bench/README.md
+# --table: print the distribution tables (markdown) from the task.toml files, for bench/README.md:
+# the original suite (every category but by-example), the by-example tasks, then all categories.
 if [ "${1:-}" = "--table" ]; then
   for f in "$TASKS"/*/task.toml; do
     awk -F' *= *' '{gsub(/"/, "", $2); v[$1]=$2} END {print v["language"], v["tier"], v["category"]}' "$f"
   done | awk '
-    { n++; lang[$1]++; tier[$2]++; cat[$3]++; lt[$1" "$2]++ }
-    END {
-      split("python javascript c rust go lua", L, " ")
+    function table(kind,   i, l) {
       print "| language | tier 1 | tier 2 | tier 3 | total |"
       print "|---|---:|---:|---:|---:|"
-      for (i = 1; i <= 6; i++) { l = L[i]; printf "| %s | %d | %d | %d | %d (%.0f%%) |\n", l, lt[l" 1"], lt[l" 2"], lt[l" 3"], lang[l], 100 * lang[l] / n }
-      printf "| **all** | %d (%.0f%%) | %d (%.0f%%) | %d (%.0f%%) | %d |\n\n", tier[1], 100 * tier[1] / n, tier[2], 100 * tier[2] / n, tier[3], 100 * tier[3] / n, n
-      split("fix-test implement compile-error runtime-error refactor feature multi-round", C, " ")
+      for (i = 1; i <= 6; i++) { l = L[i]; printf "| %s | %d | %d | %d | %d (%.0f%%) |\n", l, lt[kind" "l" 1"], lt[kind" "l" 2"], lt[kind" "l" 3"], lang[kind" "l], 100 * lang[kind" "l] / n[kind] }
+      printf "| **all** | %d (%.0f%%) | %d (%.0f%%) | %d (%.0f%%) | %d |\n\n", tier[kind" 1"], 100 * tier[kind" 1"] / n[kind], tier[kind" 2"], 100 * tier[kind" 2"] / n[kind], tier[kind" 3"], 100 * tier[kind" 3"] / n[kind], n[kind]
+    }
+    { k = ($3 == "by-example") ? "ex" : "orig"; n[k]++; lang[k" "$1]++; tier[k" "$2]++; cat[$3]++; lt[k" "$1" "$2]++ }
+    END {
+      split("python javascript c rust go lua", L, " ")
+      print "Original suite (errors and tests given):\n"
+      table("orig")
+      print "by-example (no tests in the project, expectations stated by example, hidden checks):\n"
+      table("ex")
+      split("fix-test implement compile-error runtime-error refactor feature multi-round by-example", C, " ")
       print "| category | tasks |"
       print "|---|---:|"
-      for (i = 1; i <= 7; i++) printf "| %s | %d |\n", C[i], cat[C[i]]
+      for (i = 1; i <= 8; i++) printf "| %s | %d |\n", C[i], cat[C[i]]
     }'
   exit 0
 fi

@@ -2,13 +2,18 @@
 //! unmodified fixture and passes with its reference solution (bench/verify.sh), and the suite
 //! keeps the size and tier/language/category mix the benchmark promises. Never skips: a missing
 //! toolchain is a failure that names bench/install-toolchains.sh.
+//!
+//! Two suites share bench/tasks: the original one (a visible test or a quoted error in every
+//! task; its shares are computed without the by-example tasks) and the `by-example` category
+//! (requests as users type them: no test files in the project, the expected behaviour stated by
+//! example in the prompt, hidden checks).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const LANGUAGES: [&str; 6] = ["python", "javascript", "c", "rust", "go", "lua"];
-const CATEGORIES: [&str; 7] = [
+const CATEGORIES: [&str; 8] = [
     "fix-test",
     "implement",
     "compile-error",
@@ -16,7 +21,10 @@ const CATEGORIES: [&str; 7] = [
     "refactor",
     "feature",
     "multi-round",
+    "by-example",
 ];
+/// The category whose tasks carry no tests and state their expectations by example.
+const BY_EXAMPLE: &str = "by-example";
 
 struct Task {
     id: String,
@@ -133,7 +141,9 @@ fn share(n: usize, total: usize) -> f64 {
 
 #[test]
 fn suite_layout_and_distribution() {
-    let tasks = load_tasks();
+    let all = load_tasks();
+    // The original suite's shares are computed without the by-example tasks.
+    let tasks: Vec<&Task> = all.iter().filter(|t| t.category != BY_EXAMPLE).collect();
     let total = tasks.len();
     assert!(total >= 60, "need at least 60 tasks, found {total}");
 
@@ -145,6 +155,7 @@ fn suite_layout_and_distribution() {
         .collect();
     let by_cat: BTreeMap<&str, usize> = CATEGORIES
         .iter()
+        .filter(|c| **c != BY_EXAMPLE)
         .map(|c| (*c, count(&|t: &Task| t.category == *c)))
         .collect();
     let summary = format!("tiers {tiers:?}, languages {by_lang:?}, categories {by_cat:?}");
@@ -203,8 +214,8 @@ fn suite_layout_and_distribution() {
             );
         }
     }
-    // Tier-1 fixtures are small: every file under 40 lines.
-    for t in tasks.iter().filter(|t| t.tier == 1) {
+    // Tier-1 fixtures are small: every file under 40 lines (by-example tasks included).
+    for t in all.iter().filter(|t| t.tier == 1) {
         let files = bench_dir().join("tasks").join(&t.id).join("files");
         for f in walk(&files) {
             let lines = std::fs::read_to_string(&f)
@@ -219,7 +230,7 @@ fn suite_layout_and_distribution() {
         }
     }
     // The agent's directory (files/) never carries checks, hidden tests or solutions.
-    for t in &tasks {
+    for t in &all {
         let files = bench_dir().join("tasks").join(&t.id).join("files");
         for f in walk(&files) {
             let name = f.file_name().unwrap().to_string_lossy().into_owned();
@@ -231,7 +242,224 @@ fn suite_layout_and_distribution() {
             );
         }
     }
-    eprintln!("{total} tasks: {summary}");
+    eprintln!(
+        "{total} tasks (+ {} by-example): {summary}",
+        all.len() - total
+    );
+}
+
+/// A file the user would run as a test: by name (test_*.py, *_test.go, *.test.js, *_spec.lua,
+/// files under a tests/ or spec/ folder, …) or by content (Rust `#[test]`/`#[cfg(test)]`, Go
+/// `testing` import, Python unittest/pytest imports), plus a package.json `test` script and a
+/// Makefile `test` target. Docstring examples (doctest) are part of the code, not a test file.
+fn is_test_file(rel: &Path, text: &str) -> bool {
+    let name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let stem = name.split('.').next().unwrap_or_default();
+    let ext = name.rsplit('.').next().unwrap_or_default();
+    let source = ["py", "js", "mjs", "cjs", "ts", "c", "h", "rs", "go", "lua"].contains(&ext);
+    let in_test_dir = rel.parent().is_some_and(|p| {
+        p.components().any(|c| {
+            matches!(
+                c.as_os_str().to_string_lossy().to_lowercase().as_str(),
+                "test" | "tests" | "spec" | "specs" | "__tests__" | "testdata"
+            )
+        })
+    });
+    let by_name = source
+        && (stem.starts_with("test_")
+            || stem.ends_with("_test")
+            || stem.ends_with("_spec")
+            || stem == "test"
+            || stem == "tests"
+            || stem == "conftest"
+            || name.contains(".test.")
+            || name.contains(".spec."));
+    let by_content = match ext {
+        "rs" => text.contains("#[test]") || text.contains("#[cfg(test)]"),
+        "go" => text.contains("\"testing\""),
+        "py" => {
+            text.contains("import unittest")
+                || text.contains("import pytest")
+                || text.contains("from unittest")
+        }
+        _ => false,
+    };
+    let test_script = name == "package.json" && text.contains("\"test\"");
+    let test_target = matches!(name.as_str(), "makefile" | "gnumakefile")
+        && text
+            .lines()
+            .any(|l| l.starts_with("test:") || l.starts_with("check:"));
+    in_test_dir || by_name || by_content || test_script || test_target
+}
+
+/// A call `name(args)` with at least one literal among its arguments (a digit, a quote, `[` or
+/// `{`), as users write `slug('Hi There')` or mean([1,2,3]) == 2 (backticks optional).
+fn has_literal_call(text: &str) -> bool {
+    let b = text.as_bytes();
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'.';
+    for (i, &c) in b.iter().enumerate() {
+        if c != b'(' || i == 0 || !ident(b[i - 1]) {
+            continue;
+        }
+        let mut start = i;
+        while start > 0 && ident(b[start - 1]) {
+            start -= 1;
+        }
+        if !(b[start].is_ascii_alphabetic() || b[start] == b'_') {
+            continue;
+        }
+        let (mut depth, mut j) = (0usize, i);
+        while j < b.len() {
+            match b[j] {
+                b'(' => depth += 1,
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                b'\n' => break,
+                _ => {}
+            }
+            j += 1;
+        }
+        let args = &text[i + 1..j.min(b.len())];
+        if args
+            .chars()
+            .any(|c| c.is_ascii_digit() || matches!(c, '\'' | '"' | '[' | '{'))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// Program output stated by example: "must print `3 9`", "prints 5 but it should print 6",
+/// "so that it prints `42`": the word print(s) followed by a backticked or quoted text or a
+/// number.
+fn has_stated_output(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower.match_indices("print").any(|(i, _)| {
+        let rest = lower[i + "print".len()..].trim_start_matches('s');
+        let rest = rest.trim_start();
+        rest.starts_with('`')
+            || rest.starts_with('"')
+            || rest
+                .trim_start_matches('-')
+                .starts_with(|c: char| c.is_ascii_digit())
+    })
+}
+
+#[test]
+fn by_example_tasks() {
+    let all = load_tasks();
+    let ex: Vec<&Task> = all.iter().filter(|t| t.category == BY_EXAMPLE).collect();
+    let count = |f: &dyn Fn(&Task) -> bool| ex.iter().filter(|t| f(t)).count();
+    let by_lang: BTreeMap<&str, usize> = LANGUAGES
+        .iter()
+        .map(|l| (*l, count(&|t: &Task| t.language == *l)))
+        .collect();
+    let tiers: Vec<usize> = (1..=3).map(|k| count(&|t: &Task| t.tier == k)).collect();
+    let summary = format!("tiers {tiers:?}, languages {by_lang:?}");
+    assert!(
+        ex.len() >= 24,
+        "need at least 24 by-example tasks, found {}: {summary}",
+        ex.len()
+    );
+    // All six languages; Python and JavaScript with more than the minimum.
+    for (lang, n) in &by_lang {
+        let min = match *lang {
+            "python" => 6,
+            "javascript" => 5,
+            _ => 3,
+        };
+        assert!(
+            *n >= min,
+            "by-example needs at least {min} {lang} tasks: {summary}"
+        );
+    }
+    // Mostly tier 1 (one function), some tier 2 (a stub or a small CLI), no tier 3.
+    assert!(
+        tiers[0] > tiers[1] && tiers[1] >= 3 && tiers[2] == 0,
+        "by-example tasks are mostly tier 1 with some tier 2: {summary}"
+    );
+    let mut problems = Vec::new();
+    for t in &all {
+        if (t.category == BY_EXAMPLE) != t.id.contains("-ex-") {
+            problems.push(format!(
+                "{}: by-example ids read <lang>-t<tier>-ex-<name>, and only they",
+                t.id
+            ));
+        }
+    }
+    for t in &ex {
+        let td = bench_dir().join("tasks").join(&t.id);
+        // No test files in the project the agent gets.
+        let files = td.join("files");
+        for f in walk(&files) {
+            let rel = f.strip_prefix(&files).unwrap();
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            if is_test_file(rel, &text) {
+                problems.push(format!("{}: files/{} is a test file", t.id, rel.display()));
+            }
+        }
+        // Hidden checks: the check reads its cases from hidden/.
+        if walk(&td.join("hidden")).is_empty() {
+            problems.push(format!("{}: no hidden tests in hidden/", t.id));
+        }
+        // The prompt states at least one concrete example of the expected behaviour.
+        let prompt = std::fs::read_to_string(td.join("prompt.md")).unwrap_or_default();
+        if !has_literal_call(&prompt) && !has_stated_output(&prompt) {
+            problems.push(format!(
+                "{}: prompt.md states no concrete example (a call with literal arguments or a quoted expected output)",
+                t.id
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "by-example tasks:\n{}",
+        problems.join("\n")
+    );
+    eprintln!("{} by-example tasks: {summary}", ex.len());
+}
+
+#[test]
+fn by_example_detectors() {
+    assert!(has_literal_call(
+        "`slug('Hi There')` must return `'hi-there'`"
+    ));
+    assert!(has_literal_call("fix mean so mean([1,2,3]) == 2"));
+    assert!(has_literal_call("`Max([]int{-3, -1})` should be -1"));
+    assert!(!has_literal_call("Implement `caesar(s, n)` in cipher.lua"));
+    assert!(!has_literal_call(
+        "called `Result::unwrap()` on an `Err` value"
+    ));
+    assert!(has_stated_output("it must print `3 9`"));
+    assert!(has_stated_output(
+        "`node main.js 2 3` prints 5 but it should print 6"
+    ));
+    assert!(has_stated_output("so that it prints \"42\""));
+    assert!(!has_stated_output("`node report.js` prints nonsense"));
+    let t = |p: &str, text: &str| is_test_file(Path::new(p), text);
+    assert!(t("test_calc.py", ""));
+    assert!(t("names.test.js", ""));
+    assert!(t("abs_test.go", "package mathx"));
+    assert!(t("tests/cli.rs", ""));
+    assert!(t("src/lib.rs", "#[cfg(test)]\nmod tests {}"));
+    assert!(t("test_list.lua", ""));
+    assert!(t("package.json", r#"{"scripts": {"test": "node t.js"}}"#));
+    assert!(t("Makefile", "all:\n\tcc x.c\ntest: all\n\t./t\n"));
+    assert!(!t(
+        "stats.py",
+        "def median(xs):\n    \"\"\"\n    >>> median([1])\n    1\n    \"\"\""
+    ));
+    assert!(!t("src/main.rs", "fn main() {}"));
+    assert!(!t("latest.py", ""));
+    assert!(!t("contest.js", ""));
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
