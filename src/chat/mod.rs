@@ -286,7 +286,14 @@ impl Chats {
         };
         let escalation = config.escalation.as_ref().and_then(|e| {
             smallcode_agent::escalate::Escalator::from_config(e, &config.timeouts)
-                .map_err(|err| self.emit(chat, Event::Info { text: err }))
+                .map_err(|err| {
+                    self.emit(
+                        chat,
+                        Event::Info {
+                            text: err.to_string(),
+                        },
+                    )
+                })
                 .ok()
         });
         let cfg = smallcode_agent::AgentConfig {

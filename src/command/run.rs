@@ -178,7 +178,7 @@ pub async fn run_task_with(
         prefixes: args.allow.clone(),
         all: args.allow_all,
     };
-    let format: agent::EditFormat = args.edit_format.parse().map_err(anyhow::Error::msg)?;
+    let format: agent::EditFormat = args.edit_format.parse()?;
     let report = if args.naive {
         agent::naive::run(args.dir.clone(), prompt, client, &cfg, &perms, steps).await
     } else if format == agent::EditFormat::Tools {
@@ -251,7 +251,7 @@ pub fn main(cli: RunCli) -> ExitCode {
     let escalation = match cli.escalate.escalation().and_then(|e| {
         e.map(|e| agent::escalate::Escalator::from_config(&e, &timeouts))
             .transpose()
-            .map_err(anyhow::Error::msg)
+            .map_err(anyhow::Error::new)
     }) {
         Ok(e) => e,
         Err(e) => {

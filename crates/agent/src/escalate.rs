@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use super::check::CheckResult;
 use super::context::{self, Target};
+use super::error::AgentError;
 use super::workspace::Workspace;
 use smallcode_llm::config::{Escalation, Timeouts};
 use smallcode_llm::error::{error_message, snippet};
@@ -67,15 +68,15 @@ pub struct Answer {
 impl Escalator {
     /// Builds the escalator from config, reading the key from `api_key_env`. A named variable
     /// that is unset or empty is an error (escalating without the key would only fail later).
-    pub fn from_config(cfg: &Escalation, timeouts: &Timeouts) -> Result<Escalator, String> {
+    pub fn from_config(cfg: &Escalation, timeouts: &Timeouts) -> Result<Escalator, AgentError> {
         let key = match cfg.api_key_env.as_deref().filter(|s| !s.is_empty()) {
             None => None,
             Some(var) => match std::env::var(var) {
                 Ok(k) if !k.trim().is_empty() => Some(k.trim().to_string()),
                 _ => {
-                    return Err(format!(
-                        "escalation: environment variable {var} (api_key_env) is not set"
-                    ))
+                    return Err(AgentError::EscalationKeyUnset {
+                        var: var.to_string(),
+                    })
                 }
             },
         };
@@ -87,32 +88,35 @@ impl Escalator {
         cfg: &Escalation,
         key: Option<String>,
         timeouts: &Timeouts,
-    ) -> Result<Escalator, String> {
+    ) -> Result<Escalator, AgentError> {
         let wire = match cfg.provider.as_str() {
             "anthropic" => Wire::Anthropic,
             "openai" => Wire::Openai,
             other => {
-                return Err(format!(
-                    "escalation: unknown provider {other:?}: use anthropic or openai"
-                ))
+                return Err(AgentError::EscalationProvider {
+                    provider: other.to_string(),
+                })
             }
         };
         let base_text = match (&cfg.endpoint, wire) {
             (Some(e), _) if !e.trim().is_empty() => e.trim().to_string(),
             (_, Wire::Anthropic) => anthropic::DEFAULT_BASE.to_string(),
-            (_, Wire::Openai) => return Err("escalation: provider openai needs an endpoint".into()),
+            (_, Wire::Openai) => return Err(AgentError::EscalationNoEndpoint),
         };
         let trimmed = base_text.trim_end_matches('/');
         let trimmed = trimmed.strip_suffix("/v1").unwrap_or(trimmed);
-        let base = reqwest::Url::parse(trimmed)
-            .map_err(|e| format!("escalation: bad endpoint {base_text:?}: {e}"))?;
+        let base =
+            reqwest::Url::parse(trimmed).map_err(|error| AgentError::EscalationBadEndpoint {
+                endpoint: base_text.clone(),
+                error,
+            })?;
         if base.host_str().is_none() || !matches!(base.scheme(), "http" | "https") {
-            return Err(format!(
-                "escalation: endpoint {base_text:?} must be an http(s) URL"
-            ));
+            return Err(AgentError::EscalationNotHttp {
+                endpoint: base_text,
+            });
         }
         if cfg.model.trim().is_empty() {
-            return Err("escalation: model is empty".into());
+            return Err(AgentError::EscalationNoModel);
         }
         smallcode_llm::discover::ensure_crypto_provider();
         let origin = base.clone();
@@ -138,7 +142,7 @@ impl Escalator {
             .redirect(policy)
             .no_proxy()
             .build()
-            .map_err(|e| format!("escalation: cannot build the HTTP client: {e}"))?;
+            .map_err(AgentError::EscalationClient)?;
         Ok(Escalator {
             wire,
             base,
@@ -307,10 +311,13 @@ mod tests {
     #[test]
     fn config_is_checked_and_the_key_is_never_printed() {
         let t = Timeouts::default();
-        let e = Escalator::from_config(&cfg("anthropic", None), &t).unwrap_err();
+        let e = Escalator::from_config(&cfg("anthropic", None), &t)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("SMALLCODE_TEST_SURELY_UNSET_VAR"), "{e}");
         assert!(Escalator::new(&cfg("grpc", None), None, &t)
             .unwrap_err()
+            .to_string()
             .contains("anthropic or openai"));
         assert!(Escalator::new(&cfg("openai", None), None, &t).is_err());
         let a = Escalator::new(&cfg("anthropic", None), Some("sk-secret".into()), &t).unwrap();

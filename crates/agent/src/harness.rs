@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 use super::apply::apply_reply;
 use super::check::{self, CheckCmd, CheckResult, Diagnostic};
 use super::context::{self, Target};
+use super::error::{AgentError, EscalationFailure};
 use super::escalate::{self, Escalator};
 use super::prefill::{self, assemble_counted, generated};
 use super::report::Report;
@@ -123,14 +124,12 @@ async fn run_inner(
     cfg: &AgentConfig,
     steps: &dyn Steps,
     report: &mut Report,
-) -> Result<(), String> {
-    let mut ws = Workspace::new(&root)
-        .map_err(|e| e.to_string())?
-        .with_buffers(cfg.buffers.iter().cloned());
+) -> Result<(), AgentError> {
+    let mut ws = Workspace::new(&root)?.with_buffers(cfg.buffers.iter().cloned());
     let files = ws.files(5000);
     let targets = context::pick_targets(&ws, &files, prompt);
     if targets.is_empty() {
-        return Err("no source file to work on was found in the project".into());
+        return Err(AgentError::NoTargets);
     }
     steps.step(&format!(
         "targets: {}",
@@ -173,7 +172,9 @@ async fn run_inner(
 
     for round in 1..=cfg.max_rounds {
         if report.tokens_in + report.tokens_out > cfg.max_tokens_total {
-            return Err(format!("token budget of {} spent", cfg.max_tokens_total));
+            return Err(AgentError::TokenBudget {
+                limit: cfg.max_tokens_total,
+            });
         }
         report.rounds = round;
         // Resample hotter only after a wrong answer; an empty or unusable reply is a format
@@ -248,7 +249,7 @@ async fn run_inner(
         let done = client
             .chat(&req, &mut on_event)
             .await
-            .map_err(|e| format!("model request failed: {e}"))?;
+            .map_err(AgentError::Model)?;
         steps.model_text("\n");
         report.tokens_in += done.usage.prompt_tokens.unwrap_or_else(|| estimate(&req));
         report.tokens_out += done
@@ -349,7 +350,7 @@ async fn run_inner(
         errors = results;
     }
     // The rounds (and the decomposition) are spent: hand the failing sub-task up, if allowed.
-    let mut escalation_failed: Option<String> = None;
+    let mut escalation_failed: Option<EscalationFailure> = None;
     if let Some(esc) = &cfg.escalation {
         let focus = narrowed
             .clone()
@@ -365,8 +366,9 @@ async fn run_inner(
         let user = escalate::subtask_prompt(&ws, &targets, prompt, &errors, focus.as_ref());
         match esc.ask(SYSTEM, &user).await {
             Err(e) => {
-                steps.step(&format!("escalation failed: {e}"));
-                escalation_failed = Some(format!("escalation failed: {e}"));
+                let failed = EscalationFailure::Request(e);
+                steps.step(&failed.to_string());
+                escalation_failed = Some(failed);
             }
             Ok(answer) => {
                 report.escalation_tokens += answer.tokens;
@@ -379,10 +381,10 @@ async fn run_inner(
                 if applied.changed.is_empty() {
                     // A refusal is already among the notes shown above.
                     escalation_failed = Some(match &applied.refused {
-                        Some(why) => format!("the escalation answer was refused: {why}"),
+                        Some(why) => EscalationFailure::Refused(why.clone()),
                         None => {
                             steps.step("escalation: the answer had no usable code block");
-                            "the escalation answer had no usable code".into()
+                            EscalationFailure::NoCode
                         }
                     });
                 } else {
@@ -399,9 +401,8 @@ async fn run_inner(
         }
     }
     if !any_edit {
-        return Err(match escalation_failed {
-            Some(e) => format!("the model never produced a usable edit; {e}"),
-            None => "the model never produced a usable edit".into(),
+        return Err(AgentError::NoUsableEdit {
+            escalation: escalation_failed,
         });
     }
     if !baseline_failed && tests.is_none() {
@@ -414,9 +415,9 @@ async fn run_inner(
             .map(|(_, n)| format!(" (narrowed to `{n}`)"))
             .unwrap_or_default();
         let escalation = match (&escalation_failed, &cfg.escalation) {
-            (Some(e), _) => e.as_str(),
-            (None, Some(_)) => "the escalation model's answer failed the checks too",
-            (None, None) => "no escalation configured",
+            (Some(e), _) => e.to_string(),
+            (None, Some(_)) => "the escalation model's answer failed the checks too".into(),
+            (None, None) => "no escalation configured".into(),
         };
         report.outcome = format!(
             "not solved: checks still fail after {} rounds{decomposed}; {escalation}; nothing applied; left: {left}",
@@ -433,9 +434,9 @@ fn land(
     cfg: &AgentConfig,
     report: &mut Report,
     why: &str,
-) -> Result<(), String> {
+) -> Result<(), AgentError> {
     if cfg.apply_to_disk {
-        let written = ws.apply().map_err(|e| e.to_string())?;
+        let written = ws.apply()?;
         report.changed = written.iter().map(|p| ws.rel(p)).collect();
     } else {
         report.staged = ws
@@ -527,8 +528,8 @@ async fn verify(
     cfg: &AgentConfig,
     steps: &dyn Steps,
     report: &mut Report,
-) -> Result<Vec<CheckResult>, String> {
-    let dir = ws.shadow_root().map_err(|e| e.to_string())?;
+) -> Result<Vec<CheckResult>, AgentError> {
+    let dir = ws.shadow_root()?;
     let mut out = Vec::new();
     for t in targets {
         for cmd in check::checkers_for(ws.root(), &t.rel) {

@@ -10,6 +10,8 @@
 //! - [`tool_loop`] + [`tools`]: the `tools` edit format — a compound tool surface (find_read,
 //!   edit, create, run, done) for models that can call tools; [`permission`] gates `run`.
 //! - [`escalate`]: the opt-in stronger model that gets only the failing sub-task.
+//! - [`error`]: [`AgentError`], why a run stopped early (its text becomes the report's outcome)
+//!   or a part of one could not be built.
 
 //!
 //! Builds on `smallcode-core` (syntax, graph, budget, edit, toolcall) and `smallcode-llm`; the
@@ -22,6 +24,7 @@ pub mod apply;
 pub mod check;
 pub mod context;
 pub mod coverage;
+pub mod error;
 pub mod escalate;
 pub mod expect;
 pub mod harness;
@@ -34,9 +37,10 @@ pub mod request_check;
 pub mod sink;
 pub mod tool_loop;
 pub mod tools;
-pub mod workspace;
 pub mod trust;
+pub mod workspace;
 
+pub use error::AgentError;
 pub use harness::{run, AgentConfig};
 pub use report::Report;
 
@@ -55,12 +59,12 @@ pub enum EditFormat {
 }
 
 impl std::str::FromStr for EditFormat {
-    type Err = String;
-    fn from_str(s: &str) -> Result<EditFormat, String> {
+    type Err = AgentError;
+    fn from_str(s: &str) -> Result<EditFormat, AgentError> {
         match s.trim() {
             "" | "whole" => Ok(EditFormat::Whole),
             "tools" => Ok(EditFormat::Tools),
-            other => Err(format!("edit format {other:?}: use whole or tools")),
+            other => Err(AgentError::UnknownEditFormat(other.to_string())),
         }
     }
 }

@@ -87,7 +87,7 @@ pub async fn run(
         let done = match client.chat(&req, &mut |_| {}).await {
             Ok(d) => d,
             Err(e) => {
-                report.outcome = format!("model request failed: {e}");
+                report.outcome = crate::AgentError::Model(e).to_string();
                 break;
             }
         };

@@ -68,13 +68,13 @@ pub(crate) async fn bounded<F>(
     cancel: &tokio_util::sync::CancellationToken,
 ) -> Option<String>
 where
-    F: std::future::Future<Output = Result<(), String>>,
+    F: std::future::Future<Output = Result<(), crate::AgentError>>,
 {
     tokio::select! {
         _ = cancel.cancelled() => Some("cancelled".into()),
         r = tokio::time::timeout(max_wall, fut) => match r {
             Ok(Ok(())) => None,
-            Ok(Err(e)) => Some(e),
+            Ok(Err(e)) => Some(e.to_string()),
             Err(_) => Some(format!("wall-time limit of {}s reached", max_wall.as_secs())),
         },
     }

@@ -23,6 +23,7 @@ use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
 use super::check::{self, CheckCmd};
+use super::error::AgentError;
 use super::permission::{Asker, Gate};
 use super::report::Report;
 use super::sink::Steps;
@@ -131,10 +132,8 @@ async fn run_inner(
     opts: &ToolOptions,
     steps: &dyn Steps,
     report: &mut Report,
-) -> Result<(), String> {
-    let ws = Workspace::new(&root)
-        .map_err(|e| e.to_string())?
-        .with_buffers(cfg.buffers.iter().cloned());
+) -> Result<(), AgentError> {
+    let ws = Workspace::new(&root)?.with_buffers(cfg.buffers.iter().cloned());
     let files = ws.files(5000);
     let tests = cfg
         .test_cmd
@@ -210,17 +209,16 @@ async fn run_inner(
 }
 
 impl Loop<'_> {
-    async fn steps_loop(&mut self, max_steps: u32, report: &mut Report) -> Result<(), String> {
+    async fn steps_loop(&mut self, max_steps: u32, report: &mut Report) -> Result<(), AgentError> {
         let mut retried = false;
         let mut done_refused = false;
         let mut last_read: Option<String> = None;
         let mut nudged = false;
         while report.rounds < max_steps {
             if report.tokens_in + report.tokens_out > self.cfg.max_tokens_total {
-                return Err(format!(
-                    "token budget of {} spent",
-                    self.cfg.max_tokens_total
-                ));
+                return Err(AgentError::TokenBudget {
+                    limit: self.cfg.max_tokens_total,
+                });
             }
             self.fit_history();
             // After a nudge the grammar itself takes find_read away for one step.
@@ -276,9 +274,7 @@ impl Loop<'_> {
             let calls = match outcome {
                 Outcome::Calls(calls) => calls,
                 Outcome::None | Outcome::Invalid(_) if retried => {
-                    return Err(
-                        "the model did not produce a usable tool call after one retry".into(),
-                    );
+                    return Err(AgentError::NoToolCall);
                 }
                 Outcome::None => {
                     self.stats.failed += 1;
@@ -345,7 +341,7 @@ impl Loop<'_> {
         &mut self,
         req: &ChatRequest,
         report: &mut Report,
-    ) -> Result<smallcode_llm::Completion, String> {
+    ) -> Result<smallcode_llm::Completion, AgentError> {
         report.rounds += 1;
         let steps = self.steps;
         let mut on_event = |ev: &StreamEvent| {
@@ -357,7 +353,7 @@ impl Loop<'_> {
             .client
             .chat(req, &mut on_event)
             .await
-            .map_err(|e| format!("model request failed: {e}"))?;
+            .map_err(AgentError::Model)?;
         steps.model_text("\n");
         report.tokens_in += done.usage.prompt_tokens.unwrap_or_else(|| {
             req.messages
@@ -394,7 +390,11 @@ impl Loop<'_> {
         }
     }
 
-    async fn execute(&mut self, call: &Call, report: &mut Report) -> Result<ToolResult, String> {
+    async fn execute(
+        &mut self,
+        call: &Call,
+        report: &mut Report,
+    ) -> Result<ToolResult, AgentError> {
         let s = |k: &str| call.str_arg(k).unwrap_or("").to_string();
         let r = match call.name.as_str() {
             tools::FIND_READ => {
@@ -486,7 +486,7 @@ impl Loop<'_> {
         ask: &str,
         fenced_for: Option<&str>,
         report: &mut Report,
-    ) -> Result<String, String> {
+    ) -> Result<String, AgentError> {
         let continues = matches!(
             self.client.endpoint().kind,
             ServerKind::LlamaCpp | ServerKind::Ollama
@@ -535,7 +535,7 @@ impl Loop<'_> {
         &mut self,
         report: &mut Report,
         final_try: bool,
-    ) -> Result<Option<String>, String> {
+    ) -> Result<Option<String>, AgentError> {
         if self.tb.ws.staged().is_empty() {
             if report.outcome.is_empty() {
                 report.outcome = "the model finished without a change".into();
@@ -564,7 +564,7 @@ impl Loop<'_> {
             )));
         }
         if self.cfg.apply_to_disk {
-            let written = self.tb.ws.apply().map_err(|e| e.to_string())?;
+            let written = self.tb.ws.apply()?;
             report.changed = written.iter().map(|p| self.tb.ws.rel(p)).collect();
         } else {
             report.staged = self

@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use super::{show_file, Freshness, ToolResult, Toolbox, EDIT};
+use crate::error::AgentError;
 use smallcode_core::edit::blocks::{self, Block};
 use smallcode_core::edit::unit::{replace_units, UnitOptions};
 use smallcode_core::edit::{self as editing, locate, Edit};
@@ -166,10 +167,20 @@ impl Toolbox {
 
 /// Replaces the definition(s) in `code` by name. With a `name`, that definition must be among
 /// the ones replaced.
-fn by_symbol(abs: &Path, rel: &str, old: &str, name: &str, code: &str) -> Result<String, String> {
+fn by_symbol(
+    abs: &Path,
+    rel: &str,
+    old: &str,
+    name: &str,
+    code: &str,
+) -> Result<String, AgentError> {
     let ext = rel.rsplit('.').next().unwrap_or("");
-    let out = replace_units(abs, old, ext, code, &UnitOptions::default())
-        .map_err(|e| format!("{rel}: {e}"))?;
+    let out = replace_units(abs, old, ext, code, &UnitOptions::default()).map_err(|error| {
+        AgentError::Units {
+            rel: rel.to_string(),
+            error,
+        }
+    })?;
     let hit = name.is_empty()
         || out.whole_file
         || out
@@ -177,19 +188,15 @@ fn by_symbol(abs: &Path, rel: &str, old: &str, name: &str, code: &str) -> Result
             .iter()
             .any(|q| q == name || q.rsplit(['.', ':']).next() == Some(name));
     if out.edits.is_empty() || !hit {
-        let dropped: Vec<String> = out
-            .dropped
-            .iter()
-            .map(|d| format!("`{}` ({:?})", d.name, d.reason))
-            .collect();
-        return Err(format!(
-            "{rel}: no definition `{name}` was replaced{}; write the whole definition of `{name}`",
-            if dropped.is_empty() {
-                String::new()
-            } else {
-                format!(" (dropped: {})", dropped.join(", "))
-            }
-        ));
+        return Err(AgentError::NotReplaced {
+            rel: rel.to_string(),
+            name: name.to_string(),
+            dropped: out
+                .dropped
+                .iter()
+                .map(|d| format!("`{}` ({:?})", d.name, d.reason))
+                .collect(),
+        });
     }
-    editing::apply(old, &out.edits).map_err(|e| e.to_string())
+    Ok(editing::apply(old, &out.edits)?)
 }

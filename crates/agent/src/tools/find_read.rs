@@ -10,6 +10,7 @@
 use std::path::Path;
 
 use super::{show_file, ToolResult, Toolbox, FIND_READ};
+use crate::error::AgentError;
 use smallcode_core::budget::tokens::count_tokens;
 use smallcode_core::graph::{DbLocation, Graph, GraphConfig, Seeds};
 
@@ -148,25 +149,23 @@ impl Toolbox {
     }
 
     /// The project's graph, indexed on first use, with staged and buffer texts overlaid.
-    async fn graph(&mut self) -> Result<Graph, String> {
-        if self.graph.is_none() {
-            let cfg = GraphConfig {
-                db: DbLocation::Memory,
-                ..GraphConfig::default()
-            };
-            let g = Graph::open(self.ws.root(), cfg).map_err(|e| e.to_string())?;
-            let g2 = g.clone();
-            tokio::task::spawn_blocking(move || g2.index(|_| {}))
-                .await
-                .map_err(|e| format!("indexing failed: {e}"))?
-                .map_err(|e| e.to_string())?;
-            for (p, t) in self.ws.overlays() {
-                let _ = g.update_buffer(Path::new(p), t);
-            }
-            self.graph = Some(g);
+    async fn graph(&mut self) -> Result<Graph, AgentError> {
+        if let Some(g) = &self.graph {
+            return Ok(g.clone());
         }
-        self.graph
-            .clone()
-            .ok_or_else(|| "the code graph is unavailable".to_string())
+        let cfg = GraphConfig {
+            db: DbLocation::Memory,
+            ..GraphConfig::default()
+        };
+        let g = Graph::open(self.ws.root(), cfg)?;
+        let g2 = g.clone();
+        tokio::task::spawn_blocking(move || g2.index(|_| {}))
+            .await
+            .map_err(AgentError::IndexTask)??;
+        for (p, t) in self.ws.overlays() {
+            let _ = g.update_buffer(Path::new(p), t);
+        }
+        self.graph = Some(g.clone());
+        Ok(g)
     }
 }
