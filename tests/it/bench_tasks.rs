@@ -295,9 +295,18 @@ fn is_test_file(rel: &Path, text: &str) -> bool {
     in_test_dir || by_name || by_content || test_script || test_target
 }
 
-/// A call `name(args)` with at least one literal among its arguments (a digit, a quote, `[` or
-/// `{`), as users write `slug('Hi There')` or mean([1,2,3]) == 2 (backticks optional).
+/// A backticked call `name(args)` with at least one literal among its arguments (a digit, a
+/// quote, `[` or `{`), as in `` `slug('Hi There')` must return … `` or
+/// `` fix mean so `mean([1,2,3]) == 2` ``. Code fences (quoted output) do not count.
 fn has_literal_call(text: &str) -> bool {
+    let prose: Vec<&str> = text.split("```").step_by(2).collect();
+    prose
+        .iter()
+        .flat_map(|p| p.split('`').skip(1).step_by(2))
+        .any(literal_call_in)
+}
+
+fn literal_call_in(text: &str) -> bool {
     let b = text.as_bytes();
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'.';
     for (i, &c) in b.iter().enumerate() {
@@ -414,7 +423,7 @@ fn by_example_tasks() {
         let prompt = std::fs::read_to_string(td.join("prompt.md")).unwrap_or_default();
         if !has_literal_call(&prompt) && !has_stated_output(&prompt) {
             problems.push(format!(
-                "{}: prompt.md states no concrete example (a call with literal arguments or a quoted expected output)",
+                "{}: prompt.md states no concrete example (a backticked call with literal arguments or a stated output)",
                 t.id
             ));
         }
@@ -432,7 +441,9 @@ fn by_example_detectors() {
     assert!(has_literal_call(
         "`slug('Hi There')` must return `'hi-there'`"
     ));
-    assert!(has_literal_call("fix mean so mean([1,2,3]) == 2"));
+    assert!(has_literal_call("fix mean so `mean([1,2,3]) == 2`"));
+    assert!(!has_literal_call("fix mean so mean([1,2,3]) == 2"));
+    assert!(!has_literal_call("```\nassert f(1) == 2\n```"));
     assert!(has_literal_call("`Max([]int{-3, -1})` should be -1"));
     assert!(!has_literal_call("Implement `caesar(s, n)` in cipher.lua"));
     assert!(!has_literal_call(
