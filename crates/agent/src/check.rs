@@ -321,9 +321,20 @@ pub fn repro_from_request(root: &Path, request: &str) -> Option<CheckCmd> {
 
 /// Runs `cmd` with `sh -c` (bash for `PIPESTATUS`) in `dir`, bounded by `timeout`.
 pub async fn run(dir: &Path, cmd: &CheckCmd, timeout: Duration) -> CheckResult {
+    run_env(dir, cmd, timeout, &[]).await
+}
+
+/// [`run`] with extra environment variables (the coverage tracer's).
+pub async fn run_env(
+    dir: &Path,
+    cmd: &CheckCmd,
+    timeout: Duration,
+    env: &[(String, String)],
+) -> CheckResult {
     let mut c = tokio::process::Command::new("bash");
     c.arg("-c")
         .arg(&cmd.command)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .current_dir(dir)
         .stdin(std::process::Stdio::null())
         .kill_on_drop(true);

@@ -118,7 +118,13 @@ pub fn parse(request: &str) -> Vec<Expectation> {
         }
         // A command span followed by "prints …".
         if looks_like_command(inner) {
-            if let Some(output) = printed(after) {
+            let before = text[..span.end - span.text.len() - 2]
+                .trim_end()
+                .to_ascii_lowercase();
+            let wanted = before.ends_with("so that") || before.ends_with("so");
+            if let Some(output) =
+                printed(after).or_else(|| wanted.then(|| demand_print(after)).flatten())
+            {
                 push(
                     &mut out,
                     Expectation::Output {
@@ -328,6 +334,16 @@ fn indicative(verb: &str) -> bool {
 /// What the words after a call span say about it.
 fn after_call(call: &str, after: &str) -> Option<Expectation> {
     let mut rest = after.trim_start();
+    // "`trim(x)` in strings.lua must return …": a file named between the call and the verb.
+    if let Some(r) = strip_word(rest, "in") {
+        let file: String = r
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != ',')
+            .collect();
+        if file.contains('.') {
+            rest = r[file.len()..].trim_start();
+        }
+    }
     for filler in [",", "it", "currently", "now", "always", "still", "actually"] {
         rest = strip_word(rest, filler).unwrap_or(rest);
     }
@@ -399,8 +415,8 @@ fn after_call(call: &str, after: &str) -> Option<Expectation> {
         }
     }
     if indicative(verb) {
-        // "returns 4 but should return 5" / "returns 4, expected 5"
-        if let Some(v) = demanded_value(tail) {
+        // "returns 4 but should return 5" / "returns 4, expected 5" — in the same sentence.
+        if let Some(v) = demanded_value(&tail[..sentence_end(tail, 1)]) {
             return Some(Expectation::Value {
                 call: call.into(),
                 expected: v,
@@ -498,6 +514,18 @@ fn printed(s: &str) -> Option<String> {
                 }
             }
             return None;
+        }
+    }
+    None
+}
+
+/// "prints VALUE" read as a demand (after "so that `cmd`").
+fn demand_print(s: &str) -> Option<String> {
+    let s = s.trim_start();
+    let lower = s.to_ascii_lowercase();
+    for verb in ["prints", "outputs", "shows"] {
+        if let Some(r) = lower.strip_prefix(verb) {
+            return output_value(s[s.len() - r.len()..].trim_start());
         }
     }
     None
@@ -730,6 +758,29 @@ mod tests {
                 command: None,
                 output: "hello, world".into()
             }]
+        );
+    }
+
+    #[test]
+    fn phrasings_found_in_the_by_example_tasks() {
+        assert_eq!(
+            parse("`human_size(512)` returns `'512 B'`. Otherwise use KB, so `human_size(1536)` must return `'1.5 KB'`."),
+            vec![
+                value("human_size(512)", "'512 B'"),
+                value("human_size(1536)", "'1.5 KB'")
+            ],
+            "a demand in a later sentence does not override the first call"
+        );
+        assert_eq!(
+            parse("Fix it so that `python3 total.py orders.csv` prints `42`."),
+            vec![Expectation::Output {
+                command: Some("python3 total.py orders.csv".into()),
+                output: "42".into()
+            }]
+        );
+        assert_eq!(
+            parse("`trim(\"  hi  \")` in strings.lua must return `\"hi\"`"),
+            vec![value("trim(\"  hi  \")", "\"hi\"")]
         );
     }
 

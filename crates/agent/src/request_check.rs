@@ -618,6 +618,33 @@ fn main_command(lang: &str, files: &[String], dir: &Path, i: usize) -> Option<St
     }
 }
 
+/// How to build the project's program as `./name` (cwd = the project root).
+fn build_command(lang: &str, files: &[String], name: &str) -> Option<String> {
+    let out = shell_quote(name);
+    match lang {
+        "c" | "cpp" => {
+            let cpp = lang == "cpp";
+            let srcs: Vec<String> = files
+                .iter()
+                .filter(|f| {
+                    f.ends_with(".c") || (cpp && (f.ends_with(".cpp") || f.ends_with(".cc")))
+                })
+                .map(|f| shell_quote(f))
+                .collect();
+            if srcs.is_empty() {
+                return None;
+            }
+            let (cc, flags) = compiler(cpp);
+            Some(format!("{cc} {flags} -o {out} {} -lm", srcs.join(" ")))
+        }
+        "go" => Some(format!("GOFLAGS=-mod=mod GOPROXY=off go build -o {out} .")),
+        "rust" if files.iter().any(|f| f == "Cargo.toml") => Some(format!(
+            "cargo build -q && cp \"$(ls -t target/debug/* 2>/dev/null | grep -v '\\.d$' | head -n1)\" {out}"
+        )),
+        _ => None,
+    }
+}
+
 fn single(files: &[String], ext: &str) -> Option<String> {
     let v: Vec<&String> = files.iter().filter(|f| f.ends_with(ext)).collect();
     (v.len() == 1).then(|| v[0].clone())
@@ -633,6 +660,17 @@ fn output_check(
     i: usize,
 ) -> Result<String, String> {
     let run = match command {
+        // `./dist 10 3` names the program the project builds: build it first.
+        Some(c) if c.starts_with("./") && !files.iter().any(|f| c[2..].starts_with(f.as_str())) => {
+            let name: String = c[2..]
+                .chars()
+                .take_while(|ch| !ch.is_whitespace())
+                .collect();
+            let lang = main_lang.ok_or("no language to build the program with")?;
+            let build = build_command(lang, files, &name)
+                .ok_or_else(|| format!("cannot tell how to build ./{name} for {lang}"))?;
+            format!("{build} && {c}")
+        }
         Some(c) => c.to_string(),
         None => {
             let lang = main_lang.ok_or("no main program to run: name the command in backticks")?;
@@ -772,6 +810,17 @@ mod tests {
         assert!(run_check(&[("main.py", py)], e.clone(), "python").0);
         let (ok, out) = run_check(&[("main.py", "print(3, 8)\n")], e, "python");
         assert!(!ok && out.contains("expected: 3 9"), "{out}");
+    }
+
+    #[test]
+    fn a_dot_slash_command_builds_the_program_first() {
+        let c = "#include <stdio.h>\n#include <stdlib.h>\nint main(int argc, char **argv) {\n    printf(\"%d\\n\", abs(atoi(argv[1]) - atoi(argv[2])));\n    return 0;\n}\n";
+        let e = Expectation::Output {
+            command: Some("./dist 3 10".into()),
+            output: "7".into(),
+        };
+        let (ok, out) = run_check(&[("main.c", c)], e, "c");
+        assert!(ok, "{out}");
     }
 
     #[test]
