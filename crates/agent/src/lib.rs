@@ -42,7 +42,7 @@ pub mod workspace;
 
 pub use error::AgentError;
 pub use harness::{run, AgentConfig};
-pub use report::Report;
+pub use report::{Report, Verification};
 
 /// How the model hands back edits, chosen per model: `whole` (the default, for small models: one
 /// plain code block holding a whole definition, see [`harness`]) or `tools` (the compound tool

@@ -2,6 +2,34 @@
 
 use serde::Serialize;
 
+/// How much the checks prove about a landed change: the word the chat, `smallcode run` and the
+/// benchmark print next to it. "Verified" is a promise: only a check that can fail on the
+/// change's behaviour, and that executed the changed code, earns it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verification {
+    /// A test or request check that exercises behaviour ran every changed definition and
+    /// passed.
+    Verified,
+    /// Syntax/compile checks passed, but no behavioural check ran the change (none exists, the
+    /// project is not trusted, or the ones that ran did not reach the changed code).
+    Checked,
+    /// No check applied at all (or the run ended without a change).
+    #[default]
+    Unverified,
+}
+
+impl Verification {
+    /// The lowercase word (`verified`, `checked`, `unverified`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verification::Verified => "verified",
+            Verification::Checked => "checked",
+            Verification::Unverified => "unverified",
+        }
+    }
+}
+
 /// Counters and outcome of one task run.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
@@ -33,9 +61,20 @@ pub struct Report {
     pub changed: Vec<String>,
     /// One line on why the run ended.
     pub outcome: String,
-    /// The verified change set (absolute path, new text) when not applied to disk.
+    /// What the checks prove about the change (see [`Verification`]).
+    pub verification: Verification,
+    /// Why the label is what it is, in one line (which check ran which definition, or what
+    /// did not run).
+    pub verification_note: String,
+    /// Checks that could not run, each with the reason (not trusted, not executable).
+    pub skipped: Vec<String>,
+    /// The change set whose checks passed (absolute path, new text) when not applied to disk.
     #[serde(skip)]
     pub staged: Vec<(std::path::PathBuf, String)>,
+    /// The text each staged file had when the agent read it (same order as `staged`): the base
+    /// an editor rebases the change onto when the user typed meanwhile.
+    #[serde(skip)]
+    pub base: Vec<(std::path::PathBuf, String)>,
     /// `b:changedtick` of buffers the agent re-read during the run (the `tools` format); the
     /// landing guard compares against these instead of the ticks sent with the request.
     #[serde(skip)]

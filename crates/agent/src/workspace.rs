@@ -132,6 +132,15 @@ impl Workspace {
         std::fs::read_to_string(path).map_err(io(path))
     }
 
+    /// The text the run started from: the live buffer, else the file on disk (never a staged
+    /// change). What a landing rebases against and what "changed" is measured from.
+    pub fn original(&self, path: &Path) -> Result<String, WorkspaceError> {
+        if let Some(s) = self.buffers.get(path) {
+            return Ok(s.clone());
+        }
+        std::fs::read_to_string(path).map_err(io(path))
+    }
+
     /// Stages new content for `path` and writes it into the shadow tree (created on first use).
     pub fn stage(&mut self, path: &Path, text: String) -> Result<(), WorkspaceError> {
         let shadow = self.shadow_root()?;
