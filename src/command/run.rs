@@ -49,6 +49,15 @@ pub struct RunArgs {
     /// Any command may run (only for throwaway copies, e.g. benchmark tasks).
     #[arg(long)]
     pub allow_all: bool,
+    /// Trust this project for this run: its test command, build scripts, the command the
+    /// request names and the request's examples may run. Without it the run is restricted:
+    /// only checks that execute no project code run, and no change can be `verified`.
+    #[arg(long)]
+    pub trust: bool,
+    /// Write a change whose checks pass even when it is only `checked` (syntax/compile) and exit
+    /// 0 for it (the behaviour before labels); by default only a `verified` change is written.
+    #[arg(long)]
+    pub allow_unverified: bool,
     /// The project's test command (default: detected).
     #[arg(long)]
     pub test: Option<String>,
@@ -118,6 +127,8 @@ impl RunArgs {
             max_rounds: self.max_rounds.max(1),
             max_wall: Duration::from_secs(self.max_seconds.max(1)),
             test_cmd: self.test.clone(),
+            trusted: self.trust,
+            accept_unverified: self.allow_unverified,
             ..AgentConfig::default()
         }
     }
@@ -203,7 +214,8 @@ pub async fn run_task_with(
     Ok(report)
 }
 
-/// Entry point of `smallcode run`: exit 0 when the agent finished with its checks passing.
+/// Entry point of `smallcode run`: exit 0 when the agent wrote a `verified` change (or, with
+/// `--allow-unverified`, any change whose checks pass).
 pub fn main(cli: RunCli) -> ExitCode {
     let args = cli.task;
     let log = std::env::temp_dir().join("smallcode-run.log");

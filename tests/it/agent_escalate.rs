@@ -76,7 +76,7 @@ fn never_saw(server: &MockServer, key: &str) -> bool {
 
 fn run_cli(dir: &Path, main: &MockServer, extra: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_smallcode"))
-        .args(["run", "--dir"])
+        .args(["run", "--trust", "--dir"])
         .arg(dir)
         .args(["--endpoint", &main.url(), "--quiet", "--json"])
         .args(["--prompt", "Fix add in calc.py", "--max-rounds", "3"])
@@ -217,6 +217,7 @@ async fn run_agent(dir: &Path, main: &LlmClient, esc: Escalator) -> smallcode_ag
     let cfg = AgentConfig {
         max_rounds: 3,
         escalation: Some(esc),
+        trusted: true,
         ..AgentConfig::default()
     };
     smallcode_agent::run(

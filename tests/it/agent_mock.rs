@@ -25,8 +25,15 @@ fn project(files: &[(&str, &str)]) -> PathBuf {
 }
 
 fn run(dir: &Path, server: &MockServer, extra: &[&str]) -> (bool, String) {
+    run_as(dir, server, true, extra)
+}
+
+/// `smallcode run`, trusted (`--trust`) or restricted.
+fn run_as(dir: &Path, server: &MockServer, trust: bool, extra: &[&str]) -> (bool, String) {
     let out = Command::new(bin())
-        .args(["run", "--dir"])
+        .arg("run")
+        .args(trust.then_some("--trust"))
+        .arg("--dir")
         .arg(dir)
         .args(["--endpoint", &server.url(), "--quiet"])
         .args(extra)
@@ -253,4 +260,171 @@ fn naive_mode_uses_native_tool_calls_only() {
     assert!(server.chat_requests()[0]["tools"]
         .as_array()
         .is_some_and(|t| t.len() == 4));
+}
+
+const SLUG: &str =
+    "def slug(text):\n    \"\"\"Make a URL slug.\"\"\"\n    return text.replace(' ', '-')\n";
+const SLUG_REQUEST: &str =
+    "slug() in text.py should lowercase: `slug('Hi There')` must return `'hi-there'`.";
+
+#[test]
+fn a_request_example_becomes_a_check_and_a_change_it_runs_is_verified() {
+    // No test files: the request's example is the only oracle. The first reply compiles but
+    // is wrong; the example check says so and the second reply is right.
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply("    return text.replace(' ', '_')\n"),
+            reply("    return text.lower().replace(' ', '-')\n"),
+        ],
+    ));
+    let dir = project(&[("text.py", SLUG)]);
+    let (ok, out) = run(&dir, &server, &["--prompt", SLUG_REQUEST]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("check request: slug('Hi There') == 'hi-there'"),
+        "{out}"
+    );
+    let second = server.chat_requests()[1]["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        second.contains("returned 'Hi_There', expected 'hi-there'"),
+        "the failing example is fed back: {second}"
+    );
+    assert!(
+        out.contains("verified: `slug` executed by request 1"),
+        "{out}"
+    );
+    assert!(std::fs::read_to_string(dir.join("text.py"))
+        .unwrap()
+        .contains("text.lower()"));
+}
+
+#[test]
+fn a_change_that_only_compiles_is_checked_not_verified_and_run_exits_non_zero() {
+    // No tests, no example: only py_compile can judge the reply.
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("    return text.lower().replace(' ', '-')\n")],
+    ));
+    let dir = project(&[("text.py", SLUG)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &["--prompt", "slug() in text.py should lowercase."],
+    );
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("the change is only checked: syntax/compile checks only"),
+        "{out}"
+    );
+    assert!(!out.contains("verified:"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("text.py")).unwrap(),
+        SLUG,
+        "not written"
+    );
+    // --allow-unverified keeps the old behaviour, and says what the change is.
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("    return text.lower().replace(' ', '-')\n")],
+    ));
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "slug() in text.py should lowercase.",
+            "--allow-unverified",
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("checks pass; checked: syntax/compile checks only"),
+        "{out}"
+    );
+    assert!(std::fs::read_to_string(dir.join("text.py"))
+        .unwrap()
+        .contains("lower()"));
+}
+
+#[test]
+fn an_untrusted_project_runs_none_of_its_code_and_nothing_is_verified() {
+    // The project ships a test that would write a marker file; without --trust it never runs,
+    // nor does the request's example (it imports the project).
+    let marker = std::env::temp_dir().join(format!("smallcode-marker-{}", std::process::id()));
+    let _ = std::fs::remove_file(&marker);
+    let test = format!(
+        "open({:?}, 'w').write('ran')\nfrom text import slug\nassert slug('Hi There') == 'hi-there'\n",
+        marker.display().to_string()
+    );
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("    return text.lower().replace(' ', '-')\n")],
+    ));
+    let dir = project(&[("text.py", SLUG), ("test_text.py", &test)]);
+    let (ok, out) = run_as(&dir, &server, false, &["--prompt", SLUG_REQUEST]);
+    assert!(!ok, "{out}");
+    assert!(
+        !marker.exists(),
+        "the project's test ran before trust: {out}"
+    );
+    assert!(
+        out.contains(
+            "not checked: tests `python3 'test_text.py'`: not run — the project is not trusted"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("not checked: request: slug('Hi There') == 'hi-there': not run"),
+        "{out}"
+    );
+    assert!(out.contains("only checked"), "{out}");
+    assert!(!out.contains("check request:"), "{out}");
+    // Trusted, the same run executes both and the change is verified.
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("    return text.lower().replace(' ', '-')\n")],
+    ));
+    let (ok, out) = run_as(&dir, &server, true, &["--prompt", SLUG_REQUEST]);
+    assert!(ok, "{out}");
+    assert!(marker.exists(), "trusted: the tests ran");
+    assert!(
+        out.contains("verified: `slug` executed by tests, request 1"),
+        "{out}"
+    );
+    let _ = std::fs::remove_file(&marker);
+}
+
+#[test]
+fn a_c_body_calling_an_undeclared_function_fails_the_example_check() {
+    let c = "int twice(int x) {\n    return x + x + 1;\n}\n";
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply("    return double_it(x);\n}\n"),
+            reply("    return 2 * x;\n}\n"),
+        ],
+    ));
+    let dir = project(&[("twice.c", c)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &["--prompt", "In twice.c, `twice(4)` should be 8."],
+    );
+    assert!(ok, "{out}");
+    let second = server.chat_requests()[1]["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        second.contains("implicit declaration of function"),
+        "{second}"
+    );
+    assert!(
+        out.contains("verified: `twice` reached through the code graph by request 1"),
+        "{out}"
+    );
 }

@@ -47,6 +47,7 @@ fn run(dir: &Path, server: &MockServer, extra: &[&str]) -> (bool, String, Value)
     let out = Command::new(bin())
         .args([
             "run",
+            "--trust",
             "--edit-format",
             "tools",
             "--json",

@@ -41,7 +41,7 @@ fn real_smollm2_agent_fixes_a_name_error_end_to_end() {
         std::fs::copy(f.path(), work.join(f.file_name())).unwrap();
     }
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_smallcode"))
-        .args(["run", "--quiet", "--dir"])
+        .args(["run", "--trust", "--quiet", "--dir"])
         .arg(&work)
         .args(["--endpoint", &server.url, "--prompt-file"])
         .arg(task.join("prompt.md"))

@@ -67,6 +67,11 @@ fn definitions(rel: &str, text: &str) -> Vec<(String, String, (u32, u32), String
         .collect()
 }
 
+/// The bare names of the definitions in `text` (`rel` picks the language).
+pub fn definition_names(rel: &str, text: &str) -> Vec<String> {
+    definitions(rel, text).into_iter().map(|d| d.0).collect()
+}
+
 /// The innermost definitions of `after` whose text differs from their namesake in `before` (or
 /// that `before` lacks). A changed method reports the method, not its class too.
 pub fn changed_definitions(rel: &str, before: &str, after: &str) -> Vec<Changed> {

@@ -25,8 +25,9 @@ use super::check::{self, CheckCmd, CheckResult, Diagnostic};
 use super::context::{self, Target};
 use super::error::{AgentError, EscalationFailure};
 use super::escalate::{self, Escalator};
+use super::oracle::Oracle;
 use super::prefill::{self, assemble_counted, generated};
-use super::report::Report;
+use super::report::{Report, Verification};
 use super::sink::Steps;
 use super::workspace::Workspace;
 use smallcode_llm::{ChatRequest, LlmClient, Message, Role, ServerKind, StreamEvent};
@@ -62,6 +63,13 @@ pub struct AgentConfig {
     pub errors: Vec<Diagnostic>,
     /// Opt-in stronger model for the failing sub-task once the rounds are spent.
     pub escalation: Option<Escalator>,
+    /// The user trusts this project: its test command, the command the request names and the
+    /// request's examples (which import project code) may run. Untrusted, only checks that
+    /// execute no project code run, and nothing can be `verified`. Defaults to false.
+    pub trusted: bool,
+    /// Headless: write a change whose checks pass even when it is only `checked` (today's
+    /// scripts); otherwise only a `verified` change is written. Defaults to false.
+    pub accept_unverified: bool,
 }
 
 impl Default for AgentConfig {
@@ -79,6 +87,8 @@ impl Default for AgentConfig {
             buffers: Vec::new(),
             errors: Vec::new(),
             escalation: None,
+            trusted: false,
+            accept_unverified: false,
         }
     }
 }
@@ -139,26 +149,28 @@ async fn run_inner(
             .collect::<Vec<_>>()
             .join(", ")
     ));
-    let tests = cfg
-        .test_cmd
-        .clone()
-        .map(|c| CheckCmd {
-            name: "tests".into(),
-            command: c,
-        })
-        .or_else(|| check::detect_tests(ws.root(), &files));
-    // The command the request says fails must run clean too (fix-from-a-runtime-error tasks).
-    let tests = match (tests, check::repro_from_request(ws.root(), prompt)) {
-        (Some(t), Some(r)) if !t.command.contains(&r.command) => Some(CheckCmd {
-            name: t.name,
-            command: format!("{} && {}", t.command, r.command),
-        }),
-        (t, r) => t.or(r),
-    };
+    let oracle = Oracle::new(
+        &ws,
+        &files,
+        &targets,
+        prompt,
+        cfg.test_cmd.as_deref(),
+        cfg.trusted,
+    );
+    for r in &oracle.requests {
+        if r.cmd.is_some() && cfg.trusted {
+            steps.step(&format!("check request: {}", r.expectation.describe()));
+        }
+    }
+    for why in &oracle.skipped {
+        steps.step(&format!("not checked: {why}"));
+    }
+    report.skipped = oracle.skipped.clone();
+    let graph = LazyGraph::default();
 
     // Baseline: what do the checks say before any edit? This puts a failing test's output or a
     // compile error into the very first prompt ("fix from the error").
-    let mut errors = verify(&mut ws, &targets, tests.as_ref(), cfg, steps, report).await?;
+    let mut errors = verify(&mut ws, &targets, &oracle, cfg, steps, report).await?;
     if !cfg.errors.is_empty() {
         errors.push(editor_errors(&cfg.errors));
     }
@@ -316,11 +328,12 @@ async fn run_inner(
         } else {
             any_edit = true;
             report.tool_calls += applied.changed.len() as u32;
-            verify(&mut ws, &targets, tests.as_ref(), cfg, steps, report).await?
+            verify(&mut ws, &targets, &oracle, cfg, steps, report).await?
         };
         publish(steps, &ws, &results);
         if results.iter().all(|r| r.ok) && !ws.staged().is_empty() {
-            return land(&mut ws, cfg, report, "checks pass");
+            let label = label(&mut ws, &oracle, &results, &graph).await?;
+            return land(&mut ws, cfg, report, "checks pass", label);
         }
         wrong_answer = true;
         // Same first error twice: stop retrying the same thing, narrow to the failing unit.
@@ -389,11 +402,11 @@ async fn run_inner(
                     });
                 } else {
                     any_edit = true;
-                    let results =
-                        verify(&mut ws, &targets, tests.as_ref(), cfg, steps, report).await?;
+                    let results = verify(&mut ws, &targets, &oracle, cfg, steps, report).await?;
                     publish(steps, &ws, &results);
                     if results.iter().all(|r| r.ok) {
-                        return land(&mut ws, cfg, report, "checks pass after escalation");
+                        let label = label(&mut ws, &oracle, &results, &graph).await?;
+                        return land(&mut ws, cfg, report, "checks pass after escalation", label);
                     }
                     errors = results;
                 }
@@ -405,7 +418,7 @@ async fn run_inner(
             escalation: escalation_failed,
         });
     }
-    if !baseline_failed && tests.is_none() {
+    if !baseline_failed && oracle.behavioural.is_empty() {
         report.outcome = "no checks apply to this project; change not verified, not applied".into();
     } else {
         // Say what is left, so the user knows where to pick up.
@@ -427,15 +440,33 @@ async fn run_inner(
     Ok(())
 }
 
-/// Lands a verified change set: written to disk (headless) or handed back in
-/// [`Report::staged`] for the editor; clears the published errors.
+/// Lands a change set whose checks pass: written to disk (headless; only a `verified` one unless
+/// [`AgentConfig::accept_unverified`]) or handed back in [`Report::staged`] for the editor, which
+/// reviews anything not verified; clears the published errors.
 fn land(
     ws: &mut Workspace,
     cfg: &AgentConfig,
     report: &mut Report,
     why: &str,
+    (verification, note): (Verification, String),
 ) -> Result<(), AgentError> {
+    report.verification = verification;
+    report.verification_note = note.clone();
+    report.base = ws
+        .staged()
+        .keys()
+        .map(|p| (p.clone(), ws.original(p).unwrap_or_default()))
+        .collect();
+    report.changed = ws.staged().keys().map(|p| ws.rel(p)).collect();
+    let label = format!("{}: {note}", verification.as_str());
     if cfg.apply_to_disk {
+        if verification != Verification::Verified && !cfg.accept_unverified {
+            report.outcome = format!(
+                "{why}, but the change is only {label}; not written (--allow-unverified writes it): {}",
+                report.changed.join(", ")
+            );
+            return Ok(());
+        }
         let written = ws.apply()?;
         report.changed = written.iter().map(|p| ws.rel(p)).collect();
     } else {
@@ -444,16 +475,73 @@ fn land(
             .iter()
             .map(|(p, t)| (p.clone(), t.clone()))
             .collect();
-        report.changed = ws.staged().keys().map(|p| ws.rel(p)).collect();
     }
     report.passed = true;
     let verb = if cfg.apply_to_disk {
         "applied"
     } else {
-        "verified"
+        "staged for the editor"
     };
-    report.outcome = format!("{why}; {verb} {}", report.changed.join(", "));
+    report.outcome = format!("{why}; {label}; {verb} {}", report.changed.join(", "));
     Ok(())
+}
+
+/// The code graph of the project, built on first use (static coverage in languages without a
+/// tracer); in memory, never written.
+#[derive(Default)]
+struct LazyGraph(tokio::sync::OnceCell<Option<smallcode_core::graph::Graph>>);
+
+impl LazyGraph {
+    async fn get(&self, root: &std::path::Path) -> Option<&smallcode_core::graph::Graph> {
+        self.0
+            .get_or_init(|| async {
+                let root = root.to_path_buf();
+                tokio::task::spawn_blocking(move || {
+                    let cfg = smallcode_core::graph::GraphConfig {
+                        db: smallcode_core::graph::DbLocation::Memory,
+                        ..Default::default()
+                    };
+                    let g = smallcode_core::graph::Graph::open(&root, cfg).ok()?;
+                    g.index(|_| {}).ok()?;
+                    Some(g)
+                })
+                .await
+                .ok()
+                .flatten()
+            })
+            .await
+            .as_ref()
+    }
+}
+
+/// What the passing checks prove about the staged change (see [`Oracle::label`]).
+async fn label(
+    ws: &mut Workspace,
+    oracle: &Oracle,
+    results: &[CheckResult],
+    graph: &LazyGraph,
+) -> Result<(Verification, String), AgentError> {
+    let shadow = ws.shadow_root()?;
+    let syntax_ran = results
+        .iter()
+        .any(|r| !oracle.behavioural.iter().any(|b| b.name == r.cmd.name));
+    // The graph is only needed when a changed definition is in a language without a tracer.
+    let needs_graph = ws.staged().keys().any(|p| {
+        !matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("py" | "js" | "mjs" | "cjs")
+        )
+    }) && !oracle.behavioural.is_empty();
+    let g = if needs_graph {
+        graph.get(ws.root()).await
+    } else {
+        None
+    };
+    let callees = |name: &str| -> Vec<String> {
+        g.map(|g| g.callees(name).into_iter().map(|h| h.name).collect())
+            .unwrap_or_default()
+    };
+    Ok(oracle.label(ws, &shadow, syntax_ran, &callees))
 }
 
 /// The editor's known errors as one failing check, so they reach the prompt, the focus pick and
@@ -519,12 +607,14 @@ fn first_error(results: &[CheckResult]) -> Option<String> {
         })
 }
 
-/// Runs the syntax checkers for every target, then the tests, in the shadow tree. Stops at the
-/// first failing syntax checker (tests of code that doesn't compile only add noise).
+/// Runs the syntax checkers for every target, then every behavioural check (tests, the
+/// request's command, the request's examples), in the shadow tree with the coverage tracer's
+/// environment. Stops at the first failing syntax checker (tests of code that doesn't compile
+/// only add noise).
 async fn verify(
     ws: &mut Workspace,
     targets: &[Target],
-    tests: Option<&CheckCmd>,
+    oracle: &Oracle,
     cfg: &AgentConfig,
     steps: &dyn Steps,
     report: &mut Report,
@@ -543,8 +633,10 @@ async fn verify(
             }
         }
     }
-    if let Some(cmd) = tests {
-        let r = check::run(&dir, cmd, cfg.check_timeout).await;
+    oracle.reset();
+    let env = oracle.env(&dir);
+    for cmd in &oracle.behavioural {
+        let r = check::run_env(&dir, cmd, cfg.check_timeout, &env).await;
         report.checks += 1;
         steps.step(&format!("check {}", r.summary()));
         out.push(r);

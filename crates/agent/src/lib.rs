@@ -30,6 +30,7 @@ pub mod expect;
 pub mod harness;
 pub mod hints;
 pub mod naive;
+pub mod oracle;
 pub mod permission;
 pub mod prefill;
 pub mod report;

@@ -98,12 +98,14 @@ fn collect(root: &Path, dir: &Path, depth: usize, out: &mut BTreeMap<String, Str
                 collect_all(root, &path, out);
             } else if depth < MAX_DEPTH
                 && !name.starts_with('.')
-                && !matches!(name.as_str(), "node_modules" | "target" | "__pycache__" | "vendor")
+                && !matches!(
+                    name.as_str(),
+                    "node_modules" | "target" | "__pycache__" | "vendor"
+                )
             {
                 collect(root, &path, depth + 1, out);
             }
-        } else if ft.is_file() && (CONFIG_NAMES.contains(&name.as_str()) || is_cargo_config(&rel))
-        {
+        } else if ft.is_file() && (CONFIG_NAMES.contains(&name.as_str()) || is_cargo_config(&rel)) {
             if let Ok(bytes) = std::fs::read(&path) {
                 out.insert(rel, hex(&Sha256::digest(relevant(&name, &bytes))));
             }
@@ -253,10 +255,18 @@ pub fn project_data_dir(data_dir: &Path, root: &Path) -> PathBuf {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let h = hex(&Sha256::digest(k.as_bytes()));
-    data_dir.join("projects").join(format!("{name}-{}", &h[..16]))
+    data_dir
+        .join("projects")
+        .join(format!("{name}-{}", &h[..16]))
 }
 
 /// The user's data directory for headless runs: `$XDG_DATA_HOME/smallcode`, else

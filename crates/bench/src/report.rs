@@ -283,6 +283,45 @@ pub fn markdown(rows: &[Row], title: &str) -> String {
             let _ = writeln!(s, "| {g} | {} |", cells.join(" | "));
         }
     }
+    s.push_str(&calibration(rows, &modes));
+    s
+}
+
+/// What the agent claimed about a trial's change, read from its note: `verified`, `checked`,
+/// `unverified` for labelled runs; a run from before labels that ended with its checks passing
+/// claimed the change verified ("checks pass; applied …" / "PASS"); `None` when nothing landed.
+pub fn claimed(r: &Row) -> Option<&'static str> {
+    let n = r.note.as_str();
+    if !n.starts_with("checks pass") {
+        return None;
+    }
+    for l in ["unverified", "verified", "checked"] {
+        if n.contains(&format!("; {l}: ")) || n.contains(&format!("only {l}: ")) {
+            return Some(l);
+        }
+    }
+    Some("verified")
+}
+
+/// The calibration table: for changes that landed, by the label the agent gave them, how many
+/// the hidden check found wrong. A wrong change labelled verified is the number that must be 0.
+fn calibration(rows: &[Row], modes: &[String]) -> String {
+    let mut s = String::from(
+        "\n## Calibration: landed changes by label, and how many the hidden check found wrong\n\n| mode | label | landed | wrong |\n|---|---|---|---|\n",
+    );
+    for m in modes {
+        for l in ["verified", "checked", "unverified"] {
+            let landed: Vec<&Row> = rows
+                .iter()
+                .filter(|r| &r.mode == m && claimed(r) == Some(l))
+                .collect();
+            if landed.is_empty() {
+                continue;
+            }
+            let wrong = landed.iter().filter(|r| !r.passed).count();
+            let _ = writeln!(s, "| {m} | {l} | {} | {wrong} |", landed.len());
+        }
+    }
     s
 }
 
@@ -403,6 +442,50 @@ mod tests {
             (plain[0].trial, plain[0].note.as_str()),
             (2, "checks pass; ok")
         );
+    }
+
+    #[test]
+    fn claimed_labels_are_read_from_the_note() {
+        let row = |note: &str, passed: bool| Row {
+            task: "t".into(),
+            mode: "harness".into(),
+            trial: 1,
+            passed,
+            tier: 1,
+            category: "by-example".into(),
+            language: "python".into(),
+            rounds: 1,
+            tokens_in: 0,
+            tokens_out: 0,
+            cached_tokens: 0,
+            tool_calls: 0,
+            repairs: 0,
+            decompositions: 0,
+            escalations: 0,
+            wall_ms: 0,
+            note: note.into(),
+        };
+        let v = row(
+            "checks pass; verified: `slug` executed by request 1; applied slug.py",
+            true,
+        );
+        let c = row(
+            "checks pass; checked: syntax/compile checks only: x; applied a.py",
+            false,
+        );
+        let old = row("checks pass; applied calc.py", false);
+        let fail = row("not solved: checks still fail", false);
+        assert_eq!(claimed(&v), Some("verified"));
+        assert_eq!(claimed(&c), Some("checked"));
+        assert_eq!(
+            claimed(&old),
+            Some("verified"),
+            "before labels, passing meant verified"
+        );
+        assert_eq!(claimed(&fail), None);
+        let md = markdown(&[v, c, old, fail], "t");
+        assert!(md.contains("| harness | verified | 2 | 1 |"), "{md}");
+        assert!(md.contains("| harness | checked | 1 | 1 |"), "{md}");
     }
 
     #[test]

@@ -109,6 +109,10 @@ async fn run_async(args: TaskBenchArgs) -> anyhow::Result<()> {
         edit_format: args.edit_format.clone(),
         allow: Vec::new(),
         allow_all: true, // every trial works on a throwaway copy
+        // The runner's own copies: trusted, and a change lands whatever its label so the
+        // hidden check grades it (the label is recorded beside the grade).
+        trust: true,
+        allow_unverified: true,
         test: None,
         max_rounds: args.max_rounds,
         max_seconds: 600,

@@ -277,7 +277,9 @@ mod tests {
         let r = reduce(&log, 400, &ReduceConfig::default(), &cal());
         assert!(r.tokens <= 400, "{}", r.tokens);
         assert!(r.text.contains("error[E0308]: mismatched types"));
-        assert!(r.text.contains("--> crates/core/src/budget/assemble.rs:42:17"));
+        assert!(r
+            .text
+            .contains("--> crates/core/src/budget/assemble.rs:42:17"));
         assert!(r.text.contains("could not compile"));
         assert!(r.text.contains("lines dropped"));
         assert!(r.text.contains("Compiling smallcode"), "head kept");

@@ -1,0 +1,271 @@
+//! What can tell a right change from a wrong one in this project, and what a passing run proves.
+//!
+//! The oracle gathers, once per run, the checks that exercise behaviour: the project's test
+//! command, the command the request says fails, and the request's own examples (see
+//! [`crate::expect`], [`crate::request_check`]). In an untrusted project none of them runs (they
+//! execute project code); each is listed in [`Oracle::skipped`] with the reason, so the chat says
+//! what was not checked. After the checks pass, [`Oracle::label`] says what they prove:
+//! [`Verification::Verified`] only when a behavioural check ran every changed definition
+//! ([`crate::coverage`]); otherwise [`Verification::Checked`] (syntax/compile only) or
+//! [`Verification::Unverified`] (no check at all).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::check::{self, CheckCmd};
+use crate::context::Target;
+use crate::coverage::{self, Changed, Tracer};
+use crate::expect;
+use crate::report::Verification;
+use crate::request_check::{self, RequestCheck};
+use crate::workspace::Workspace;
+use smallcode_core::syntax::language_for_path;
+
+/// The behavioural checks of one run and the evidence they leave.
+pub struct Oracle {
+    /// Checks that exercise behaviour and will run (empty when untrusted).
+    pub behavioural: Vec<CheckCmd>,
+    /// Checks that will not run, each with the reason (one line each, for the chat).
+    pub skipped: Vec<String>,
+    /// The request's expectations and how each is checked.
+    pub requests: Vec<RequestCheck>,
+    /// Names the checks mention (test files' identifiers, request callees): static coverage
+    /// where no tracer runs.
+    mentioned: BTreeSet<String>,
+    tracer: Option<Tracer>,
+    // Harness files and traces; removed with the oracle.
+    _scratch: Option<tempfile::TempDir>,
+}
+
+impl Oracle {
+    /// Gathers the run's behavioural checks. `test_cmd` is the configured test command, if any;
+    /// `trusted` says whether project code may run.
+    pub fn new(
+        ws: &Workspace,
+        files: &[String],
+        targets: &[Target],
+        prompt: &str,
+        test_cmd: Option<&str>,
+        trusted: bool,
+    ) -> Oracle {
+        let root = ws.root();
+        let tests = test_cmd
+            .map(|c| CheckCmd {
+                name: "tests".into(),
+                command: c.to_string(),
+            })
+            .or_else(|| check::detect_tests(root, files));
+        let repro = check::repro_from_request(root, prompt).filter(|r| {
+            tests
+                .as_ref()
+                .is_none_or(|t| !t.command.contains(&r.command))
+        });
+        let mut expectations = expect::parse(prompt);
+        for t in targets {
+            if t.rel.ends_with(".py") {
+                if let Ok(text) = ws.read(&t.path) {
+                    for e in expect::doctests(&text) {
+                        if !expectations.contains(&e) {
+                            expectations.push(e);
+                        }
+                    }
+                }
+            }
+        }
+        let scratch = tempfile::Builder::new()
+            .prefix("smallcode-run-")
+            .tempdir()
+            .ok();
+        let requests = match &scratch {
+            Some(dir) if !expectations.is_empty() => {
+                let main_lang = targets
+                    .first()
+                    .and_then(|t| language_for_path(Path::new(&t.rel)))
+                    .map(|l| l.name);
+                let locate = |name: &str| locate(ws, files, targets, name);
+                request_check::build(root, &expectations, &locate, main_lang, files, dir.path())
+            }
+            _ => Vec::new(),
+        };
+        let mut mentioned: BTreeSet<String> = requests
+            .iter()
+            .filter_map(|r| r.expectation.callee().map(str::to_string))
+            .collect();
+        for f in files.iter().filter(|f| is_test_file(f)) {
+            if let Ok(text) = std::fs::read_to_string(root.join(f)) {
+                mentioned.extend(coverage::identifiers(&text));
+            }
+        }
+        let mut behavioural = Vec::new();
+        let mut skipped = Vec::new();
+        let add = |cmd: CheckCmd, what: String, b: &mut Vec<CheckCmd>, s: &mut Vec<String>| {
+            if trusted {
+                b.push(cmd);
+            } else {
+                s.push(format!(
+                    "{what}: not run — the project is not trusted (it would execute project code)"
+                ));
+            }
+        };
+        if let Some(t) = tests {
+            let what = format!("tests `{}`", t.command.trim_end_matches(" 2>&1"));
+            add(t, what, &mut behavioural, &mut skipped);
+        }
+        if let Some(r) = repro {
+            let what = format!("`{}`", r.command.trim_end_matches(" 2>&1"));
+            add(r, what, &mut behavioural, &mut skipped);
+        }
+        for r in &requests {
+            let what = format!("request: {}", r.expectation.describe());
+            match (&r.cmd, &r.skipped) {
+                (Some(cmd), _) => add(cmd.clone(), what, &mut behavioural, &mut skipped),
+                (None, Some(why)) => skipped.push(format!("{what}: not executable — {why}")),
+                (None, None) => {}
+            }
+        }
+        let tracer = scratch.as_ref().and_then(|d| Tracer::new(d.path()).ok());
+        Oracle {
+            behavioural,
+            skipped,
+            requests,
+            mentioned,
+            tracer,
+            _scratch: scratch,
+        }
+    }
+
+    /// The environment checks run with (the tracer's), for checks running in `shadow`.
+    pub fn env(&self, shadow: &Path) -> Vec<(String, String)> {
+        self.tracer
+            .as_ref()
+            .map(|t| t.env(shadow))
+            .unwrap_or_default()
+    }
+
+    /// Forgets the evidence of earlier passes (call before a verification pass).
+    pub fn reset(&self) {
+        if let Some(t) = &self.tracer {
+            t.reset();
+        }
+    }
+
+    /// What the last verification pass (all checks passing) proves about the staged change.
+    /// `syntax_ran` says whether any syntax/compile checker ran.
+    pub fn label(
+        &self,
+        ws: &Workspace,
+        shadow: &Path,
+        syntax_ran: bool,
+        callees: &dyn Fn(&str) -> Vec<String>,
+    ) -> (Verification, String) {
+        let changed: Vec<Changed> = ws
+            .staged()
+            .iter()
+            .flat_map(|(path, new)| {
+                let old = ws.original(path).unwrap_or_default();
+                coverage::changed_definitions(&ws.rel(path), &old, new)
+            })
+            .collect();
+        let fallback = if syntax_ran {
+            Verification::Checked
+        } else {
+            Verification::Unverified
+        };
+        if self.behavioural.is_empty() {
+            let why = if self.skipped.is_empty() {
+                "no test or example in the request checks behaviour"
+            } else {
+                "the checks that exercise behaviour did not run"
+            };
+            return (fallback, format!("syntax/compile checks only: {why}"));
+        }
+        if changed.is_empty() {
+            return (
+                fallback,
+                "no changed definition to attribute the passing checks to".into(),
+            );
+        }
+        let traced = self
+            .tracer
+            .as_ref()
+            .map(|t| t.executed(shadow, &changed))
+            .unwrap_or_else(|| vec![None; changed.len()]);
+        let reach = coverage::reachable(self.mentioned.iter().cloned(), callees, 3);
+        let missed: Vec<&str> = changed
+            .iter()
+            .zip(&traced)
+            .filter(|(c, t)| match t {
+                Some(ran) => !ran,
+                None => !reach.contains(&c.name),
+            })
+            .map(|(c, _)| c.qualified.as_str())
+            .collect();
+        if missed.is_empty() {
+            let how = if traced.iter().all(Option::is_some) {
+                "executed by"
+            } else {
+                "reached through the code graph by"
+            };
+            let names: Vec<&str> = changed.iter().map(|c| c.qualified.as_str()).collect();
+            let checks: Vec<&str> = self.behavioural.iter().map(|c| c.name.as_str()).collect();
+            (
+                Verification::Verified,
+                format!("`{}` {how} {}", names.join("`, `"), checks.join(", ")),
+            )
+        } else {
+            (
+                fallback,
+                format!("the passing checks never ran `{}`", missed.join("`, `")),
+            )
+        }
+    }
+}
+
+/// The project file defining `name`: a target first, then any file of a known language whose
+/// definitions include it (files that do not contain the name are not parsed).
+fn locate(
+    ws: &Workspace,
+    files: &[String],
+    targets: &[Target],
+    name: &str,
+) -> Option<(String, &'static str)> {
+    let defines = |rel: &str, text: &str| {
+        text.contains(name)
+            && coverage::definition_names(rel, text)
+                .iter()
+                .any(|d| d == name)
+    };
+    for t in targets {
+        if let Ok(text) = ws.read(&t.path) {
+            if defines(&t.rel, &text) {
+                return language_for_path(Path::new(&t.rel)).map(|l| (t.rel.clone(), l.name));
+            }
+        }
+    }
+    for f in files.iter().filter(|f| !is_test_file(f)).take(2000) {
+        let Some(lang) = language_for_path(Path::new(f)) else {
+            continue;
+        };
+        let Ok(text) = ws.read(&ws.root().join(f)) else {
+            continue;
+        };
+        if defines(f, &text) {
+            return Some((f.clone(), lang.name));
+        }
+    }
+    None
+}
+
+/// Test files by name or folder (`test_x.py`, `x_test.go`, `x.spec.js`, `tests/…`).
+pub fn is_test_file(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let stem = name.split('.').next().unwrap_or(name);
+    stem.starts_with("test")
+        || stem.ends_with("_test")
+        || stem.ends_with("_spec")
+        || name.contains(".test.")
+        || name.contains(".spec.")
+        || rel
+            .split('/')
+            .any(|d| matches!(d, "tests" | "test" | "spec" | "__tests__"))
+}
