@@ -428,3 +428,55 @@ fn a_c_body_calling_an_undeclared_function_fails_the_example_check() {
         "{out}"
     );
 }
+
+#[test]
+fn a_reply_that_restarts_the_definition_in_prose_and_a_fence_lands_whole() {
+    // A server that does not continue the prefilled header answers in the usual chat shape.
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply(
+            "Here is the fix:\n\n```python\ndef add(a, b):\n    \"\"\"Return the sum.\"\"\"\n    return a + b\n```\n\nThis returns the sum.",
+        )],
+    ));
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    let (ok, out) = run(&dir, &server, &["--prompt", "Fix add in calc.py"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("the reply restarted the definition: taken whole"),
+        "{out}"
+    );
+    let calc = std::fs::read_to_string(dir.join("calc.py")).unwrap();
+    assert!(
+        calc.contains("    return a + b\n") && calc.contains("def mul"),
+        "{calc}"
+    );
+    assert!(!calc.contains("Here is"), "{calc}");
+}
+
+#[test]
+fn a_server_that_ignores_the_prefill_is_asked_without_one_next() {
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply("Sure:\n```python\ndef add(a, b):\n    return a * b\n```\n"),
+            reply("```python\ndef add(a, b):\n    return a + b\n```\n"),
+        ],
+    ));
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    let (ok, out) = run(&dir, &server, &["--prompt", "Fix add in calc.py"]);
+    assert!(ok, "{out}");
+    let reqs = server.chat_requests();
+    assert_eq!(reqs.len(), 2, "{out}");
+    let last_role = |r: &serde_json::Value| {
+        r["messages"].as_array().unwrap().last().unwrap()["role"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        last_role(&reqs[0]),
+        "assistant",
+        "the first request is prefilled"
+    );
+    assert_eq!(last_role(&reqs[1]), "user", "the second is not");
+}

@@ -210,7 +210,7 @@ async fn run_inner(
         let continues = matches!(
             client.endpoint().kind,
             ServerKind::LlamaCpp | ServerKind::Ollama
-        );
+        ) && !ignores_prefill(client);
         let focus = narrowed
             .clone()
             .or_else(|| context::pick_focus(&ws, &targets, prompt, &errors));
@@ -271,13 +271,27 @@ async fn run_inner(
         report.cached_tokens += done.usage.cached_tokens.unwrap_or(0);
 
         tracing::trace!("[agent] raw reply {:?}", done.content);
-        let reply = match &prefill {
-            Some(p) => {
+        let restart = prefill
+            .as_ref()
+            .and_then(|p| prefill::restarted(p, &done.content));
+        let restarted = restart.is_some();
+        let reply = match (&prefill, restart) {
+            (Some(_), Some(whole)) => {
+                // Used whole, not glued after the header; this server (or model) is asked
+                // without a prefill from now on.
+                steps.step(
+                    "the reply restarted the definition: taken whole; no prefill from now on",
+                );
+                remember_ignores_prefill(client);
+                report.repairs += 1;
+                whole
+            }
+            (Some(p), None) => {
                 let (code, mended) = assemble_counted(p, &done.content);
                 report.repairs += mended;
                 code
             }
-            None => done.content.clone(),
+            (None, _) => done.content.clone(),
         };
         // A reply that ran into its cap is a loop, not a format slip: resample hotter.
         if done.finish_reason.as_deref() == Some("length") {
@@ -287,9 +301,10 @@ async fn run_inner(
             ));
             wrong_answer = true;
         }
-        empty_body = prefill
-            .as_ref()
-            .is_some_and(|p| generated(p, &done.content).trim().is_empty());
+        empty_body = !restarted
+            && prefill
+                .as_ref()
+                .is_some_and(|p| generated(p, &done.content).trim().is_empty());
         if empty_body {
             steps.step("the model wrote an empty body; resampling");
             continue;
@@ -511,6 +526,36 @@ impl LazyGraph {
             })
             .await
             .as_ref()
+    }
+}
+
+/// Endpoints (URL + model) seen to ignore a prefilled assistant message: the reply restarted
+/// the definition instead of continuing it. Process-wide, so every later run skips the prefill
+/// there (the focus and the reply cap stay).
+static IGNORES_PREFILL: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn endpoint_key(client: &LlmClient) -> String {
+    let e = client.endpoint();
+    format!("{} {}", e.url, e.model)
+}
+
+fn ignores_prefill(client: &LlmClient) -> bool {
+    let key = endpoint_key(client);
+    IGNORES_PREFILL
+        .lock()
+        .map(|v| v.contains(&key))
+        .unwrap_or(false)
+}
+
+fn remember_ignores_prefill(client: &LlmClient) {
+    let key = endpoint_key(client);
+    if let Ok(mut v) = IGNORES_PREFILL.lock() {
+        if !v.contains(&key) {
+            tracing::info!(
+                "[agent] {key} does not continue a prefilled reply: no prefill from now on"
+            );
+            v.push(key);
+        }
     }
 }
 

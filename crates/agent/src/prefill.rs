@@ -146,6 +146,58 @@ pub fn prefill_for(t: &Target, text: &str, name: &str, with_doc: bool) -> Option
     })
 }
 
+/// The start of the prefilled definition's header, as it would be written again by a model
+/// that restarts the definition: its first line up to the opening parenthesis (`def add(`,
+/// `int add(`), or the whole first line when it has none.
+fn header_key(p: &Prefill) -> Option<&str> {
+    let first = p.text.lines().nth(1)?.trim();
+    let key = first.find('(').map_or(first, |i| &first[..=i]);
+    (key.len() >= 3).then_some(key)
+}
+
+/// A reply that ignored the prefill and wrote the definition again — in a fenced block after
+/// some prose (servers that do not continue a trailing assistant message: OpenAI's API, vLLM
+/// without `continue_final_message`, some LM Studio versions), or as the header again right
+/// after the prefill (a small model starting over). Returns the reply to use whole instead of
+/// gluing it after the prefill; `None` for an ordinary continuation.
+pub fn restarted(p: &Prefill, content: &str) -> Option<String> {
+    let key = header_key(p)?;
+    let fence = p.text.lines().next().unwrap_or("```");
+    let rest = content.strip_prefix(p.text.as_str()).unwrap_or(content);
+    // The header again at the start of what was generated: the definition, unfenced.
+    let head = rest.trim_start();
+    if head.starts_with(key) {
+        let body = head.split("```").next().unwrap_or(head).trim_end();
+        return Some(format!("{fence}\n{body}\n```\n"));
+    }
+    // An opened fenced block (a language tag after the fence, or a fence starting the reply)
+    // holding the header: the reply is whole; prose around it is dropped.
+    let mut at = 0;
+    while let Some(i) = rest[at..].find("```") {
+        let open = at + i;
+        let after = &rest[open + 3..];
+        let tag_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "+#-".contains(c)))
+            .unwrap_or(after.len());
+        let opens =
+            after[tag_len..].starts_with('\n') && (tag_len > 0 || rest[..open].trim().is_empty());
+        at = open + 3;
+        if !opens {
+            continue;
+        }
+        let code_start = open + 3 + tag_len + 1;
+        let code_end = rest[code_start..]
+            .find("```")
+            .map_or(rest.len(), |e| code_start + e);
+        let code = &rest[code_start..code_end];
+        if code.lines().any(|l| l.trim_start().starts_with(key)) {
+            return Some(format!("{fence}\n{}\n```\n", code.trim_end()));
+        }
+        at = code_end.max(at);
+    }
+    None
+}
+
 /// What the model generated after the prefill (some servers echo the prefill back), up to a
 /// closing fence. Empty means the model wrote no body at all.
 pub fn generated<'a>(p: &Prefill, content: &'a str) -> &'a str {
@@ -269,6 +321,35 @@ mod tests {
             path: PathBuf::from(rel),
             fence: super::super::context::fence_for(rel),
         }
+    }
+
+    #[test]
+    fn a_restarted_definition_is_taken_whole() {
+        let p = Prefill {
+            text: "```python\ndef add(a, b):\n    ".into(),
+            ..Prefill::default()
+        };
+        let prose = "Here is the fix:\n\n```python\ndef add(a, b):\n    return a + b\n```\n\nThis returns the sum.";
+        assert_eq!(
+            restarted(&p, prose).as_deref(),
+            Some("```python\ndef add(a, b):\n    return a + b\n```\n")
+        );
+        let again = "def add(a, b):\n    return a + b\n";
+        assert_eq!(
+            restarted(&p, again).as_deref(),
+            Some("```python\ndef add(a, b):\n    return a + b\n```\n")
+        );
+        assert_eq!(restarted(&p, "return a + b\n"), None, "a continuation");
+        assert_eq!(
+            restarted(&p, "```python\ndef add(a, b):\n    return a + b\n"),
+            None,
+            "the prefill echoed back, then the body: a continuation"
+        );
+        assert_eq!(
+            restarted(&p, "Sure!\n```python\nprint(add(1, 2))\n```"),
+            None,
+            "a block without the definition"
+        );
     }
 
     #[test]
