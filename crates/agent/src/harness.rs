@@ -63,10 +63,16 @@ pub struct AgentConfig {
     pub errors: Vec<Diagnostic>,
     /// Opt-in stronger model for the failing sub-task once the rounds are spent.
     pub escalation: Option<Escalator>,
+    /// `:'<,'>SmallCode fix`'s file (absolute) and lines (1-based, inclusive): the edit must
+    /// stay within the definitions those lines touch. Defaults to None (no confinement).
+    pub confine: Option<(PathBuf, u32, u32)>,
     /// The user trusts this project: its test command, the command the request names and the
     /// request's examples (which import project code) may run. Untrusted, only checks that
     /// execute no project code run, and nothing can be `verified`. Defaults to false.
     pub trusted: bool,
+    /// The user's data directory (the trust store, each project's "always" commands); never
+    /// inside the project. Defaults to [`crate::trust::default_data_dir`].
+    pub data_dir: PathBuf,
     /// Headless: write a change whose checks pass even when it is only `checked` (today's
     /// scripts); otherwise only a `verified` change is written. Defaults to false.
     pub accept_unverified: bool,
@@ -87,7 +93,9 @@ impl Default for AgentConfig {
             buffers: Vec::new(),
             errors: Vec::new(),
             escalation: None,
+            confine: None,
             trusted: false,
+            data_dir: crate::trust::default_data_dir(),
             accept_unverified: false,
         }
     }

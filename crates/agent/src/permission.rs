@@ -4,8 +4,8 @@
 //! 1. the harness's own commands (the detected checkers and the configured/detected test
 //!    command) run freely — they are the harness's, not the model's;
 //! 2. headless allowances (`--allow PREFIX`, `--allow-all`, see [`super::Permissions`]);
-//! 3. commands the user allowed "always" for this project (`.smallcode/allowed-commands`, one
-//!    exact command per line);
+//! 3. commands the user allowed "always" for this project (one exact command per line in the
+//!    user's data directory, never in the project: a repository cannot ship its own list);
 //! 4. otherwise the user is asked ([`Asker`]: `vim.ui.select` in Neovim — once / always / no);
 //!    with no one to ask (headless) the command is denied.
 
@@ -51,12 +51,18 @@ pub struct Gate {
     pub free: Vec<String>,
     /// The user, when there is one (Neovim).
     pub asker: Option<std::sync::Arc<dyn Asker>>,
-    /// Project root (where "always" answers are stored).
+    /// Project root (what the user is asked about).
     pub root: PathBuf,
+    /// Where this project's "always" answers are kept: `allowed-commands` in the project's
+    /// data directory ([`crate::trust::project_data_dir`]).
+    pub allowed_file: PathBuf,
+    /// The project is trusted. Untrusted, no command the model asks for runs, whatever the
+    /// allowances say (it would execute in a project nobody vouched for).
+    pub trusted: bool,
 }
 
-/// File under the project root holding the commands allowed "always".
-pub const ALLOWED_FILE: &str = ".smallcode/allowed-commands";
+/// The name of the file holding a project's "always" commands, in its data directory.
+pub const ALLOWED_FILE: &str = "allowed-commands";
 
 impl Gate {
     /// Decides about `command`, asking the user when there is one and nothing else allows it.
@@ -73,17 +79,22 @@ impl Gate {
         {
             return Decision::Allowed("checker");
         }
+        if !self.trusted {
+            return Decision::Denied(format!(
+                "`{c}` did not run: the project is not trusted (`:SmallCode trust` or `smallcode run --trust`)"
+            ));
+        }
         if self.perms.allows(c) {
             return Decision::Allowed("--allow");
         }
-        if always_allowed(&self.root).iter().any(|a| a == c) {
+        if always_allowed(&self.allowed_file).iter().any(|a| a == c) {
             return Decision::Allowed("always");
         }
         match &self.asker {
             Some(asker) => match asker.ask(c, &self.root).await {
                 Answer::Once => Decision::Allowed("user"),
                 Answer::Always => {
-                    if let Err(e) = remember(&self.root, c) {
+                    if let Err(e) = remember(&self.allowed_file, c) {
                         tracing::warn!("[permission] could not remember {c:?}: {e}");
                     }
                     Decision::Allowed("user")
@@ -108,9 +119,9 @@ fn normalize(command: &str) -> String {
         .join(" ")
 }
 
-/// Commands the user allowed "always" in the project at `root`.
-pub fn always_allowed(root: &Path) -> Vec<String> {
-    std::fs::read_to_string(root.join(ALLOWED_FILE))
+/// Commands the user allowed "always", from `file` (missing = none).
+pub fn always_allowed(file: &Path) -> Vec<String> {
+    std::fs::read_to_string(file)
         .map(|s| {
             s.lines()
                 .map(str::trim)
@@ -121,20 +132,18 @@ pub fn always_allowed(root: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Adds `command` to the project's "always" list (creating `.smallcode/` with a `.gitignore` of
-/// `*`, so the list never lands in the user's commits).
-pub fn remember(root: &Path, command: &str) -> std::io::Result<()> {
-    let dir = root.join(".smallcode");
-    std::fs::create_dir_all(&dir)?;
-    let ignore = dir.join(".gitignore");
-    if !ignore.exists() {
-        std::fs::write(&ignore, "*\n")?;
-    }
-    let mut list = always_allowed(root);
+/// Adds `command` to the "always" list in `file` (its folder is created; written atomically).
+pub fn remember(file: &Path, command: &str) -> std::io::Result<()> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut list = always_allowed(file);
     if !list.iter().any(|c| c == command.trim()) {
         list.push(command.trim().to_string());
     }
-    std::fs::write(root.join(ALLOWED_FILE), list.join("\n") + "\n")
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, (list.join("\n") + "\n").as_bytes())?;
+    tmp.persist(file).map_err(|e| e.error)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -163,12 +172,14 @@ mod tests {
             ],
             asker: asker.map(|a| Arc::new(Says(a)) as Arc<dyn Asker>),
             root: root.to_path_buf(),
+            allowed_file: root.join("data").join(ALLOWED_FILE),
+            trusted: true,
         }
     }
 
     #[tokio::test]
     async fn checkers_and_prefixes_run_others_are_denied_or_asked_and_always_is_remembered() {
-        let t = crate::workspace::tempdir::TempTree::new("perm-test").unwrap();
+        let t = tempfile::tempdir().unwrap();
         let headless = gate(t.path(), None);
         assert_eq!(
             headless.decide("python3 -m py_compile 'a.py'").await,
@@ -194,21 +205,44 @@ mod tests {
             gate(t.path(), Some(Answer::Once)).decide("ls").await,
             Decision::Allowed("user")
         );
-        assert!(
-            always_allowed(t.path()).is_empty(),
-            "once is not remembered"
-        );
+        let file = t.path().join("data").join(ALLOWED_FILE);
+        assert!(always_allowed(&file).is_empty(), "once is not remembered");
         assert_eq!(
             gate(t.path(), Some(Answer::Always)).decide("ls -l").await,
             Decision::Allowed("user")
         );
-        assert_eq!(always_allowed(t.path()), vec!["ls -l".to_string()]);
-        assert_eq!(
-            std::fs::read_to_string(t.path().join(".smallcode/.gitignore")).unwrap(),
-            "*\n"
+        assert_eq!(always_allowed(&file), vec!["ls -l".to_string()]);
+        assert!(
+            !t.path().join(".smallcode").exists(),
+            "nothing is written into the project"
         );
         // Remembered: allowed next time without asking (even headless).
         assert_eq!(headless.decide("ls -l").await, Decision::Allowed("always"));
         assert!(matches!(headless.decide("ls").await, Decision::Denied(_)));
+    }
+
+    #[tokio::test]
+    async fn an_untrusted_project_runs_no_model_command_even_allowed_ones() {
+        let t = tempfile::tempdir().unwrap();
+        // A repository that ships its own "always" list gets nothing from it: the list lives
+        // in the user's data directory.
+        std::fs::create_dir(t.path().join(".smallcode")).unwrap();
+        std::fs::write(t.path().join(".smallcode/allowed-commands"), "ls\n").unwrap();
+        let mut g = gate(t.path(), Some(Answer::Once));
+        assert!(
+            matches!(g.decide("ls").await, Decision::Allowed("user")),
+            "asked, not allowed by the project's file"
+        );
+        g.trusted = false;
+        g.perms.all = true;
+        assert!(matches!(
+            g.decide("make test").await,
+            Decision::Denied(m) if m.contains("not trusted")
+        ));
+        assert_eq!(
+            g.decide("python3 -m py_compile 'a.py'").await,
+            Decision::Allowed("checker"),
+            "the harness's own syntax checkers still run"
+        );
     }
 }

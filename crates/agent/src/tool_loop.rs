@@ -143,11 +143,27 @@ async fn run_inner(
             command: c,
         })
         .or_else(|| check::detect_tests(ws.root(), &files));
+    // The project's tests execute project code: only in a trusted project.
+    let tests = match tests {
+        Some(t) if !cfg.trusted => {
+            let why = format!(
+                "tests `{}`: not run — the project is not trusted (it would execute project code)",
+                t.command.trim_end_matches(" 2>&1")
+            );
+            steps.step(&format!("not checked: {why}"));
+            report.skipped.push(why);
+            None
+        }
+        t => t,
+    };
     let gate = Gate {
         perms: opts.perms.clone(),
         free: Vec::new(),
         asker: opts.asker.clone(),
         root: ws.root().to_path_buf(),
+        allowed_file: crate::trust::project_data_dir(&cfg.data_dir, ws.root())
+            .join(crate::permission::ALLOWED_FILE),
+        trusted: cfg.trusted,
     };
     let mut tb = Toolbox::new(ws, gate, tests, cfg.check_timeout);
     tb.live = opts.live.clone();

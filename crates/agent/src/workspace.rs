@@ -209,9 +209,15 @@ impl Workspace {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).map_err(io(dir))?;
             }
-            let tmp = path.with_extension("smallcode-tmp");
-            std::fs::write(&tmp, &text).map_err(io(&tmp))?;
-            std::fs::rename(&tmp, &path).map_err(io(&path))?;
+            // A fresh, unpredictable sibling (never a planted symlink) renamed over the file;
+            // the file's permissions are kept.
+            let dir = path.parent().unwrap_or(&self.root);
+            let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io(dir))?;
+            std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(io(tmp.path()))?;
+            if let Ok(meta) = std::fs::metadata(&path) {
+                let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+            }
+            tmp.persist(&path).map_err(|e| io(&path)(e.error))?;
             written.push(path);
         }
         Ok(written)
@@ -263,37 +269,26 @@ pub fn copy_tree(from: &Path, to: &Path, skip: &[&str]) -> Result<(), WorkspaceE
     Ok(())
 }
 
-/// A self-deleting temporary directory (no extra dependency for this one need).
+/// A self-deleting temporary directory with an unpredictable name, created exclusively (never
+/// an existing path reused or removed first: another user's `/tmp` entry is not ours to touch).
 pub mod tempdir {
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
     /// Removed with its contents on drop.
-    pub struct TempTree(PathBuf);
+    pub struct TempTree(tempfile::TempDir);
 
     impl TempTree {
-        /// Creates `$TMPDIR/smallcode-<tag>-<pid>-<n>`.
+        /// Creates `$TMPDIR/smallcode-<tag>-<random>` (mode 0700 on Unix).
         pub fn new(tag: &str) -> std::io::Result<TempTree> {
-            use std::sync::atomic::{AtomicUsize, Ordering};
-            static N: AtomicUsize = AtomicUsize::new(0);
-            let p = std::env::temp_dir().join(format!(
-                "smallcode-{tag}-{}-{}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::SeqCst)
-            ));
-            let _ = std::fs::remove_dir_all(&p);
-            std::fs::create_dir_all(&p)?;
-            Ok(TempTree(p))
+            tempfile::Builder::new()
+                .prefix(&format!("smallcode-{tag}-"))
+                .tempdir()
+                .map(TempTree)
         }
 
         /// The directory.
         pub fn path(&self) -> &Path {
-            &self.0
-        }
-    }
-
-    impl Drop for TempTree {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
+            self.0.path()
         }
     }
 }
