@@ -33,6 +33,9 @@ enum Command {
     },
     /// Run the agent on a project directory without Neovim (scripts, CI, benchmarks).
     Run(Box<smallcode::command::run::RunCli>),
+    /// Trust a project (its tests, build scripts and the request's examples may then run), or
+    /// show or revoke that trust. Kept in the user's data directory, never in the project.
+    Trust(smallcode::command::trust::TrustArgs),
     /// Index a project's code graph and print files, symbols, edges and seconds.
     Index(smallcode::command::graph::IndexArgs),
     /// Query a project's code graph: defs, refs, callers, callees, find, walk.
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
             model,
         } => smallcode_llm::discover::probe_cli(endpoint, provider, model),
         Command::Run(args) => smallcode::command::run::main(*args),
+        Command::Trust(args) => smallcode::command::trust::main(args),
         Command::Index(args) => report("index", smallcode::command::graph::run_index(args)),
         Command::Graph(args) => report("graph", smallcode::command::graph::run_graph(args)),
         Command::Bench { args } => smallcode::command::bench::forward(args),

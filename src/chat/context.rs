@@ -260,10 +260,13 @@ pub fn outline(root: &Path) -> Option<String> {
     Some(s.trim_end().to_string())
 }
 
-/// Memory notes: paragraphs of `<root>/.smallcode/memory.md`, if the file exists. None is
-/// normal (nothing to remember yet).
+/// Memory notes: paragraphs of `memory.md` in the project's data directory (the user's, never
+/// the project's own `.smallcode/`: a repository cannot plant what the model remembers), if the
+/// file exists. None is normal (nothing to remember yet).
 pub fn memory_notes(root: &Path) -> Vec<Piece> {
-    let Ok(text) = std::fs::read_to_string(root.join(".smallcode").join("memory.md")) else {
+    let dir =
+        smallcode_agent::trust::project_data_dir(&smallcode_agent::trust::default_data_dir(), root);
+    let Ok(text) = std::fs::read_to_string(dir.join("memory.md")) else {
         return Vec::new();
     };
     text.split("\n\n")

@@ -4,3 +4,4 @@
 pub mod bench;
 pub mod graph;
 pub mod run;
+pub mod trust;

@@ -185,6 +185,23 @@ pub async fn run_task_with(
     };
     let mut cfg = args.agent_config();
     cfg.escalation = escalation;
+    if !cfg.trusted {
+        // Without --trust, the user's earlier `smallcode trust grant` (or `:SmallCode trust`)
+        // counts — while the project's test/build configuration is unchanged.
+        use smallcode_agent::trust::{TrustState, TrustStore};
+        match TrustStore::new(&cfg.data_dir).state(&args.dir) {
+            TrustState::Trusted => cfg.trusted = true,
+            TrustState::Changed(files) => steps.step(&format!(
+                "restricted: trust was revoked, changed since it was granted: {} (smallcode trust grant --dir {} to trust it again)",
+                files.join(", "),
+                args.dir.display()
+            )),
+            TrustState::Untrusted => steps.step(&format!(
+                "restricted: the project is not trusted, so none of its code runs (--trust, or smallcode trust grant --dir {})",
+                args.dir.display()
+            )),
+        }
+    }
     let perms = Permissions {
         prefixes: args.allow.clone(),
         all: args.allow_all,

@@ -480,3 +480,85 @@ fn a_server_that_ignores_the_prefill_is_asked_without_one_next() {
     );
     assert_eq!(last_role(&reqs[1]), "user", "the second is not");
 }
+
+#[test]
+fn a_cloned_project_runs_nothing_before_trust_and_a_changed_test_script_asks_again() {
+    // The repository ships an "always allowed" list and a test script that leaves a marker.
+    let marker = std::env::temp_dir().join(format!("smallcode-cloned-{}", std::process::id()));
+    let _ = std::fs::remove_file(&marker);
+    let test = format!(
+        "open({:?}, 'w').write('ran')\nfrom calc import add\nassert add(2, 3) == 5\n",
+        marker.display().to_string()
+    );
+    let dir = project(&[
+        ("calc.py", CALC),
+        ("test_calc.py", &test),
+        (".smallcode/allowed-commands", "*\n"),
+        (
+            "pyproject.toml",
+            "[tool.pytest.ini_options]\naddopts = \"-q\"\n",
+        ),
+    ]);
+    let data = dir.with_extension("data");
+    let fixed = || {
+        MockServer::start(MockConfig::new(
+            Flavor::LlamaCpp,
+            vec![reply("    return a + b\n")],
+        ))
+    };
+    let run_in = |server: &MockServer| {
+        let out = Command::new(bin())
+            .args(["run", "--quiet", "--dir"])
+            .arg(&dir)
+            .args([
+                "--endpoint",
+                &server.url(),
+                "--prompt",
+                "Fix add in calc.py",
+            ])
+            .env("XDG_DATA_HOME", &data)
+            .env("SMALLCODE_LOG", dir.with_extension("log"))
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let trust = |action: &str| {
+        Command::new(bin())
+            .args(["trust", action, "--dir"])
+            .arg(&dir)
+            .env("XDG_DATA_HOME", &data)
+            .output()
+            .unwrap()
+    };
+    let (ok, out) = run_in(&fixed());
+    assert!(!ok && !marker.exists(), "ran before trust: {out}");
+    assert!(
+        out.contains("restricted: the project is not trusted"),
+        "{out}"
+    );
+    assert!(out.contains("only checked"), "{out}");
+    assert!(!trust("status").status.success());
+    assert!(trust("grant").status.success());
+    let (ok, out) = run_in(&fixed());
+    assert!(ok && marker.exists(), "trusted: the tests ran: {out}");
+    assert!(out.contains("verified:"), "{out}");
+    // The test configuration changes after trust: restricted again, and told why.
+    std::fs::remove_file(&marker).unwrap();
+    std::fs::write(dir.join("calc.py"), CALC).unwrap();
+    std::fs::write(
+        dir.join("pyproject.toml"),
+        "[tool.pytest.ini_options]\naddopts = \"-x\"\n",
+    )
+    .unwrap();
+    let (ok, out) = run_in(&fixed());
+    assert!(!ok && !marker.exists(), "{out}");
+    assert!(
+        out.contains("restricted: trust was revoked, changed since it was granted: pyproject.toml"),
+        "{out}"
+    );
+    let status = trust("status");
+    assert!(String::from_utf8_lossy(&status.stdout).contains("trust revoked"));
+}

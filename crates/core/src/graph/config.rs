@@ -5,8 +5,13 @@ use std::path::{Path, PathBuf};
 /// Where the project's database lives.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum DbLocation {
-    /// `<project>/.smallcode/graph.redb` (the plugin git-ignores `.smallcode/`). The default.
+    /// The user's cache: `$XDG_CACHE_HOME/smallcode` (else `~/.cache/smallcode`), as
+    /// [`DbLocation::CacheDir`]. The default: a database inside the project could have been
+    /// shipped (crafted) by the repository's authors, and is read before anyone trusted it.
     #[default]
+    UserCache,
+    /// `<project>/.smallcode/graph.redb`, only when the user configures it (the plugin
+    /// git-ignores `.smallcode/`).
     ProjectDir,
     /// `<dir>/graph-<hash of the project path>.redb`, e.g. Neovim's `stdpath('cache')/smallcode`.
     CacheDir(PathBuf),
@@ -19,7 +24,7 @@ pub enum DbLocation {
 /// How the graph indexes a project.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GraphConfig {
-    /// Database location. Defaults to [`DbLocation::ProjectDir`].
+    /// Database location. Defaults to [`DbLocation::UserCache`].
     pub db: DbLocation,
     /// Files larger than this get an outline (definitions only). Defaults to 1 MiB.
     pub max_file_bytes: u64,
@@ -42,7 +47,7 @@ pub struct GraphConfig {
 impl Default for GraphConfig {
     fn default() -> Self {
         GraphConfig {
-            db: DbLocation::ProjectDir,
+            db: DbLocation::UserCache,
             max_file_bytes: 1 << 20,
             max_outline_bytes: 8 << 20,
             minified_line_bytes: 300,
@@ -54,15 +59,29 @@ impl Default for GraphConfig {
     }
 }
 
+/// `<dir>/graph-<hash of the project path>.redb`.
+fn cache_file(dir: &Path, root: &Path) -> PathBuf {
+    let h = xxhash_rust::xxh3::xxh3_64(root.to_string_lossy().as_bytes());
+    dir.join(format!("graph-{h:016x}.redb"))
+}
+
+/// `$XDG_CACHE_HOME/smallcode`, else `~/.cache/smallcode`, else the temp dir.
+pub fn user_cache_dir() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("smallcode")
+}
+
 impl GraphConfig {
     /// The database file for `root`, or `None` for in-memory.
     pub fn db_path(&self, root: &Path) -> Option<PathBuf> {
         match &self.db {
             DbLocation::ProjectDir => Some(root.join(".smallcode").join("graph.redb")),
-            DbLocation::CacheDir(dir) => {
-                let h = xxhash_rust::xxh3::xxh3_64(root.to_string_lossy().as_bytes());
-                Some(dir.join(format!("graph-{h:016x}.redb")))
-            }
+            DbLocation::UserCache => Some(cache_file(&user_cache_dir(), root)),
+            DbLocation::CacheDir(dir) => Some(cache_file(dir, root)),
             DbLocation::File(p) => Some(p.clone()),
             DbLocation::Memory => None,
         }
