@@ -61,6 +61,10 @@ pub struct RunArgs {
     /// The project's test command (default: detected).
     #[arg(long)]
     pub test: Option<String>,
+    /// Candidates asked for at once after a wrong answer (best-of-N, each verified; default:
+    /// the server's parallel slots, llama.cpp `total_slots`; at most 4).
+    #[arg(long)]
+    pub candidates: Option<usize>,
     /// Model calls at most.
     #[arg(long, default_value_t = 4)]
     pub max_rounds: u32,
@@ -129,6 +133,7 @@ impl RunArgs {
             test_cmd: self.test.clone(),
             trusted: self.trust,
             accept_unverified: self.allow_unverified,
+            candidates: self.candidates,
             ..AgentConfig::default()
         }
     }

@@ -196,6 +196,7 @@ fn client(server: &MockServer, key: Option<&str>) -> LlmClient {
         context_probed: true,
         trained_context: None,
         tools: None,
+        slots: None,
         source: "configured",
         models: vec![],
     };

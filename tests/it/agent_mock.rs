@@ -562,3 +562,83 @@ fn a_cloned_project_runs_nothing_before_trust_and_a_changed_test_script_asks_aga
     let status = trust("status");
     assert!(String::from_utf8_lossy(&status.stdout).contains("trust revoked"));
 }
+
+#[test]
+fn best_of_n_lands_the_candidate_that_passes_and_cancels_the_rest() {
+    // Round 1 is wrong; round 2 asks for 3 candidates at once: two hang mid-answer, the third
+    // is right. The third lands as soon as its checks pass; the two hanging requests are dropped.
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply("    return a * b\n"),
+            Step::Stall {
+                pieces: vec!["    return a".into()],
+            },
+            Step::Stall {
+                pieces: vec!["    return a".into()],
+            },
+            reply("    return a + b\n"),
+        ],
+    ));
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "Fix add in calc.py",
+            "--candidates",
+            "3",
+            "--json",
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("asking for 3 candidates at once"), "{out}");
+    assert!(out.contains("passes; the others are cancelled"), "{out}");
+    assert!(std::fs::read_to_string(dir.join("calc.py"))
+        .unwrap()
+        .contains("return a + b"));
+    assert!(
+        server.wait_disconnects(2, std::time::Duration::from_secs(20)),
+        "the hanging candidates' requests were dropped"
+    );
+    let report: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(report["candidates"], 1, "{report}");
+    assert_eq!(server.chat_requests().len(), 4);
+}
+
+#[test]
+fn identical_candidates_are_verified_once() {
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply("    return a * b\n"),
+            reply("    return a - b - 0\n"),
+            reply("    return a - b - 0\n"),
+        ],
+    ));
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "Fix add in calc.py",
+            "--candidates",
+            "2",
+            "--max-rounds",
+            "2",
+            "--json",
+        ],
+    );
+    assert!(!ok, "{out}");
+    let report: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(
+        (
+            report["candidates"].as_u64(),
+            report["duplicate_candidates"].as_u64()
+        ),
+        (Some(1), Some(1)),
+        "{report}"
+    );
+}

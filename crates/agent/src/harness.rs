@@ -70,6 +70,10 @@ pub struct AgentConfig {
     /// request's examples (which import project code) may run. Untrusted, only checks that
     /// execute no project code run, and nothing can be `verified`. Defaults to false.
     pub trusted: bool,
+    /// Candidates asked for at once after a wrong answer (best-of-N on the server's parallel
+    /// slots, each verified in its own shadow copy, the first that passes kept). `None` = the
+    /// server's slot count (llama.cpp `total_slots`), else 1. At most [`MAX_CANDIDATES`].
+    pub candidates: Option<usize>,
     /// The user's data directory (the trust store, each project's "always" commands); never
     /// inside the project. Defaults to [`crate::trust::default_data_dir`].
     pub data_dir: PathBuf,
@@ -95,11 +99,18 @@ impl Default for AgentConfig {
             escalation: None,
             confine: None,
             trusted: false,
+            candidates: None,
             data_dir: crate::trust::default_data_dir(),
             accept_unverified: false,
         }
     }
 }
+
+/// Most candidates one best-of-N round asks for (each costs a server slot and a verification).
+pub const MAX_CANDIDATES: usize = 4;
+
+/// Temperatures of a best-of-N round's candidates, in order: diverse, so they differ.
+const CANDIDATE_TEMPERATURES: [f32; MAX_CANDIDATES] = [0.7, 1.0, 0.5, 0.9];
 
 /// The system prompt of the edit rounds: one sentence, because every token of instructions is
 /// a token of code the small model doesn't see.
@@ -258,100 +269,130 @@ async fn run_inner(
             prefill: prefill.as_ref().map(|p| p.text.clone()),
             ..Default::default()
         };
-        steps.step(&format!(
-            "round {round}: asking the model (temperature {temperature})"
-        ));
-        let mut on_event = |ev: &StreamEvent| {
-            if let StreamEvent::Content(t) = ev {
-                steps.model_text(t);
-            }
-        };
-        let done = client
-            .chat(&req, &mut on_event)
-            .await
-            .map_err(AgentError::Model)?;
-        steps.model_text("\n");
-        report.tokens_in += done.usage.prompt_tokens.unwrap_or_else(|| estimate(&req));
-        report.tokens_out += done
-            .usage
-            .completion_tokens
-            .unwrap_or_else(|| smallcode_core::budget::tokens::count_tokens(&done.content) as u64);
-        report.cached_tokens += done.usage.cached_tokens.unwrap_or(0);
-
-        tracing::trace!("[agent] raw reply {:?}", done.content);
-        let restart = prefill
-            .as_ref()
-            .and_then(|p| prefill::restarted(p, &done.content));
-        let restarted = restart.is_some();
-        let reply = match (&prefill, restart) {
-            (Some(_), Some(whole)) => {
-                // Used whole, not glued after the header; this server (or model) is asked
-                // without a prefill from now on.
-                steps.step(
-                    "the reply restarted the definition: taken whole; no prefill from now on",
-                );
-                remember_ignores_prefill(client);
-                report.repairs += 1;
-                whole
-            }
-            (Some(p), None) => {
-                let (code, mended) = assemble_counted(p, &done.content);
-                report.repairs += mended;
-                code
-            }
-            (None, _) => done.content.clone(),
-        };
-        // A reply that ran into its cap is a loop, not a format slip: resample hotter.
-        if done.finish_reason.as_deref() == Some("length") {
+        let n = candidates(cfg, client);
+        let results = if wrong_answer && n > 1 {
             steps.step(&format!(
-                "the reply ran to its cap of {} tokens",
-                req.max_tokens
+                "round {round}: asking for {n} candidates at once (best of {n}, verified)"
             ));
-            wrong_answer = true;
-        }
-        empty_body = !restarted
-            && prefill
-                .as_ref()
-                .is_some_and(|p| generated(p, &done.content).trim().is_empty());
-        if empty_body {
-            steps.step("the model wrote an empty body; resampling");
-            continue;
-        }
-        let applied = apply_reply(&mut ws, &targets, &reply, narrowed.as_ref());
-        report.repairs += applied.repairs;
-        for note in &applied.notes {
-            steps.step(note);
-        }
-        let results = if applied.changed.is_empty() {
-            if let Some(why) = &applied.refused {
-                // Keep the checks' errors: the refusal adds to them, it does not replace them.
-                wrong_answer = true;
-                errors.retain(|r| r.cmd.name != "edit");
-                errors.push(format_error("edit", why));
-                continue;
+            let best = best_of_n(
+                &ws,
+                &targets,
+                &req,
+                prefill.as_ref(),
+                narrowed.as_ref(),
+                n,
+                (client, cfg, steps, &oracle),
+                report,
+            )
+            .await?;
+            match best {
+                BestOf::Passed(mut cand, results) => {
+                    publish(steps, &cand, &results);
+                    let label = label(&mut cand, &oracle, &results, &graph).await?;
+                    return land(&mut cand, cfg, report, "checks pass", label);
+                }
+                BestOf::Failed(Some(results)) => {
+                    any_edit = true;
+                    results
+                }
+                BestOf::Failed(None) => continue,
             }
-            if !applied.repeated {
-                errors = vec![format_error(
-                    "edit",
-                    "Your reply had no usable code block. Reply with the complete corrected code in one ```block.",
-                )];
-                continue;
-            }
-            // The model handed back the current code: the same failure again (or, when the
-            // checks already passed, no progress at all).
-            if errors.iter().all(|r| r.ok) {
-                wrong_answer = true;
-                errors = vec![format_error(
-                    "edit",
-                    "Your reply repeats the current code unchanged. Change the code to do what the task asks.",
-                )];
-                continue;
-            }
-            errors.clone()
         } else {
-            any_edit = true;
-            report.tool_calls += applied.changed.len() as u32;
-            verify(&mut ws, &targets, &oracle, cfg, steps, report).await?
+            steps.step(&format!(
+                "round {round}: asking the model (temperature {temperature})"
+            ));
+            let mut on_event = |ev: &StreamEvent| {
+                if let StreamEvent::Content(t) = ev {
+                    steps.model_text(t);
+                }
+            };
+            let done = client
+                .chat(&req, &mut on_event)
+                .await
+                .map_err(AgentError::Model)?;
+            steps.model_text("\n");
+            report.tokens_in += done.usage.prompt_tokens.unwrap_or_else(|| estimate(&req));
+            report.tokens_out += done.usage.completion_tokens.unwrap_or_else(|| {
+                smallcode_core::budget::tokens::count_tokens(&done.content) as u64
+            });
+            report.cached_tokens += done.usage.cached_tokens.unwrap_or(0);
+
+            tracing::trace!("[agent] raw reply {:?}", done.content);
+            let restart = prefill
+                .as_ref()
+                .and_then(|p| prefill::restarted(p, &done.content));
+            let restarted = restart.is_some();
+            let reply = match (&prefill, restart) {
+                (Some(_), Some(whole)) => {
+                    // Used whole, not glued after the header; this server (or model) is asked
+                    // without a prefill from now on.
+                    steps.step(
+                        "the reply restarted the definition: taken whole; no prefill from now on",
+                    );
+                    remember_ignores_prefill(client);
+                    report.repairs += 1;
+                    whole
+                }
+                (Some(p), None) => {
+                    let (code, mended) = assemble_counted(p, &done.content);
+                    report.repairs += mended;
+                    code
+                }
+                (None, _) => done.content.clone(),
+            };
+            // A reply that ran into its cap is a loop, not a format slip: resample hotter.
+            if done.finish_reason.as_deref() == Some("length") {
+                steps.step(&format!(
+                    "the reply ran to its cap of {} tokens",
+                    req.max_tokens
+                ));
+                wrong_answer = true;
+            }
+            empty_body = !restarted
+                && prefill
+                    .as_ref()
+                    .is_some_and(|p| generated(p, &done.content).trim().is_empty());
+            if empty_body {
+                steps.step("the model wrote an empty body; resampling");
+                continue;
+            }
+            let applied = apply_reply(&mut ws, &targets, &reply, narrowed.as_ref());
+            report.repairs += applied.repairs;
+            for note in &applied.notes {
+                steps.step(note);
+            }
+            let results = if applied.changed.is_empty() {
+                if let Some(why) = &applied.refused {
+                    // Keep the checks' errors: the refusal adds to them, it does not replace them.
+                    wrong_answer = true;
+                    errors.retain(|r| r.cmd.name != "edit");
+                    errors.push(format_error("edit", why));
+                    continue;
+                }
+                if !applied.repeated {
+                    errors = vec![format_error(
+                        "edit",
+                        "Your reply had no usable code block. Reply with the complete corrected code in one ```block.",
+                    )];
+                    continue;
+                }
+                // The model handed back the current code: the same failure again (or, when the
+                // checks already passed, no progress at all).
+                if errors.iter().all(|r| r.ok) {
+                    wrong_answer = true;
+                    errors = vec![format_error(
+                        "edit",
+                        "Your reply repeats the current code unchanged. Change the code to do what the task asks.",
+                    )];
+                    continue;
+                }
+                errors.clone()
+            } else {
+                any_edit = true;
+                report.tool_calls += applied.changed.len() as u32;
+                verify(&mut ws, &targets, &oracle, cfg, steps, report).await?
+            };
+            results
         };
         publish(steps, &ws, &results);
         if results.iter().all(|r| r.ok) && !ws.staged().is_empty() {
@@ -378,7 +419,9 @@ async fn run_inner(
         // A change that compiles but fails the tests is dropped: the next sample starts from the
         // original code with the test output (a failed attempt misleads a small model more than
         // it helps). A syntax error is kept, so the next round repairs it.
-        let syntax_failed = results.iter().any(|r| !r.ok && r.cmd.name != "tests");
+        let syntax_failed = results
+            .iter()
+            .any(|r| !r.ok && !oracle.behavioural.iter().any(|b| b.name == r.cmd.name));
         if !syntax_failed {
             ws.discard();
         }
@@ -535,6 +578,113 @@ impl LazyGraph {
             .await
             .as_ref()
     }
+}
+
+/// How many candidates a best-of-N round asks for.
+fn candidates(cfg: &AgentConfig, client: &LlmClient) -> usize {
+    cfg.candidates
+        .unwrap_or_else(|| client.endpoint().slots.unwrap_or(1) as usize)
+        .clamp(1, MAX_CANDIDATES)
+}
+
+/// How a best-of-N round ended.
+enum BestOf {
+    /// A candidate passed every check: its workspace (the change staged) and the results.
+    Passed(Workspace, Vec<CheckResult>),
+    /// None passed; the results of the first one that made a checkable edit, if any did.
+    Failed(Option<Vec<CheckResult>>),
+}
+
+/// One best-of-N round: `n` requests at once (diverse temperatures and seeds) on the server's
+/// parallel slots; each reply, as it arrives, is applied to a fork of `ws` and verified there;
+/// the first that passes wins and the requests still running are cancelled (their connections
+/// dropped). Identical candidates are verified once.
+#[allow(clippy::too_many_arguments)]
+async fn best_of_n(
+    ws: &Workspace,
+    targets: &[Target],
+    req: &ChatRequest,
+    prefill: Option<&prefill::Prefill>,
+    narrowed: Option<&(usize, String)>,
+    n: usize,
+    (client, cfg, steps, oracle): (&LlmClient, &AgentConfig, &dyn Steps, &Oracle),
+    report: &mut Report,
+) -> Result<BestOf, AgentError> {
+    let mut set = tokio::task::JoinSet::new();
+    for k in 0..n {
+        let mut r = req.clone();
+        r.temperature = CANDIDATE_TEMPERATURES[k % MAX_CANDIDATES];
+        r.seed = Some(0x5eed + k as u64);
+        let client = client.clone();
+        set.spawn(async move {
+            let done = client.chat(&r, &mut |_| {}).await;
+            (k, r, done)
+        });
+    }
+    let mut seen: Vec<String> = Vec::new();
+    let mut first_failed: Option<Vec<CheckResult>> = None;
+    while let Some(joined) = set.join_next().await {
+        let Ok((k, r, done)) = joined else { continue };
+        let done = match done {
+            Ok(d) => d,
+            Err(e) => {
+                steps.step(&format!("candidate {}: the request failed: {e}", k + 1));
+                continue;
+            }
+        };
+        report.tokens_in += done.usage.prompt_tokens.unwrap_or_else(|| estimate(&r));
+        report.tokens_out += done
+            .usage
+            .completion_tokens
+            .unwrap_or_else(|| smallcode_core::budget::tokens::count_tokens(&done.content) as u64);
+        report.cached_tokens += done.usage.cached_tokens.unwrap_or(0);
+        let reply = match prefill {
+            Some(p) => match prefill::restarted(p, &done.content) {
+                Some(whole) => whole,
+                None if generated(p, &done.content).trim().is_empty() => continue,
+                None => assemble_counted(p, &done.content).0,
+            },
+            None => done.content.clone(),
+        };
+        let mut cand = ws.fork();
+        let applied = apply_reply(&mut cand, targets, &reply, narrowed);
+        if applied.changed.is_empty() {
+            continue;
+        }
+        // The same code as an earlier candidate: its verdict is already known.
+        let key: String = cand
+            .staged()
+            .values()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join("\u{0}");
+        if seen.contains(&key) {
+            report.duplicate_candidates += 1;
+            steps.step(&format!("candidate {}: same code as an earlier one", k + 1));
+            continue;
+        }
+        seen.push(key);
+        report.candidates += 1;
+        report.tool_calls += applied.changed.len() as u32;
+        steps.step(&format!(
+            "candidate {} (temperature {}): verifying",
+            k + 1,
+            r.temperature
+        ));
+        let results = verify(&mut cand, targets, oracle, cfg, steps, report).await?;
+        if results.iter().all(|x| x.ok) && !cand.staged().is_empty() {
+            set.abort_all();
+            steps.step(&format!(
+                "candidate {} passes; the others are cancelled",
+                k + 1
+            ));
+            return Ok(BestOf::Passed(cand, results));
+        }
+        if first_failed.is_none() {
+            first_failed = Some(results);
+        }
+    }
+    Ok(BestOf::Failed(first_failed))
 }
 
 /// Endpoints (URL + model) seen to ignore a prefilled assistant message: the reply restarted

@@ -55,6 +55,10 @@ pub struct Report {
     pub escalation_tokens: u64,
     /// Checker runs.
     pub checks: u32,
+    /// Best-of-N candidates verified (each in its own shadow copy).
+    pub candidates: u32,
+    /// Best-of-N candidates skipped because an earlier one had the same code.
+    pub duplicate_candidates: u32,
     /// Wall time in milliseconds.
     pub wall_ms: u64,
     /// Files changed (relative paths) when applied.
@@ -94,6 +98,8 @@ impl Report {
         self.decompositions += other.decompositions;
         self.escalations += other.escalations;
         self.checks += other.checks;
+        self.candidates += other.candidates;
+        self.duplicate_candidates += other.duplicate_candidates;
         self.wall_ms += other.wall_ms;
     }
 }

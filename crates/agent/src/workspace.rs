@@ -132,6 +132,18 @@ impl Workspace {
         std::fs::read_to_string(path).map_err(io(path))
     }
 
+    /// A second workspace on the same root with the same buffers and staged changes, and a
+    /// shadow tree of its own: one candidate of a best-of-N round is verified in it without
+    /// touching the others.
+    pub fn fork(&self) -> Workspace {
+        Workspace {
+            root: self.root.clone(),
+            shadow: None,
+            staged: self.staged.clone(),
+            buffers: self.buffers.clone(),
+        }
+    }
+
     /// The text the run started from: the live buffer, else the file on disk (never a staged
     /// change). What a landing rebases against and what "changed" is measured from.
     pub fn original(&self, path: &Path) -> Result<String, WorkspaceError> {

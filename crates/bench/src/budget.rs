@@ -230,6 +230,7 @@ pub fn llama_tokenize(base: &str, content: &str) -> Result<usize, String> {
         context_probed: false,
         trained_context: None,
         tools: None,
+        slots: None,
         source: "configured",
         models: vec![],
     };

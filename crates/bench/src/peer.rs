@@ -159,6 +159,7 @@ mod tests {
             context_probed: true,
             trained_context: None,
             tools: None,
+            slots: None,
             source: "configured",
             models: vec![],
         }

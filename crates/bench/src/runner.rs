@@ -59,6 +59,10 @@ pub struct TaskBenchArgs {
     /// Model calls at most per round (harness mode).
     #[arg(long, default_value_t = 4)]
     pub max_rounds: u32,
+    /// Best-of-N candidates after a wrong answer (default: the server's parallel slots; 1 turns
+    /// best-of-N off, the behaviour before it).
+    #[arg(long)]
+    pub candidates: Option<usize>,
     /// Write results.csv, report.md and chart.svg here.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -113,6 +117,7 @@ async fn run_async(args: TaskBenchArgs) -> anyhow::Result<()> {
         // hidden check grades it (the label is recorded beside the grade).
         trust: true,
         allow_unverified: true,
+        candidates: args.candidates,
         test: None,
         max_rounds: args.max_rounds,
         max_seconds: 600,

@@ -76,6 +76,9 @@ pub struct Endpoint {
     pub trained_context: Option<u64>,
     /// Native tool calling, where the server says.
     pub tools: Option<bool>,
+    /// Requests the server decodes in parallel (llama.cpp `/props` `total_slots`); `None` =
+    /// unknown (Ollama's `OLLAMA_NUM_PARALLEL` is the server's own setting, not reported).
+    pub slots: Option<u32>,
     /// `configured` or `discovered`.
     pub source: &'static str,
     /// The server's model list.
@@ -331,6 +334,7 @@ async fn probe(
         context_probed: false,
         trained_context: None,
         tools: None,
+        slots: None,
         source: "configured",
         models: Vec::new(),
     };
@@ -344,6 +348,10 @@ async fn probe(
                 .pointer("/default_generation_settings/n_ctx")
                 .or_else(|| props.get("n_ctx"))
                 .and_then(Value::as_u64);
+            ep.slots = props
+                .get("total_slots")
+                .and_then(Value::as_u64)
+                .map(|n| n as u32);
             ep.tools = props
                 .get("chat_template")
                 .and_then(Value::as_str)

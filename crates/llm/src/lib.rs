@@ -83,6 +83,9 @@ pub struct ChatRequest {
     /// Start of the assistant's reply, written for the model (llama.cpp continues it): e.g. an
     /// opening code fence, so the reply *is* code. The completion's content excludes it.
     pub prefill: Option<String>,
+    /// Sampling seed, so parallel candidates at the same temperature still differ (sent as
+    /// `seed`, Ollama `options.seed`). `None` = the server's own.
+    pub seed: Option<u64>,
 }
 
 /// One parsed piece of a streamed reply.

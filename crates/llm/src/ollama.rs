@@ -19,6 +19,9 @@ pub fn chat_body(model: &str, req: &ChatRequest) -> Value {
     if !req.stop.is_empty() {
         options["stop"] = json!(req.stop);
     }
+    if let Some(seed) = req.seed {
+        options["seed"] = json!(seed);
+    }
     if let Some(n) = req.num_ctx {
         options["num_ctx"] = json!(n);
     }

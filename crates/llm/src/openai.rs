@@ -25,6 +25,9 @@ pub fn chat_body(model: &str, req: &ChatRequest) -> Value {
     if !req.stop.is_empty() {
         body["stop"] = json!(req.stop);
     }
+    if let Some(seed) = req.seed {
+        body["seed"] = json!(seed);
+    }
     if !req.tools.is_empty() {
         body["tools"] = Value::Array(req.tools.clone());
     }
