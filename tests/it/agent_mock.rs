@@ -642,3 +642,53 @@ fn identical_candidates_are_verified_once() {
         "{report}"
     );
 }
+
+#[test]
+fn a_two_definition_bug_is_fixed_as_two_sub_tasks() {
+    // Both functions are wrong; the request states an example for each. The first reply fixes
+    // `add` (one example passes: kept), the second fixes `mul` on top of it.
+    let calc = "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a + b\n";
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("    return a + b\n"), reply("    return a * b\n")],
+    ));
+    let dir = project(&[("calc.py", calc)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "In calc.py, `add(2, 3)` should be 5 and `mul(2, 3)` should be 6.",
+            "--candidates",
+            "1",
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("focus: `add`"), "{out}");
+    assert!(
+        out.contains("progress: 1 check(s) pass now; kept; next sub-task: `mul`"),
+        "{out}"
+    );
+    assert!(out.contains("focus: `mul`"), "{out}");
+    let second = server.chat_requests()[1]["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        second.starts_with("```python\ndef mul(a, b):"),
+        "prefilled with mul: {second}"
+    );
+    let text = std::fs::read_to_string(dir.join("calc.py")).unwrap();
+    assert!(
+        text.contains("return a + b") && text.contains("return a * b"),
+        "{text}"
+    );
+    assert!(
+        out.contains("verified: `add`, `mul` executed by request 1, request 2"),
+        "{out}"
+    );
+}

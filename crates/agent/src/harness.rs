@@ -195,8 +195,13 @@ async fn run_inner(
     }
     publish(steps, &ws, &errors);
     let baseline_failed = !errors.iter().all(|r| r.ok);
+    // Sub-tasks: the definitions the failing request checks point at, one at a time; a change
+    // that makes more behavioural checks pass (or fewer tests fail) without breaking anything
+    // is kept as the base the next sub-task builds on.
+    let mut best = oracle.score(&errors);
+    let mut checkpoint: Vec<(PathBuf, String)> = Vec::new();
+    let mut narrowed: Option<(usize, String)> = subtask(&oracle, &targets, &errors);
     let mut last_first_error: Option<String> = None;
-    let mut narrowed: Option<(usize, String)> = None; // (target index, definition name)
     let mut any_edit = false;
     let mut empty_body = false;
     let mut wrong_answer = false;
@@ -400,6 +405,34 @@ async fn run_inner(
             return land(&mut ws, cfg, report, "checks pass", label);
         }
         wrong_answer = true;
+        let syntax_failed = results
+            .iter()
+            .any(|r| !r.ok && !oracle.behavioural.iter().any(|b| b.name == r.cmd.name));
+        let score = oracle.score(&results);
+        if !syntax_failed && !ws.staged().is_empty() && progressed(best, score) {
+            // Progress: keep this change as the base and move on to what still fails.
+            best = score;
+            checkpoint = ws
+                .staged()
+                .iter()
+                .map(|(p, t)| (p.clone(), t.clone()))
+                .collect();
+            let next = subtask(&oracle, &targets, &results)
+                .or_else(|| context::narrow(&ws, &targets, &results));
+            steps.step(&format!(
+                "progress: {} check(s) pass now; kept{}",
+                score.0,
+                next.as_ref()
+                    .map(|(_, n)| format!("; next sub-task: `{n}`"))
+                    .unwrap_or_default()
+            ));
+            report.decompositions += 1;
+            narrowed = next;
+            wrong_answer = false;
+            last_first_error = None;
+            errors = results;
+            continue;
+        }
         // Same first error twice: stop retrying the same thing, narrow to the failing unit.
         let first = first_error(&results);
         if first.is_some() && first == last_first_error {
@@ -413,17 +446,14 @@ async fn run_inner(
                 report.decompositions += 1;
                 narrowed = Some(n);
             }
-            // Start the narrowed attempt from the original text: the failed one misleads.
-            ws.discard();
+            // Start the narrowed attempt from the last kept base: the failed one misleads.
+            restore(&mut ws, &checkpoint)?;
         }
         // A change that compiles but fails the tests is dropped: the next sample starts from the
-        // original code with the test output (a failed attempt misleads a small model more than
-        // it helps). A syntax error is kept, so the next round repairs it.
-        let syntax_failed = results
-            .iter()
-            .any(|r| !r.ok && !oracle.behavioural.iter().any(|b| b.name == r.cmd.name));
+        // last kept base with the test output (a failed attempt misleads a small model more
+        // than it helps). A syntax error is kept, so the next round repairs it.
         if !syntax_failed {
-            ws.discard();
+            restore(&mut ws, &checkpoint)?;
         }
         last_first_error = first;
         errors = results;
@@ -578,6 +608,37 @@ impl LazyGraph {
             .await
             .as_ref()
     }
+}
+
+/// Back to the last kept base: the staged changes of `checkpoint` (nothing when empty).
+fn restore(ws: &mut Workspace, checkpoint: &[(PathBuf, String)]) -> Result<(), AgentError> {
+    ws.discard();
+    for (p, t) in checkpoint {
+        ws.stage(p, t.clone())?;
+    }
+    Ok(())
+}
+
+/// More behavioural checks pass, or as many pass with fewer reported failures.
+fn progressed(before: (usize, usize), now: (usize, usize)) -> bool {
+    now.0 > before.0 || (now.0 == before.0 && now.1 < before.1)
+}
+
+/// The next sub-task: the first failing request check's callee, when a target defines it.
+fn subtask(
+    oracle: &Oracle,
+    targets: &[Target],
+    results: &[CheckResult],
+) -> Option<(usize, String)> {
+    oracle
+        .failing_callees(results)
+        .into_iter()
+        .find_map(|(name, file)| {
+            targets
+                .iter()
+                .position(|t| t.rel == file)
+                .map(|i| (i, name))
+        })
 }
 
 /// How many candidates a best-of-N round asks for.

@@ -134,6 +134,37 @@ impl Oracle {
         }
     }
 
+    /// The callees of the request checks that failed in `results`, in request order, with the
+    /// file that defines each: the definitions the failing checks point at.
+    pub fn failing_callees(&self, results: &[crate::check::CheckResult]) -> Vec<(String, String)> {
+        self.requests
+            .iter()
+            .filter(|r| {
+                r.cmd
+                    .as_ref()
+                    .is_some_and(|c| results.iter().any(|x| !x.ok && x.cmd.name == c.name))
+            })
+            .filter_map(|r| Some((r.expectation.callee()?.to_string(), r.callee_file.clone()?)))
+            .collect()
+    }
+
+    /// How many behavioural checks pass in `results` and how many failures the failing ones
+    /// report (pytest/unittest "N failed"/"failures=N", else one per failing check): the
+    /// measure of progress between two attempts.
+    pub fn score(&self, results: &[crate::check::CheckResult]) -> (usize, usize) {
+        let behavioural = |name: &str| self.behavioural.iter().any(|b| b.name == name);
+        let passing = results
+            .iter()
+            .filter(|r| r.ok && behavioural(&r.cmd.name))
+            .count();
+        let failures = results
+            .iter()
+            .filter(|r| !r.ok && behavioural(&r.cmd.name))
+            .map(|r| reported_failures(&r.output).unwrap_or(1))
+            .sum();
+        (passing, failures)
+    }
+
     /// The environment checks run with (the tracer's), for checks running in `shadow`.
     pub fn env(&self, shadow: &Path) -> Vec<(String, String)> {
         self.tracer
@@ -219,6 +250,27 @@ impl Oracle {
             )
         }
     }
+}
+
+/// The number of failed tests a runner reports (`3 failed`, `failures=2`), if it says.
+fn reported_failures(output: &str) -> Option<usize> {
+    let num_before = |at: usize| {
+        output[..at]
+            .trim_end()
+            .rsplit(|c: char| !c.is_ascii_digit())
+            .next()
+            .and_then(|n| n.parse().ok())
+    };
+    if let Some(at) = output.rfind(" failed") {
+        if let Some(n) = num_before(at) {
+            return Some(n);
+        }
+    }
+    let at = output.rfind("failures=")?;
+    output[at + 9..]
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
 }
 
 /// The project file defining `name`: a target first, then any file of a known language whose
