@@ -692,3 +692,41 @@ fn a_two_definition_bug_is_fixed_as_two_sub_tasks() {
         "{out}"
     );
 }
+
+#[test]
+fn a_key_printed_by_the_project_reaches_neither_the_model_nor_the_log() {
+    let key = "tk-9f8e7d6c5b4a39281706";
+    let test = "import os\nfrom calc import add\nprint('using', os.environ['DEMO_API_KEY'])\nassert add(2, 3) == 5, add(2, 3)\n";
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("    return a + b\n")],
+    ));
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", test)]);
+    let log = dir.with_extension("log");
+    let out = Command::new(bin())
+        .args(["run", "--trust", "--quiet", "--dir"])
+        .arg(&dir)
+        .args([
+            "--endpoint",
+            &server.url(),
+            "--prompt",
+            "Fix add in calc.py",
+        ])
+        .env("DEMO_API_KEY", key)
+        .env("SMALLCODE_LOG", &log)
+        .env("SMALLCODE_LOG_LEVEL", "trace")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    let prompt = server.chat_requests()[0].to_string();
+    assert!(
+        prompt.contains("using [REDACTED]"),
+        "the test output reached the model redacted: {prompt}"
+    );
+    assert!(!prompt.contains(key));
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(!logged.is_empty(), "the trace log was written");
+    assert!(!logged.contains(key), "the key is in the log");
+    assert!(!text.contains(key), "the key is in the transcript");
+}

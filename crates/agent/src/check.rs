@@ -348,9 +348,10 @@ pub async fn run_env(
             (out.status.success(), s)
         }
     };
-    // Checkers run in the shadow tree: show the model project-relative paths only.
+    // Checkers run in the shadow tree: show the model project-relative paths only. A key the
+    // project's code printed never reaches a model (or the log).
     let prefix = format!("{}/", dir.display());
-    let raw = raw.replace(&prefix, "");
+    let raw = smallcode_core::secrets::redact(&raw.replace(&prefix, ""));
     let diagnostics = if ok { Vec::new() } else { parse(&raw) };
     let output = reduce(&raw, 400, &ReduceConfig::default(), &Calibration::default()).text;
     CheckResult {

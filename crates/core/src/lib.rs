@@ -8,6 +8,7 @@
 //! - [`budget`]: token counting and context assembly that never cuts code mid-node.
 //! - [`edit`]: edits as values — matching old text, replacing whole definitions, diffs.
 //! - [`toolcall`]: tolerant tool-call parsing and JSON repair for small models.
+//! - [`secrets`]: redaction of credentials in text bound for a model or the disk.
 //!
 //! Everything here is synchronous and deterministic, so it is unit-tested and fuzzed alone; the
 //! crates above it (`smallcode-llm`, `smallcode-agent`, `smallcode`) add I/O.
@@ -17,5 +18,6 @@
 pub mod budget;
 pub mod edit;
 pub mod graph;
+pub mod secrets;
 pub mod syntax;
 pub mod toolcall;
