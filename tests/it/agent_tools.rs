@@ -523,7 +523,7 @@ fn in_the_envelope_a_file_without_a_grammar_is_edited_by_search_replace() {
     cfg.tools = false;
     let server = MockServer::start(cfg);
     let dir = project(&[("README.md", "# Calc\n\nAdds numbers.\n")]);
-    let (ok, out, _) = run(&dir, &server, &[]);
+    let (ok, out, _) = run(&dir, &server, &["--allow-unverified"]);
     assert!(ok, "{out}");
     let follow = &server.chat_requests()[2];
     let ask = follow["messages"].as_array().unwrap().last().unwrap()["content"]

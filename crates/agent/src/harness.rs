@@ -21,12 +21,14 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use super::apply::apply_reply;
+use super::best_of::{best_of_n, candidates, BestOf};
 use super::check::{self, CheckCmd, CheckResult, Diagnostic};
 use super::context::{self, Target};
 use super::error::{AgentError, EscalationFailure};
 use super::escalate::{self, Escalator};
-use super::oracle::Oracle;
+use super::oracle::{label, LazyGraph, Oracle};
 use super::prefill::{self, assemble_counted, generated};
+use super::prefill::{ignores_prefill, remember_ignores_prefill};
 use super::report::{Report, Verification};
 use super::sink::Steps;
 use super::workspace::Workspace;
@@ -72,7 +74,8 @@ pub struct AgentConfig {
     pub trusted: bool,
     /// Candidates asked for at once after a wrong answer (best-of-N on the server's parallel
     /// slots, each verified in its own shadow copy, the first that passes kept). `None` = the
-    /// server's slot count (llama.cpp `total_slots`), else 1. At most [`MAX_CANDIDATES`].
+    /// server's slot count (llama.cpp `total_slots`), else 1. At most
+    /// [`crate::best_of::MAX_CANDIDATES`].
     pub candidates: Option<usize>,
     /// The user's data directory (the trust store, each project's "always" commands); never
     /// inside the project. Defaults to [`crate::trust::default_data_dir`].
@@ -105,12 +108,6 @@ impl Default for AgentConfig {
         }
     }
 }
-
-/// Most candidates one best-of-N round asks for (each costs a server slot and a verification).
-pub const MAX_CANDIDATES: usize = 4;
-
-/// Temperatures of a best-of-N round's candidates, in order: diverse, so they differ.
-const CANDIDATE_TEMPERATURES: [f32; MAX_CANDIDATES] = [0.7, 1.0, 0.5, 0.9];
 
 /// The system prompt of the edit rounds: one sentence, because every token of instructions is
 /// a token of code the small model doesn't see.
@@ -582,34 +579,6 @@ fn land(
     Ok(())
 }
 
-/// The code graph of the project, built on first use (static coverage in languages without a
-/// tracer); in memory, never written.
-#[derive(Default)]
-struct LazyGraph(tokio::sync::OnceCell<Option<smallcode_core::graph::Graph>>);
-
-impl LazyGraph {
-    async fn get(&self, root: &std::path::Path) -> Option<&smallcode_core::graph::Graph> {
-        self.0
-            .get_or_init(|| async {
-                let root = root.to_path_buf();
-                tokio::task::spawn_blocking(move || {
-                    let cfg = smallcode_core::graph::GraphConfig {
-                        db: smallcode_core::graph::DbLocation::Memory,
-                        ..Default::default()
-                    };
-                    let g = smallcode_core::graph::Graph::open(&root, cfg).ok()?;
-                    g.index(|_| {}).ok()?;
-                    Some(g)
-                })
-                .await
-                .ok()
-                .flatten()
-            })
-            .await
-            .as_ref()
-    }
-}
-
 /// Back to the last kept base: the staged changes of `checkpoint` (nothing when empty).
 fn restore(ws: &mut Workspace, checkpoint: &[(PathBuf, String)]) -> Result<(), AgentError> {
     ws.discard();
@@ -641,173 +610,6 @@ fn subtask(
         })
 }
 
-/// How many candidates a best-of-N round asks for.
-fn candidates(cfg: &AgentConfig, client: &LlmClient) -> usize {
-    cfg.candidates
-        .unwrap_or_else(|| client.endpoint().slots.unwrap_or(1) as usize)
-        .clamp(1, MAX_CANDIDATES)
-}
-
-/// How a best-of-N round ended.
-enum BestOf {
-    /// A candidate passed every check: its workspace (the change staged) and the results.
-    Passed(Workspace, Vec<CheckResult>),
-    /// None passed; the results of the first one that made a checkable edit, if any did.
-    Failed(Option<Vec<CheckResult>>),
-}
-
-/// One best-of-N round: `n` requests at once (diverse temperatures and seeds) on the server's
-/// parallel slots; each reply, as it arrives, is applied to a fork of `ws` and verified there;
-/// the first that passes wins and the requests still running are cancelled (their connections
-/// dropped). Identical candidates are verified once.
-#[allow(clippy::too_many_arguments)]
-async fn best_of_n(
-    ws: &Workspace,
-    targets: &[Target],
-    req: &ChatRequest,
-    prefill: Option<&prefill::Prefill>,
-    narrowed: Option<&(usize, String)>,
-    n: usize,
-    (client, cfg, steps, oracle): (&LlmClient, &AgentConfig, &dyn Steps, &Oracle),
-    report: &mut Report,
-) -> Result<BestOf, AgentError> {
-    let mut set = tokio::task::JoinSet::new();
-    for k in 0..n {
-        let mut r = req.clone();
-        r.temperature = CANDIDATE_TEMPERATURES[k % MAX_CANDIDATES];
-        r.seed = Some(0x5eed + k as u64);
-        let client = client.clone();
-        set.spawn(async move {
-            let done = client.chat(&r, &mut |_| {}).await;
-            (k, r, done)
-        });
-    }
-    let mut seen: Vec<String> = Vec::new();
-    let mut first_failed: Option<Vec<CheckResult>> = None;
-    while let Some(joined) = set.join_next().await {
-        let Ok((k, r, done)) = joined else { continue };
-        let done = match done {
-            Ok(d) => d,
-            Err(e) => {
-                steps.step(&format!("candidate {}: the request failed: {e}", k + 1));
-                continue;
-            }
-        };
-        report.tokens_in += done.usage.prompt_tokens.unwrap_or_else(|| estimate(&r));
-        report.tokens_out += done
-            .usage
-            .completion_tokens
-            .unwrap_or_else(|| smallcode_core::budget::tokens::count_tokens(&done.content) as u64);
-        report.cached_tokens += done.usage.cached_tokens.unwrap_or(0);
-        let reply = match prefill {
-            Some(p) => match prefill::restarted(p, &done.content) {
-                Some(whole) => whole,
-                None if generated(p, &done.content).trim().is_empty() => continue,
-                None => assemble_counted(p, &done.content).0,
-            },
-            None => done.content.clone(),
-        };
-        let mut cand = ws.fork();
-        let applied = apply_reply(&mut cand, targets, &reply, narrowed);
-        if applied.changed.is_empty() {
-            continue;
-        }
-        // The same code as an earlier candidate: its verdict is already known.
-        let key: String = cand
-            .staged()
-            .values()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join("\u{0}");
-        if seen.contains(&key) {
-            report.duplicate_candidates += 1;
-            steps.step(&format!("candidate {}: same code as an earlier one", k + 1));
-            continue;
-        }
-        seen.push(key);
-        report.candidates += 1;
-        report.tool_calls += applied.changed.len() as u32;
-        steps.step(&format!(
-            "candidate {} (temperature {}): verifying",
-            k + 1,
-            r.temperature
-        ));
-        let results = verify(&mut cand, targets, oracle, cfg, steps, report).await?;
-        if results.iter().all(|x| x.ok) && !cand.staged().is_empty() {
-            set.abort_all();
-            steps.step(&format!(
-                "candidate {} passes; the others are cancelled",
-                k + 1
-            ));
-            return Ok(BestOf::Passed(cand, results));
-        }
-        if first_failed.is_none() {
-            first_failed = Some(results);
-        }
-    }
-    Ok(BestOf::Failed(first_failed))
-}
-
-/// Endpoints (URL + model) seen to ignore a prefilled assistant message: the reply restarted
-/// the definition instead of continuing it. Process-wide, so every later run skips the prefill
-/// there (the focus and the reply cap stay).
-static IGNORES_PREFILL: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-
-fn endpoint_key(client: &LlmClient) -> String {
-    let e = client.endpoint();
-    format!("{} {}", e.url, e.model)
-}
-
-fn ignores_prefill(client: &LlmClient) -> bool {
-    let key = endpoint_key(client);
-    IGNORES_PREFILL
-        .lock()
-        .map(|v| v.contains(&key))
-        .unwrap_or(false)
-}
-
-fn remember_ignores_prefill(client: &LlmClient) {
-    let key = endpoint_key(client);
-    if let Ok(mut v) = IGNORES_PREFILL.lock() {
-        if !v.contains(&key) {
-            tracing::info!(
-                "[agent] {key} does not continue a prefilled reply: no prefill from now on"
-            );
-            v.push(key);
-        }
-    }
-}
-
-/// What the passing checks prove about the staged change (see [`Oracle::label`]).
-async fn label(
-    ws: &mut Workspace,
-    oracle: &Oracle,
-    results: &[CheckResult],
-    graph: &LazyGraph,
-) -> Result<(Verification, String), AgentError> {
-    let shadow = ws.shadow_root()?;
-    let syntax_ran = results
-        .iter()
-        .any(|r| !oracle.behavioural.iter().any(|b| b.name == r.cmd.name));
-    // The graph is only needed when a changed definition is in a language without a tracer.
-    let needs_graph = ws.staged().keys().any(|p| {
-        !matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("py" | "js" | "mjs" | "cjs")
-        )
-    }) && !oracle.behavioural.is_empty();
-    let g = if needs_graph {
-        graph.get(ws.root()).await
-    } else {
-        None
-    };
-    let callees = |name: &str| -> Vec<String> {
-        g.map(|g| g.callees(name).into_iter().map(|h| h.name).collect())
-            .unwrap_or_default()
-    };
-    Ok(oracle.label(ws, &shadow, syntax_ran, &callees))
-}
-
 /// The editor's known errors as one failing check, so they reach the prompt, the focus pick and
 /// the decomposition exactly like a checker's.
 fn editor_errors(diags: &[Diagnostic]) -> CheckResult {
@@ -836,7 +638,7 @@ fn publish(steps: &dyn Steps, ws: &Workspace, results: &[CheckResult]) {
     steps.errors(ws.root(), &diags);
 }
 
-fn estimate(req: &ChatRequest) -> u64 {
+pub(crate) fn estimate(req: &ChatRequest) -> u64 {
     req.messages
         .iter()
         .map(|m| smallcode_core::budget::tokens::count_tokens(&m.content) as u64)
@@ -875,7 +677,7 @@ fn first_error(results: &[CheckResult]) -> Option<String> {
 /// request's command, the request's examples), in the shadow tree with the coverage tracer's
 /// environment. Stops at the first failing syntax checker (tests of code that doesn't compile
 /// only add noise).
-async fn verify(
+pub(crate) async fn verify(
     ws: &mut Workspace,
     targets: &[Target],
     oracle: &Oracle,

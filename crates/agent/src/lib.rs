@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod apply;
+pub mod best_of;
 pub mod check;
 pub mod context;
 pub mod coverage;

@@ -252,6 +252,66 @@ impl Oracle {
     }
 }
 
+/// The code graph of the project, built on first use (static coverage in languages without a
+/// tracer); in memory, never written.
+#[derive(Default)]
+pub struct LazyGraph(tokio::sync::OnceCell<Option<smallcode_core::graph::Graph>>);
+
+impl LazyGraph {
+    /// The graph, indexing it on the first call (`None` when it cannot be built).
+    pub async fn get(&self, root: &std::path::Path) -> Option<&smallcode_core::graph::Graph> {
+        self.0
+            .get_or_init(|| async {
+                let root = root.to_path_buf();
+                tokio::task::spawn_blocking(move || {
+                    let cfg = smallcode_core::graph::GraphConfig {
+                        db: smallcode_core::graph::DbLocation::Memory,
+                        ..Default::default()
+                    };
+                    let g = smallcode_core::graph::Graph::open(&root, cfg).ok()?;
+                    g.index(|_| {}).ok()?;
+                    Some(g)
+                })
+                .await
+                .ok()
+                .flatten()
+            })
+            .await
+            .as_ref()
+    }
+}
+
+/// What the passing checks prove about the staged change (see [`Oracle::label`]): the shadow tree, whether a syntax checker ran, and the graph's
+/// callees where no tracer runs.
+pub async fn label(
+    ws: &mut Workspace,
+    oracle: &Oracle,
+    results: &[crate::check::CheckResult],
+    graph: &LazyGraph,
+) -> Result<(Verification, String), crate::AgentError> {
+    let shadow = ws.shadow_root()?;
+    let syntax_ran = results
+        .iter()
+        .any(|r| !oracle.behavioural.iter().any(|b| b.name == r.cmd.name));
+    // The graph is only needed when a changed definition is in a language without a tracer.
+    let needs_graph = ws.staged().keys().any(|p| {
+        !matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("py" | "js" | "mjs" | "cjs")
+        )
+    }) && !oracle.behavioural.is_empty();
+    let g = if needs_graph {
+        graph.get(ws.root()).await
+    } else {
+        None
+    };
+    let callees = |name: &str| -> Vec<String> {
+        g.map(|g| g.callees(name).into_iter().map(|h| h.name).collect())
+            .unwrap_or_default()
+    };
+    Ok(oracle.label(ws, &shadow, syntax_ran, &callees))
+}
+
 /// The number of failed tests a runner reports (`3 failed`, `failures=2`), if it says.
 fn reported_failures(output: &str) -> Option<usize> {
     let num_before = |at: usize| {

@@ -205,6 +205,38 @@ pub fn generated<'a>(p: &Prefill, content: &'a str) -> &'a str {
     rest.split("```").next().unwrap_or("")
 }
 
+/// Endpoints (URL + model) seen to ignore a prefilled assistant message: the reply restarted
+/// the definition instead of continuing it. Process-wide, so every later run skips the prefill
+/// there (the focus and the reply cap stay).
+static IGNORES_PREFILL: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn endpoint_key(client: &smallcode_llm::LlmClient) -> String {
+    let e = client.endpoint();
+    format!("{} {}", e.url, e.model)
+}
+
+/// Whether this endpoint was seen to restart a prefilled definition: ask it without one.
+pub fn ignores_prefill(client: &smallcode_llm::LlmClient) -> bool {
+    let key = endpoint_key(client);
+    IGNORES_PREFILL
+        .lock()
+        .map(|v| v.contains(&key))
+        .unwrap_or(false)
+}
+
+/// Remembers (process-wide) that this endpoint restarts a prefilled definition.
+pub fn remember_ignores_prefill(client: &smallcode_llm::LlmClient) {
+    let key = endpoint_key(client);
+    if let Ok(mut v) = IGNORES_PREFILL.lock() {
+        if !v.contains(&key) {
+            tracing::info!(
+                "[agent] {key} does not continue a prefilled reply: no prefill from now on"
+            );
+            v.push(key);
+        }
+    }
+}
+
 /// [`assemble_counted`] without the count.
 #[cfg(test)]
 pub fn assemble(p: &Prefill, content: &str) -> String {

@@ -143,19 +143,22 @@ async fn run_inner(
             command: c,
         })
         .or_else(|| check::detect_tests(ws.root(), &files));
-    // The project's tests execute project code: only in a trusted project.
-    let tests = match tests {
-        Some(t) if !cfg.trusted => {
-            let why = format!(
-                "tests `{}`: not run — the project is not trusted (it would execute project code)",
-                t.command.trim_end_matches(" 2>&1")
-            );
-            steps.step(&format!("not checked: {why}"));
-            report.skipped.push(why);
-            None
-        }
-        t => t,
-    };
+    // The behavioural checks (the project's tests, the request's command and examples) run
+    // only in a trusted project; the oracle lists the skipped ones and labels the change.
+    let targets = crate::context::pick_targets(&ws, &files, prompt);
+    let oracle = std::sync::Arc::new(crate::oracle::Oracle::new(
+        &ws,
+        &files,
+        &targets,
+        prompt,
+        cfg.test_cmd.as_deref(),
+        cfg.trusted,
+    ));
+    for why in &oracle.skipped {
+        steps.step(&format!("not checked: {why}"));
+    }
+    report.skipped = oracle.skipped.clone();
+    let tests = if cfg.trusted { tests } else { None };
     let gate = Gate {
         perms: opts.perms.clone(),
         free: Vec::new(),
@@ -167,6 +170,7 @@ async fn run_inner(
     };
     let mut tb = Toolbox::new(ws, gate, tests, cfg.check_timeout);
     tb.live = opts.live.clone();
+    tb.oracle = Some(std::sync::Arc::clone(&oracle));
     let ctx = client.endpoint().context as usize;
     tb.read_budget = (ctx / 4).clamp(400, 4000);
     let envelope = opts
@@ -182,13 +186,12 @@ async fn run_inner(
         }
     ));
     // The baseline: a failing test's output belongs in the first prompt.
-    let baseline = match &tb.tests {
-        Some(_) => {
-            let r = tb.check(&[]).await;
-            report.checks += r.len() as u32;
-            format!("\n\nTests now: {}", verdict(&r))
-        }
-        None => String::new(),
+    let baseline = if tb.has_behavioural() {
+        let r = tb.check(&[]).await;
+        report.checks += r.len() as u32;
+        format!("\n\nTests now: {}", verdict(&r))
+    } else {
+        String::new()
     };
     let shown: Vec<&str> = files.iter().take(60).map(String::as_str).collect();
     let system = if envelope {
@@ -579,6 +582,38 @@ impl Loop<'_> {
                 "Not done: {v}\nFix this, then call done again."
             )));
         }
+        // What the passing checks prove (the same rule as the whole-definition harness).
+        let (verification, note) = match &self.tb.oracle {
+            Some(o) => {
+                let graph = crate::oracle::LazyGraph::default();
+                crate::oracle::label(&mut self.tb.ws, o, &results, &graph).await?
+            }
+            None => (
+                crate::Verification::Checked,
+                "syntax/compile checks only".into(),
+            ),
+        };
+        report.verification = verification;
+        report.verification_note = note.clone();
+        report.base = self
+            .tb
+            .ws
+            .staged()
+            .keys()
+            .map(|p| (p.clone(), self.tb.ws.original(p).unwrap_or_default()))
+            .collect();
+        let label = format!("{}: {note}", verification.as_str());
+        if self.cfg.apply_to_disk
+            && verification != crate::Verification::Verified
+            && !self.cfg.accept_unverified
+        {
+            report.changed = rels;
+            report.outcome = format!(
+                "checks pass, but the change is only {label}; not written (--allow-unverified writes it): {}",
+                report.changed.join(", ")
+            );
+            return Ok(None);
+        }
         if self.cfg.apply_to_disk {
             let written = self.tb.ws.apply()?;
             report.changed = written.iter().map(|p| self.tb.ws.rel(p)).collect();
@@ -597,9 +632,9 @@ impl Loop<'_> {
         let verb = if self.cfg.apply_to_disk {
             "applied"
         } else {
-            "verified"
+            "staged for the editor"
         };
-        report.outcome = format!("checks pass; {verb} {}", report.changed.join(", "));
+        report.outcome = format!("checks pass; {label}; {verb} {}", report.changed.join(", "));
         Ok(None)
     }
 }

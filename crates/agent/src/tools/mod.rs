@@ -209,6 +209,9 @@ pub struct Toolbox {
     pub read_budget: usize,
     /// The editor's buffers, when there is an editor.
     pub live: Option<std::sync::Arc<dyn LiveBuffers>>,
+    /// The run's behavioural checks (tests, the request's command and examples) with the
+    /// coverage tracer; when set they replace [`Toolbox::tests`].
+    pub oracle: Option<std::sync::Arc<crate::oracle::Oracle>>,
     graph: Option<smallcode_core::graph::Graph>,
     reads: HashMap<PathBuf, Stamp>,
     ticks: HashMap<PathBuf, i64>,
@@ -244,6 +247,7 @@ impl Toolbox {
             check_timeout: timeout,
             read_budget: 1500,
             live: None,
+            oracle: None,
             graph: None,
             reads: HashMap::new(),
             ticks: HashMap::new(),
@@ -352,10 +356,28 @@ impl Toolbox {
                 }
             }
         }
-        if let Some(t) = &self.tests {
-            out.push(check::run(&dir, t, self.check_timeout).await);
+        match &self.oracle {
+            Some(o) => {
+                o.reset();
+                let env = o.env(&dir);
+                for cmd in &o.behavioural {
+                    out.push(check::run_env(&dir, cmd, self.check_timeout, &env).await);
+                }
+            }
+            None => {
+                if let Some(t) = &self.tests {
+                    out.push(check::run(&dir, t, self.check_timeout).await);
+                }
+            }
         }
         out
+    }
+
+    /// Whether any check exercises behaviour (so a baseline run is worth showing).
+    pub fn has_behavioural(&self) -> bool {
+        self.oracle
+            .as_ref()
+            .map_or(self.tests.is_some(), |o| !o.behavioural.is_empty())
     }
 }
 
