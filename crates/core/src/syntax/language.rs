@@ -1,13 +1,17 @@
-//! The language registry: extension → grammar + embedded tags query.
+//! The language registry: extension → grammar + embedded queries (`tags.scm` for the graph,
+//! `units.scm` for whole-unit edits, `attach.scm` for what attaches above a definition, used by
+//! both). Adding a language is one row of [`LANGUAGES`] plus a `queries/<lang>/` folder.
 
 use std::path::Path;
 use std::sync::OnceLock;
 
 use tree_sitter::{Language, Query};
 
+use super::attach::Attach;
 use super::tags::Tags;
+use super::units::Units;
 
-/// One supported language: how to recognise its files, its grammar and its tags query.
+/// One supported language: how to recognise its files, its grammar and its queries.
 ///
 /// Rows are `'static` so that a `&'static Lang` can be kept in per-file records and compared
 /// by name without allocation.
@@ -23,10 +27,18 @@ pub struct Lang {
     node_types: &'static str,
     /// Source of `queries/<name>/tags.scm`.
     pub tags_source: &'static str,
+    /// Source of `queries/<name>/units.scm`: what a definition is (see [`Units`]).
+    pub units_source: &'static str,
+    /// Source of `queries/<name>/attach.scm`: what attaches above a definition (see [`Attach`]).
+    pub attach_source: &'static str,
     /// Separator used to build qualified names (`Type::method` vs `Class.method`).
     pub separator: &'static str,
     /// The compiled query, or `None` when compiling failed (logged once).
     compiled: OnceLock<Option<Tags>>,
+    /// The compiled units query, or `None` when compiling failed (logged once).
+    units: OnceLock<Option<Units>>,
+    /// The compiled attach query, or `None` when compiling failed (logged once).
+    attach: OnceLock<Option<Attach>>,
 }
 
 impl Lang {
@@ -60,20 +72,68 @@ impl Lang {
             .as_ref()
     }
 
+    /// The compiled units query (what a definition is), compiled on first use. `None` means it
+    /// is unusable in this build and whole-unit edits refuse the language; the reason was logged
+    /// at warn level the first time.
+    pub fn units(&self) -> Option<&Units> {
+        once(&self.units, || self.compile_units(), self.name)
+    }
+
+    /// What attaches above definitions, compiled on first use. `None` means `attach.scm` is
+    /// unusable in this build: the graph keeps only docstrings for the language and whole-unit
+    /// edits refuse it; the reason was logged at warn level the first time.
+    pub fn attach(&self) -> Option<&Attach> {
+        once(&self.attach, || self.compile_attach(), self.name)
+    }
+
+    /// Compiles the units query, returning the error text instead of logging it.
+    pub fn compile_units(&self) -> Result<Units, String> {
+        Units::new(&self.grammar(), self.units_source, self.name)
+    }
+
+    /// Compiles the attach query, returning the error text instead of logging it.
+    pub fn compile_attach(&self) -> Result<Attach, String> {
+        Attach::new(&self.grammar(), self.attach_source, self.name)
+    }
+
     /// Compiles the tags query, returning the error text instead of logging it (used by the test
     /// that checks every bundled query).
     pub fn compile(&self) -> Result<Query, String> {
-        Query::new(&self.grammar(), self.tags_source).map_err(|e| {
-            format!(
-                "queries/{}/tags.scm:{}:{}: {:?}: {}",
-                self.name,
-                e.row + 1,
-                e.column + 1,
-                e.kind,
-                e.message
-            )
-        })
+        let file = format!("queries/{}/tags.scm", self.name);
+        compile_query(&self.grammar(), self.tags_source, &file)
     }
+}
+
+/// The value in `cell`, made by `make` on first use; an error is logged once and gives `None`.
+fn once<'a, T>(
+    cell: &'a OnceLock<Option<T>>,
+    make: impl FnOnce() -> Result<T, String>,
+    lang: &str,
+) -> Option<&'a T> {
+    cell.get_or_init(|| {
+        make()
+            .map_err(|e| tracing::warn!("[syntax] skipping a query of language {lang}: {e}"))
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Compiles a bundled query; the error names `file` (`queries/<lang>/<name>.scm`) and the
+/// row and column, 1-based.
+pub(crate) fn compile_query(
+    language: &Language,
+    source: &str,
+    file: &str,
+) -> Result<Query, String> {
+    Query::new(language, source).map_err(|e| {
+        format!(
+            "{file}:{}:{}: {:?}: {}",
+            e.row + 1,
+            e.column + 1,
+            e.kind,
+            e.message
+        )
+    })
 }
 
 macro_rules! lang {
@@ -88,8 +148,12 @@ macro_rules! lang {
             grammar: || Language::new($grammar),
             node_types: $types,
             tags_source: include_str!(concat!("../../../../queries/", $queries, "/tags.scm")),
+            units_source: include_str!(concat!("../../../../queries/", $queries, "/units.scm")),
+            attach_source: include_str!(concat!("../../../../queries/", $queries, "/attach.scm")),
             separator: $sep,
             compiled: OnceLock::new(),
+            units: OnceLock::new(),
+            attach: OnceLock::new(),
         }
     };
 }
@@ -193,10 +257,21 @@ pub fn language_by_name(name: &str) -> Option<&'static Lang> {
 mod tests {
     use super::*;
 
-    /// helix's `querycheck`: every bundled query must compile against its grammar.
+    /// helix's `querycheck`: every bundled query (tags.scm, units.scm, attach.scm) must compile
+    /// against its grammar.
     #[test]
     fn every_bundled_query_compiles() {
-        let errors: Vec<String> = LANGUAGES.iter().filter_map(|l| l.compile().err()).collect();
+        let errors: Vec<String> = LANGUAGES
+            .iter()
+            .flat_map(|l| {
+                [
+                    l.compile().err(),
+                    l.compile_units().err(),
+                    l.compile_attach().err(),
+                ]
+            })
+            .flatten()
+            .collect();
         assert!(errors.is_empty(), "{}", errors.join("\n"));
     }
 

@@ -94,7 +94,7 @@ fn root_names(query: &Query, source: &str) -> Option<Vec<(String, bool)>> {
 
 /// A table indexed by kind id, true for the ids of the given (name, named) kinds; `None` when
 /// a name is not a kind of `language` (an alias name resolves to all its ids).
-fn kind_table(
+pub(crate) fn kind_table(
     language: &Language,
     names: impl IntoIterator<Item = (String, bool)>,
 ) -> Option<Vec<bool>> {

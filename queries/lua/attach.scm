@@ -1,0 +1,3 @@
+; Lua: comments attach above a definition, above `local` for `local f = function() end`.
+(comment) @attach.doc
+(variable_declaration) @attach.outer
