@@ -8,16 +8,24 @@
 //! [`UnitOptions::allow_new`]), and any code outside definitions. A block that holds most of a
 //! small file's definitions and all of its other top-level code is taken as a whole-file rewrite.
 //!
+//! What counts as a definition, its name and which definitions hold others come from the
+//! language's `queries/<lang>/units.scm` ([`crate::syntax::units`]); which comments and
+//! attributes above a definition belong to it, from the rule shared with the graph
+//! ([`crate::syntax::attach`]). This module only walks the marked tree and builds names: a
+//! unit's `@name`, prefixed by its `@qualifier` or else by the enclosing units' names.
+//!
 //! Units: byte ranges into the file text, as in the rest of [`super`]. Names are reported as the
 //! agent should show them to the model.
 
 use std::ops::Range;
 use std::path::Path;
 
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, Parser, QueryCursor, Tree};
 
 use super::{indent_width, leading_ws, rebase_indent, uses_tabs, Edit, Strategy};
+use crate::syntax::attach::{Attach, Children};
 use crate::syntax::language::{language_by_name, language_for_path, Lang};
+use crate::syntax::units::{Marks, Units};
 
 /// A file shorter than this many lines may be rewritten whole by one block.
 pub const WHOLE_FILE_MAX_LINES: usize = 150;
@@ -79,6 +87,10 @@ pub enum UnitError {
     /// The grammar exists but this tree-sitter build cannot load it.
     #[error("the {0} grammar cannot be loaded by this build")]
     GrammarUnavailable(&'static str),
+    /// The language's `queries/<lang>/units.scm` or `attach.scm` does not compile in this build
+    /// (logged once).
+    #[error("no unit query for {0} in this build: use a SEARCH/REPLACE block for this file")]
+    UnitsUnavailable(&'static str),
     /// The block holds no definition (function, class…) at all.
     #[error("the code block holds no function, method or class definition: write the whole function to change")]
     NoDefinitions,
@@ -103,33 +115,6 @@ struct Def {
     children: Vec<Def>,
 }
 
-/// What [`classify`] learned about a node that is a definition.
-struct Found<'t> {
-    name: String,
-    qualified: Option<String>,
-    body: Option<Node<'t>>,
-    scope: Option<String>,
-}
-
-impl<'t> Found<'t> {
-    fn leaf(name: String) -> Self {
-        Found {
-            name,
-            qualified: None,
-            body: None,
-            scope: None,
-        }
-    }
-    fn container(name: String, body: Option<Node<'t>>) -> Self {
-        Found {
-            name,
-            qualified: None,
-            body,
-            scope: None,
-        }
-    }
-}
-
 fn text<'s>(n: Node<'_>, src: &'s str) -> &'s str {
     &src[n.byte_range()]
 }
@@ -138,7 +123,8 @@ fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The identifier a type expression is about: `*Foo`, `Foo<T>`, `a::Foo` → `Foo`.
+/// The identifier a type expression is about: `*Foo`, `Foo<T>`, `a::Foo` → `Foo` (what a
+/// `@scope` capture qualifies nested units by).
 fn base_type(s: &str) -> String {
     let s = s
         .split('<')
@@ -158,260 +144,89 @@ fn base_type(s: &str) -> String {
         .to_string()
 }
 
-/// The name a C/C++ declarator declares: follows `declarator` fields through pointers and
-/// function declarators.
-fn c_declarator_name(mut n: Node<'_>, src: &str) -> Option<String> {
-    loop {
-        match n.kind() {
-            "identifier"
-            | "field_identifier"
-            | "qualified_identifier"
-            | "operator_name"
-            | "destructor_name"
-            | "type_identifier" => return Some(text(n, src).to_string()),
-            _ => n = n.child_by_field_name("declarator")?,
-        }
-    }
+/// What [`Finder::collect`] needs besides the node: one tree's marks, the language's attachment
+/// rule and how it joins names.
+struct Finder<'a, 't> {
+    attach: &'a Attach,
+    marks: Marks<'t>,
+    separator: &'static str,
+    src: &'a str,
+    cursor: QueryCursor,
 }
 
-/// Whether `n` is a definition in `lang`, and if so its name and (for containers) its body.
-fn classify<'t>(lang: &str, n: Node<'t>, src: &str) -> Option<Found<'t>> {
-    let field = |f: &str| n.child_by_field_name(f).map(|c| text(c, src).to_string());
-    let body = n.child_by_field_name("body");
-    match (lang, n.kind()) {
-        ("python", "function_definition") => Some(Found::leaf(field("name")?)),
-        ("python", "class_definition") => Some(Found::container(field("name")?, body)),
-        ("python", "decorated_definition") => {
-            classify(lang, n.child_by_field_name("definition")?, src)
-        }
-        (
-            "rust",
-            "function_item"
-            | "function_signature_item"
-            | "struct_item"
-            | "enum_item"
-            | "union_item"
-            | "const_item"
-            | "static_item"
-            | "type_item"
-            | "macro_definition",
-        ) => Some(Found::leaf(field("name")?)),
-        ("rust", "trait_item" | "mod_item") => Some(Found::container(field("name")?, body)),
-        ("rust", "impl_item") => {
-            let body = body?;
-            let header = collapse(&src[n.start_byte()..body.start_byte()]);
-            Some(Found {
-                name: header.clone(),
-                qualified: Some(header),
-                body: Some(body),
-                scope: Some(base_type(&field("type")?)),
-            })
-        }
-        ("javascript" | "typescript" | "tsx", kind) => match kind {
-            "function_declaration"
-            | "generator_function_declaration"
-            | "interface_declaration"
-            | "type_alias_declaration"
-            | "enum_declaration"
-            | "method_definition"
-            | "function_signature" => Some(Found::leaf(field("name")?)),
-            "class_declaration" | "abstract_class_declaration" => {
-                Some(Found::container(field("name")?, body))
+impl<'t> Finder<'_, 't> {
+    /// The definitions among `node`'s children (and, through `@transparent` children, deeper),
+    /// with their nested definitions; `scope` qualifies their names.
+    fn collect(&mut self, node: Node<'t>, scope: &str, out: &mut Vec<Def>) {
+        let src = self.src;
+        let mut kids = Children::of(node);
+        for i in 0..kids.nodes.len() {
+            let child = kids.nodes[i];
+            if !child.is_named() {
+                continue;
             }
-            "export_statement" => classify(lang, n.child_by_field_name("declaration")?, src),
-            "lexical_declaration" | "variable_declaration" => {
-                let mut c = n.walk();
-                let decls: Vec<Node<'t>> = n
-                    .named_children(&mut c)
-                    .filter(|d| d.kind() == "variable_declarator")
-                    .collect();
-                let [d] = decls[..] else { return None };
-                let value = d.child_by_field_name("value")?;
-                if !matches!(
-                    value.kind(),
-                    "arrow_function" | "function_expression" | "function" | "generator_function"
-                ) {
-                    return None;
+            let Some((inner, f)) = self.marks.unit(child).map(|(n, f)| (n, *f)) else {
+                if self.marks.transparent(child) {
+                    self.collect(child, scope, out);
                 }
-                Some(Found::leaf(
-                    text(d.child_by_field_name("name")?, src).to_string(),
-                ))
-            }
-            _ => None,
-        },
-        ("go", "function_declaration") => Some(Found::leaf(field("name")?)),
-        ("go", "method_declaration") => {
-            let recv = n.child_by_field_name("receiver")?;
-            let mut c = recv.walk();
-            let param = recv
-                .named_children(&mut c)
-                .find(|p| p.kind() == "parameter_declaration")?;
-            let ty = base_type(text(param.child_by_field_name("type")?, src));
-            let name = field("name")?;
-            Some(Found {
-                qualified: Some(format!("{ty}.{name}")),
-                ..Found::leaf(name)
-            })
-        }
-        ("go", "type_declaration") => {
-            let mut c = n.walk();
-            let spec = n
-                .named_children(&mut c)
-                .find(|s| matches!(s.kind(), "type_spec" | "type_alias"))?;
-            Some(Found::leaf(
-                text(spec.child_by_field_name("name")?, src).to_string(),
-            ))
-        }
-        ("c" | "cpp", "function_definition") => {
-            let name = c_declarator_name(n.child_by_field_name("declarator")?, src)?;
-            let qualified = name.contains("::").then(|| name.clone());
-            Some(Found {
-                qualified,
-                ..Found::leaf(name)
-            })
-        }
-        (
-            "c" | "cpp",
-            "struct_specifier" | "union_specifier" | "enum_specifier" | "class_specifier",
-        ) => {
-            let name = field("name")?;
-            body?;
-            Some(Found::container(name, body))
-        }
-        ("c" | "cpp", "declaration" | "type_definition") => {
-            let ty = n.child_by_field_name("type")?;
-            let inner = classify(lang, ty, src)?;
-            if n.kind() == "type_definition" {
-                let name = c_declarator_name(n.child_by_field_name("declarator")?, src)?;
-                return Some(Found { name, ..inner });
-            }
-            Some(inner)
-        }
-        ("cpp", "namespace_definition") => Some(Found::container(field("name")?, body)),
-        ("lua", "function_declaration") => {
-            let name = field("name")?;
-            Some(Found {
-                qualified: Some(name.replace(':', ".")),
-                ..Found::leaf(name)
-            })
-        }
-        ("lua", "variable_declaration") => {
-            let mut c = n.walk();
-            let assign = n
-                .named_children(&mut c)
-                .find(|a| a.kind() == "assignment_statement")?;
-            classify(lang, assign, src)
-        }
-        ("lua", "assignment_statement") => {
-            let mut c = n.walk();
-            let kids: Vec<Node<'t>> = n.named_children(&mut c).collect();
-            let vars = kids.iter().find(|k| k.kind() == "variable_list")?;
-            let values = kids.iter().find(|k| k.kind() == "expression_list")?;
-            let mut c2 = values.walk();
-            let first = values.named_children(&mut c2).next()?;
-            (first.kind() == "function_definition" && vars.named_child_count() == 1).then(|| {
-                let name = text(*vars, src).to_string();
-                Found {
-                    qualified: Some(name.replace(':', ".")),
-                    ..Found::leaf(name)
+                continue;
+            };
+            let (name, qualified) = match (f.name, f.body) {
+                (Some(n), _) => {
+                    let full = text(n, src);
+                    let qualified = match f.qualifier {
+                        Some(q) => format!("{}{}{full}", text(q, src), self.separator),
+                        None if scope.is_empty() => full.to_string(),
+                        None => format!("{scope}{}{full}", self.separator),
+                    };
+                    let simple = full.rsplit([':', '.']).next().unwrap_or(full);
+                    (simple.to_string(), qualified)
                 }
-            })
-        }
-        (
-            "java",
-            "class_declaration"
-            | "interface_declaration"
-            | "enum_declaration"
-            | "record_declaration",
-        ) => Some(Found::container(field("name")?, body)),
-        ("java", "method_declaration" | "constructor_declaration") => {
-            Some(Found::leaf(field("name")?))
-        }
-        _ => None,
-    }
-}
-
-/// Start of the comments/attributes directly above `n` (no blank line between, each starting its
-/// own line), or `n`'s start.
-fn lead_start(n: Node<'_>, src: &str) -> usize {
-    let mut cur = n;
-    while let Some(prev) = cur.prev_named_sibling() {
-        let attached = prev.kind().contains("comment")
-            || matches!(prev.kind(), "attribute_item" | "decorator" | "annotation");
-        let line_start = src[..prev.start_byte()].rfind('\n').map_or(0, |i| i + 1);
-        let own_line = src[line_start..prev.start_byte()].trim().is_empty();
-        if !attached || !own_line || prev.end_position().row + 1 < cur.start_position().row {
-            break;
-        }
-        cur = prev;
-    }
-    cur.start_byte()
-}
-
-/// Nodes searched through for definitions without being one: error recovery and preprocessor
-/// conditionals.
-fn transparent(kind: &str) -> bool {
-    matches!(
-        kind,
-        "ERROR"
-            | "preproc_ifdef"
-            | "preproc_if"
-            | "preproc_else"
-            | "preproc_elif"
-            | "linkage_specification"
-    )
-}
-
-fn collect(lang: &Lang, node: Node<'_>, scope: &str, src: &str, out: &mut Vec<Def>) {
-    let mut cursor = node.walk();
-    for child in node.named_children(&mut cursor) {
-        if let Some(f) = classify(lang.name, child, src) {
-            let simple = f
-                .name
-                .rsplit([':', '.'])
-                .next()
-                .unwrap_or(&f.name)
-                .to_string();
-            let qualified = f.qualified.clone().unwrap_or_else(|| {
-                if scope.is_empty() {
-                    f.name.clone()
-                } else {
-                    format!("{scope}{}{}", lang.separator, f.name)
+                // Named by its head, which is already qualified (`impl fmt::Display for P`).
+                (None, Some(body)) => {
+                    let head = collapse(&src[inner.start_byte()..body.start_byte()]);
+                    (head.clone(), head)
                 }
-            });
+                (None, None) => continue,
+            };
             let mut children = Vec::new();
             if let Some(body) = f.body {
-                let inner_scope = f.scope.clone().unwrap_or_else(|| qualified.clone());
-                collect(lang, body, &inner_scope, src, &mut children);
+                let inner_scope = match f.scope {
+                    Some(s) => base_type(text(s, src)),
+                    None => qualified.clone(),
+                };
+                self.collect(body, &inner_scope, &mut children);
             }
-            let simple = if lang.name == "rust" && child.kind() == "impl_item" {
-                qualified.clone()
-            } else {
-                simple
-            };
-            let mut inner = child;
-            while let Some(next) = match inner.kind() {
-                "decorated_definition" => inner.child_by_field_name("definition"),
-                "export_statement" => inner.child_by_field_name("declaration"),
-                _ => None,
-            } {
-                inner = next;
-            }
+            let lead = self
+                .attach
+                .lead(&mut self.cursor, &mut kids, i, src.as_bytes());
             out.push(Def {
-                name: simple,
+                name,
                 qualified,
                 range: child.byte_range(),
                 inner: inner.byte_range(),
-                lead: lead_start(child, src),
+                lead: kids.nodes[lead.first].start_byte(),
                 container: f.body.is_some(),
                 children,
             });
-        } else if transparent(child.kind())
-            || child.kind() == "declaration_list" && lang.name == "cpp"
-        {
-            collect(lang, child, scope, src, out);
         }
     }
+}
+
+/// The definitions of a parsed `src`: top-level ones, each with its nested ones.
+fn definitions(lang: &Lang, units: &Units, attach: &Attach, tree: &Tree, src: &str) -> Vec<Def> {
+    let mut cursor = QueryCursor::new();
+    let marks = units.marks(&mut cursor, tree.root_node(), src.as_bytes());
+    let mut finder = Finder {
+        attach,
+        marks,
+        separator: lang.separator,
+        src,
+        cursor,
+    };
+    let mut out = Vec::new();
+    finder.collect(tree.root_node(), "", &mut out);
+    out
 }
 
 fn parse(lang: &Lang, src: &str) -> Result<Tree, UnitError> {
@@ -495,10 +310,11 @@ pub fn replace_units(
     let block = dedent(block);
     let file_tree = parse(lang, file)?;
     let block_tree = parse(lang, &block)?;
-    let mut file_defs = Vec::new();
-    collect(lang, file_tree.root_node(), "", file, &mut file_defs);
-    let mut block_defs = Vec::new();
-    collect(lang, block_tree.root_node(), "", &block, &mut block_defs);
+    let (Some(units), Some(attach)) = (lang.units(), lang.attach()) else {
+        return Err(UnitError::UnitsUnavailable(lang.name));
+    };
+    let file_defs = definitions(lang, units, attach, &file_tree, file);
+    let block_defs = definitions(lang, units, attach, &block_tree, &block);
     if block_defs.is_empty() {
         return Err(UnitError::NoDefinitions);
     }

@@ -250,3 +250,52 @@ fn errors_name_the_bad_value() {
     .unwrap_err();
     assert_eq!(e, UnitError::NoDefinitions);
 }
+
+/// Qualified name, first line of the unit and first line of its lead, flattened.
+fn units_of(lang: &str, units: &crate::syntax::Units, src: &str) -> Vec<(String, String, String)> {
+    let lang = crate::syntax::language::language_by_name(lang).unwrap();
+    let tree = parse(lang, src).unwrap();
+    let defs = definitions(lang, units, lang.attach().unwrap(), &tree, src);
+    let line = |at: usize| src[at..].lines().next().unwrap_or("").trim().to_string();
+    flatten(&defs)
+        .iter()
+        .map(|d| (d.qualified.clone(), line(d.range.start), line(d.lead)))
+        .collect()
+}
+
+const PY_UNITS: &str = "import functools\n\n\n# Cached.\n@functools.cache\ndef f():\n    def inner():\n        pass\n\n\nclass C:\n    @staticmethod\n    def m():\n        pass\n\n    def n(self):\n        pass\n";
+
+/// Units come from `queries/python/units.scm`: a decorated function starts at its decorator
+/// and keeps its comment, methods are qualified by their class, nested functions are not units.
+#[test]
+fn python_units_come_from_its_query_file() {
+    let py = crate::syntax::language::language_by_name("python").unwrap();
+    let own = |q: &str, a: &str, l: &str| (q.to_string(), a.to_string(), l.to_string());
+    assert_eq!(
+        units_of("python", py.units().unwrap(), PY_UNITS),
+        vec![
+            own("f", "@functools.cache", "# Cached."),
+            own("C", "class C:", "class C:"),
+            own("C.m", "@staticmethod", "@staticmethod"),
+            own("C.n", "def n(self):", "def n(self):"),
+        ]
+    );
+    // Another query, other units: only plain functions, no wrappers, no containers.
+    let only_functions = crate::syntax::Units::new(
+        &py.grammar(),
+        "(function_definition name: (_) @name) @unit",
+        "python",
+    )
+    .unwrap();
+    assert_eq!(units_of("python", &only_functions, PY_UNITS), vec![]);
+    let with_wrappers = crate::syntax::Units::new(
+        &py.grammar(),
+        "(function_definition name: (_) @name) @unit\n(decorated_definition definition: (_) @wrapped) @wrapper",
+        "python",
+    )
+    .unwrap();
+    assert_eq!(
+        units_of("python", &with_wrappers, PY_UNITS),
+        vec![own("f", "@functools.cache", "# Cached.")]
+    );
+}
