@@ -7,9 +7,15 @@
 //! only `Raw`, never the tree, so the same items give the same result whether they came from one
 //! cold pass or from a cold pass patched by incremental re-queries.
 //!
+//! A definition's doc is what [`crate::syntax::attach`] says is attached above it (the same rule
+//! whole-unit edits use), looked for outside the statements the language's `attach.scm` declares
+//! `@attach.outer` (`export`, `const f = …`, a decorated definition); failing that, a
+//! Python-style docstring.
+//!
 //! Each raw item has an *invalidation range*: the bytes whose change can alter it. For a
-//! definition that runs from the end of the previous sibling (so a new or edited doc comment above
-//! it counts) to its end; for a reference, its name.
+//! definition that runs from the end of the sibling before its attached block (so a new or edited
+//! doc comment above it counts; from that sibling's line start when the sibling could attach but
+//! did not, since text before it on its line decides) to its end; for a reference, its name.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -17,34 +23,13 @@ use std::ops::Range;
 use tree_sitter::{Node, Query, QueryCursor, Tree};
 
 use super::types::{FileSymbols, Import, RefKind, Reference, Span, Symbol, SymbolKind};
+use crate::syntax::attach::{self, Attach, Children};
 use crate::syntax::{for_each_match, Lang, Tags};
 
 /// Longest signature kept, in bytes; longer heads are cut at a character boundary.
 const MAX_SIGNATURE: usize = 240;
 /// Longest doc comment kept, in bytes.
 const MAX_DOC: usize = 1500;
-
-/// Node kinds that wrap a definition without being one: doc comments sit before the wrapper.
-const WRAPPERS: &[&str] = &[
-    "export_statement",
-    "decorated_definition",
-    "template_declaration",
-    "lexical_declaration",
-    "variable_declaration",
-    "expression_statement",
-    "field_declaration",
-    "type_declaration",
-    "const_declaration",
-    "ambient_declaration",
-];
-
-/// Node kinds skipped when walking back from a definition to its doc comment.
-const ATTRIBUTES: &[&str] = &[
-    "attribute_item",
-    "decorator",
-    "annotation",
-    "marker_annotation",
-];
 
 /// What a capture means (see `queries/README.md`).
 #[derive(Clone, Copy, PartialEq)]
@@ -155,9 +140,11 @@ fn text<'a>(n: Node, src: &'a [u8]) -> &'a str {
 }
 
 /// Runs `lang`'s tags query over `tree`. With `range`, only matches touching those bytes are
-/// returned (used by live updates). With `outline`, references are not collected.
+/// returned (used by live updates). With `outline`, references are not collected. `attach`
+/// (the language's `attach.scm`) finds doc comments; without it only docstrings are found.
 pub(crate) fn collect(
     tags: &Tags,
+    attach: Option<&Attach>,
     cursor: &mut QueryCursor,
     tree: &Tree,
     src: &[u8],
@@ -166,7 +153,11 @@ pub(crate) fn collect(
 ) -> Raw {
     let roles = roles(&tags.query);
     let mut raw = Raw::default();
-    let mut siblings = Siblings::default();
+    let mut siblings = Siblings {
+        attach,
+        cursor: None,
+        children: HashMap::new(),
+    };
     for_each_match(tags, cursor, tree.root_node(), src, range, |m| {
         let (mut def, mut name, mut qual, mut scope, mut rref) = (None, None, None, None, None);
         for c in m.captures() {
@@ -219,22 +210,11 @@ pub(crate) fn collect(
 /// Each parent's children, gathered once per parent: tree-sitter's `prev_sibling` and
 /// `prev_named_sibling` scan the parent's children from the first one, which made looking up
 /// doc comments quadratic in a file of thousands of items (~10 % of a cold index).
-#[derive(Default)]
-struct Siblings<'t> {
-    children: HashMap<usize, Vec<Node<'t>>>,
-}
-
-impl<'t> Siblings<'t> {
-    /// `parent`'s children and the index of `node` among them (`None` if it is not a child).
-    fn around(&mut self, parent: Node<'t>, node: Node<'t>) -> Option<(&[Node<'t>], usize)> {
-        let kids = self.children.entry(parent.id()).or_insert_with(|| {
-            let mut c = parent.walk();
-            parent.children(&mut c).collect()
-        });
-        let from = kids.partition_point(|k| k.start_byte() < node.start_byte());
-        let at = from + kids[from..].iter().position(|k| k.id() == node.id())?;
-        Some((kids, at))
-    }
+struct Siblings<'a, 't> {
+    attach: Option<&'a Attach>,
+    /// For [`Attach::lead`]; the caller's cursor is busy running the tags query.
+    cursor: Option<QueryCursor>,
+    children: HashMap<usize, Children<'t>>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -246,37 +226,57 @@ fn make_def<'t>(
     src: &[u8],
     pattern: u32,
     outline: bool,
-    siblings: &mut Siblings<'t>,
+    siblings: &mut Siblings<'_, 't>,
 ) -> RawDef {
-    // Climb through wrappers (`export`, decorators, `const x = …`) to find what the doc sits on.
+    // Climb out of `@attach.outer` statements (`export`, decorators, `const x = …`) to the node
+    // the doc sits on.
     let mut outer = node;
     let mut parent = None;
     while let Some(p) = outer.parent() {
-        if WRAPPERS.contains(&p.kind()) && p.parent().is_some() {
+        if siblings.attach.is_some_and(|a| a.outer(p)) && p.parent().is_some() {
             outer = p;
         } else {
             parent = Some(p);
             break;
         }
     }
-    let (doc, inv_start) = match parent {
-        None => (String::new(), 0),
-        Some(parent) => match siblings.around(parent, outer) {
-            None => (String::new(), parent.start_byte()),
-            Some((kids, at)) => {
-                let (doc, first) = if outline {
-                    (String::new(), at)
-                } else {
-                    doc_comment(node, kids, at, src)
-                };
-                let inv_start = match first.checked_sub(1).map(|i| kids[i]) {
-                    Some(p) => p.end_byte(),
-                    None => parent.start_byte(),
-                };
-                (doc, inv_start)
+    let mut doc = String::new();
+    let mut inv_start = 0;
+    if let Some(parent) = parent {
+        let kids = siblings
+            .children
+            .entry(parent.id())
+            .or_insert_with(|| Children::of(parent));
+        inv_start = parent.start_byte();
+        if let Some(at) = kids.index_of(outer) {
+            let mut first = at;
+            let mut since = None;
+            match siblings.attach {
+                // Outline files keep no docs.
+                _ if outline => {}
+                Some(attach) => {
+                    let cursor = siblings.cursor.get_or_insert_with(QueryCursor::new);
+                    let lead = attach.lead(cursor, kids, at, src);
+                    first = lead.first;
+                    let docs =
+                        (first..at).filter(|&i| kids.known_role(i) == Some(attach::Role::Doc));
+                    doc = doc_text(node, docs.map(|i| kids.nodes[i]), src);
+                    // A sibling that could attach but did not may start to by an edit before
+                    // it on its line.
+                    since = lead
+                        .stop
+                        .filter(|&i| kids.known_role(i) != Some(attach::Role::Code))
+                        .map(|i| attach::line_start(src, kids.nodes[i].start_byte()));
+                }
+                // Without an attach query, only docstrings.
+                None => doc = doc_text(node, std::iter::empty(), src),
             }
-        },
-    };
+            if let Some(p) = first.checked_sub(1).map(|i| kids.nodes[i]) {
+                inv_start = p.end_byte();
+            }
+            inv_start = since.map_or(inv_start, |s| s.min(inv_start));
+        }
+    }
     RawDef {
         kind,
         name: text(name, src).to_string(),
@@ -334,41 +334,17 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// Doc text and the index among `kids` of the first node of the documented block (the earliest
-/// doc comment, else `kids[at]`, the definition or its outermost wrapper).
-fn doc_comment(node: Node, kids: &[Node], at: usize, src: &[u8]) -> (String, usize) {
-    let mut comments = Vec::new();
-    let mut first = at;
-    let mut cur = kids[at];
-    for (i, &p) in kids[..at].iter().enumerate().rev() {
-        if !p.is_named() {
-            continue;
-        }
-        if ATTRIBUTES.contains(&p.kind()) {
-            cur = p;
-            continue;
-        }
-        if !p.kind().contains("comment") || p.end_position().row + 1 < cur.start_position().row {
-            break;
-        }
-        // `//!` and `/*!` document the enclosing module, not the next item.
-        let t = text(p, src);
-        if t.starts_with("//!") || t.starts_with("/*!") {
-            break;
-        }
-        comments.push(p);
-        first = i;
-        cur = p;
-    }
+/// The doc of `node`: its attached comments' text, one per line; failing that, a Python-style
+/// docstring (the body's first statement is a string).
+fn doc_text<'t>(node: Node<'t>, comments: impl Iterator<Item = Node<'t>>, src: &[u8]) -> String {
     let mut doc = String::new();
-    for c in comments.iter().rev() {
+    for c in comments {
         if !doc.is_empty() {
             doc.push('\n');
         }
-        doc.push_str(text(*c, src).trim_end());
+        doc.push_str(text(c, src).trim_end());
     }
     if doc.is_empty() {
-        // Python-style docstring: the body's first statement is a string.
         if let Some(body) = node.child_by_field_name("body") {
             if let Some(stmt) = body.named_child(0) {
                 if stmt.kind() == "expression_statement" {
@@ -383,7 +359,7 @@ fn doc_comment(node: Node, kids: &[Node], at: usize, src: &[u8]) -> (String, usi
         doc.truncate(floor_char_boundary(&doc, MAX_DOC));
         doc.push('…');
     }
-    (doc, first)
+    doc
 }
 
 fn clean_import(s: &str) -> String {
@@ -548,7 +524,7 @@ pub fn extract(
     outline: bool,
 ) -> Option<FileSymbols> {
     let tags = lang.tags()?;
-    let raw = collect(tags, cursor, tree, src, None, outline);
+    let raw = collect(tags, lang.attach(), cursor, tree, src, None, outline);
     Some(finish(lang, &raw, outline))
 }
 
@@ -633,8 +609,25 @@ mod tests {
             let mid = src.len() / 2;
             for range in [None, Some(mid.saturating_sub(300)..mid + 300)] {
                 for outline in [false, true] {
-                    let a = collect(fast, &mut cursor, &tree, &src, range.clone(), outline);
-                    let b = collect(&slow, &mut cursor, &tree, &src, range.clone(), outline);
+                    let attach = lang.attach();
+                    let a = collect(
+                        fast,
+                        attach,
+                        &mut cursor,
+                        &tree,
+                        &src,
+                        range.clone(),
+                        outline,
+                    );
+                    let b = collect(
+                        &slow,
+                        attach,
+                        &mut cursor,
+                        &tree,
+                        &src,
+                        range.clone(),
+                        outline,
+                    );
                     assert_eq!(
                         finish(lang, &a, outline),
                         finish(lang, &b, outline),

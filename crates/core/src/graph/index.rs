@@ -370,7 +370,15 @@ pub fn run_jobs_stages(found: &[Found], cfg: &GraphConfig, stage: Stage) -> (usi
                         continue;
                     };
                     let outline = status == FileStatus::Outline;
-                    let raw = extract::collect(query, &mut pool.cursor, &tree, &b, None, outline);
+                    let raw = extract::collect(
+                        query,
+                        f.lang.attach(),
+                        &mut pool.cursor,
+                        &tree,
+                        &b,
+                        None,
+                        outline,
+                    );
                     if stage == Stage::Encode {
                         let symbols = extract::finish(f.lang, &raw, outline);
                         let rec = FileRecord {

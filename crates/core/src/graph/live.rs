@@ -163,7 +163,15 @@ pub(crate) fn reparse(
     let query = lang.tags()?;
     let Some(mut old) = old else {
         let tree = pool.parse(lang, text.as_bytes(), None)?;
-        let raw = extract::collect(query, &mut pool.cursor, &tree, text.as_bytes(), None, false);
+        let raw = extract::collect(
+            query,
+            lang.attach(),
+            &mut pool.cursor,
+            &tree,
+            text.as_bytes(),
+            None,
+            false,
+        );
         return Some((
             LiveBuffer {
                 lang,
@@ -216,7 +224,15 @@ pub(crate) fn reparse(
         let mut raw = std::mem::take(&mut old.raw);
         shift_raw(&mut raw, &(a..b_old), old_end as u32, delta, drow);
         let q = (a.saturating_sub(1) as usize)..(b_new as usize + 1);
-        let fresh = extract::collect(query, &mut pool.cursor, &tree, n, Some(q), false);
+        let fresh = extract::collect(
+            query,
+            lang.attach(),
+            &mut pool.cursor,
+            &tree,
+            n,
+            Some(q),
+            false,
+        );
         let r = a..b_new;
         raw.defs
             .extend(fresh.defs.into_iter().filter(|d| touches(&d.inv(), &r)));
@@ -240,7 +256,15 @@ pub(crate) fn reparse(
         );
         raw
     } else {
-        extract::collect(query, &mut pool.cursor, &tree, n, None, false)
+        extract::collect(
+            query,
+            lang.attach(),
+            &mut pool.cursor,
+            &tree,
+            n,
+            None,
+            false,
+        )
     };
     Some((
         LiveBuffer {
@@ -484,6 +508,32 @@ mod tests {
                 ("fn helper", "fn helper2"),
                 ("impl S {", "impl S { // broken {"),
                 ("{ x }", "{ x + 1 }"),
+            ],
+        );
+    }
+
+    /// Whether a comment attaches depends on what precedes it on its line (`syntax::attach`):
+    /// edits there must re-query the definition below.
+    #[test]
+    fn edits_before_a_trailing_comment_match_cold_extraction() {
+        let base = "x = 1  # note\ndef f():\n    pass\n\n\ny = 2\n# kept\ndef g():\n    pass\n";
+        check_edits(
+            "python",
+            base,
+            &[
+                ("x = 1  ", ""),
+                ("# note", "z = 3  # note"),
+                ("y = 2\n", "y = 2  "),
+            ],
+        );
+        let base = "#[inline] // why\nfn f() {}\n\nconst X: u8 = 1; // one\nfn g() {}\n";
+        check_edits(
+            "rust",
+            base,
+            &[
+                ("#[inline] ", ""),
+                ("const X: u8 = 1; ", "/// G.\n"),
+                ("// one", "#[cold] // one"),
             ],
         );
     }
