@@ -19,6 +19,8 @@ mod chat_budget;
 mod e2e;
 mod e2e_permission;
 mod e2e_quickfix;
+mod e2e_review;
+mod fault_matrix;
 mod graph;
 mod lua_unit;
 mod mock_selftest;

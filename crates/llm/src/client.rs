@@ -158,10 +158,7 @@ impl LlmClient {
         };
         let status = resp.status();
         if !status.is_success() {
-            let body = timeout_at(first_deadline, resp.text())
-                .await
-                .ok()
-                .and_then(Result::ok);
+            let body = timeout_at(first_deadline, error_body(resp)).await.ok();
             return Err(LlmError::Status {
                 code: status.as_u16(),
                 body: body.unwrap_or_default(),
@@ -171,6 +168,7 @@ impl LlmClient {
         let mut acc = Accumulator::default();
         let mut resp = resp;
         let mut last_chunk = TokioInstant::now();
+        let mut received = 0usize;
         loop {
             let deadline = if acc.got_token {
                 last_chunk + self.timeouts.idle()
@@ -196,6 +194,14 @@ impl LlmClient {
                 Ok(Ok(c)) => c,
             };
             last_chunk = TokioInstant::now();
+            if let Some(bytes) = &chunk {
+                received += bytes.len();
+                if received > MAX_REPLY_BYTES {
+                    return Err(LlmError::TooLarge {
+                        limit_mb: MAX_REPLY_BYTES >> 20,
+                    });
+                }
+            }
             let events = match &chunk {
                 Some(bytes) => parser.push(bytes),
                 None => parser.finish(),
@@ -244,6 +250,24 @@ impl StreamEvent {
             StreamEvent::Content(_) | StreamEvent::Reasoning(_) | StreamEvent::ToolCall { .. }
         )
     }
+}
+
+/// Bytes one streamed reply may take: far above any `max_tokens` a small model gets (a 4,096-
+/// token reply is well under 100 kB of SSE), so only a server that ignores the cap, or streams
+/// garbage forever, reaches it.
+pub const MAX_REPLY_BYTES: usize = 16 << 20;
+
+/// An error response's body, at most 64 kB of it (a reason fits; a 50 MB page is not read).
+async fn error_body(mut resp: reqwest::Response) -> String {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = resp.chunk().await {
+        body.extend_from_slice(&chunk);
+        if body.len() >= 64 << 10 {
+            body.truncate(64 << 10);
+            break;
+        }
+    }
+    String::from_utf8_lossy(&body).into_owned()
 }
 
 /// An HTTP client with the connect timeout applied; no overall timeout (streams are long), the

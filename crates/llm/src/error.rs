@@ -50,6 +50,12 @@ pub enum LlmError {
         /// The start of what came instead.
         snippet: String,
     },
+    /// The reply went past [`crate::client::MAX_REPLY_BYTES`] (a server ignoring `max_tokens`).
+    #[error("the reply went past {limit_mb} MB (the server ignores max_tokens?); stopped")]
+    TooLarge {
+        /// The limit, in MB.
+        limit_mb: usize,
+    },
     /// The server reported an error inside the stream.
     #[error("the server reported an error: {0}")]
     Server(String),

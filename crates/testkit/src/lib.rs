@@ -146,6 +146,14 @@ pub enum Step {
         /// Pause between two chunks (not before the first).
         delay_ms: u64,
     },
+    /// A 200 stream whose body is these raw byte chunks (each one HTTP chunk): bytes that are
+    /// not UTF-8, or a character split between two chunks.
+    RawBytes {
+        /// Value of the `Content-Type` header.
+        content_type: String,
+        /// Body chunks.
+        chunks: Vec<Vec<u8>>,
+    },
 }
 
 impl Step {
@@ -1336,6 +1344,19 @@ async fn chat(ctx: &Ctx, body: &Value, conn: &mut Conn) -> Result<(), Gone> {
             chunks,
             delay_ms,
         } => return send_raw(ctx, conn, status, &content_type, &chunks, delay_ms).await,
+        Step::RawBytes {
+            content_type,
+            chunks,
+        } => {
+            conn.start_stream(200, &content_type).await?;
+            for c in chunks.iter().filter(|c| !c.is_empty()) {
+                let mut framed = format!("{:x}\r\n", c.len()).into_bytes();
+                framed.extend_from_slice(c);
+                framed.extend_from_slice(b"\r\n");
+                conn.write(&framed).await?;
+            }
+            return conn.finish().await;
+        }
         Step::Redirect { code, location } => {
             let head = format!(
                 "HTTP/1.1 {code} {}\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
