@@ -35,6 +35,18 @@ local M = {}
 ---@field send_normal? string|false ('<CR>')
 ---@field stop? string|false ('<C-c>')
 
+---@class smallcode.ReviewKeys Buffer-local keys while a buffer has hunks to review; false disables one.
+---@field accept? string|false the hunk under the cursor ('<LocalLeader>a')
+---@field reject? string|false the hunk under the cursor ('<LocalLeader>r')
+---@field accept_all? string|false every pending hunk ('<LocalLeader>A')
+---@field reject_all? string|false every pending hunk ('<LocalLeader>R')
+---@field next? string|false next hunk (']h')
+---@field prev? string|false previous hunk ('[h')
+
+---@class smallcode.ReviewConfig How a change set whose checks pass reaches the buffers.
+---@field auto_accept? boolean land a `verified` change at once, without review (false)
+---@field keys? smallcode.ReviewKeys
+
 ---@class smallcode.ChatLayout
 ---@field position? 'right'|'bottom' ('right')
 ---@field size? number fraction of the editor (0 < size < 1) or columns/lines (>= 1) (0.4)
@@ -57,6 +69,7 @@ local M = {}
 ---@field escalation? smallcode.Escalation
 ---@field graph? smallcode.GraphConfig
 ---@field keys? smallcode.Keys
+---@field review? smallcode.ReviewConfig
 ---@field chat? smallcode.ChatLayout
 
 local H = {}
@@ -147,6 +160,26 @@ M.defaults = {
     send_normal = '<CR>',
     -- Stop the reply in flight (normal and insert mode, both buffers).
     stop = '<C-c>',
+  },
+  -- How a change set whose checks pass reaches the buffers (:h smallcode-review).
+  review = {
+    -- Land a change at once (one undo step per file) instead of showing it for review. Only a
+    -- `verified` change lands this way: a `checked` or `unverified` one, and a hunk that
+    -- conflicts with what you typed meanwhile, always wait for review.
+    auto_accept = false,
+    -- Buffer-local keys while a buffer has hunks to review (normal mode). A key that is already
+    -- mapped (globally or in the buffer) is left alone; false disables one.
+    keys = {
+      -- Accept / reject the hunk under the cursor.
+      accept = '<LocalLeader>a',
+      reject = '<LocalLeader>r',
+      -- Accept / reject every pending hunk.
+      accept_all = '<LocalLeader>A',
+      reject_all = '<LocalLeader>R',
+      -- Move to the next / previous hunk.
+      next = ']h',
+      prev = '[h',
+    },
   },
   -- Chat window layout.
   chat = {
@@ -352,6 +385,15 @@ H.schema = {
   ['config.keys.send_insert'] = key_or_false,
   ['config.keys.send_normal'] = key_or_false,
   ['config.keys.stop'] = key_or_false,
+  ['config.review'] = typed('table', false),
+  ['config.review.auto_accept'] = typed('boolean', false),
+  ['config.review.keys'] = typed('table', false),
+  ['config.review.keys.accept'] = key_or_false,
+  ['config.review.keys.reject'] = key_or_false,
+  ['config.review.keys.accept_all'] = key_or_false,
+  ['config.review.keys.reject_all'] = key_or_false,
+  ['config.review.keys.next'] = key_or_false,
+  ['config.review.keys.prev'] = key_or_false,
   ['config.chat'] = typed('table', false),
   ['config.chat.position'] = one_of(M.positions, false),
   ['config.chat.size'] = typed('number', false, positive),

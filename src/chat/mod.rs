@@ -11,6 +11,7 @@
 pub mod commands;
 pub mod context;
 pub mod event;
+pub mod review;
 pub mod sink;
 pub mod turn;
 
@@ -22,7 +23,7 @@ use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
 pub use event::{ChatEvent, ErrorItem, Event};
-pub use sink::{Editor, EventSink, FileEdit, VecSink};
+pub use sink::{ChangeSet, Editor, EventSink, FileEdit, VecSink};
 
 pub use context::EditorContext;
 use smallcode_agent::report::Report;
@@ -222,8 +223,9 @@ impl Chats {
     }
 
     /// Starts an agent turn in `chat`: the harness works on `root` (live `buffers` win over
-    /// files), and a change set that passes its checks lands through the editor as buffer
-    /// changes. Cancels a turn still in flight there.
+    /// files), and a change set that passes its checks goes to the editor (review, or buffer
+    /// changes at once when the user chose so and it is verified). Cancels a turn still in
+    /// flight there.
     pub fn agent(
         self: &Arc<Self>,
         chat: u64,
@@ -283,6 +285,7 @@ impl Chats {
         let steps = ChatSteps {
             chat,
             sink: Arc::clone(&self.sink),
+            checks: Default::default(),
         };
         let escalation = config.escalation.as_ref().and_then(|e| {
             smallcode_agent::escalate::Escalator::from_config(e, &config.timeouts)
@@ -305,8 +308,12 @@ impl Chats {
                 .iter()
                 .map(|b| (b.path.clone(), b.text.clone()))
                 .collect(),
+            confine: req.range.clone(),
             ..Default::default()
         };
+        if let Some((path, l1, l2)) = &req.range {
+            tracing::info!("[agent] confined to {}:{l1}-{l2}", path.display());
+        }
         let never = CancellationToken::new(); // the turn's own token cancels this whole future
         let report = match req.edit_format {
             smallcode_agent::EditFormat::Tools => {
@@ -341,27 +348,9 @@ impl Chats {
             );
             return;
         }
-        let edits: Vec<FileEdit> = report
-            .staged
-            .iter()
-            .map(|(path, text)| FileEdit {
-                path: path.display().to_string(),
-                text: text.clone(),
-                tick: report
-                    .buffer_ticks
-                    .iter()
-                    .find(|(p, _)| p == path)
-                    .map(|(_, t)| *t)
-                    .or_else(|| {
-                        req.buffers
-                            .iter()
-                            .find(|b| b.path.canonicalize().ok().as_ref() == Some(path))
-                            .and_then(|b| b.tick)
-                    }),
-            })
-            .collect();
+        let change = change_set(chat, &req, &report, steps.last_checks());
         match &self.editor {
-            Some(editor) => match editor.apply(edits).await {
+            Some(editor) => match editor.land(change).await {
                 Ok(lines) => {
                     for l in lines {
                         self.emit(chat, Event::Info { text: l });
@@ -371,7 +360,7 @@ impl Chats {
                     self.emit(
                         chat,
                         Event::Error {
-                            text: format!("applying the verified edits failed: {e}"),
+                            text: format!("handing the change to the editor failed: {e}"),
                         },
                     );
                     return;
@@ -381,7 +370,7 @@ impl Chats {
                 self.emit(
                     chat,
                     Event::Error {
-                        text: "no editor to apply the edits to".into(),
+                        text: "no editor to show the change in".into(),
                     },
                 );
                 return;
@@ -749,6 +738,9 @@ pub struct AgentRequest {
     pub errors: Vec<smallcode_agent::check::Diagnostic>,
     /// `whole` (the small-model harness) or `tools` (the compound tool surface).
     pub edit_format: smallcode_agent::EditFormat,
+    /// `:'<,'>SmallCode fix`'s file and lines (1-based, inclusive): the edit is confined to the
+    /// definitions they touch (`AgentConfig::confine`).
+    pub range: Option<(std::path::PathBuf, u32, u32)>,
 }
 
 /// One editor buffer's current text.
@@ -758,18 +750,86 @@ pub struct LiveBuffer {
     pub path: std::path::PathBuf,
     /// Text as in the buffer (unsaved changes included).
     pub text: String,
-    /// `b:changedtick` when read; an edit lands only if it has not moved.
+    /// `b:changedtick` when read (sent back with the change; the guard is the base text).
     pub tick: Option<i64>,
 }
 
-/// Shows agent steps in the chat as info lines.
+/// The change set of a passing run: each staged file with the text the agent read (its base)
+/// and what the checks prove. The base comes from the report; a run that did not record one
+/// (the `tools` format) falls back to the buffer text sent with the request, then to the file
+/// on disk, which is what the agent read when no buffer was sent.
+fn change_set(chat: u64, req: &AgentRequest, report: &Report, checks: Vec<String>) -> ChangeSet {
+    let sent = |path: &std::path::Path| {
+        req.buffers
+            .iter()
+            .find(|b| b.path == path || b.path.canonicalize().ok().as_deref() == Some(path))
+    };
+    let files = report
+        .staged
+        .iter()
+        .map(|(path, text)| {
+            let base = report
+                .base
+                .iter()
+                .find(|(p, _)| p == path)
+                .map(|(_, t)| t.clone())
+                .or_else(|| sent(path).map(|b| b.text.clone()))
+                .or_else(|| std::fs::read_to_string(path).ok())
+                .unwrap_or_default();
+            FileEdit {
+                path: path.display().to_string(),
+                text: text.clone(),
+                base,
+                tick: report
+                    .buffer_ticks
+                    .iter()
+                    .find(|(p, _)| p == path)
+                    .map(|(_, t)| *t)
+                    .or_else(|| sent(path).and_then(|b| b.tick)),
+            }
+        })
+        .collect();
+    ChangeSet {
+        chat,
+        root: req.root.display().to_string(),
+        verification: report.verification.as_str().to_string(),
+        note: report.verification_note.clone(),
+        skipped: report.skipped.clone(),
+        checks,
+        files,
+    }
+}
+
+/// Shows agent steps in the chat as info lines, and keeps the last round's check lines for the
+/// change set's review.
 struct ChatSteps {
     chat: u64,
     sink: Arc<dyn EventSink>,
+    /// Check summaries of the current round, and whether a non-check step came after them (the
+    /// next check line then starts a new round).
+    checks: std::sync::Mutex<(Vec<String>, bool)>,
+}
+
+impl ChatSteps {
+    /// The check summaries of the last round (`py_compile: ok`, `tests: ok`).
+    fn last_checks(&self) -> Vec<String> {
+        self.checks.lock().map(|c| c.0.clone()).unwrap_or_default()
+    }
 }
 
 impl smallcode_agent::sink::Steps for ChatSteps {
     fn step(&self, text: &str) {
+        if let Ok(mut c) = self.checks.lock() {
+            match text.strip_prefix("check ") {
+                Some(line) => {
+                    if c.1 {
+                        *c = (Vec::new(), false);
+                    }
+                    c.0.push(line.to_string());
+                }
+                None => c.1 = true,
+            }
+        }
         self.sink.send(ChatEvent {
             chat: self.chat,
             event: Event::Info {

@@ -30,22 +30,46 @@ impl EventSink for tokio::sync::mpsc::UnboundedSender<ChatEvent> {
     }
 }
 
-/// One verified file change for the editor to apply.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+/// One file of a change set whose checks pass.
+#[derive(Debug, Clone, PartialEq)]
 pub struct FileEdit {
     /// Absolute path.
     pub path: String,
     /// The whole new text.
     pub text: String,
-    /// The buffer's `changedtick` when the agent read it; the editor refuses the edit if it moved.
+    /// The text the agent read and changed (`Report::base`): when the buffer no longer has it,
+    /// the editor rebases the change three-way instead of overwriting what the user typed.
+    pub base: String,
+    /// The buffer's `changedtick` when the agent read it, when known (informational).
     pub tick: Option<i64>,
 }
 
-/// Applies verified edits where the user works (Neovim buffers, one undo step per file).
+/// What an agent run hands the editor: its files, and what the checks prove about them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChangeSet {
+    /// Chat id of the run.
+    pub chat: u64,
+    /// Project root (absolute).
+    pub root: String,
+    /// `verified`, `checked` or `unverified` (`smallcode_agent::Verification::as_str`): only a
+    /// `verified` change may land without review.
+    pub verification: String,
+    /// Why the label is what it is, in one line.
+    pub note: String,
+    /// Checks that could not run, each with the reason.
+    pub skipped: Vec<String>,
+    /// The last round's check summaries (`py_compile: ok`).
+    pub checks: Vec<String>,
+    /// The changed files.
+    pub files: Vec<FileEdit>,
+}
+
+/// Shows a change set where the user works (Neovim buffers): for review, or landed at once (one
+/// undo step per file) when the user chose so and the change is verified.
 #[async_trait::async_trait]
 pub trait Editor: Send + Sync {
-    /// Applies `edits`; returns one line per file saying what happened (applied / refused).
-    async fn apply(&self, edits: Vec<FileEdit>) -> Result<Vec<String>, String>;
+    /// Hands `change` over; returns the lines for the chat (what is pending, what landed).
+    async fn land(&self, change: ChangeSet) -> Result<Vec<String>, String>;
 
     /// Who answers "may the agent run this command?" (the `tools` edit format); `None` = no
     /// one, so such commands are denied.

@@ -25,9 +25,10 @@ use rmpv::Value;
 
 use crate::chat::Chats;
 use protocol::{
-    decode, AgentRun, ChatSend, ChatStop, DecodeError, NOTIFY_AGENT_RUN, NOTIFY_CHAT_SEND,
-    NOTIFY_CHAT_STOP, NOTIFY_GRAPH_BUFFER, NOTIFY_GRAPH_CLOSED, NOTIFY_GRAPH_QUERY,
-    NOTIFY_GRAPH_SAVED, NOTIFY_GRAPH_START, PROTOCOL_VERSION, REQ_HELLO, REQ_PING, REQ_STATUS,
+    decode, AgentRun, ChatSend, ChatStop, DecodeError, ReviewCheck, NOTIFY_AGENT_RUN,
+    NOTIFY_CHAT_SEND, NOTIFY_CHAT_STOP, NOTIFY_GRAPH_BUFFER, NOTIFY_GRAPH_CLOSED,
+    NOTIFY_GRAPH_QUERY, NOTIFY_GRAPH_SAVED, NOTIFY_GRAPH_START, NOTIFY_REVIEW_CHECK,
+    PROTOCOL_VERSION, REQ_HELLO, REQ_PING, REQ_STATUS,
 };
 use smallcode_agent::permission::Answer;
 use smallcode_llm::config::Config;
@@ -135,6 +136,10 @@ impl Handler {
                 let (chat, req) = decode::<AgentRun>(name, args)?.into_parts();
                 self.chats(nvim).agent(chat, req);
             }
+            NOTIFY_REVIEW_CHECK => {
+                let req = decode::<ReviewCheck>(name, args)?;
+                tokio::spawn(review_check(nvim.clone(), req));
+            }
             NOTIFY_CHAT_STOP => {
                 let chat = decode::<ChatStop>(name, args)?.chat;
                 let stopped = self.chats(nvim).stop(chat);
@@ -188,9 +193,12 @@ impl Handler {
     fn refuse(&self, name: &str, args: &[Value], nvim: &Nvim, err: DecodeError) {
         let text = err.to_string();
         tracing::warn!("[rpc] {text}");
-        let chat = matches!(name, NOTIFY_CHAT_SEND | NOTIFY_AGENT_RUN)
-            .then(|| protocol::peek_u64(args, "chat"))
-            .flatten();
+        let chat = matches!(
+            name,
+            NOTIFY_CHAT_SEND | NOTIFY_AGENT_RUN | NOTIFY_REVIEW_CHECK
+        )
+        .then(|| protocol::peek_u64(args, "chat"))
+        .flatten();
         if let Some(chat) = chat {
             self.chats(nvim).error(chat, text);
             return;
@@ -283,15 +291,47 @@ pub fn serve_stdio() -> ExitCode {
     }
 }
 
-/// Applies verified edits to Neovim buffers through `lua/smallcode/edit.lua`.
+/// Runs a [`NOTIFY_REVIEW_CHECK`] (`crate::chat::review::recheck`) and hands the result to
+/// `lua/smallcode/review.lua`.
+async fn review_check(nvim: Nvim, req: ReviewCheck) {
+    let files: Vec<_> = req.files.into_iter().map(|f| (f.path, f.text)).collect();
+    tracing::info!(
+        "[review] re-check of change {} ({} files, trusted: {})",
+        req.id,
+        files.len(),
+        req.trusted
+    );
+    let r = crate::chat::review::recheck(
+        &req.root,
+        &files,
+        req.trusted,
+        crate::chat::review::CHECK_TIMEOUT,
+    )
+    .await;
+    let wire = protocol::WireRecheck {
+        chat: req.chat,
+        id: req.id,
+        ok: r.ok,
+        lines: &r.lines,
+    };
+    if let Err(e) = nvim
+        .exec_lua(protocol::LUA_REVIEW_CHECKED, vec![value::to_value(&wire)])
+        .await
+    {
+        tracing::warn!("[review] could not deliver the re-check of {}: {e}", req.id);
+    }
+}
+
+/// Hands change sets to `lua/smallcode/review.lua` (review in the buffers, or landed at once).
 struct NvimEditor(Nvim);
 
 #[async_trait]
 impl crate::chat::Editor for NvimEditor {
-    async fn apply(&self, edits: Vec<crate::chat::FileEdit>) -> Result<Vec<String>, String> {
+    async fn land(&self, change: crate::chat::ChangeSet) -> Result<Vec<String>, String> {
+        let wire = protocol::WireChange::from(&change);
         let reply = self
             .0
-            .exec_lua(protocol::LUA_APPLY_EDITS, vec![value::to_value(&edits)])
+            .exec_lua(protocol::LUA_REVIEW_CHANGE, vec![value::to_value(&wire)])
             .await
             .map_err(|e| e.to_string())?;
         Ok(match value::to_json(&reply) {

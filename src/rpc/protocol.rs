@@ -10,9 +10,11 @@
 //! - Lua → Rust **requests** (`vim.rpcrequest`, the editor waits): only quick ones —
 //!   [`REQ_HELLO`], [`REQ_PING`], [`REQ_STATUS`] (bounded by a short HTTP timeout).
 //! - Lua → Rust **notifications** (`vim.rpcnotify`, fire and forget): everything slow —
-//!   [`NOTIFY_CHAT_SEND`], [`NOTIFY_CHAT_STOP`], [`NOTIFY_AGENT_RUN`], the `graph_*` ones.
+//!   [`NOTIFY_CHAT_SEND`], [`NOTIFY_CHAT_STOP`], [`NOTIFY_AGENT_RUN`], [`NOTIFY_REVIEW_CHECK`],
+//!   the `graph_*` ones.
 //! - Rust → Lua: `nvim_exec_lua` of [`LUA_ON_EVENT`] with one [`WireEvent`] map per call (the
-//!   chat's [`Event`]s, mapped here).
+//!   chat's [`Event`]s, mapped here); of [`LUA_REVIEW_CHANGE`] with a [`WireChange`] (a change
+//!   set whose checks pass, for review); of [`LUA_REVIEW_CHECKED`] with a [`WireRecheck`].
 //!
 //! Every method takes exactly one map. Its fields are decoded strictly: a missing required field,
 //! an unknown field or a value of the wrong type is a [`DecodeError`] that names the method and
@@ -27,13 +29,13 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 pub use crate::chat::event::{ChatEvent, ErrorItem, Event};
-use crate::chat::{AgentRequest, EditorContext, LiveBuffer};
+use crate::chat::{AgentRequest, ChangeSet, EditorContext, LiveBuffer};
 use smallcode_agent::check::Diagnostic;
 use smallcode_agent::permission::Answer;
 use smallcode_agent::EditFormat;
 
 /// Version of this contract. Lua sends its own in `hello`; a mismatch is refused.
-pub const PROTOCOL_VERSION: u64 = 1;
+pub const PROTOCOL_VERSION: u64 = 2;
 
 /// `hello({protocol, config, nvim})` → `{protocol, version, log_file, pid}`; also applies
 /// `config` ([`Hello`]).
@@ -51,9 +53,16 @@ pub const NOTIFY_CHAT_SEND: &str = "chat_send";
 /// [`ChatStop`]).
 pub const NOTIFY_CHAT_STOP: &str = "chat_stop";
 /// `agent_run({chat, text, root, buffers = {{path, text, tick}…}, errors = {{file, line, col, text}…},
-/// edit_format})`: run the agent (`errors`: what the editor already reports, possibly none;
-/// [`AgentRun`]); a verified change set comes back through [`LUA_APPLY_EDITS`].
+/// edit_format, range? = {path, line1, line2}})`: run the agent (`errors`: what the editor
+/// already reports, possibly none; `range`: `:'<,'>SmallCode fix`'s lines, which confine the
+/// edit; [`AgentRun`]); a change set whose checks pass comes back through
+/// [`LUA_REVIEW_CHANGE`].
 pub const NOTIFY_AGENT_RUN: &str = "agent_run";
+/// `review_check({chat, id, root, trusted?, files = {{path, text}…}})`: run the checks on the
+/// part of change set `id` the user accepted so far (the files as the buffers now have them,
+/// staged in a shadow copy, never written); the result goes to [`LUA_REVIEW_CHECKED`]
+/// ([`ReviewCheck`]).
+pub const NOTIFY_REVIEW_CHECK: &str = "review_check";
 
 /// `graph_query({root, name})`: definitions, callers and callees of `name`, pushed to
 /// `require('smallcode.graph').show` (see `src/rpc/graph.rs`).
@@ -68,9 +77,13 @@ pub const NOTIFY_GRAPH_SAVED: &str = "graph_saved";
 /// `graph_closed({root, path})`: the buffer was unloaded (the file on disk counts again).
 pub const NOTIFY_GRAPH_CLOSED: &str = "graph_closed";
 
-/// The Lua function Rust calls with the verified edits (`{{path, text, tick}…}`); returns one
-/// line per file.
-pub const LUA_APPLY_EDITS: &str = "return require('smallcode.edit').apply(...)";
+/// The Lua function Rust calls with a change set whose checks pass ([`WireChange`]): it is shown
+/// for review in the buffers, or lands at once when the user chose `review.auto_accept` and the
+/// change is `verified`. Returns the lines for the chat (what is pending, what landed).
+pub const LUA_REVIEW_CHANGE: &str = "return require('smallcode.review').receive(...)";
+
+/// The Lua function Rust calls with the result of a [`NOTIFY_REVIEW_CHECK`] ([`WireRecheck`]).
+pub const LUA_REVIEW_CHECKED: &str = "return require('smallcode.review').checked(...)";
 
 /// The Lua function Rust calls with an [`Event::Errors`] (instead of the chat's handler): the
 /// agent's current checker errors for the quickfix list.
@@ -241,7 +254,7 @@ pub struct ChatStop {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a map {chat, text, root, buffers, errors, edit_format}"
+    expecting = "a map {chat, text, root, buffers, errors, edit_format, range?}"
 )]
 pub struct AgentRun {
     /// Chat id (the chat buffer that shows the run).
@@ -256,6 +269,52 @@ pub struct AgentRun {
     pub errors: Vec<ErrorArg>,
     /// `whole` or `tools` (`config.edit_format`).
     pub edit_format: EditFormat,
+    /// The lines of `:'<,'>SmallCode fix` (or `<Plug>(SmallCodeFix)`): the edit is confined to
+    /// the definitions they touch. Left out without a range.
+    #[serde(default)]
+    pub range: Option<RangeArg>,
+}
+
+/// `agent_run`'s `range`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a map {path, line1, line2}")]
+pub struct RangeArg {
+    /// The file the lines are in (absolute).
+    pub path: PathBuf,
+    /// First line (1-based).
+    pub line1: u32,
+    /// Last line (1-based, inclusive).
+    pub line2: u32,
+}
+
+/// [`NOTIFY_REVIEW_CHECK`]'s map (lua/smallcode/review.lua).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a map {chat, id, root, trusted?, files}"
+)]
+pub struct ReviewCheck {
+    /// Chat id the change set came from (where the result is shown).
+    pub chat: u64,
+    /// The change set's id (Lua's), sent back with the result.
+    pub id: u64,
+    /// Project root (absolute).
+    pub root: PathBuf,
+    /// The user trusts the project: its tests may run. Defaults to false (syntax checks only).
+    #[serde(default)]
+    pub trusted: bool,
+    /// Every file of the change set with its text as the buffer now has it.
+    pub files: Vec<ReviewFile>,
+}
+
+/// One entry of `review_check`'s `files`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a map {path, text}")]
+pub struct ReviewFile {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// The text to check.
+    pub text: String,
 }
 
 /// One entry of `agent_run`'s `errors` (lua/smallcode/quickfix.lua `M.input`,
@@ -357,6 +416,7 @@ impl AgentRun {
             buffers: self.buffers.into_iter().map(LiveBuffer::from).collect(),
             errors: self.errors.into_iter().map(Diagnostic::from).collect(),
             edit_format: self.edit_format,
+            range: self.range.map(|r| (r.path, r.line1, r.line2.max(r.line1))),
         };
         (self.chat, req)
     }
@@ -434,6 +494,75 @@ pub struct WireError<'a> {
     pub line: u64,
     pub col: u64,
     pub text: &'a str,
+}
+
+/// The wire form of a [`ChangeSet`], the argument of [`LUA_REVIEW_CHANGE`]:
+/// `{chat, root, verification, note, skipped, checks, files = {{path, text, base, tick?}…}}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WireChange<'a> {
+    /// Chat id of the agent run.
+    pub chat: u64,
+    /// Project root (absolute).
+    pub root: &'a str,
+    /// `verified`, `checked` or `unverified` (`smallcode_agent::Verification::as_str`).
+    pub verification: &'a str,
+    /// Why the label is what it is, in one line.
+    pub note: &'a str,
+    /// Checks that could not run, each with the reason.
+    pub skipped: &'a [String],
+    /// The last round's check summaries (`py_compile: ok`, `tests: ok`).
+    pub checks: &'a [String],
+    /// One entry per changed file.
+    pub files: Vec<WireFile<'a>>,
+}
+
+/// One file of a [`WireChange`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WireFile<'a> {
+    /// Absolute path.
+    pub path: &'a str,
+    /// The agent's whole new text.
+    pub text: &'a str,
+    /// The text the agent read (the three-way base when the buffer changed meanwhile).
+    pub base: &'a str,
+    /// `b:changedtick` when read, when known (informational; the guard is `base`).
+    pub tick: Option<i64>,
+}
+
+impl<'a> From<&'a ChangeSet> for WireChange<'a> {
+    fn from(c: &'a ChangeSet) -> WireChange<'a> {
+        WireChange {
+            chat: c.chat,
+            root: &c.root,
+            verification: &c.verification,
+            note: &c.note,
+            skipped: &c.skipped,
+            checks: &c.checks,
+            files: c
+                .files
+                .iter()
+                .map(|f| WireFile {
+                    path: &f.path,
+                    text: &f.text,
+                    base: &f.base,
+                    tick: f.tick,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The argument of [`LUA_REVIEW_CHECKED`]: `{chat, id, ok, lines}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WireRecheck<'a> {
+    /// Chat id the change set came from.
+    pub chat: u64,
+    /// The change set's id, as Lua sent it.
+    pub id: u64,
+    /// Every check passed.
+    pub ok: bool,
+    /// One summary line per check (`py_compile: ok`), then the checks that did not run.
+    pub lines: &'a [String],
 }
 
 impl<'a> From<&'a ChatEvent> for WireEvent<'a> {
@@ -645,6 +774,94 @@ mod tests {
         assert_eq!(
             refused::<AgentRun>(NOTIFY_AGENT_RUN, bad),
             "agent_run: errors[0]: missing field `text`"
+        );
+    }
+
+    #[test]
+    fn agent_run_takes_an_optional_range() {
+        let base = serde_json::json!({
+            "chat": 1, "text": "Fix it.", "root": "/p", "buffers": [], "errors": [],
+            "edit_format": "whole",
+        });
+        let (_, req) = decode::<AgentRun>(NOTIFY_AGENT_RUN, &args(base.clone()))
+            .unwrap()
+            .into_parts();
+        assert_eq!(req.range, None);
+        let mut with = base.clone();
+        with["range"] = serde_json::json!({"path": "/p/calc.py", "line1": 4, "line2": 2});
+        let (_, req) = decode::<AgentRun>(NOTIFY_AGENT_RUN, &args(with))
+            .unwrap()
+            .into_parts();
+        assert_eq!(req.range, Some((PathBuf::from("/p/calc.py"), 4, 4)));
+        let mut bad = base.clone();
+        bad["range"] = serde_json::json!({"path": "/p/calc.py", "line1": 1});
+        assert_eq!(
+            refused::<AgentRun>(NOTIFY_AGENT_RUN, bad),
+            "agent_run: range: missing field `line2`"
+        );
+        let mut bad = base;
+        bad["range"] = serde_json::json!({"path": "/p/calc.py", "line1": 1, "line2": 2, "col": 3});
+        assert!(refused::<AgentRun>(NOTIFY_AGENT_RUN, bad)
+            .starts_with("agent_run: range: unknown field `col`"),);
+    }
+
+    #[test]
+    fn review_check_decodes_and_its_result_keeps_its_shape() {
+        let r: ReviewCheck = decode(
+            NOTIFY_REVIEW_CHECK,
+            &args(serde_json::json!({
+                "chat": 1, "id": 3, "root": "/p",
+                "files": [{"path": "/p/calc.py", "text": "x = 1\n"}],
+            })),
+        )
+        .unwrap();
+        assert_eq!((r.chat, r.id, r.trusted), (1, 3, false));
+        assert_eq!(r.files[0].text, "x = 1\n");
+        assert_eq!(
+            refused::<ReviewCheck>(
+                NOTIFY_REVIEW_CHECK,
+                serde_json::json!({"chat": 1, "id": 3, "root": "/p", "files": [{"path": "/p/a"}]})
+            ),
+            "review_check: files[0]: missing field `text`"
+        );
+        let lines = vec!["py_compile: ok".to_string()];
+        let v = serde_json::to_value(WireRecheck {
+            chat: 1,
+            id: 3,
+            ok: true,
+            lines: &lines,
+        })
+        .unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"chat": 1, "id": 3, "ok": true, "lines": ["py_compile: ok"]})
+        );
+    }
+
+    #[test]
+    fn a_change_set_carries_base_text_and_label() {
+        let change = ChangeSet {
+            chat: 2,
+            root: "/p".into(),
+            verification: "checked".into(),
+            note: "no test ran add".into(),
+            skipped: vec!["tests: project not trusted".into()],
+            checks: vec!["py_compile: ok".into()],
+            files: vec![crate::chat::FileEdit {
+                path: "/p/calc.py".into(),
+                text: "new\n".into(),
+                base: "old\n".into(),
+                tick: None,
+            }],
+        };
+        let v = serde_json::to_value(WireChange::from(&change)).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "chat": 2, "root": "/p", "verification": "checked", "note": "no test ran add",
+                "skipped": ["tests: project not trusted"], "checks": ["py_compile: ok"],
+                "files": [{"path": "/p/calc.py", "text": "new\n", "base": "old\n", "tick": null}],
+            })
         );
     }
 

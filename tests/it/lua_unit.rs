@@ -31,8 +31,13 @@ fn lua_rpc() {
 }
 
 #[test]
+fn lua_review() {
+    run("review");
+}
+
+#[test]
 fn every_lua_test_script_is_listed_here() {
-    let listed = ["config", "chat_render", "command", "rpc"];
+    let listed = ["config", "chat_render", "command", "rpc", "review"];
     for e in std::fs::read_dir(nvim::repo().join("tests/lua"))
         .unwrap()
         .flatten()

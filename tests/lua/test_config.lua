@@ -108,6 +108,23 @@ h.contains(err, 'config.graph.debounce_ms: expected an integer >= 0', 'bad debou
 err = h.raises(function() config.resolve({ graph = { live = 'yes' } }) end)
 h.contains(err, 'config.graph.live: expected boolean', 'bad live flag')
 
+-- Review: on by default, keys remappable or off, checked.
+c = config.resolve({})
+h.eq(c.review.auto_accept, false, 'review is on by default')
+h.eq(c.review.keys.next, ']h', 'default next key')
+c = config.resolve({ review = { auto_accept = true, keys = { accept = 'ga', prev = false } } })
+h.eq({ c.review.auto_accept, c.review.keys.accept, c.review.keys.prev, c.review.keys.reject }, {
+  true,
+  'ga',
+  false,
+  '<LocalLeader>r',
+}, 'review merged')
+h.eq(config.for_rust(c).review, nil, 'review stays in Lua')
+err = h.raises(function() config.resolve({ review = { auto_accept = 'yes' } }) end)
+h.contains(err, 'config.review.auto_accept: expected boolean', 'bad auto_accept')
+err = h.raises(function() config.resolve({ review = { keys = { next = 1 } } }) end)
+h.contains(err, 'config.review.keys.next: expected string or false, got number', 'bad review key')
+
 -- vim.g.smallcode is read when setup() was never called; setup() replaces it.
 vim.g.smallcode = { model = 'from-g', timeouts = { connect = 1 } }
 local sc = require('smallcode')
