@@ -44,8 +44,31 @@ M.subcommands = {
   },
   {
     name = 'fix',
-    desc = 'Let the agent fix {text} (or the selection); verified edits land in the buffers',
+    desc = 'Let the agent fix {text} (or the selection); its change is shown for review in the buffers',
     handler = function(args, opts) require('smallcode.agent').fix(args, opts) end,
+  },
+  {
+    name = 'accept',
+    desc = 'Accept the hunk under the cursor, or with `all` every hunk waiting for review',
+    handler = function(args) require('smallcode.review').accept({ all = H.all(args, 'accept') }) end,
+    complete = function(arglead) return H.complete_all(arglead) end,
+  },
+  {
+    name = 'reject',
+    desc = 'Reject the hunk under the cursor, or with `all` every hunk waiting for review',
+    handler = function(args) require('smallcode.review').reject({ all = H.all(args, 'reject') }) end,
+    complete = function(arglead) return H.complete_all(arglead) end,
+  },
+  {
+    name = 'undo',
+    desc = 'Revert the last landed change set in every buffer it touched',
+    handler = function(_)
+      local lines = require('smallcode.edit').undo()
+      H.echo(table.concat(lines, '; '))
+      local chat = package.loaded['smallcode.chat']
+      if chat and chat.get(1) then chat.info(1, table.concat(lines, '\n')) end
+      if chat then chat.refresh() end
+    end,
   },
   {
     name = 'graph',
@@ -136,6 +159,18 @@ end
 H.error = function(msg) error('(smallcode) ' .. msg, 0) end
 
 H.echo = function(msg) vim.api.nvim_echo({ { '(smallcode) ' .. msg } }, true, {}) end
+
+--- Whether the arguments of `accept`/`reject` say `all` (nothing else is allowed).
+H.all = function(args, name)
+  args = vim.trim(args or '')
+  if args == '' then return false end
+  if args == 'all' then return true end
+  H.error(
+    string.format("%s: unknown argument '%s'; use `:SmallCode %s` or `:SmallCode %s all`", name, args, name, name)
+  )
+end
+
+H.complete_all = function(arglead) return vim.startswith('all', arglead) and { 'all' } or {} end
 
 H.format_status = function(s)
   if type(s) ~= 'table' then return 'unexpected status reply: ' .. vim.inspect(s) end

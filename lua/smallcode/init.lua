@@ -53,6 +53,16 @@ SmallCode.status = function() return require('smallcode.rpc').request('status') 
 ---@return table|nil
 SmallCode.info = function() return require('smallcode.rpc').info() end
 
+--- A statusline component: model, context, state and hunks waiting for review, e.g.
+--- `SmolLM2-135M · ctx 8192 · generating · 2 hunks`. Cheap and safe to call at every redraw:
+--- it loads nothing, starts nothing and works with no chat open (then it is `smallcode · off`
+--- before the process runs, `smallcode · idle` once it does).
+---@return string
+SmallCode.statusline = function()
+  local ok, text = pcall(H.statusline)
+  return ok and text or 'smallcode'
+end
+
 -- Helper data ================================================================
 
 -- Resolved config; nil until first needed.
@@ -61,6 +71,38 @@ H.config = nil
 H.from_setup = false
 
 -- Helper functionality =======================================================
+
+H.statusline = function()
+  local parts = {}
+  local chat = package.loaded['smallcode.chat']
+  local c = chat and chat.get(1)
+  -- The chat's status is `server · model · ctx N` once a model server was reached.
+  local status = c and c.status
+  if type(status) == 'string' then
+    local fields = vim.split(status, ' · ', { plain = true })
+    local ctx = fields[#fields] and fields[#fields]:match('^ctx %d+$') and fields[#fields] or nil
+    local model = #fields >= 2 and fields[#fields - (ctx and 1 or 0)] or nil
+    if model then parts[#parts + 1] = model end
+    if ctx then parts[#parts + 1] = ctx end
+  end
+  if #parts == 0 then parts[#parts + 1] = 'smallcode' end
+  local rpc = package.loaded['smallcode.rpc']
+  local state
+  if c and c.busy then
+    state = c.streaming and 'generating' or 'waiting'
+  elseif rpc and rpc.chan() then
+    state = 'idle'
+  else
+    state = 'off'
+  end
+  parts[#parts + 1] = state
+  local queued = c and c.queue and #c.queue or 0
+  if queued > 0 then parts[#parts + 1] = queued .. ' queued' end
+  local review = package.loaded['smallcode.review']
+  local hunks = review and review.count() or 0
+  if hunks > 0 then parts[#parts + 1] = hunks .. (hunks == 1 and ' hunk' or ' hunks') end
+  return table.concat(parts, ' · ')
+end
 
 --- Activates the code graph of the current project once the editor has started (the index is
 --- built by the Rust process in the background).
@@ -79,9 +121,11 @@ H.index_on_start = function()
   end
 end
 
--- `SmallCode.config` resolves lazily so that merely requiring this module costs nothing.
+-- `SmallCode.config` resolves lazily so that merely requiring this module costs nothing;
+-- `SmallCode.review` is `require('smallcode.review')` (|smallcode-review-api|), loaded on use.
 return setmetatable(SmallCode, {
   __index = function(_, key)
     if key == 'config' then return SmallCode.get_config() end
+    if key == 'review' then return require('smallcode.review') end
   end,
 })

@@ -9,16 +9,45 @@ local function last_note() return notes[#notes] and notes[#notes].msg or '' end
 -- Start-up is light: the command exists, nothing heavy is loaded.
 h.eq(vim.fn.exists(':SmallCode'), 2, ':SmallCode defined')
 h.eq(vim.g.loaded_smallcode, 1, 'load guard set')
-for _, m in ipairs({ 'smallcode', 'smallcode.rpc', 'smallcode.chat', 'smallcode.health', 'smallcode.config' }) do
+for _, m in ipairs({
+  'smallcode',
+  'smallcode.rpc',
+  'smallcode.chat',
+  'smallcode.health',
+  'smallcode.config',
+  'smallcode.review',
+  'smallcode.agent',
+}) do
   h.eq(package.loaded[m], nil, m .. ' not loaded at start-up')
 end
 
+-- <Plug> mappings exist; no key is mapped globally.
+for _, name in ipairs({ 'Open', 'Fix', 'Accept', 'Reject', 'AcceptAll', 'RejectAll', 'Next', 'Prev' }) do
+  h.ok(vim.fn.maparg('<Plug>(SmallCode' .. name .. ')', 'n') ~= '', '<Plug>(SmallCode' .. name .. ')')
+end
+h.ok(vim.fn.maparg('<Plug>(SmallCodeFix)', 'x') ~= '', '<Plug>(SmallCodeFix) in visual mode')
+for _, mode in ipairs({ 'n', 'x', 'i' }) do
+  for _, m in ipairs(vim.api.nvim_get_keymap(mode)) do
+    h.ok(
+      not (m.rhs or ''):find('smallcode') and not (m.desc or ''):find('^smallcode') or m.lhs:find('^<Plug>'),
+      'no global key: ' .. m.lhs
+    )
+  end
+end
+for _, group in ipairs({ 'SmallCodeAdd', 'SmallCodeDelete', 'SmallCodeConflict' }) do
+  h.ok(vim.api.nvim_get_hl(0, { name = group }).link ~= nil, group .. ' is linked')
+end
+h.eq(require('smallcode').statusline(), 'smallcode · off', 'statusline with nothing running')
+h.eq(package.loaded['smallcode.rpc'], nil, 'the statusline loads nothing')
+
 -- Completion -----------------------------------------------------------------
-local all = { 'open', 'ask', 'fix', 'graph', 'stop', 'log', 'restart', 'status', 'health' }
+local all = { 'open', 'ask', 'fix', 'accept', 'reject', 'undo', 'graph', 'stop', 'log', 'restart', 'status', 'health' }
 h.eq(vim.fn.getcompletion('SmallCode ', 'cmdline'), all, 'all subcommands complete')
-h.eq(vim.fn.getcompletion('SmallCode re', 'cmdline'), { 'restart' }, 'prefix completion')
+h.eq(vim.fn.getcompletion('SmallCode res', 'cmdline'), { 'restart' }, 'prefix completion')
 h.eq(vim.fn.getcompletion('SmallCode st', 'cmdline'), { 'stop', 'status' }, 'several matches')
 h.eq(vim.fn.getcompletion('SmallCode ask ', 'cmdline'), {}, 'no completion for free text')
+h.eq(vim.fn.getcompletion('SmallCode accept ', 'cmdline'), { 'all' }, 'accept [all]')
+h.eq(vim.fn.getcompletion('SmallCode reject a', 'cmdline'), { 'all' }, 'reject [all]')
 h.eq(require('smallcode.command').names(), all, 'names from the table')
 h.eq(package.loaded['smallcode.rpc'], nil, 'completion loads no heavy module')
 
@@ -26,12 +55,18 @@ h.eq(package.loaded['smallcode.rpc'], nil, 'completion loads no heavy module')
 vim.cmd('SmallCode frobnicate')
 h.eq(
   last_note(),
-  "(smallcode) unknown subcommand 'frobnicate'; valid: open, ask, fix, graph, stop, log, restart, status, health",
+  "(smallcode) unknown subcommand 'frobnicate'; valid: open, ask, fix, accept, reject, undo, graph, stop, log, restart, status, health",
   'unknown subcommand lists the valid ones'
 )
 h.eq(notes[#notes].level, vim.log.levels.ERROR, 'as an error')
 vim.cmd('SmallCode ask   ')
 h.contains(last_note(), '(smallcode) ask: missing text', 'ask needs text')
+vim.cmd('SmallCode accept')
+h.eq(last_note(), '(smallcode) no hunks to review in this buffer', 'accept with nothing to review')
+vim.cmd('SmallCode reject some')
+h.contains(last_note(), "reject: unknown argument 'some'", 'reject takes only `all`')
+vim.cmd('SmallCode undo')
+h.eq(package.loaded['smallcode.rpc'], nil, 'undo needs no process')
 
 -- Missing binary: nothing configured, nothing built, nothing on PATH.
 local rpc = require('smallcode.rpc')
@@ -69,7 +104,8 @@ local c = chat.get(1)
 h.ok(c and vim.api.nvim_win_is_valid(c.win), 'chat window open')
 h.wait_for(function() return rpc.chan() end, 5000, 'process started by :SmallCode')
 h.eq(rpc.request('last_hello').config.model, 'm1', 'hello carried the config')
-h.eq(rpc.request('last_hello').protocol, 1, 'hello carried the protocol')
+h.eq(rpc.request('last_hello').protocol, 2, 'hello carried the protocol')
+h.ok(require('smallcode').statusline():find('idle', 1, true), 'statusline: ' .. require('smallcode').statusline())
 
 -- ask sends exactly the text typed, spaces and bars included.
 vim.cmd('SmallCode ask why  does | this fail?')
