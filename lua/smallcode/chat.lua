@@ -7,6 +7,9 @@
 --- - The last line of the transcript is the line the next reply text continues; it is '' when the
 ---   previous write ended with a newline.
 --- - `M.on_event` is called by Rust (`nvim_exec_lua`) and must return quickly.
+--- - One turn is in flight per chat; a message sent meanwhile waits in the chat's queue (shown
+---   as virtual lines under the transcript, never written into it) and is sent when the turn
+---   ends, however it ends.
 ---
 --- Layout of a transcript:
 ---   ## You
@@ -57,13 +60,14 @@ M.open = function(id)
 end
 
 --- Sends `text` as a user message, exactly as if it was typed in the input area (opens the chat if
---- needed). Empty text is ignored. Refused while a reply is in flight. A plain chat message carries
---- what the editor shows (project root, current file and cursor, unsaved buffers); a slash command
---- (`/budget`, `/stats`, `/clear`, `/help`) is answered by smallcode, never by the model.
+--- needed). Empty text is ignored. While a reply is in flight the message is queued and sent when
+--- that reply ends. A plain chat message carries what the editor shows (project root, current
+--- file and cursor, unsaved buffers) when it is sent; a slash command (`/budget`, `/stats`,
+--- `/clear`, `/help`) is answered by smallcode, never by the model.
 ---@param text string
 ---@param id integer|nil chat id, default 1
 ---@param route table|nil { method = rpc notification, payload = extra fields } (default: plain chat)
----@return boolean sent
+---@return boolean accepted sent now or queued
 M.send = function(text, id, route)
   local c = H.get(id or 1)
   -- Context comes from the current window, or from the one the chat was opened from when the
@@ -74,8 +78,10 @@ M.send = function(text, id, route)
   if type(text) ~= 'string' or vim.trim(text) == '' then return false end
   if not (H.win_valid(c.win) and H.win_valid(c.input_win)) then M.open(c.id) end
   if c.busy then
-    vim.notify('(smallcode) a reply is still in flight: stop it first (' .. H.stop_key() .. ')', vim.log.levels.WARN)
-    return false
+    table.insert(c.queue, { text = text, route = route })
+    H.show_queue(c)
+    H.update_winbar(c)
+    return true
   end
 
   H.begin_block(c)
@@ -129,7 +135,33 @@ M.palette = function(id, on_cancel)
   end)
 end
 
---- Cancels the reply in flight in chat `id`.
+--- The messages waiting in chat `id`'s queue, oldest first.
+---@param id integer|nil chat id, default 1
+---@return string[]
+M.queued = function(id)
+  local c = H.chats[id or 1]
+  return c and vim.tbl_map(function(q) return q.text end, c.queue) or {}
+end
+
+--- Appends `text` as information lines (`> …`) to chat `id`'s transcript, e.g. what a review
+--- landed. Creates the chat's buffers if needed but opens no window.
+---@param id integer|nil chat id, default 1
+---@param text string
+M.info = function(id, text)
+  local c = H.get(id or 1)
+  H.ensure_buffers(c)
+  H.on.info(c, { text = text })
+end
+
+--- Redraws the window bars of all chats (e.g. after the number of hunks to review changed).
+M.refresh = function()
+  for _, c in pairs(H.chats) do
+    H.update_winbar(c)
+  end
+end
+
+--- Cancels the reply in flight in chat `id`. Queued messages stay queued: the next one is sent
+--- once the reply has ended.
 ---@param id integer|nil chat id, default 1
 M.stop = function(id)
   local c = H.get(id or 1)
@@ -164,14 +196,21 @@ M.on_event = function(ev)
   handler(c, ev)
 end
 
---- Called by smallcode.rpc when the process is gone: busy chats show why their reply stopped.
+--- Called by smallcode.rpc when the process is gone: busy chats show why their reply stopped,
+--- and their queued messages are dropped (said in the transcript).
 ---@param reason string
 M.on_process_exit = function(reason)
   for _, c in pairs(H.chats) do
+    local dropped = #c.queue
+    c.queue = {}
     if c.busy and H.buf_valid(c.buf) then
       H.on.error(c, { text = string.format('smallcode process exited (%s)', reason) })
     end
     c.busy = false
+    if dropped > 0 and H.buf_valid(c.buf) then
+      H.show_queue(c)
+      H.append_line(c, string.format('> %d queued message(s) dropped', dropped))
+    end
   end
 end
 
@@ -189,10 +228,18 @@ M.lines = function(id)
   return vim.api.nvim_buf_get_lines(c.buf, 0, -1, false)
 end
 
---- The winbar text of chat `id` as shown (before %-escaping).
+--- The winbar text of chat `id` in full: state first, then server, model and context. The
+--- window shows it shortened to its width (and %-escaped).
 ---@param id integer|nil chat id, default 1
 ---@return string
 M.winbar = function(id) return H.winbar_text(H.get(id or 1)) end
+
+--- The winbar text of chat `id` fitted to `width` display cells: the state is kept, the
+--- server / model / context part is shortened (server first), then cut with '…'.
+---@param id integer|nil chat id, default 1
+---@param width integer
+---@return string
+M.winbar_fit = function(id, width) return H.fit(H.get(id or 1), width) end
 
 -- Helper data ================================================================
 
@@ -202,6 +249,8 @@ H.chats = {}
 H.starting = false
 H.input_height = 3
 H.prefix = 'smallcode'
+-- Namespace of the queued-message virtual lines.
+H.qns = vim.api.nvim_create_namespace('smallcode_chat_queue')
 
 -- Helper functionality =======================================================
 
@@ -213,7 +262,7 @@ end
 H.get = function(id)
   local c = H.chats[id]
   if not c then
-    c = { id = id, busy = false, streaming = false, status = nil, stats = nil }
+    c = { id = id, busy = false, streaming = false, status = nil, stats = nil, queue = {} }
     H.chats[id] = c
   end
   return c
@@ -223,8 +272,6 @@ H.buf_valid = function(buf) return buf ~= nil and vim.api.nvim_buf_is_valid(buf)
 H.win_valid = function(win) return win ~= nil and vim.api.nvim_win_is_valid(win) end
 
 H.config = function() return require('smallcode').get_config() end
-
-H.stop_key = function() return H.config().keys.stop or ':SmallCode stop' end
 
 H.create_buf = function(name, opts)
   -- A buffer left behind by lost state (e.g. the module was reloaded) would block the name.
@@ -282,7 +329,7 @@ end
 H.send_input = function(c)
   if not H.buf_valid(c.input_buf) then return end
   local text = table.concat(vim.api.nvim_buf_get_lines(c.input_buf, 0, -1, false), '\n')
-  -- A refused send (empty text, reply in flight) keeps the input so that nothing typed is lost.
+  -- A refused send (empty text) keeps the input so that nothing typed is lost.
   if M.send(text, c.id) then vim.api.nvim_buf_set_lines(c.input_buf, 0, -1, false, {}) end
 end
 
@@ -336,6 +383,11 @@ H.open_windows = function(c)
 
   -- Closing one of the pair closes the other: a lone input (or transcript) window is clutter.
   local group = vim.api.nvim_create_augroup('smallcode_chat_' .. c.id, { clear = true })
+  -- The winbar is fitted to the window's width.
+  vim.api.nvim_create_autocmd('WinResized', {
+    group = group,
+    callback = function() H.update_winbar(c) end,
+  })
   vim.api.nvim_create_autocmd('WinClosed', {
     group = group,
     callback = function(args)
@@ -381,6 +433,33 @@ H.append = function(c, text)
   for _, win in ipairs(follow) do
     H.scroll_to_end(win, buf)
   end
+  if #c.queue > 0 then H.show_queue(c) end
+end
+
+--- Shows the queued messages as virtual lines under the transcript's last line.
+H.show_queue = function(c)
+  if not H.buf_valid(c.buf) then return end
+  vim.api.nvim_buf_clear_namespace(c.buf, H.qns, 0, -1)
+  if #c.queue == 0 then return end
+  local lines = {}
+  for i, q in ipairs(c.queue) do
+    local first = vim.split(q.text, '\n', { plain = true })[1]
+    lines[#lines + 1] = { { string.format('⋯ queued %d: %s', i, first), 'SmallCodeQueued' } }
+  end
+  local last = vim.api.nvim_buf_line_count(c.buf) - 1
+  vim.api.nvim_buf_set_extmark(c.buf, H.qns, last, 0, { virt_lines = lines })
+end
+
+--- Sends the next queued message once the turn has ended (scheduled: the event that ended the
+--- turn finishes first).
+H.drain = function(c)
+  if #c.queue == 0 then return end
+  vim.schedule(function()
+    if c.busy or #c.queue == 0 then return end
+    local q = table.remove(c.queue, 1)
+    H.show_queue(c)
+    M.send(q.text, c.id, q.route)
+  end)
 end
 
 H.last_lines = function(c, n)
@@ -423,29 +502,75 @@ H.format_stats = function(stats)
   return #parts > 0 and table.concat(parts, ' in ') or nil
 end
 
-H.winbar_text = function(c)
-  local text
-  if c.status == nil then
-    -- Rust sends a status once it reached a model server; an error before that means it did not.
-    text = H.prefix .. (c.failed and ' · not connected' or ' · connecting…')
-  elseif vim.startswith(c.status, H.prefix) then
-    text = c.status
-  else
-    text = H.prefix .. ' · ' .. c.status
-  end
+--- The winbar's state words (connection, reply in flight or its stats, queue, hunks to
+--- review) and the status (server, model, context), without the prefix.
+H.winbar_parts = function(c)
+  local state = {}
+  -- Rust sends a status once it reached a model server; an error before that means it did not.
+  if c.status == nil then state[#state + 1] = c.failed and 'not connected' or 'connecting…' end
   if c.busy then
-    text = text .. (c.streaming and ' · generating…' or ' · waiting for the model…')
+    state[#state + 1] = c.streaming and 'generating…' or 'waiting for the model…'
   else
     local stats = H.format_stats(c.stats)
-    if stats then text = text .. ' · ' .. stats end
+    if stats then state[#state + 1] = stats end
   end
-  return text
+  if #c.queue > 0 then state[#state + 1] = #c.queue .. ' queued' end
+  local review = package.loaded['smallcode.review']
+  local hunks = review and review.count() or 0
+  if hunks > 0 then state[#state + 1] = hunks .. (hunks == 1 and ' hunk' or ' hunks') .. ' to review' end
+  local status = c.status
+  if status and vim.startswith(status, H.prefix) then status = status:sub(#H.prefix + 1):gsub('^ · ', '') end
+  if status == '' then status = nil end
+  return state, status
+end
+
+H.winbar_text = function(c)
+  local state, status = H.winbar_parts(c)
+  local parts = { H.prefix }
+  vim.list_extend(parts, state)
+  if status then parts[#parts + 1] = status end
+  return table.concat(parts, ' · ')
+end
+
+H.width = function(s) return vim.api.nvim_strwidth(s) end
+
+H.cut = function(s, width)
+  if H.width(s) <= width then return s end
+  if width < 1 then return '' end
+  local out = vim.fn.strcharpart(s, 0, width - 1)
+  while H.width(out) > width - 1 do
+    out = vim.fn.strcharpart(out, 0, vim.fn.strchars(out) - 1)
+  end
+  return out .. '…'
+end
+
+--- The winbar for `width` cells: the prefix and state first; the status after them, without
+--- the server kind when that is not enough, then cut.
+H.fit = function(c, width)
+  local state, status = H.winbar_parts(c)
+  local head = table.concat(vim.list_extend({ H.prefix }, state), ' · ')
+  if not status then return H.cut(head, width) end
+  local room = width - H.width(head) - 3
+  if room < 4 then return H.cut(head, width) end
+  if H.width(status) <= room then return head .. ' · ' .. status end
+  -- `server · model · ctx N`: the server goes first, then the model name is cut, keeping the
+  -- context size.
+  local parts = vim.split(status, ' · ', { plain = true })
+  if #parts > 2 then parts = vim.list_slice(parts, 2) end
+  local short = table.concat(parts, ' · ')
+  if H.width(short) <= room then return head .. ' · ' .. short end
+  if #parts == 2 then
+    local tail = ' · ' .. parts[2]
+    local left = room - H.width(tail)
+    if left >= 4 then return head .. ' · ' .. H.cut(parts[1], left) .. tail end
+  end
+  return head .. ' · ' .. H.cut(short, room)
 end
 
 H.update_winbar = function(c)
   if not H.buf_valid(c.buf) then return end
-  local text = H.winbar_text(c):gsub('%%', '%%%%')
   for _, win in ipairs(vim.fn.win_findbuf(c.buf)) do
+    local text = H.fit(c, vim.api.nvim_win_get_width(win)):gsub('%%', '%%%%')
     vim.wo[win].winbar = text
   end
 end
@@ -490,18 +615,21 @@ H.on.done = function(c, ev)
   }
   c.busy, c.streaming = false, false
   H.update_winbar(c)
+  H.drain(c)
 end
 
 H.on.error = function(c, ev)
   H.append_line(c, 'Error: ' .. tostring(ev.text or 'unknown error'))
   c.busy, c.streaming, c.failed = false, false, true
   H.update_winbar(c)
+  H.drain(c)
 end
 
 H.on.cancelled = function(c, _)
   H.append_line(c, '[cancelled]')
   c.busy, c.streaming = false, false
   H.update_winbar(c)
+  H.drain(c)
 end
 
 return M

@@ -50,7 +50,14 @@ h.eq(vim.api.nvim_get_current_win(), info.input_win, 'focused')
 
 -- Status ---------------------------------------------------------------------
 ev({ type = 'status', text = 'llama.cpp · SmolLM2-135M · ctx 8192' })
-h.eq(vim.wo[info.win].winbar, 'smallcode · llama.cpp · SmolLM2-135M · ctx 8192', 'winbar from status')
+h.eq(chat.winbar(1), 'smallcode · llama.cpp · SmolLM2-135M · ctx 8192', 'winbar from status')
+-- The window shows it fitted to its width: the server goes first, then the model is cut.
+local width = vim.api.nvim_win_get_width(info.win)
+h.eq(vim.wo[info.win].winbar, chat.winbar_fit(1, width), 'the window shows the fitted text')
+h.ok(vim.api.nvim_strwidth(vim.wo[info.win].winbar) <= width, 'fits: ' .. vim.wo[info.win].winbar)
+h.eq(chat.winbar_fit(1, 80), 'smallcode · llama.cpp · SmolLM2-135M · ctx 8192', 'wide enough: whole')
+h.eq(chat.winbar_fit(1, 40), 'smallcode · SmolLM2-135M · ctx 8192', 'narrower: no server kind')
+h.eq(chat.winbar_fit(1, 30), 'smallcode · SmolLM… · ctx 8192', 'narrower still: the model is cut')
 ev({ type = 'status', text = 'load 100%' })
 h.eq(vim.wo[info.win].winbar, 'smallcode · load 100%%', '% escaped in the winbar')
 ev({ type = 'status', text = 'llama.cpp · SmolLM2-135M · ctx 8192' })
@@ -62,7 +69,13 @@ h.eq(sent[1], { 'chat_send', { chat = 1, text = 'hello\nworld' } }, 'chat_send w
 h.eq(vim.api.nvim_buf_get_lines(info.input_buf, 0, -1, false), { '' }, 'input cleared')
 h.eq(lines(), { '## You', 'hello', 'world', '', '## smallcode', '' }, 'user block and reply header')
 h.ok(chat.busy(1), 'busy after send')
-h.contains(vim.wo[info.win].winbar, 'waiting for the model', 'winbar shows the wait')
+h.contains(chat.winbar(1), 'waiting for the model', 'winbar shows the wait')
+h.contains(vim.wo[info.win].winbar, 'smallcode · waiting for the', 'the narrow window keeps the state')
+h.eq(
+  chat.winbar_fit(1, 60),
+  'smallcode · waiting for the model… · SmolLM2-135M · ctx 8192',
+  'the state comes first and stays'
+)
 
 -- An empty input is not sent.
 feed('<CR>')
@@ -77,24 +90,44 @@ ev({ type = 'delta', text = 'ld' })
 h.eq(tail(4), { '## smallcode', '> using llama.cpp at http://127.0.0.1:8080', 'Hello', 'world' }, 'deltas split lines')
 h.contains(vim.wo[info.win].winbar, 'generating', 'winbar while streaming')
 
--- Sending while busy is refused and keeps the input.
-vim.api.nvim_buf_set_lines(info.input_buf, 0, -1, false, { 'too soon' })
+-- Sending while busy queues the message: shown under the transcript, sent when the reply ends.
+vim.api.nvim_buf_set_lines(info.input_buf, 0, -1, false, { 'next one' })
 feed('<CR>')
 h.eq(#sent, 1, 'not sent while busy')
-h.eq(vim.api.nvim_buf_get_lines(info.input_buf, 0, -1, false), { 'too soon' }, 'input kept')
-h.contains(notes[#notes].msg, 'still in flight', 'told why')
-vim.api.nvim_buf_set_lines(info.input_buf, 0, -1, false, {})
+h.eq(vim.api.nvim_buf_get_lines(info.input_buf, 0, -1, false), { '' }, 'input taken: the message is queued')
+h.eq(chat.queued(1), { 'next one' }, 'in the queue')
+h.contains(chat.winbar(1), '1 queued', 'the winbar counts it')
+local function queue_lines()
+  local out = {}
+  for _, m in ipairs(vim.api.nvim_buf_get_extmarks(info.buf, -1, 0, -1, { details = true })) do
+    for _, vl in ipairs(m[4].virt_lines or {}) do
+      out[#out + 1] = vl[1][1]
+    end
+  end
+  return out
+end
+h.eq(queue_lines(), { '⋯ queued 1: next one' }, 'shown as a virtual line, not written into the transcript')
+ev({ type = 'delta', text = '!' })
+h.eq(queue_lines(), { '⋯ queued 1: next one' }, 'still shown under the growing reply')
+ev({ type = 'delta', text = '\nb' })
+h.eq(tail(3), { 'Hello', 'world!', 'b' }, 'the reply continues undisturbed')
 
 ev({ type = 'done', prompt_tokens = 10, completion_tokens = 3, elapsed_ms = 1500 })
-h.eq(tail(3), { 'world', '', '' }, 'done ends the line and adds a blank one')
+h.eq(tail(3), { 'b', '', '' }, 'done ends the line and adds a blank one')
 h.ok(not chat.busy(1), 'not busy after done')
 h.eq(chat.get(1).stats, { prompt_tokens = 10, completion_tokens = 3, elapsed_ms = 1500 }, 'stats stored')
-h.eq(vim.wo[info.win].winbar, 'smallcode · llama.cpp · SmolLM2-135M · ctx 8192 · 3 tok in 1.5 s', 'stats shown')
+h.eq(chat.winbar(1), 'smallcode · 3 tok in 1.5 s · 1 queued · llama.cpp · SmolLM2-135M · ctx 8192', 'stats shown')
+h.wait_for(function() return #sent == 2 end, 2000, 'the queued message is sent once the reply ended')
+h.eq(sent[2], { 'chat_send', { chat = 1, text = 'next one' } }, 'the queued message')
+h.eq(chat.queued(1), {}, 'queue empty')
+h.eq(queue_lines(), {}, 'no queue lines left')
+h.ok(chat.busy(1), 'its turn is in flight')
+ev({ type = 'done', elapsed_ms = 1 })
 
 -- Second turn: deltas ending in newlines, and an error (programmatic send, like :SmallCode ask).
 h.ok(chat.send('second'), 'M.send sends')
-h.eq(sent[2], { 'chat_send', { chat = 1, text = 'second' } }, 'programmatic chat_send')
-h.eq(tail(7), { 'world', '', '## You', 'second', '', '## smallcode', '' }, 'one blank line between turns')
+h.eq(sent[#sent], { 'chat_send', { chat = 1, text = 'second' } }, 'programmatic chat_send')
+h.eq(tail(7), { '## smallcode', '', '## You', 'second', '', '## smallcode', '' }, 'one blank line between turns')
 ev({ type = 'start' })
 ev({ type = 'delta', text = 'a\n\n' })
 ev({ type = 'delta', text = 'b' })
@@ -106,15 +139,20 @@ h.eq(
 )
 h.ok(not chat.busy(1), 'not busy after error')
 
--- Third turn: stop key in the input buffer, then cancelled.
+-- Third turn: stop key in the input buffer, then cancelled. The stop key cancels the reply,
+-- not the queue: the queued message goes next.
 chat.send('third')
+chat.send('queued behind third')
 vim.api.nvim_set_current_win(info.input_win)
 ev({ type = 'delta', text = 'x' })
 feed('<C-c>')
 h.eq(sent[#sent], { 'chat_stop', { chat = 1 } }, 'stop key sends chat_stop')
+h.eq(chat.queued(1), { 'queued behind third' }, 'the queue survives the stop key')
 ev({ type = 'cancelled' })
 h.eq(tail(3), { 'x', '[cancelled]', '' }, 'cancelled line')
 h.ok(not chat.busy(1), 'not busy after cancel')
+h.wait_for(function() return sent[#sent][2].text == 'queued behind third' end, 2000, 'queued one sent after cancel')
+ev({ type = 'done', elapsed_ms = 1 })
 
 -- Fourth turn: the process dies.
 chat.send('fourth')
