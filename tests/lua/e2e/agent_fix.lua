@@ -2,7 +2,7 @@
 -- lands in the buffer (unsaved, one undo step), the file on disk is untouched.
 local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
 local dir = os.getenv('PROJECT')
-require('smallcode').setup({ endpoint = os.getenv('MOCK_URL') })
+require('smallcode').setup({ endpoint = os.getenv('MOCK_URL'), review = { auto_accept = true } })
 
 vim.cmd('edit ' .. dir .. '/calc.py')
 local buf = vim.api.nvim_get_current_buf()

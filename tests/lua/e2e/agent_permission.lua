@@ -32,6 +32,9 @@ t.ok(text:find('edit calc.py: refused (the file changed since you read it)', 1, 
 t.ok(not ('\n' .. text):find('\nError:'), 'no error line')
 local allowed = vim.fn.readfile(dir .. '/.smallcode/allowed-commands')
 t.eq(allowed, { 'echo one' }, 'the "always" answer is stored per project')
+-- The change waits for review (a `tools` change is never `verified`): accept it.
+vim.api.nvim_set_current_win(vim.fn.bufwinid(buf))
+vim.cmd('SmallCode accept all')
 local after = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
 t.eq(after[1], '# user note', "the user's change is kept")
 t.ok(table.concat(after, '\n'):find('return a + b', 1, true), 'the verified edit landed in the buffer')

@@ -5,6 +5,7 @@ local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
 local dir = os.getenv('PROJECT')
 require('smallcode').setup({
   endpoint = os.getenv('MOCK_URL'),
+  review = { auto_accept = true },
   fix = { settle_ms = 600, diagnostic_rounds = 1, quickfix_input = false },
 })
 local ns = vim.api.nvim_create_namespace('fake-lsp')

@@ -2,7 +2,11 @@
 -- errors; a passing run empties smallcode's list and leaves the user's list alone.
 local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
 local dir = os.getenv('PROJECT')
-require('smallcode').setup({ endpoint = os.getenv('MOCK_URL'), fix = { diagnostics = false } })
+require('smallcode').setup({
+  endpoint = os.getenv('MOCK_URL'),
+  review = { auto_accept = true },
+  fix = { diagnostics = false },
+})
 
 vim.cmd('edit ' .. dir .. '/calc.py')
 local buf = vim.api.nvim_get_current_buf()

@@ -1,0 +1,22 @@
+-- A message sent while a reply streams is queued (shown under the transcript, counted in the
+-- winbar) and sent when the reply ends; the first reply is not cancelled.
+local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
+require('smallcode').setup({ endpoint = os.getenv('MOCK_URL') })
+local chat = require('smallcode.chat')
+
+vim.cmd('SmallCode ask first question')
+t.wait_chat('first reply', 30000)
+vim.cmd('SmallCode ask queued question')
+t.eq(chat.queued(1), { 'queued question' }, 'queued while the first reply streams')
+t.ok(chat.winbar(1):find('1 queued', 1, true), 'winbar: ' .. chat.winbar(1))
+t.ok(not t.chat_text():find('queued question', 1, true), 'not written into the transcript yet')
+t.wait_chat('second reply', 30000)
+t.wait_idle(30000)
+local text = t.chat_text()
+local a = text:find('first reply streams slowly', 1, true)
+local b = text:find('## You\nqueued question', 1, true)
+local c = text:find('second reply', 1, true)
+t.ok(a and b and c and a < b and b < c, 'answered in order:\n' .. text)
+t.ok(not text:find('[cancelled]', 1, true), 'nothing was cancelled')
+t.eq(chat.queued(1), {}, 'queue empty')
+t.done('review_queue')

@@ -1,0 +1,38 @@
+-- :SmallCode undo reverts the last landed change set in every buffer it touched; again, the one
+-- before. Landing 1: the first hunk of calc.py. Landing 2: the rest (calc.py and util.py).
+local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
+local dir = os.getenv('PROJECT')
+require('smallcode').setup({ endpoint = os.getenv('MOCK_URL'), edit_format = 'tools' })
+
+vim.cmd('edit ' .. dir .. '/calc.py')
+local calc = vim.api.nvim_get_current_buf()
+local calc0 = vim.api.nvim_buf_get_lines(calc, 0, -1, false)
+vim.cmd('SmallCode fix add in calc.py and ident in util.py')
+t.wait_idle(60000)
+-- The chat took the cursor (its input window): back to the file.
+vim.api.nvim_set_current_win(vim.fn.bufwinid(calc))
+t.ok(not ('\n' .. t.chat_text()):find('\nError:'), 'no error line')
+local util = vim.fn.bufnr(dir .. '/util.py')
+t.ok(util > 0, 'util.py got a buffer')
+local util0 = vim.api.nvim_buf_get_lines(util, 0, -1, false)
+t.eq(#require('smallcode').review.pending(), 3, 'three hunks in two files')
+
+vim.api.nvim_win_set_cursor(0, { 2, 0 })
+vim.cmd('SmallCode accept')
+local calc1 = vim.api.nvim_buf_get_lines(calc, 0, -1, false)
+vim.cmd('SmallCode accept all')
+t.eq(vim.api.nvim_buf_get_lines(calc, 5, 6, false), { '    return b * a' }, 'calc.py fully landed')
+t.eq(vim.api.nvim_buf_get_lines(util, 1, 2, false), { '    return x + 0' }, 'util.py landed')
+t.wait_chat('change 1 reviewed: 3 of 3 hunk(s) accepted, 0 rejected')
+
+vim.cmd('SmallCode undo')
+t.eq(vim.api.nvim_buf_get_lines(calc, 0, -1, false), calc1, 'calc.py back to after the first landing')
+t.eq(vim.api.nvim_buf_get_lines(util, 0, -1, false), util0, 'util.py back as it was')
+t.wait_chat('undone calc.py (undo step)')
+t.wait_chat('undone util.py (undo step)')
+vim.cmd('SmallCode undo')
+t.eq(vim.api.nvim_buf_get_lines(calc, 0, -1, false), calc0, 'the landing before is undone too')
+t.eq(vim.api.nvim_buf_get_lines(util, 0, -1, false), util0, 'util.py untouched by it')
+vim.cmd('SmallCode undo')
+t.wait_chat('nothing to undo')
+t.done('review_undo')
