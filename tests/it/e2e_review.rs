@@ -2,8 +2,8 @@
 //! before a change lands (issue #14). The Lua halves are tests/lua/e2e/review_*.lua; Rust checks
 //! what reached the model and the process's log.
 //!
-//! The projects here are not trusted, so a change is at best `checked` and always goes to
-//! review: these tests do not depend on the verification label.
+//! Review is on (no `auto_accept`), so every change goes to review whatever its verification
+//! label; the tests do not depend on the label, nor on whether the project is trusted.
 
 use crate::support::nvim;
 use smallcode_testkit as mock_llm;
@@ -32,9 +32,15 @@ fn slow(pieces: &[&str], delay_ms: u64) -> Step {
     }
 }
 
-fn project(tag: &str) -> PathBuf {
+/// `calc.py` with its bug and no test: the checks pass before any edit, trusted or not.
+fn bare_project(tag: &str) -> PathBuf {
     let dir = nvim::tempdir(tag);
     std::fs::write(dir.join("calc.py"), CALC).unwrap();
+    dir
+}
+
+fn project(tag: &str) -> PathBuf {
+    let dir = bare_project(tag);
     std::fs::write(
         dir.join("test_calc.py"),
         "from calc import add\nassert add(2, 3) == 5, add(2, 3)\n",
@@ -88,7 +94,7 @@ fn review_shows_hunks_and_accepting_one_of_two_lands_it_rechecks_and_keeps_the_o
     let dir = project("review-accept");
     let log = run("e2e/review_accept.lua", &server, &dir, &[]);
     assert!(
-        log.contains("[review] re-check of change 1 (1 files, trusted: false)"),
+        log.contains("[review] re-check of change 1 (1 files"),
         "the accepted part was re-checked in Rust: {log}"
     );
     assert_eq!(
@@ -111,7 +117,7 @@ fn reject_leaves_a_crlf_file_byte_identical() {
             call("done", json!({"summary": "fixed add"})),
         ],
     ));
-    let dir = project("review-crlf");
+    let dir = bare_project("review-crlf");
     let crlf = CALC.replace('\n', "\r\n");
     std::fs::write(dir.join("dos.py"), &crlf).unwrap();
     run("e2e/review_reject.lua", &server, &dir, &[]);
@@ -197,7 +203,8 @@ fn fix_on_a_range_sends_only_the_ranges_diagnostics_and_the_range() {
             Step::text("    return a + b\n"),
         ],
     ));
-    let dir = project("review-range");
+    // No test: the second run (confined to `mul`) must not face a failing test of `add`.
+    let dir = bare_project("review-range");
     let log = run("e2e/review_range.lua", &server, &dir, &[]);
     let p = prompts(&server);
     assert_eq!(p.len(), 3, "{p:#?}");
