@@ -50,8 +50,12 @@ M.fix = function(text, opts)
     edit_format = require('smallcode').get_config().edit_format,
     range = range,
   }
-  M.last = { request = request, root = root, chat = 1, round = 0, trusted = payload.trusted == true }
-  return require('smallcode.chat').send(request, 1, { method = 'agent_run', payload = payload })
+  -- The project's own code runs only when the user trusts the project (asked once; SECURITY.md).
+  require('smallcode.trust').ensure(root, function(trusted)
+    payload.trusted = trusted
+    M.last = { request = request, root = root, chat = 1, round = 0, trusted = trusted }
+    require('smallcode.chat').send(request, 1, { method = 'agent_run', payload = payload })
+  end)
 end
 
 --- `<Plug>(SmallCodeFix)` in normal mode: fixes the definition under the cursor (tree-sitter's
@@ -113,9 +117,14 @@ M.feedback = function(run, errors)
       buffers = M.live_buffers(run.root, vim.api.nvim_get_current_buf()),
       errors = errors,
       edit_format = require('smallcode').get_config().edit_format,
+      trusted = run.trusted == true,
     },
   })
 end
+
+--- The project root `:SmallCode fix` would work in now (the file window's, also from the chat).
+---@return string
+M.current_root = function() return M.root(vim.api.nvim_win_get_buf(H.target_win())) end
 
 --- The project root of buffer `buf`: the nearest folder with a project marker, else the working
 --- directory when the file is under it, else the file's own folder.

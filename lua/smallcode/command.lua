@@ -48,6 +48,16 @@ M.subcommands = {
     handler = function(args, opts) require('smallcode.agent').fix(args, opts) end,
   },
   {
+    name = 'trust',
+    desc = 'Trust the current project: its tests, build scripts and commands may run (:h smallcode-trust)',
+    handler = function(_) require('smallcode.trust').grant(require('smallcode.agent').current_root()) end,
+  },
+  {
+    name = 'untrust',
+    desc = "Forget the current project's trust: restricted mode, none of its code runs",
+    handler = function(_) require('smallcode.trust').revoke(require('smallcode.agent').current_root()) end,
+  },
+  {
     name = 'accept',
     desc = 'Accept the hunk under the cursor, or with `all` every hunk waiting for review',
     handler = function(args) require('smallcode.review').accept({ all = H.all(args, 'accept') }) end,

@@ -309,6 +309,7 @@ impl Chats {
                 .map(|b| (b.path.clone(), b.text.clone()))
                 .collect(),
             confine: req.range.clone(),
+            trusted: req.trusted,
             ..Default::default()
         };
         if let Some((path, l1, l2)) = &req.range {
@@ -738,6 +739,8 @@ pub struct AgentRequest {
     pub errors: Vec<smallcode_agent::check::Diagnostic>,
     /// `whole` (the small-model harness) or `tools` (the compound tool surface).
     pub edit_format: smallcode_agent::EditFormat,
+    /// The user trusts the project: its own code may run in the checks.
+    pub trusted: bool,
     /// `:'<,'>SmallCode fix`'s file and lines (1-based, inclusive): the edit is confined to the
     /// definitions they touch (`AgentConfig::confine`).
     pub range: Option<(std::path::PathBuf, u32, u32)>,

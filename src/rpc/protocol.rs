@@ -269,6 +269,9 @@ pub struct AgentRun {
     pub errors: Vec<ErrorArg>,
     /// `whole` or `tools` (`config.edit_format`).
     pub edit_format: EditFormat,
+    /// The user trusts the project (lua/smallcode/trust.lua asked, or an earlier grant holds):
+    /// its tests, the request's command and examples may run. False = restricted mode.
+    pub trusted: bool,
     /// The lines of `:'<,'>SmallCode fix` (or `<Plug>(SmallCodeFix)`): the edit is confined to
     /// the definitions they touch. Left out without a range.
     #[serde(default)]
@@ -416,6 +419,7 @@ impl AgentRun {
             buffers: self.buffers.into_iter().map(LiveBuffer::from).collect(),
             errors: self.errors.into_iter().map(Diagnostic::from).collect(),
             edit_format: self.edit_format,
+            trusted: self.trusted,
             range: self.range.map(|r| (r.path, r.line1, r.line2.max(r.line1))),
         };
         (self.chat, req)

@@ -283,8 +283,8 @@ fn graph_command_fills_the_quickfix_list_with_definition_and_callers() {
         LIMIT,
     );
     assert!(
-        dir.join(".smallcode").is_dir(),
-        "the graph database lives under the project's .smallcode/"
+        !dir.join(".smallcode").exists(),
+        "the graph database lives in the user's cache, never under the project's .smallcode/"
     );
 }
 

@@ -20,6 +20,7 @@ mod e2e;
 mod e2e_permission;
 mod e2e_quickfix;
 mod e2e_review;
+mod e2e_trust;
 mod fault_matrix;
 mod graph;
 mod lua_unit;

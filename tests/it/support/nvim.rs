@@ -96,6 +96,29 @@ pub fn run_script(path: &Path, env: &[(&str, String)], timeout: Duration) -> Run
     }
     let started = Instant::now();
     let mut child = cmd.spawn().expect("spawn nvim");
+    // Drain both pipes while waiting: a chatty failure must not block on a full pipe until the
+    // time limit.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            String::from_utf8_lossy(&buf).into_owned()
+        })
+    };
+    let out_thread = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
+    let err_thread = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
     let status = loop {
         if let Some(s) = child.try_wait().expect("wait nvim") {
             break s.code();
@@ -107,14 +130,27 @@ pub fn run_script(path: &Path, env: &[(&str, String)], timeout: Duration) -> Run
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let out = child.wait_with_output().expect("nvim output");
     let run = Run {
         status,
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        stdout: out_thread.join().unwrap_or_default(),
+        stderr: err_thread.join().unwrap_or_default(),
         log: std::fs::read_to_string(&log).unwrap_or_default(),
         elapsed: started.elapsed(),
     };
+    // A Lua error in an event handler is only logged by the Rust process: it fails the test
+    // here, so an e2e test cannot pass while the UI threw. (A push that failed because Neovim
+    // was already exiting is not a handler error.)
+    let handler_errors: Vec<&str> = run
+        .log
+        .lines()
+        .filter(|l| l.contains("could not deliver") && l.to_lowercase().contains("executing lua"))
+        .collect();
+    if run.status == Some(0) && !handler_errors.is_empty() {
+        panic!(
+            "{script}: a Lua event handler failed:\n{}",
+            handler_errors.join("\n")
+        );
+    }
     if run.status != Some(0) {
         panic!(
             "{script} failed (exit {:?} after {:?})\n--- stdout\n{}\n--- stderr\n{}\n--- smallcode log (tail)\n{}",

@@ -9,6 +9,19 @@ vim.cmd('runtime plugin/smallcode.lua')
 
 M.repo = repo
 
+--- Trusts `dir` through the real `smallcode trust grant` (into this run's private data
+--- directory), as the user's `:SmallCode trust` would.
+M.trust = function(dir)
+  local res = vim.system({ os.getenv('SMALLCODE_BIN'), 'trust', 'grant', '--dir', dir }, { text = true }):wait()
+  if res.code ~= 0 then
+    io.stderr:write('FAIL: smallcode trust grant: ' .. (res.stderr or '') .. (res.stdout or '') .. '\n')
+    os.exit(1)
+  end
+end
+
+-- The scripts' projects are the test's own: trusted, unless a script tests restricted mode.
+if os.getenv('PROJECT') and not os.getenv('SMALLCODE_TEST_UNTRUSTED') then M.trust(os.getenv('PROJECT')) end
+
 M.fail = function(msg)
   local chat = package.loaded['smallcode.chat']
   local lines = chat and chat.lines and chat.lines(1) or {}
