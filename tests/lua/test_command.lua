@@ -41,7 +41,22 @@ h.eq(require('smallcode').statusline(), 'smallcode · off', 'statusline with not
 h.eq(package.loaded['smallcode.rpc'], nil, 'the statusline loads nothing')
 
 -- Completion -----------------------------------------------------------------
-local all = { 'open', 'ask', 'fix', 'accept', 'reject', 'undo', 'graph', 'stop', 'log', 'restart', 'status', 'health' }
+local all = {
+  'open',
+  'ask',
+  'fix',
+  'trust',
+  'untrust',
+  'accept',
+  'reject',
+  'undo',
+  'graph',
+  'stop',
+  'log',
+  'restart',
+  'status',
+  'health',
+}
 h.eq(vim.fn.getcompletion('SmallCode ', 'cmdline'), all, 'all subcommands complete')
 h.eq(vim.fn.getcompletion('SmallCode res', 'cmdline'), { 'restart' }, 'prefix completion')
 h.eq(vim.fn.getcompletion('SmallCode st', 'cmdline'), { 'stop', 'status' }, 'several matches')
@@ -55,7 +70,7 @@ h.eq(package.loaded['smallcode.rpc'], nil, 'completion loads no heavy module')
 vim.cmd('SmallCode frobnicate')
 h.eq(
   last_note(),
-  "(smallcode) unknown subcommand 'frobnicate'; valid: open, ask, fix, accept, reject, undo, graph, stop, log, restart, status, health",
+  "(smallcode) unknown subcommand 'frobnicate'; valid: open, ask, fix, trust, untrust, accept, reject, undo, graph, stop, log, restart, status, health",
   'unknown subcommand lists the valid ones'
 )
 h.eq(notes[#notes].level, vim.log.levels.ERROR, 'as an error')
