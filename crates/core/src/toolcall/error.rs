@@ -1,7 +1,9 @@
-//! The one error line a model gets back when its call cannot be used.
+//! The one error line a model gets back when its call cannot be used, and the JSON refusal it is
+//! often made from.
 //!
 //! The line names the tool, the field, what was expected and what was received, because a small
-//! model can fix one named thing on a retry but not a vague "invalid call".
+//! model can fix one named thing on a retry but not a vague "invalid call". A [`RepairError`]
+//! carries the same for JSON that the repair refused: the place, and what a reading needed there.
 
 use serde_json::Value;
 use std::fmt;
@@ -99,6 +101,22 @@ impl CallError {
         }
     }
 
+    /// JSON the repair refused ([`RepairError`]): what a reading needed and where, then the text
+    /// found there, e.g. `read: expected "," or "]" after the string "b" (JSON line 1, column
+    /// 19), received `note], "next": ["c"]}``.
+    pub fn json(tool: Option<&str>, e: &RepairError) -> CallError {
+        let expected = match e.line {
+            0 => e.expected.clone(),
+            line => format!("{} (JSON line {line}, column {})", e.expected, e.column),
+        };
+        CallError {
+            tool: tool.map(Into::into),
+            field: None,
+            expected,
+            received: e.found.clone(),
+        }
+    }
+
     /// The message to send back for the single retry: the error line plus what to do.
     pub fn retry_prompt(&self) -> String {
         format!("Tool call rejected: {self}. Reply with the corrected call only.")
@@ -115,6 +133,84 @@ impl CallError {
         cut
     }
 }
+
+/// Why the JSON repair refused a text: where, what a reading needed there, and what was written.
+/// `Display` gives one sentence (`line 1, column 19: expected …, found …`);
+/// [`CallError::json`] turns it into the line the model gets back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepairError {
+    pub(super) kind: RepairErrorKind,
+    /// Byte offset into the text given to the parser.
+    pub(super) offset: usize,
+    /// 1-based line and column (in characters) from the start of the JSON value; 0 when the
+    /// refusal has no place (a call too long to read).
+    pub(super) line: usize,
+    pub(super) column: usize,
+    /// What a reading needed at that point, in words.
+    pub(super) expected: String,
+    /// What was written there: a backquoted snippet, or words such as "the end of the text".
+    pub(super) found: String,
+}
+
+/// The classes of refusal, each with its own wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RepairErrorKind {
+    /// No `{` or `[` to start from.
+    NoValue,
+    /// The text ends before the value does: inside a string, a number, after a key or `:`.
+    Truncated,
+    /// Something no reading allows at that point.
+    Unexpected,
+    /// A quote inside a string that neither ends it nor pairs with another one.
+    Quote,
+    /// The value closed, but the text goes on with more of the same document.
+    ClosedEarly,
+    /// A closing bracket too many, and which one is extra changes the meaning.
+    ExtraClose,
+    /// Nested deeper than the parser accepts.
+    TooDeep,
+    /// Longer than the window a call is read from.
+    TooLong,
+}
+
+impl RepairError {
+    /// The class of refusal.
+    pub fn kind(&self) -> RepairErrorKind {
+        self.kind
+    }
+
+    /// Byte offset into the text given to the parser where reading stopped.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// A call longer than `max` bytes; `len` is its length when known.
+    pub(crate) fn too_long(len: Option<usize>, max: usize) -> RepairError {
+        RepairError {
+            kind: RepairErrorKind::TooLong,
+            offset: max,
+            line: 0,
+            column: 0,
+            expected: format!("a call of at most {max} bytes"),
+            found: match len {
+                Some(n) => format!("{n} bytes"),
+                None => format!("one that does not end within {max} bytes"),
+            },
+        }
+    }
+}
+
+impl fmt::Display for RepairError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "line {}, column {}: ", self.line, self.column)?;
+        }
+        write!(f, "expected {}, found {}", self.expected, self.found)
+    }
+}
+
+impl std::error::Error for RepairError {}
 
 #[cfg(test)]
 mod tests {

@@ -9,8 +9,10 @@
 //! Byte offsets come from an ASCII-lowercased copy of the text, which has the same offsets, and
 //! all markers are ASCII, so every slice lands on a char boundary.
 
-use super::repair::parse_prefix;
+use super::error::{RepairError, RepairErrorKind};
+use super::repair::{parse_prefix, MAX_CALL_BYTES};
 use super::xml;
+use super::CallError;
 use super::Source;
 use serde_json::{Map, Value};
 
@@ -45,9 +47,6 @@ pub(crate) const THOUGHT_KEYS: &[&str] = &[
 /// passes over the rest of the text, so this keeps a pathological reply linear.
 const MAX_FAILED_READS: usize = 32;
 
-/// The longest text one call is read from: far beyond any call a small model writes (≈64k
-/// tokens), and it keeps every read of a huge reply bounded.
-const MAX_CALL_BYTES: usize = 256 * 1024;
 /// How many cut points are tried for a truncated call followed by prose.
 const MAX_CUTS: usize = 4;
 /// How many markers or fences one reply may hold before the rest is ignored.
@@ -72,8 +71,45 @@ pub(crate) enum Body {
     Json(Value, bool),
     /// XML-style call: the name and its arguments.
     Named { name: String, args: NamedArgs },
-    /// A call was clearly attempted here but could not be read; holds a snippet for the error.
-    Broken(String),
+    /// A call was clearly attempted here but could not be read.
+    Broken(Broken),
+}
+
+/// A call that could not be read: a snippet of it, and the JSON refusal when there was one.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Broken {
+    /// The start of the text, for the error line.
+    pub snippet: String,
+    /// Why the JSON repair refused it, if JSON was read.
+    pub why: Option<RepairError>,
+}
+
+impl Broken {
+    /// Text that is not a readable call at all (no JSON reason).
+    pub fn text(s: &str) -> Broken {
+        Broken {
+            snippet: snippet(s),
+            why: None,
+        }
+    }
+
+    /// The line sent back, naming `tool` when the call's name is known. A refusal with a place
+    /// (a quote, a bracket, an object closed early…) is sent as it is; text cut off or with no
+    /// JSON in it gets the general "one complete JSON object" line.
+    pub fn error(&self, tool: Option<&str>) -> CallError {
+        match (&self.why, tool) {
+            (Some(e), tool)
+                if !matches!(
+                    e.kind(),
+                    RepairErrorKind::Truncated | RepairErrorKind::NoValue
+                ) =>
+            {
+                CallError::json(tool, e)
+            }
+            (_, Some(tool)) => CallError::arguments(tool, &format!("`{}`", self.snippet)),
+            (_, None) => CallError::unreadable(&self.snippet),
+        }
+    }
 }
 
 /// Arguments of an XML-style call.
@@ -83,8 +119,8 @@ pub(crate) enum NamedArgs {
     Fields(Map<String, Value>),
     /// A JSON object written inside the XML.
     Json(Value, bool),
-    /// JSON that could not be read; holds a snippet.
-    Broken(String),
+    /// JSON that could not be read.
+    Broken(Broken),
 }
 
 /// Splits `<think>…</think>` (and `<thinking>`) out of `content`: returns (visible, thought).
@@ -194,39 +230,79 @@ fn tags(text: &str, lower: &str) -> Vec<Found> {
 /// The JSON in a marker's body, or why it could not be read.
 fn json_body(body: &str) -> Body {
     match read_json(body) {
-        Some((v, repaired, _)) => Body::Json(v, repaired),
-        None => Body::Broken(snippet(body)),
+        Ok((v, repaired, _)) => Body::Json(v, repaired),
+        Err(why) => Body::Broken(Broken {
+            snippet: snippet(body),
+            why: Some(why),
+        }),
     }
+}
+
+/// Reads the first JSON value in `text`, within the [`MAX_CALL_BYTES`] window: a call that does
+/// not end inside it is refused, never closed at the cut.
+pub(crate) fn read_json(text: &str) -> Result<(Value, bool, usize), RepairError> {
+    let (text, cut) = window(text);
+    let read = read_cut(text);
+    let too_long = match &read {
+        Ok((_, _, used)) => *used >= text.len(),
+        Err(e) => e.kind() == RepairErrorKind::Truncated,
+    };
+    if cut && too_long {
+        return Err(RepairError::too_long(None, MAX_CALL_BYTES));
+    }
+    read
 }
 
 /// Reads the first JSON value in `text`. If the text after it is not JSON (a truncated call
 /// followed by prose), retries with the text cut after a closing bracket before the point where
-/// reading failed, nearest first.
-pub(crate) fn read_json(text: &str) -> Option<(Value, bool, usize)> {
-    let text = window(text);
-    let failed_at = match parse_prefix(text) {
-        Ok(found) => return Some(found),
-        Err(at) => at,
+/// reading failed, nearest first, but only where prose follows the cut: a cut before more of the
+/// document (`, "key": …`) would silently drop it.
+fn read_cut(text: &str) -> Result<(Value, bool, usize), RepairError> {
+    let why = match parse_prefix(text) {
+        Ok(found) => return Ok(found),
+        Err(why) => why,
     };
-    let cuts = close_positions(&text[..failed_at.min(text.len())]);
+    if !matches!(
+        why.kind(),
+        RepairErrorKind::Unexpected | RepairErrorKind::Truncated | RepairErrorKind::Quote
+    ) {
+        return Err(why);
+    }
+    let cuts = close_positions(&text[..why.offset().min(text.len())]);
     for cut in cuts.into_iter().rev().take(MAX_CUTS) {
+        if !prose_follows(&text[cut..]) {
+            continue;
+        }
         if let Ok((v, _, used)) = parse_prefix(&text[..cut]) {
-            return Some((v, true, used));
+            return Ok((v, true, used));
         }
     }
-    None
+    Err(why)
 }
 
-/// `text` cut to [`MAX_CALL_BYTES`] (on a char boundary).
-fn window(text: &str) -> &str {
+/// Whether `rest` starts (after whitespace) with something that cannot continue a JSON document:
+/// not a `,`, `:`, `=`, quote or closing bracket, and not a bare `key:`.
+fn prose_follows(rest: &str) -> bool {
+    let t = rest.trim_start();
+    if t.is_empty() || t.starts_with([',', ':', '=', '"', '\'', '}', ']']) {
+        return false;
+    }
+    let word = t
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(t.len());
+    word == 0 || !t[word..].trim_start().starts_with([':', '='])
+}
+
+/// `text` cut to [`MAX_CALL_BYTES`] (on a char boundary), and whether it was cut.
+fn window(text: &str) -> (&str, bool) {
     if text.len() <= MAX_CALL_BYTES {
-        return text;
+        return (text, false);
     }
     let mut end = MAX_CALL_BYTES;
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    &text[..end]
+    (&text[..end], true)
 }
 
 /// Byte offsets just after each `}` / `]` outside double-quoted strings.
@@ -274,18 +350,21 @@ fn fences(text: &str, tool_names: &[&str]) -> Vec<Found> {
         }
         // A closing fence inside a JSON string (code with raw newlines) cuts the body short;
         // then the text up to the end is the better guess.
-        let read = read_json(body).or_else(|| read_json(&text[body_start..]));
+        let read = read_json(body).or_else(|why| read_json(&text[body_start..]).map_err(|_| why));
         match read {
-            Some((v, repaired, _)) => out.push(Found {
+            Ok((v, repaired, _)) => out.push(Found {
                 source: Source::FencedJson,
                 body: Body::Json(v, repaired),
             }),
-            None => {
+            Err(why) => {
                 failed += 1;
                 if looks_like_call(body, tool_names) {
                     out.push(Found {
                         source: Source::FencedJson,
-                        body: Body::Broken(snippet(body)),
+                        body: Body::Broken(Broken {
+                            snippet: snippet(body),
+                            why: Some(why),
+                        }),
                     });
                 }
             }
@@ -329,18 +408,21 @@ fn bare(text: &str, tool_names: &[&str]) -> Vec<Found> {
             continue;
         }
         match read_json(&text[start..]) {
-            Some((v, repaired, used)) => {
+            Ok((v, repaired, used)) => {
                 out.push(Found {
                     source: Source::BareJson,
                     body: Body::Json(v, repaired),
                 });
                 pos = start + used.max(1);
             }
-            None => {
+            Err(why) => {
                 if looks_like_call(&text[start..], tool_names) {
                     out.push(Found {
                         source: Source::BareJson,
-                        body: Body::Broken(snippet(&text[start..])),
+                        body: Body::Broken(Broken {
+                            snippet: snippet(&text[start..]),
+                            why: Some(why),
+                        }),
                     });
                 }
                 failed += 1;

@@ -23,7 +23,7 @@ mod cases;
 #[cfg(test)]
 mod fuzz;
 
-pub use error::CallError;
+pub use error::{CallError, RepairError, RepairErrorKind};
 pub use repair::repair_json;
 pub use spec::{Param, ParamKind, ToolSpec};
 
@@ -171,26 +171,31 @@ pub fn parse(
     outcome
 }
 
+/// Calls from the server's `tool_calls`. Raw arguments go through the same [`repair`] as text,
+/// within the same window ([`repair::MAX_CALL_BYTES`]): longer arguments are refused unread.
 fn from_native(native: &[(String, String)], specs: &[ToolSpec], st: &mut RepairStats) -> Outcome {
     let mut calls = Vec::new();
     for (name, raw) in native {
-        let args = if raw.trim().is_empty() {
-            Value::Object(Map::new())
+        let read = if raw.trim().is_empty() {
+            Ok((Value::Object(Map::new()), false))
+        } else if raw.len() > repair::MAX_CALL_BYTES {
+            Err(RepairError::too_long(
+                Some(raw.len()),
+                repair::MAX_CALL_BYTES,
+            ))
         } else {
-            match repair_json(raw) {
-                Some((v, repaired)) => {
-                    st.json_repaired += u32::from(repaired);
-                    v
-                }
-                None => {
-                    let tool = validate::resolve_tool(name, specs, st)
-                        .map(|s| s.name)
-                        .unwrap_or(name);
-                    return Outcome::Invalid(CallError::arguments(
-                        tool,
-                        &format!("`{}`", extract::snippet(raw)),
-                    ));
-                }
+            repair_json(raw)
+        };
+        let args = match read {
+            Ok((v, repaired)) => {
+                st.json_repaired += u32::from(repaired);
+                v
+            }
+            Err(why) => {
+                let tool = validate::resolve_tool(name, specs, st)
+                    .map(|s| s.name)
+                    .unwrap_or(name);
+                return Outcome::Invalid(CallError::json(Some(tool), &why));
             }
         };
         let raw = RawCall {
@@ -228,11 +233,11 @@ fn text_calls(text: &str, specs: &[ToolSpec], st: &mut RepairStats) -> Outcome {
     for found in extract::find(text, &names) {
         let weak = matches!(found.source, Source::FencedJson | Source::BareJson);
         let (raws, repaired) = match found.body {
-            Body::Broken(snippet) if weak => {
-                weak_error.get_or_insert(CallError::unreadable(&snippet));
+            Body::Broken(broken) if weak => {
+                weak_error.get_or_insert(broken.error(None));
                 continue;
             }
-            Body::Broken(snippet) => return Outcome::Invalid(CallError::unreadable(&snippet)),
+            Body::Broken(broken) => return Outcome::Invalid(broken.error(None)),
             Body::Json(v, repaired) => {
                 let raws = shape::calls(&v, found.source, &names);
                 if raws.is_empty() && !weak {
@@ -244,14 +249,11 @@ fn text_calls(text: &str, specs: &[ToolSpec], st: &mut RepairStats) -> Outcome {
                 let (args, textual, repaired) = match args {
                     NamedArgs::Fields(m) => (Value::Object(m), true, false),
                     NamedArgs::Json(v, repaired) => (v, false, repaired),
-                    NamedArgs::Broken(snippet) => {
+                    NamedArgs::Broken(broken) => {
                         let tool = validate::resolve_tool(&name, specs, st)
                             .map(|s| s.name)
                             .unwrap_or(&name);
-                        return Outcome::Invalid(CallError::arguments(
-                            tool,
-                            &format!("`{snippet}`"),
-                        ));
+                        return Outcome::Invalid(broken.error(Some(tool)));
                     }
                 };
                 (

@@ -43,7 +43,7 @@ fn collect(v: &Value, source: Source, tool_names: &[&str], depth: usize, out: &m
             .iter()
             .for_each(|it| collect(it, source, tool_names, depth + 1, out)),
         Value::String(s) if s.trim_start().starts_with(['{', '[']) => {
-            if let Some((inner, _)) = repair_json(s) {
+            if let Ok((inner, _)) = repair_json(s) {
                 collect(&inner, source, tool_names, depth + 1, out);
             }
         }

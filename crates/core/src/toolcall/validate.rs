@@ -131,8 +131,9 @@ fn arguments_object(
         Value::Null => Ok(Map::new()),
         Value::String(s) if s.trim().is_empty() => Ok(Map::new()),
         Value::String(s) => {
-            if let Some((Value::Object(m), _)) =
-                repair_json(&s).filter(|_| s.trim_start().starts_with(['{', '`']))
+            if let Some((Value::Object(m), _)) = repair_json(&s)
+                .ok()
+                .filter(|_| s.trim_start().starts_with(['{', '`']))
             {
                 st.json_repaired += 1; // stringified nested JSON
                 return Ok(m);
@@ -251,7 +252,7 @@ fn int_text(s: &str) -> Option<i64> {
 /// A list written as text: a JSON array (stringified), or, in XML, one item per line.
 fn list_text(s: &str, textual: bool) -> Option<Value> {
     if s.trim_start().starts_with('[') {
-        if let Some((Value::Array(items), _)) = repair_json(s) {
+        if let Ok((Value::Array(items), _)) = repair_json(s) {
             if items.iter().all(is_scalar_text) {
                 return Some(Value::Array(
                     items

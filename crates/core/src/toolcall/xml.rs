@@ -4,7 +4,7 @@
 //! Values are kept as text; the validator turns them into the declared types. Unclosed elements
 //! run to the next sibling or the end, because small models and stop sequences both drop them.
 
-use super::extract::{read_json, snippet, Body, NamedArgs};
+use super::extract::{read_json, snippet, Body, Broken, NamedArgs};
 use serde_json::{Map, Value};
 
 /// Every `<function=…>` call in `body` (the inside of a `<tool_call>`).
@@ -27,7 +27,7 @@ pub(crate) fn functions(body: &str) -> Vec<Body> {
 /// One call from the text right after `<function=`: `name>` then parameters or a JSON object.
 pub(crate) fn function(body: &str) -> Body {
     let Some(gt) = body.find('>') else {
-        return Body::Broken(snippet(body));
+        return Body::Broken(Broken::text(body));
     };
     let name = clean_name(&body[..gt]);
     let mut rest = &body[gt + 1..];
@@ -35,7 +35,7 @@ pub(crate) fn function(body: &str) -> Body {
         rest = &rest[..close];
     }
     if name.is_empty() {
-        return Body::Broken(snippet(body));
+        return Body::Broken(Broken::text(body));
     }
     let args = if rest.trim_start().starts_with('{') {
         json_args(rest)
@@ -91,7 +91,7 @@ pub(crate) fn tool_use(body: &str) -> Body {
         return Body::Named { name, args };
     }
     let Some((tag, inner)) = first_element(body) else {
-        return Body::Broken(snippet(body));
+        return Body::Broken(Broken::text(body));
     };
     Body::Named {
         name: tag.to_string(),
@@ -101,8 +101,11 @@ pub(crate) fn tool_use(body: &str) -> Body {
 
 fn json_args(text: &str) -> NamedArgs {
     match read_json(text) {
-        Some((v, repaired, _)) => NamedArgs::Json(v, repaired),
-        None => NamedArgs::Broken(snippet(text)),
+        Ok((v, repaired, _)) => NamedArgs::Json(v, repaired),
+        Err(why) => NamedArgs::Broken(Broken {
+            snippet: snippet(text),
+            why: Some(why),
+        }),
     }
 }
 
