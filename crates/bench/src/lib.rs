@@ -5,7 +5,8 @@
 //! - The task benchmark (issue #6, [`runner`], [`task`], [`report`], [`peer`], [`merge`]):
 //!   executable-oracle tasks, harness vs the naive control group and the peers.
 //! - Component benchmarks: [`graph`] (index, update, walk), [`budget`] (assembly, over-limit),
-//!   [`edit`] (matcher), [`kv`] (prompt-cache reuse on llama-server).
+//!   [`edit`] (matcher), [`kv`] (prompt-cache reuse on llama-server), [`repair`] (tool-call JSON
+//!   repair on adversarial inputs).
 //!
 //! Task format (a folder per task, see bench/README.md): `prompt.md` or `rounds/N/prompt.md`,
 //! `files/` (copied into a fresh directory per trial), `check` or `rounds/N/check` (run after the
@@ -19,6 +20,7 @@ pub mod graph;
 pub mod kv;
 pub mod merge;
 pub mod peer;
+pub mod repair;
 pub mod report;
 mod rng;
 pub mod runner;

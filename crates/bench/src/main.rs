@@ -36,6 +36,8 @@ enum Bench {
     Report(smallcode_bench::merge::ReportArgs),
     /// KV-cache reuse of the chat layout against a naive one on llama-server (doc/budget.md).
     Kv(smallcode_bench::kv::KvArgs),
+    /// Tool-call JSON repair on adversarial 1 MiB inputs (doc/reliability.md).
+    Repair(smallcode_bench::repair::RepairArgs),
     /// Edit matcher on generated noisy SEARCH/REPLACE cases (doc/edit.md).
     Edit {
         /// Number of cases to generate.
@@ -55,12 +57,15 @@ fn main() -> ExitCode {
     match (cli.which, cli.tasks) {
         (None, Some(args)) => report("bench", smallcode_bench::run(args)),
         (None, None) => {
-            eprintln!("bench: give --tasks DIR, or one of: graph, budget, edit, kv, report (see smallcode bench --help)");
+            eprintln!("bench: give --tasks DIR, or one of: graph, budget, edit, kv, repair, report (see smallcode bench --help)");
             ExitCode::from(2)
         }
         (Some(Bench::Graph(args)), _) => report("bench graph", smallcode_bench::graph::run(args)),
         (Some(Bench::Report(args)), _) => report("bench report", smallcode_bench::merge::run(args)),
         (Some(Bench::Kv(args)), _) => report("bench kv", smallcode_bench::kv::run(args)),
+        (Some(Bench::Repair(args)), _) => {
+            report("bench repair", smallcode_bench::repair::run(args))
+        }
         (
             Some(Bench::Edit {
                 cases,
