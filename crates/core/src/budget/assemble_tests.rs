@@ -282,7 +282,14 @@ fn words(n: usize, seed: usize) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    // Failing seeds are kept in the crate (checked in) and replayed first on every run.
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::Direct("proptest-regressions/budget.txt"),
+        )),
+        ..ProptestConfig::default()
+    })]
 
     /// The assembled prompt never exceeds context − reply, counted on the final text, and every
     /// piece appears as exactly one of its renderings.
