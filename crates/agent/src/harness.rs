@@ -201,6 +201,9 @@ async fn run_inner(
     let mut last_first_error: Option<String> = None;
     let mut any_edit = false;
     let mut empty_body = false;
+    // Empty bodies in a row: after two, the header prefill is dropped (the model is asked to
+    // write the definition itself, fence only), since more of the same prompt gives the same.
+    let mut empty_bodies = 0u32;
     let mut wrong_answer = false;
 
     for round in 1..=cfg.max_rounds {
@@ -237,7 +240,7 @@ async fn run_inner(
             .or_else(|| context::pick_focus(&ws, &targets, prompt, &errors));
         let prefill = focus
             .as_ref()
-            .filter(|_| continues)
+            .filter(|_| continues && empty_bodies < 2)
             .and_then(|(i, name)| {
                 let t = &targets[*i];
                 // After an empty body, leave the docstring out: the model then starts the code.
@@ -354,6 +357,7 @@ async fn run_inner(
                 && prefill
                     .as_ref()
                     .is_some_and(|p| generated(p, &done.content).trim().is_empty());
+            empty_bodies = if empty_body { empty_bodies + 1 } else { 0 };
             if empty_body {
                 steps.step("the model wrote an empty body; resampling");
                 continue;

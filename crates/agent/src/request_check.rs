@@ -23,6 +23,12 @@ use std::path::{Path, PathBuf};
 use crate::check::CheckCmd;
 use crate::expect::Expectation;
 
+/// Seconds one request check may run (a model's body can loop forever; the example is small).
+const CALL_LIMIT: u32 = 15;
+
+/// Seconds an output check may run, its build included (`cargo run` compiles first).
+const OUTPUT_LIMIT: u32 = 60;
+
 /// One expectation and how it is checked.
 #[derive(Debug, Clone)]
 pub struct RequestCheck {
@@ -138,7 +144,7 @@ fn call_check(
     match lang {
         "python" => {
             let p = write(dir, &format!("req{i}.py"), &python(file, call, &want(e)))?;
-            Ok(format!("python3 {} 2>&1", q(&p)))
+            Ok(format!("timeout {CALL_LIMIT} python3 {} 2>&1", q(&p)))
         }
         "javascript" => {
             let p = write(
@@ -146,7 +152,7 @@ fn call_check(
                 &format!("req{i}.js"),
                 &javascript(file, call, &want(e)),
             )?;
-            Ok(format!("node {} 2>&1", q(&p)))
+            Ok(format!("timeout {CALL_LIMIT} node {} 2>&1", q(&p)))
         }
         "lua" => {
             let lua = lua_bin().ok_or("no Lua interpreter installed")?;
@@ -155,7 +161,7 @@ fn call_check(
                 &format!("req{i}.lua"),
                 &lua_harness(file, call, &want(e)),
             )?;
-            Ok(format!("{lua} {} 2>&1", q(&p)))
+            Ok(format!("timeout {CALL_LIMIT} {lua} {} 2>&1", q(&p)))
         }
         "c" | "cpp" => {
             let Want::Value(expected) = want(e) else {
@@ -182,7 +188,7 @@ fn call_check(
                 .collect();
             let (cc, flags) = compiler(cpp);
             Ok(format!(
-                "{cc} {flags} -I. -o {} {} {} -lm 2>&1 && timeout 10 {} 2>&1",
+                "{cc} {flags} -I. -o {} {} {} -lm 2>&1 && timeout {CALL_LIMIT} {} 2>&1",
                 q(&bin),
                 q(&p),
                 others.join(" "),
@@ -683,10 +689,11 @@ fn output_check(
     let got = dir.join(format!("got{i}.txt"));
     // Compare with whitespace runs collapsed; the whole output or its last line must match.
     Ok(format!(
-        "( {run} ) > {got} 2>&1 < /dev/null; norm() {{ tr -s ' \\t\\r\\n' ' ' | sed 's/^ //; s/ $//'; }}; w=$(norm < {want}); g=$(norm < {got}); l=$(grep -v '^[[:space:]]*$' {got} | tail -n 1 | norm); if [ \"$g\" = \"$w\" ] || [ \"$l\" = \"$w\" ]; then exit 0; fi; echo \"request check: \\`{shown}\\` printed: $(head -c 400 {got})\"; echo \"expected: $w\"; exit 1",
+        "( timeout {OUTPUT_LIMIT} bash -c {run_q} ) > {got} 2>&1 < /dev/null; [ $? -eq 124 ] && echo \"(timed out after {OUTPUT_LIMIT} s)\" >> {got}; norm() {{ tr -s ' \\t\\r\\n' ' ' | sed 's/^ //; s/ $//'; }}; w=$(norm < {want}); g=$(norm < {got}); l=$(grep -v '^[[:space:]]*$' {got} | tail -n 1 | norm); if [ \"$g\" = \"$w\" ] || [ \"$l\" = \"$w\" ]; then exit 0; fi; echo \"request check: \\`{shown}\\` printed: $(head -c 400 {got})\"; echo \"expected: $w\"; exit 1",
         got = q(&got),
         want = q(&want),
         shown = run.replace('"', "\\\"").replace('`', "'"),
+        run_q = shell_quote(&run),
     ))
 }
 
