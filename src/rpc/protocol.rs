@@ -749,13 +749,14 @@ mod tests {
             "chat": 1, "text": "Fix the bug.", "root": "/p",
             "buffers": [{"path": "/p/calc.py", "text": "", "tick": 2}],
             "errors": [{"file": "calc.py", "line": 2, "col": 0, "text": "boom"}],
-            "edit_format": "tools",
+            "edit_format": "tools", "trusted": true,
         });
         let (chat, req) = decode::<AgentRun>(NOTIFY_AGENT_RUN, &args(good.clone()))
             .unwrap()
             .into_parts();
         assert_eq!(chat, 1);
         assert_eq!(req.edit_format, EditFormat::Tools);
+        assert!(req.trusted);
         assert_eq!(req.root, PathBuf::from("/p"));
         assert_eq!(req.buffers[0].tick, Some(2));
         assert_eq!(req.errors[0].to_string(), "calc.py:2: boom");
@@ -785,7 +786,7 @@ mod tests {
     fn agent_run_takes_an_optional_range() {
         let base = serde_json::json!({
             "chat": 1, "text": "Fix it.", "root": "/p", "buffers": [], "errors": [],
-            "edit_format": "whole",
+            "edit_format": "whole", "trusted": false,
         });
         let (_, req) = decode::<AgentRun>(NOTIFY_AGENT_RUN, &args(base.clone()))
             .unwrap()
