@@ -30,9 +30,12 @@ t.ok(text:find('run `echo one` (always): exit 0', 1, true), 'remembered for the 
 t.ok(text:find('run `echo two`: denied', 1, true), 'declined')
 t.ok(text:find('edit calc.py: refused (the file changed since you read it)', 1, true), 'stale edit refused')
 t.ok(not ('\n' .. text):find('\nError:'), 'no error line')
-local allowed = vim.fn.readfile(dir .. '/.smallcode/allowed-commands')
-t.eq(allowed, { 'echo one' }, 'the "always" answer is stored per project')
--- The change waits for review (a `tools` change is never `verified`): accept it.
+-- Kept in the user's data directory, per project; nothing is written into the project.
+local found = vim.fn.glob(os.getenv('XDG_DATA_HOME') .. '/smallcode/projects/*/allowed-commands', false, true)
+t.eq(#found, 1, 'one "always" list, in the user data dir')
+t.eq(vim.fn.readfile(found[1]), { 'echo one' }, 'the "always" answer is stored per project')
+t.ok(vim.uv.fs_stat(dir .. '/.smallcode') == nil, 'nothing written into the project')
+-- The change waits for review unless it is verified: accept what is pending.
 vim.api.nvim_set_current_win(vim.fn.bufwinid(buf))
 vim.cmd('SmallCode accept all')
 local after = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
