@@ -61,6 +61,11 @@ pub struct RunArgs {
     /// The project's test command (default: detected).
     #[arg(long)]
     pub test: Option<String>,
+    /// Confine the change to the definitions these lines touch, like `:'<,'>SmallCode fix`:
+    /// `FILE:LINE1-LINE2` (FILE relative to --dir). A reply that changes anything else is
+    /// refused with the reason.
+    #[arg(long, value_name = "FILE:L1-L2")]
+    pub range: Option<String>,
     /// Candidates asked for at once after a wrong answer (best-of-N, each verified; default:
     /// the server's parallel slots, llama.cpp `total_slots`; at most 4).
     #[arg(long)]
@@ -123,6 +128,27 @@ impl RunArgs {
             context: self.context,
             ..Config::default()
         })
+    }
+
+    /// `--range FILE:L1-L2` as (absolute file, first line, last line).
+    pub fn confine(&self) -> anyhow::Result<Option<(PathBuf, u32, u32)>> {
+        let Some(r) = &self.range else {
+            return Ok(None);
+        };
+        let parsed = r.rsplit_once(':').and_then(|(file, lines)| {
+            let (a, b) = lines.split_once('-').unwrap_or((lines, lines));
+            Some((
+                file,
+                a.trim().parse::<u32>().ok()?,
+                b.trim().parse::<u32>().ok()?,
+            ))
+        });
+        match parsed {
+            Some((file, a, b)) if a >= 1 && b >= a => Ok(Some((self.dir.join(file), a, b))),
+            _ => bail!(
+                "--range {r:?}: use FILE:LINE1-LINE2 with 1 <= LINE1 <= LINE2, e.g. calc.py:3-9"
+            ),
+        }
     }
 
     /// The agent limits these arguments describe.
@@ -190,6 +216,7 @@ pub async fn run_task_with(
     };
     let mut cfg = args.agent_config();
     cfg.escalation = escalation;
+    cfg.confine = args.confine()?;
     if !cfg.trusted {
         // Without --trust, the user's earlier `smallcode trust grant` (or `:SmallCode trust`)
         // counts — while the project's test/build configuration is unchanged.

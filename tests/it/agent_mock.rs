@@ -730,3 +730,53 @@ fn a_key_printed_by_the_project_reaches_neither_the_model_nor_the_log() {
     assert!(!logged.contains(key), "the key is in the log");
     assert!(!text.contains(key), "the key is in the transcript");
 }
+
+#[test]
+fn a_change_outside_the_selected_definition_is_refused_with_the_reason() {
+    // LM Studio: no prefill, so the model writes whole blocks; the first one also rewrites
+    // `mul`, which the selection (the lines of `add`) does not touch.
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LmStudio,
+        vec![
+            reply("```python\ndef add(a, b):\n    \"\"\"Return the sum.\"\"\"\n    return a + b\n\n\ndef mul(a, b):\n    return 0\n```\n"),
+            reply("```python\ndef add(a, b):\n    \"\"\"Return the sum.\"\"\"\n    return a + b\n```\n"),
+        ],
+    ));
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "Fix add in calc.py",
+            "--range",
+            "calc.py:1-3",
+            "--candidates",
+            "1",
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("confined to `add` (calc.py lines 1-3)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "refused: the change touches `mul` outside the selected lines 1-3; change only `add`"
+        ),
+        "{out}"
+    );
+    let second = server.chat_requests()[1]["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        second.contains("outside the selected lines"),
+        "the reason is fed back: {second}"
+    );
+    let calc = std::fs::read_to_string(dir.join("calc.py")).unwrap();
+    assert!(
+        calc.contains("return a + b") && calc.contains("return a * b"),
+        "{calc}"
+    );
+}

@@ -67,6 +67,27 @@ fn definitions(rel: &str, text: &str) -> Vec<(String, String, (u32, u32), String
         .collect()
 }
 
+/// The definitions of `text` that overlap `lines` (1-based, inclusive), innermost only: the
+/// units a selection touches. (name, qualified name, their lines.)
+pub fn definitions_touching(
+    rel: &str,
+    text: &str,
+    lines: (u32, u32),
+) -> Vec<(String, String, (u32, u32))> {
+    let defs: Vec<_> = definitions(rel, text)
+        .into_iter()
+        .filter(|(_, _, (s, e), _)| *s <= lines.1 && lines.0 <= *e)
+        .collect();
+    defs.iter()
+        .filter(|(_, _, (s, e), _)| {
+            !defs
+                .iter()
+                .any(|(_, _, (s2, e2), _)| (s2, e2) != (s, e) && s <= s2 && e2 <= e)
+        })
+        .map(|(n, q, l, _)| (n.clone(), q.clone(), *l))
+        .collect()
+}
+
 /// The bare names of the definitions in `text` (`rel` picks the language).
 pub fn definition_names(rel: &str, text: &str) -> Vec<String> {
     definitions(rel, text).into_iter().map(|d| d.0).collect()

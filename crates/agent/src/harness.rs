@@ -198,6 +198,22 @@ async fn run_inner(
     let mut best = oracle.score(&errors);
     let mut checkpoint: Vec<(PathBuf, String)> = Vec::new();
     let mut narrowed: Option<(usize, String)> = subtask(&oracle, &targets, &errors);
+    // A selection (`:'<,'>SmallCode fix`): the definitions it touches are the whole task.
+    let confined = confinement(&ws, &targets, cfg.confine.as_ref());
+    if let Some(c) = &confined {
+        steps.step(&format!(
+            "confined to `{}` ({} lines {}-{})",
+            c.names.join("`, `"),
+            c.rel,
+            c.lines.0,
+            c.lines.1
+        ));
+        if let Some(i) = targets.iter().position(|t| t.rel == c.rel) {
+            if let Some(first) = c.names.first() {
+                narrowed = Some((i, first.clone()));
+            }
+        }
+    }
     let mut last_first_error: Option<String> = None;
     let mut any_edit = false;
     let mut empty_body = false;
@@ -362,10 +378,16 @@ async fn run_inner(
                 steps.step("the model wrote an empty body; resampling");
                 continue;
             }
-            let applied = apply_reply(&mut ws, &targets, &reply, narrowed.as_ref());
+            let mut applied = apply_reply(&mut ws, &targets, &reply, narrowed.as_ref());
             report.repairs += applied.repairs;
             for note in &applied.notes {
                 steps.step(note);
+            }
+            if let Some(why) = confined.as_ref().and_then(|c| c.violation(&ws)) {
+                steps.step(&format!("refused: {why}"));
+                restore(&mut ws, &checkpoint)?;
+                applied.changed.clear();
+                applied.refused = Some(why);
             }
             let results = if applied.changed.is_empty() {
                 if let Some(why) = &applied.refused {
@@ -581,6 +603,68 @@ fn land(
     };
     report.outcome = format!("{why}; {label}; {verb} {}", report.changed.join(", "));
     Ok(())
+}
+
+/// What a selection confines the change to: a file and the definitions its lines touch.
+struct Confined {
+    rel: String,
+    lines: (u32, u32),
+    names: Vec<String>,
+    qualified: Vec<String>,
+}
+
+impl Confined {
+    /// Why the staged change is outside the selection, if it is: another file, or a definition
+    /// the selected lines do not touch.
+    fn violation(&self, ws: &Workspace) -> Option<String> {
+        for (path, new) in ws.staged() {
+            let rel = ws.rel(path);
+            if rel != self.rel {
+                return Some(format!(
+                    "the change touches {rel}; change only `{}` in {} (the selected lines {}-{})",
+                    self.names.join("`, `"),
+                    self.rel,
+                    self.lines.0,
+                    self.lines.1
+                ));
+            }
+            let old = ws.original(path).unwrap_or_default();
+            if let Some(c) = crate::coverage::changed_definitions(&rel, &old, new)
+                .into_iter()
+                .find(|c| !self.qualified.contains(&c.qualified) && !self.names.contains(&c.name))
+            {
+                return Some(format!(
+                    "the change touches `{}` outside the selected lines {}-{}; change only `{}`",
+                    c.qualified,
+                    self.lines.0,
+                    self.lines.1,
+                    self.names.join("`, `")
+                ));
+            }
+        }
+        None
+    }
+}
+
+/// The confinement of `confine` (absolute file, lines), when the file is a target and the lines
+/// touch at least one definition.
+fn confinement(
+    ws: &Workspace,
+    targets: &[Target],
+    confine: Option<&(PathBuf, u32, u32)>,
+) -> Option<Confined> {
+    let (path, l1, l2) = confine?;
+    let path = path.canonicalize().unwrap_or_else(|_| path.clone());
+    let rel = ws.rel(&path);
+    let t = targets.iter().find(|t| t.rel == rel)?;
+    let text = ws.read(&t.path).ok()?;
+    let defs = crate::coverage::definitions_touching(&rel, &text, (*l1, *l2));
+    (!defs.is_empty()).then(|| Confined {
+        rel,
+        lines: (*l1, *l2),
+        names: defs.iter().map(|d| d.0.clone()).collect(),
+        qualified: defs.iter().map(|d| d.1.clone()).collect(),
+    })
 }
 
 /// Back to the last kept base: the staged changes of `checkpoint` (nothing when empty).

@@ -118,6 +118,7 @@ async fn run_async(args: TaskBenchArgs) -> anyhow::Result<()> {
         trust: true,
         allow_unverified: true,
         candidates: args.candidates,
+        range: None,
         test: None,
         max_rounds: args.max_rounds,
         max_seconds: 600,
