@@ -51,6 +51,12 @@ local M = {}
 ---@field position? 'right'|'bottom' ('right')
 ---@field size? number fraction of the editor (0 < size < 1) or columns/lines (>= 1) (0.4)
 
+---@class smallcode.UserTool A tool of yours the model may call (the `tools` edit format).
+---@field description string one sentence for the model
+---@field parameters? table<string, {type?: 'string'|'integer'|'boolean'|'string[]', description?: string, required?: boolean}>
+---@field run? fun(args: table, ctx: {root: string, trusted: boolean}): any
+---@field cmd? string[] a command; `{ARG}` is replaced by the argument (trusted projects only)
+
 ---@class smallcode.Config The table given to `require('smallcode').setup()`; every key is optional.
 ---@field provider? 'openai'|'ollama' wire format; nil = detected
 ---@field endpoint? string base URL; nil = probe loopback
@@ -71,6 +77,7 @@ local M = {}
 ---@field keys? smallcode.Keys
 ---@field review? smallcode.ReviewConfig
 ---@field chat? smallcode.ChatLayout
+---@field tools? table<string, smallcode.UserTool> your own tools for the `tools` format
 
 local H = {}
 
@@ -182,6 +189,12 @@ M.defaults = {
     },
   },
   -- Chat window layout.
+  -- Your own tools for the `tools` edit format: { NAME = { description = '…', parameters = {
+  -- ARG = { type = 'string'|'integer'|'boolean'|'string[]', description = '…', required = true } },
+  -- run = function(args, ctx) return 'result' end } } — or `cmd = { 'prog', '{ARG}' }` instead of
+  -- `run` for a shell command (runs only in a trusted project, after you confirm it once).
+  -- Every tool costs schema tokens in every prompt: keep them few (/stats shows the cost).
+  tools = {},
   chat = {
     -- 'right' (vertical split) or 'bottom' (horizontal split).
     position = 'right',
@@ -380,6 +393,29 @@ H.schema = {
   ['config.escalation.api_key_env'] = typed('string', true),
   ['config.escalation.max_tokens'] = typed('number', true, function(v)
     if v < 1 or math.floor(v) ~= v then return 'a positive integer' end
+  end),
+  ['config.tools'] = typed('table', false, function(tools)
+    for name, t in pairs(tools) do
+      if type(name) ~= 'string' or not name:match('^[%a_][%w_]*$') then
+        return 'tool names made of letters, digits and _ (got ' .. vim.inspect(name) .. ')'
+      end
+      if type(t) ~= 'table' or type(t.description) ~= 'string' then
+        return string.format('tools.%s to be a table with a description string', name)
+      end
+      if (type(t.run) == 'function') == (type(t.cmd) == 'table') then
+        return string.format('tools.%s to have either run = function or cmd = { … }', name)
+      end
+      for pname, p in pairs(t.parameters or {}) do
+        local ty = type(p) == 'table' and (p.type or 'string') or nil
+        if not vim.tbl_contains({ 'string', 'integer', 'boolean', 'string[]' }, ty) then
+          return string.format(
+            "tools.%s.parameters.%s.type to be 'string', 'integer', 'boolean' or 'string[]'",
+            name,
+            pname
+          )
+        end
+      end
+    end
   end),
   ['config.keys'] = typed('table', false),
   ['config.keys.send_insert'] = key_or_false,

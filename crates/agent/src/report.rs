@@ -55,6 +55,9 @@ pub struct Report {
     pub escalation_tokens: u64,
     /// Checker runs.
     pub checks: u32,
+    /// Tokens the tool schemas cost in every prompt of the `tools` format (the tiny-toolset
+    /// rule, user tools included); 0 in the `whole` format.
+    pub schema_tokens: u64,
     /// Best-of-N candidates verified (each in its own shadow copy).
     pub candidates: u32,
     /// Best-of-N candidates skipped because an earlier one had the same code.

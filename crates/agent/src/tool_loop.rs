@@ -48,6 +48,10 @@ pub struct ToolOptions {
     pub asker: Option<std::sync::Arc<dyn Asker>>,
     /// The editor's live buffers, for the read-before-write guard (`None` headless).
     pub live: Option<std::sync::Arc<dyn tools::LiveBuffers>>,
+    /// The user's own tools (`setup({ tools = … })`), shown after the built-in ones.
+    pub user_tools: Vec<smallcode_core::toolcall::ToolSpec>,
+    /// Who runs them (the editor); without one they are not offered.
+    pub user_caller: Option<std::sync::Arc<dyn tools::user::UserToolCaller>>,
 }
 
 /// Reply cap of a constrained envelope call.
@@ -176,7 +180,22 @@ async fn run_inner(
     let envelope = opts
         .envelope
         .unwrap_or(client.endpoint().tools == Some(false));
-    let specs = tools::specs(envelope);
+    let mut specs = tools::specs(envelope);
+    if opts.user_caller.is_some() {
+        specs.extend(opts.user_tools.iter().cloned());
+    }
+    // What the tool schemas cost in every prompt (the tiny-toolset rule; shown by /stats).
+    report.schema_tokens = smallcode_core::budget::count_tokens(
+        &serde_json::Value::Array(specs.iter().map(|t| t.openai_schema()).collect()).to_string(),
+    ) as u64;
+    if !opts.user_tools.is_empty() {
+        steps.step(&format!(
+            "tools: {} built-in + {} of yours ({} schema tokens)",
+            specs.len() - opts.user_tools.len(),
+            opts.user_tools.len(),
+            report.schema_tokens
+        ));
+    }
     steps.step(&format!(
         "edit format: tools ({})",
         if envelope {
@@ -489,6 +508,40 @@ impl Loop<'_> {
             tools::RUN => self.tb.run(&s("command")).await,
             other => ToolResult {
                 text: format!("error: unknown tool {other}"),
+            name if self.opts.user_tools.iter().any(|t| t.name == name) => {
+                match &self.opts.user_caller {
+                    Some(caller) => {
+                        let args = serde_json::Value::Object(call.args.clone());
+                        let r = match tokio::time::timeout(
+                            tools::user::CALL_TIMEOUT,
+                            caller.call(name, &args),
+                        )
+                        .await
+                        {
+                            Ok(r) => r,
+                            Err(_) => Err(format!(
+                                "timed out after {} s",
+                                tools::user::CALL_TIMEOUT.as_secs()
+                            )),
+                        };
+                        let ok = r.is_ok();
+                        let text = tools::user::result_text(name, r);
+                        ToolResult {
+                            step: format!(
+                                "{name} (your tool): {}",
+                                if ok { "ok" } else { text.as_str() }
+                            ),
+                            text,
+                            staged: false,
+                        }
+                    }
+                    None => ToolResult {
+                        text: format!("error: {name} is not available here"),
+                        step: format!("{name}: no editor to run it"),
+                        staged: false,
+                    },
+                }
+            }
                 step: format!("unknown tool {other}"),
                 staged: false,
             },

@@ -17,6 +17,7 @@ pub mod create;
 pub mod edit;
 pub mod find_read;
 pub mod run;
+pub mod user;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
