@@ -291,7 +291,11 @@ pub fn markdown(rows: &[Row], title: &str) -> String {
 /// `unverified` for labelled runs; a run from before labels that ended with its checks passing
 /// claimed the change verified ("checks pass; applied …" / "PASS"); `None` when nothing landed.
 pub fn claimed(r: &Row) -> Option<&'static str> {
-    let n = r.note.as_str();
+    // The runner's note is "<what the hidden check said>; agent: <the agent's outcome>".
+    let n = r
+        .note
+        .split_once("agent: ")
+        .map_or(r.note.as_str(), |(_, agent)| agent);
     if !n.starts_with("checks pass") {
         return None;
     }
@@ -473,7 +477,10 @@ mod tests {
             "checks pass; checked: syntax/compile checks only: x; applied a.py",
             false,
         );
-        let old = row("checks pass; applied calc.py", false);
+        let old = row(
+            "round 1: check 1 failed (Some(1)): FAIL x; agent: checks pass; applied calc.py",
+            false,
+        );
         let fail = row("not solved: checks still fail", false);
         assert_eq!(claimed(&v), Some("verified"));
         assert_eq!(claimed(&c), Some("checked"));
