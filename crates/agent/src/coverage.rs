@@ -365,67 +365,68 @@ mod tests {
         );
     }
 
-    #[test]
-    fn python_calls_are_traced_through_sitecustomize() {
-        let base = std::env::temp_dir().join(format!("smallcode-cov-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&base);
-        std::fs::create_dir_all(base.join("proj")).unwrap();
-        let proj = base.join("proj");
-        let src = "def used():\n    return 1\n\n\ndef unused():\n    return 2\n";
-        std::fs::write(proj.join("m.py"), src).unwrap();
-        let tracer = Tracer::new(&base).unwrap();
-        let status = std::process::Command::new("python3")
-            .args(["-c", "import m; m.used()"])
+    /// Writes `src` as `file` in a fresh project, runs `cmd` there under a tracer and returns
+    /// what the tracer says of `defs` ((name, lines)); then the same after a reset.
+    fn traced(
+        file: &str,
+        lang: &'static str,
+        src: &str,
+        cmd: &[&str],
+        defs: &[(&str, (u32, u32))],
+    ) -> (Vec<Option<bool>>, Vec<Option<bool>>) {
+        let base = tempfile::tempdir().unwrap();
+        let proj = base.path().join("proj");
+        std::fs::create_dir_all(&proj).unwrap();
+        std::fs::write(proj.join(file), src).unwrap();
+        let tracer = Tracer::new(base.path()).unwrap();
+        let status = std::process::Command::new(cmd[0])
+            .args(&cmd[1..])
             .current_dir(&proj)
             .envs(tracer.env(&proj))
             .status()
             .unwrap();
         assert!(status.success());
-        let changed = |name: &str, lines| Changed {
-            file: "m.py".into(),
-            name: name.into(),
-            qualified: name.into(),
-            lines,
-            lang: "python",
-        };
-        let got = tracer.executed(&proj, &[changed("used", (1, 2)), changed("unused", (5, 6))]);
-        assert_eq!(got, vec![Some(true), Some(false)]);
+        let changed: Vec<Changed> = defs
+            .iter()
+            .map(|(name, lines)| Changed {
+                file: file.into(),
+                name: (*name).into(),
+                qualified: (*name).into(),
+                lines: *lines,
+                lang,
+            })
+            .collect();
+        let before = tracer.executed(&proj, &changed);
         tracer.reset();
-        assert_eq!(
-            tracer.executed(&proj, &[changed("used", (1, 2))]),
-            vec![Some(false)]
+        (before, tracer.executed(&proj, &changed))
+    }
+
+    #[test]
+    fn python_calls_are_traced_through_sitecustomize() {
+        let src = "def used():\n    return 1\n\n\ndef unused():\n    return 2\n";
+        let (got, after_reset) = traced(
+            "m.py",
+            "python",
+            src,
+            &["python3", "-c", "import m; m.used()"],
+            &[("used", (1, 2)), ("unused", (5, 6))],
         );
-        drop(tracer);
-        let _ = std::fs::remove_dir_all(&base);
+        assert_eq!(got, vec![Some(true), Some(false)]);
+        assert_eq!(after_reset, vec![Some(false), Some(false)]);
     }
 
     #[test]
     fn node_calls_are_read_from_v8_coverage() {
-        let base = std::env::temp_dir().join(format!("smallcode-covjs-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&base);
-        std::fs::create_dir_all(base.join("proj")).unwrap();
-        let proj = base.join("proj");
         let src = "function used() {\n  return 1;\n}\n\nfunction unused() {\n  return 2;\n}\nmodule.exports = { used, unused };\n";
-        std::fs::write(proj.join("m.js"), src).unwrap();
-        let tracer = Tracer::new(&base).unwrap();
-        let status = std::process::Command::new("node")
-            .args(["-e", "require('./m.js').used()"])
-            .current_dir(&proj)
-            .envs(tracer.env(&proj))
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let changed = |name: &str, lines| Changed {
-            file: "m.js".into(),
-            name: name.into(),
-            qualified: name.into(),
-            lines,
-            lang: "javascript",
-        };
-        let got = tracer.executed(&proj, &[changed("used", (1, 3)), changed("unused", (5, 7))]);
+        let (got, after_reset) = traced(
+            "m.js",
+            "javascript",
+            src,
+            &["node", "-e", "require('./m.js').used()"],
+            &[("used", (1, 3)), ("unused", (5, 7))],
+        );
         assert_eq!(got, vec![Some(true), Some(false)]);
-        drop(tracer);
-        let _ = std::fs::remove_dir_all(&base);
+        assert_eq!(after_reset, vec![Some(false), Some(false)]);
     }
 
     #[test]
