@@ -5,6 +5,8 @@
 
 #[path = "../tests/it/support/nvim.rs"]
 mod nvim;
+#[path = "../tests/it/support/proc.rs"]
+mod proc;
 
 use smallcode_testkit as mock_llm;
 

@@ -4,6 +4,7 @@
 //! whose answer is verified and applied. Keys go only to their own hosts, also across redirects.
 //! Without escalation the run ends with a clear "not solved" summary.
 
+use crate::support::proc::{OutputWithin, CLI_LIMIT};
 use smallcode_testkit as mock_llm;
 use smallcode_testkit::project;
 
@@ -83,7 +84,7 @@ fn run_cli(dir: &Path, main: &MockServer, extra: &[&str]) -> (bool, String) {
         .args(extra)
         .env("SMALLCODE_LOG", dir.with_extension("log"))
         .env("SMALLCODE_TEST_ESC_KEY", ESC_KEY)
-        .output()
+        .output_within(CLI_LIMIT)
         .unwrap();
     let text = format!(
         "{}{}",

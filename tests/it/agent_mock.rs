@@ -4,6 +4,7 @@
 //! twice triggering decomposition, the user's files untouched while checks fail, the naive
 //! control group's native tool calls, and `smallcode bench --tasks` writing its results.
 
+use crate::support::proc::{OutputWithin, CLI_LIMIT};
 use smallcode_testkit as mock_llm;
 use smallcode_testkit::project;
 
@@ -38,7 +39,7 @@ fn run_as(dir: &Path, server: &MockServer, trust: bool, extra: &[&str]) -> (bool
         .args(["--endpoint", &server.url(), "--quiet"])
         .args(extra)
         .env("SMALLCODE_LOG", dir.with_extension("log"))
-        .output()
+        .output_within(CLI_LIMIT)
         .unwrap();
     let text = format!(
         "{}{}",
@@ -518,7 +519,7 @@ fn a_cloned_project_runs_nothing_before_trust_and_a_changed_test_script_asks_aga
             ])
             .env("XDG_DATA_HOME", &data)
             .env("SMALLCODE_LOG", dir.with_extension("log"))
-            .output()
+            .output_within(CLI_LIMIT)
             .unwrap();
         (
             out.status.success(),
@@ -530,7 +531,7 @@ fn a_cloned_project_runs_nothing_before_trust_and_a_changed_test_script_asks_aga
             .args(["trust", action, "--dir"])
             .arg(&dir)
             .env("XDG_DATA_HOME", &data)
-            .output()
+            .output_within(CLI_LIMIT)
             .unwrap()
     };
     let (ok, out) = run_in(&fixed());
@@ -715,7 +716,7 @@ fn a_key_printed_by_the_project_reaches_neither_the_model_nor_the_log() {
         .env("DEMO_API_KEY", key)
         .env("SMALLCODE_LOG", &log)
         .env("SMALLCODE_LOG_LEVEL", "trace")
-        .output()
+        .output_within(CLI_LIMIT)
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{text}");

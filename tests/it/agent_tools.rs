@@ -3,6 +3,7 @@
 //! reporting the checker's errors while the real file stays untouched, stale and ambiguous edits
 //! refused, a command denied in headless mode, and the constrained envelope's request shape.
 
+use crate::support::proc::{OutputWithin, CLI_LIMIT};
 use smallcode_testkit as mock_llm;
 use smallcode_testkit::project;
 
@@ -59,7 +60,7 @@ fn run(dir: &Path, server: &MockServer, extra: &[&str]) -> (bool, String, Value)
         .args(["--prompt", "Fix add in calc.py"])
         .args(extra)
         .env("SMALLCODE_LOG", dir.with_extension("log"))
-        .output()
+        .output_within(CLI_LIMIT)
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let report = stdout
@@ -356,8 +357,7 @@ async fn a_stale_or_unread_edit_is_refused_with_the_fresh_text() {
     assert!(!r.staged);
     // Read, then the user changes the file: the model's view is stale.
     tb.find_read("calc.py").await;
-    std::thread::sleep(Duration::from_millis(20));
-    std::fs::write(dir.join("calc.py"), CALC.replace("a * b", "b * a")).unwrap();
+    crate::support::write_with_new_mtime(&dir.join("calc.py"), &CALC.replace("a * b", "b * a"));
     let r = tb
         .edit("calc.py", None, Some("return a - b"), "return a + b")
         .await;

@@ -11,6 +11,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
+
+use crate::support::proc::OutputWithin;
 
 const LANGUAGES: [&str; 6] = ["python", "javascript", "c", "rust", "go", "lua"];
 const CATEGORIES: [&str; 8] = [
@@ -492,7 +495,7 @@ fn have(cmd: &str) -> bool {
     Command::new("sh")
         .arg("-c")
         .arg(format!("command -v {cmd}"))
-        .output()
+        .output_within(Duration::from_secs(60))
         .map(|o| o.status.success())
         .unwrap_or(false)
 }
@@ -509,8 +512,9 @@ fn every_task_fails_unmodified_and_passes_with_its_solution() {
         "toolchains missing for the benchmark tasks: {missing:?}. Install Go and Lua with \
          `bench/install-toolchains.sh` (python3, node, gcc and rustc must already be present)"
     );
+    // Every task's check runs twice (unmodified, then solved): the limit only catches a hang.
     let out = Command::new(bench_dir().join("verify.sh"))
-        .output()
+        .output_within(Duration::from_secs(1200))
         .expect("run bench/verify.sh");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -61,7 +61,8 @@ pub fn cached() -> Result<(PathBuf, PathBuf), String> {
     Ok((server, model))
 }
 
-/// Starts the server with context `ctx` and waits until `/health` answers 200 (60 s at most).
+/// Starts the server with context `ctx` and waits until `/health` answers 200 (180 s at most: a
+/// hang catcher on a loaded machine).
 pub fn start(ctx: u32) -> Result<Llama, String> {
     let (server, model) = cached()?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -96,14 +97,14 @@ pub fn start(ctx: u32) -> Result<Llama, String> {
         url: format!("http://127.0.0.1:{port}"),
     };
     let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(60) {
+    while started.elapsed() < Duration::from_secs(180) {
         if health_ok(port) {
             return Ok(llama);
         }
         std::thread::sleep(Duration::from_millis(200));
     }
     Err(format!(
-        "llama-server did not become healthy in 60 s; log: {}",
+        "llama-server did not become healthy in 180 s; log: {}",
         log.display()
     ))
 }

@@ -7,8 +7,10 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
+
+use super::proc;
 
 /// The repository root (where Cargo.toml is).
 pub fn repo() -> PathBuf {
@@ -35,7 +37,10 @@ pub fn nvim() -> PathBuf {
             }
         }
     }
-    if let Ok(out) = Command::new("nvim").arg("--version").output() {
+    if let Ok(out) = proc::OutputWithin::output_within(
+        Command::new("nvim").arg("--version"),
+        Duration::from_secs(60),
+    ) {
         let v = String::from_utf8_lossy(&out.stdout);
         let minor = v
             .strip_prefix("NVIM v0.")
@@ -59,7 +64,8 @@ pub struct Run {
 
 /// Runs `tests/lua/<script>` with `nvim --headless --clean -l`, the plugin on 'runtimepath',
 /// the debug `smallcode` binary as `$SMALLCODE_BIN`, a private XDG tree and log file, plus `env`.
-/// Kills Neovim after `timeout`. Panics with everything useful when the script fails.
+/// Kills Neovim (and what it started) after `timeout`. Panics with everything useful when the
+/// script fails or hangs.
 pub fn run_lua(script: &str, env: &[(&str, String)], timeout: Duration) -> Run {
     run_script(&repo().join("tests/lua").join(script), env, timeout)
 }
@@ -87,55 +93,19 @@ pub fn run_script(path: &Path, env: &[(&str, String)], timeout: Duration) -> Run
         .env_remove("SMALLCODE_ENDPOINT")
         .env_remove("SMALLCODE_PROVIDER")
         .env_remove("SMALLCODE_MODEL")
-        .env_remove("SMALLCODE_DISCOVER")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .env_remove("SMALLCODE_DISCOVER");
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let started = Instant::now();
-    let mut child = cmd.spawn().expect("spawn nvim");
-    // Drain both pipes while waiting: a chatty failure must not block on a full pipe until the
-    // time limit.
-    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut p) = pipe {
-                let _ = p.read_to_end(&mut buf);
-            }
-            String::from_utf8_lossy(&buf).into_owned()
-        })
-    };
-    let out_thread = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
-    );
-    let err_thread = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
-    );
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait nvim") {
-            break s.code();
-        }
-        if started.elapsed() > timeout {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    // Bounded and drained (support::proc): a chatty failure never blocks on a full pipe, and
+    // at the limit Neovim's whole process group goes, the smallcode process with it.
+    let b = proc::run_bounded(&mut cmd, timeout).expect("spawn nvim");
     let run = Run {
-        status,
-        stdout: out_thread.join().unwrap_or_default(),
-        stderr: err_thread.join().unwrap_or_default(),
+        status: b.status.and_then(|s| s.code()),
+        stdout: String::from_utf8_lossy(&b.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&b.stderr).into_owned(),
         log: std::fs::read_to_string(&log).unwrap_or_default(),
-        elapsed: started.elapsed(),
+        elapsed: b.elapsed,
     };
     // A Lua error in an event handler is only logged by the Rust process: it fails the test
     // here, so an e2e test cannot pass while the UI threw. (A push that failed because Neovim
@@ -149,6 +119,14 @@ pub fn run_script(path: &Path, env: &[(&str, String)], timeout: Duration) -> Run
         panic!(
             "{script}: a Lua event handler failed:\n{}",
             handler_errors.join("\n")
+        );
+    }
+    if b.timed_out() {
+        panic!(
+            "{script} did not finish within {timeout:?}: killed (a hang)\n--- stdout\n{}\n--- stderr\n{}\n--- smallcode log (tail)\n{}",
+            run.stdout,
+            run.stderr,
+            tail(&run.log, 40)
         );
     }
     if run.status != Some(0) {
