@@ -15,6 +15,9 @@ use smallcode_llm::config::{Config, ProviderKind};
 
 const CONTEXT: u64 = 1024;
 
+/// How long one turn may take before the test calls it a hang (not a speed check).
+const TURN_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 fn reply(text: &str) -> Step {
     Step::Reply {
         pieces: text.split_inclusive(' ').map(str::to_string).collect(),
@@ -167,18 +170,24 @@ async fn chat_turns_fit_a_small_window_and_budget_shows_the_split() {
     ];
     for (i, m) in messages.iter().enumerate() {
         chats.send_with(1, m.to_string(), ctx()).await.unwrap();
-        // The turn runs as its own task: wait for its Done (or Error).
-        for _ in 0..400 {
-            let done = sink
-                .0
+        // The turn runs as its own task: wait for its Done (or Error). The limit only catches a
+        // hang, and reaching it fails the test.
+        let finished = |sink: &VecSink| {
+            sink.0
                 .lock()
                 .unwrap()
                 .iter()
                 .filter(|e| matches!(e.event, Event::Done { .. } | Event::Error { .. }))
-                .count();
-            if done > i {
-                break;
-            }
+                .count()
+        };
+        let started = std::time::Instant::now();
+        while finished(&sink) <= i {
+            assert!(
+                started.elapsed() < TURN_LIMIT,
+                "turn {} did not end within {TURN_LIMIT:?}: {:?}",
+                i + 1,
+                texts(&sink)
+            );
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
         let reqs = server.chat_requests();

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use mock_llm::{Flavor, MockConfig, MockServer, Step};
 
-const LIMIT: Duration = Duration::from_secs(60);
+/// The limit of one script: a hang catcher (the Lua waits have their own, `t.LIMIT`).
+const LIMIT: Duration = Duration::from_secs(180);
 
 fn reply(pieces: &[&str]) -> Step {
     Step::Reply {
@@ -98,10 +99,25 @@ fn stop_cancels_mid_stream_and_drops_the_http_request() {
             reply(&["after cancel"]),
         ],
     ));
-    nvim::run_lua("e2e/cancel.lua", &env(&server, "openai"), LIMIT);
+    // The disconnect is observed while Neovim and its process still run: the Lua script stops
+    // the reply, then waits for our signal, so only the stop can have closed the connection
+    // (its watchdogs are set far beyond this wait).
+    let signals = nvim::tempdir("cancel-signals");
+    let mut e = env(&server, "openai");
+    e.push(("SIGNALS", signals.display().to_string()));
+    let script = std::thread::spawn(move || nvim::run_lua("e2e/cancel.lua", &e, LIMIT));
+    let dropped = server.wait_disconnects(1, Duration::from_secs(120));
+    let running = !script.is_finished();
+    std::fs::write(signals.join("disconnect-seen"), "").unwrap();
+    let joined = script.join();
+    assert!(dropped, "the stalled HTTP request was dropped");
+    if let Err(panic) = joined {
+        // The script's own failure says more than "Neovim had exited".
+        std::panic::resume_unwind(panic);
+    }
     assert!(
-        server.wait_disconnects(1, Duration::from_secs(5)),
-        "the stalled HTTP request was dropped"
+        running,
+        "the server saw the disconnect only after Neovim had exited"
     );
 }
 
@@ -144,11 +160,7 @@ fn every_server_fault_ends_in_an_error_line_and_the_next_message_works() {
             ok(7),
         ],
     ));
-    nvim::run_lua(
-        "e2e/faults.lua",
-        &env(&server, "openai"),
-        Duration::from_secs(90),
-    );
+    nvim::run_lua("e2e/faults.lua", &env(&server, "openai"), LIMIT);
     assert_eq!(server.chat_requests().len(), 14);
 }
 

@@ -55,7 +55,7 @@ fn run_permission_is_asked_with_vim_ui_select_and_a_buffer_changed_meanwhile_ref
         ("MOCK_URL", server.url()),
         ("PROJECT", dir.display().to_string()),
     ];
-    nvim::run_lua("e2e/agent_permission.lua", &env, Duration::from_secs(120));
+    nvim::run_lua("e2e/agent_permission.lua", &env, Duration::from_secs(180));
     let fed: Vec<String> = server
         .chat_requests()
         .iter()

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use mock_llm::{Flavor, MockConfig, MockServer, Step};
 
-const LIMIT: Duration = Duration::from_secs(120);
+const LIMIT: Duration = Duration::from_secs(180);
 
 fn reply(text: &str) -> Step {
     Step::Reply {

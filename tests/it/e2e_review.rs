@@ -14,7 +14,7 @@ use std::time::Duration;
 use mock_llm::{Flavor, MockConfig, MockServer, Step};
 use serde_json::json;
 
-const LIMIT: Duration = Duration::from_secs(120);
+const LIMIT: Duration = Duration::from_secs(180);
 
 const CALC: &str = "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n";
 

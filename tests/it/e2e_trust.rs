@@ -36,7 +36,7 @@ fn a_cloned_project_runs_nothing_in_neovim_before_trust_and_its_tests_after() {
             ("MARKER", marker.display().to_string()),
             ("SMALLCODE_TEST_UNTRUSTED", "1".into()),
         ],
-        Duration::from_secs(90),
+        Duration::from_secs(180),
     );
     assert!(marker.exists(), "trusted at the end: the tests ran");
 }

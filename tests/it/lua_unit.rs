@@ -6,7 +6,7 @@ use crate::support::nvim;
 use std::time::Duration;
 
 fn run(name: &str) {
-    let run = nvim::run_lua(&format!("test_{name}.lua"), &[], Duration::from_secs(60));
+    let run = nvim::run_lua(&format!("test_{name}.lua"), &[], Duration::from_secs(300));
     assert!(run.stdout.contains(&format!("ok {name}")), "{}", run.stdout);
 }
 

@@ -16,10 +16,11 @@ H.setup = function(name)
   for _, var in ipairs({ 'SMALLCODE_BIN', 'SMALLCODE_ENDPOINT', 'SMALLCODE_PROVIDER', 'SMALLCODE_MODEL' }) do
     vim.env[var] = nil
   end
-  -- Fail instead of hanging if something blocks for too long.
+  -- Fail instead of hanging if something blocks for too long (a hang catcher, generous: the
+  -- tests run two at a time on a loaded 2-core machine).
   local timer = vim.uv.new_timer()
-  timer:start(30000, 0, function()
-    io.stderr:write(string.format('FAIL %s: timed out after 30 s\n', H.name))
+  timer:start(H.LIMIT * 2, 0, function()
+    io.stderr:write(string.format('FAIL %s: timed out after %d s\n', H.name, H.LIMIT * 2 / 1000))
     os.exit(1)
   end)
   timer:unref()
@@ -57,10 +58,21 @@ H.raises = function(fn, msg)
   return tostring(err)
 end
 
---- Processes events until `fn()` is truthy; fails after `timeout_ms` (default 5000).
+--- The default limit of a wait, in milliseconds: it only catches a hang.
+H.LIMIT = 60000
+
+--- Processes events until `fn()` is truthy; fails after `timeout_ms` (default `H.LIMIT`).
 H.wait_for = function(fn, timeout_ms, msg)
-  local ok = vim.wait(timeout_ms or 5000, function() return fn() and true or false end, 10)
-  if not ok then H.fail(msg or string.format('condition not met within %d ms', timeout_ms or 5000)) end
+  local ok = vim.wait(timeout_ms or H.LIMIT, function() return fn() and true or false end, 10)
+  if not ok then H.fail(msg or string.format('condition not met within %d ms', timeout_ms or H.LIMIT)) end
+end
+
+--- Processes events until every callback scheduled so far (`vim.schedule`) has run: a barrier
+--- instead of a fixed pause.
+H.settle = function()
+  local done = false
+  vim.schedule(function() done = true end)
+  H.wait_for(function() return done end, nil, 'scheduled callbacks did not run')
 end
 
 --- Captures vim.notify calls into the returned list of { msg, level }.

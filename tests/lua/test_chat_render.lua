@@ -117,7 +117,7 @@ h.eq(tail(3), { 'b', '', '' }, 'done ends the line and adds a blank one')
 h.ok(not chat.busy(1), 'not busy after done')
 h.eq(chat.get(1).stats, { prompt_tokens = 10, completion_tokens = 3, elapsed_ms = 1500 }, 'stats stored')
 h.eq(chat.winbar(1), 'smallcode · 3 tok in 1.5 s · 1 queued · llama.cpp · SmolLM2-135M · ctx 8192', 'stats shown')
-h.wait_for(function() return #sent == 2 end, 2000, 'the queued message is sent once the reply ended')
+h.wait_for(function() return #sent == 2 end, nil, 'the queued message is sent once the reply ended')
 h.eq(sent[2], { 'chat_send', { chat = 1, text = 'next one' } }, 'the queued message')
 h.eq(chat.queued(1), {}, 'queue empty')
 h.eq(queue_lines(), {}, 'no queue lines left')
@@ -151,7 +151,7 @@ h.eq(chat.queued(1), { 'queued behind third' }, 'the queue survives the stop key
 ev({ type = 'cancelled' })
 h.eq(tail(3), { 'x', '[cancelled]', '' }, 'cancelled line')
 h.ok(not chat.busy(1), 'not busy after cancel')
-h.wait_for(function() return sent[#sent][2].text == 'queued behind third' end, 2000, 'queued one sent after cancel')
+h.wait_for(function() return sent[#sent][2].text == 'queued behind third' end, nil, 'queued one sent after cancel')
 ev({ type = 'done', elapsed_ms = 1 })
 
 -- Fourth turn: the process dies.
@@ -216,14 +216,19 @@ end
 vim.api.nvim_set_current_win(info.input_win)
 vim.api.nvim_buf_set_lines(info.input_buf, 0, -1, false, {})
 feed('i/')
-vim.wait(200, function() return opened > 0 end)
+h.wait_for(function() return opened > 0 end, nil, 'the palette to open')
 h.eq(opened, 1, '/ in an empty input opens the palette')
-vim.wait(200, function() return vim.api.nvim_buf_get_lines(info.input_buf, 0, -1, false)[1] == '/' end)
+h.wait_for(
+  function() return vim.api.nvim_buf_get_lines(info.input_buf, 0, -1, false)[1] == '/' end,
+  nil,
+  'the cancelled palette to type /'
+)
 h.eq(vim.api.nvim_buf_get_lines(info.input_buf, 0, -1, false), { '/' }, 'cancelled palette leaves a plain /')
 feed('<Esc>')
 vim.api.nvim_buf_set_lines(info.input_buf, 0, -1, false, { 'a' })
 feed('A/<Esc>')
-vim.wait(50)
+-- The palette opens from a scheduled callback: let any such callback run first.
+h.settle()
 h.eq(opened, 1, '/ after text is just a character')
 h.eq(vim.api.nvim_buf_get_lines(info.input_buf, 0, -1, false), { 'a/' }, 'typed as is')
 vim.api.nvim_buf_set_lines(info.input_buf, 0, -1, false, {})

@@ -117,14 +117,14 @@ vim.cmd('SmallCode')
 local chat = require('smallcode.chat')
 local c = chat.get(1)
 h.ok(c and vim.api.nvim_win_is_valid(c.win), 'chat window open')
-h.wait_for(function() return rpc.chan() end, 5000, 'process started by :SmallCode')
+h.wait_for(function() return rpc.chan() end, nil, 'process started by :SmallCode')
 h.eq(rpc.request('last_hello').config.model, 'm1', 'hello carried the config')
 h.eq(rpc.request('last_hello').protocol, 2, 'hello carried the protocol')
 h.ok(require('smallcode').statusline():find('idle', 1, true), 'statusline: ' .. require('smallcode').statusline())
 
 -- ask sends exactly the text typed, spaces and bars included.
 vim.cmd('SmallCode ask why  does | this fail?')
-h.wait_for(function() return not chat.busy(1) end, 5000, 'reply finished')
+h.wait_for(function() return not chat.busy(1) end, nil, 'reply finished')
 local lines = chat.lines(1)
 h.eq(vim.list_slice(lines, 1, 5), { '## You', 'why  does | this fail?', '', '## smallcode', 'Hello' }, 'ask text')
 h.eq(c.status, 'fake · fake-model · ctx 8192', 'status event arrived')
@@ -143,9 +143,9 @@ vim.cmd('close')
 
 -- stop with a reply in flight.
 vim.cmd('SmallCode ask hang')
-h.wait_for(function() return chat.lines(1)[#chat.lines(1)] == 'thinking' end, 5000, 'hanging reply started')
+h.wait_for(function() return chat.lines(1)[#chat.lines(1)] == 'thinking' end, nil, 'hanging reply started')
 vim.cmd('SmallCode stop')
-h.wait_for(function() return not chat.busy(1) end, 5000, 'stopped')
+h.wait_for(function() return not chat.busy(1) end, nil, 'stopped')
 h.eq(vim.list_slice(chat.lines(1), #chat.lines(1) - 2), { 'thinking', '[cancelled]', '' }, 'cancelled shown')
 
 -- restart gives a new process.

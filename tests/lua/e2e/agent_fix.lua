@@ -11,7 +11,7 @@ vim.api.nvim_buf_set_lines(buf, 0, 0, false, { '# unsaved note' })
 local before = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
 
 vim.cmd('SmallCode fix the add function returns the wrong sign')
-t.wait_idle(30000)
+t.wait_idle()
 local text = t.chat_text()
 t.ok(not ('\n' .. text):find('\nError:'), 'no error line')
 t.ok(text:find('check tests: ok', 1, true), 'the improvement loop ran the tests')

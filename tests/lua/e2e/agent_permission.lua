@@ -20,7 +20,7 @@ vim.ui.select = function(items, opts, on_choice)
 end
 
 vim.cmd('SmallCode fix the add function returns the wrong sign')
-t.wait_idle(60000)
+t.wait_idle()
 local text = t.chat_text()
 t.eq(#asked, 2, 'asked twice (the "always" command is not asked again)')
 t.ok(asked[1]:find('echo one', 1, true), 'first prompt names the command: ' .. asked[1])

@@ -1,5 +1,7 @@
--- Each fault must end in one `Error:` line within the watchdog limits, and the next message must
--- work. Order matches the mock script in tests/e2e.rs.
+-- Each fault must end in one `Error:` line, and the next message must work. Order matches the mock
+-- script in tests/e2e.rs. The watchdogs end each fault in about a second; the wait for the error
+-- line has the generous `t.LIMIT` (a hang catcher): how long each one took is printed, and the
+-- fault matrix (tests/it/fault_matrix.rs) checks the limits themselves.
 local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
 require('smallcode').setup({
   endpoint = os.getenv('MOCK_URL'),
@@ -19,10 +21,9 @@ local faults = {
 for i, f in ipairs(faults) do
   local start = vim.uv.hrtime()
   vim.cmd('SmallCode ask fault ' .. f[1])
-  t.wait_for('error line for ' .. f[1], function() return t.count('Error:') == i end, 5000)
-  t.wait_idle(2000)
-  local ms = (vim.uv.hrtime() - start) / 1e6
-  t.ok(ms < 4000, f[1] .. ' ended within bounds (' .. ms .. ' ms)')
+  t.wait_for('error line for ' .. f[1] .. ' (a watchdog must end it)', function() return t.count('Error:') == i end)
+  t.wait_idle()
+  io.stdout:write(string.format('%s: error line after %d ms\n', f[1], (vim.uv.hrtime() - start) / 1e6))
   local lines = require('smallcode.chat').lines(1)
   local last_error
   for _, l in ipairs(lines) do
@@ -34,7 +35,7 @@ for i, f in ipairs(faults) do
   )
 
   vim.cmd('SmallCode ask next ' .. i)
-  t.wait_chat('recovered ' .. i, 5000)
+  t.wait_chat('recovered ' .. i)
   t.wait_idle()
 end
 t.eq(t.count('Error:'), #faults, 'exactly one error line per fault')

@@ -27,8 +27,8 @@ end
 
 -- 1. First use: background index, progress, then a one-line summary (the binary file skipped).
 query('add')
-t.wait_for('quickfix list', function() return qf_text():find('caller: function total', 1, true) end, 30000)
-t.wait_for('index summary', function() return root_state().message end, 30000)
+t.wait_for('quickfix list', function() return qf_text():find('caller: function total', 1, true) end)
+t.wait_for('index summary', function() return root_state().message end)
 local st = root_state()
 t.ok((st.progress_count or 0) >= 1, 'progress reported: ' .. vim.inspect(st))
 t.ok(st.message:find('2 files (2 parsed, 0 reused)', 1, true), st.message)
@@ -40,26 +40,25 @@ t.ok(not qf_text():find('grand', 1, true), 'no caller grand yet')
 -- 2. Edit without saving: a new function calling add. The debounced live update sends it.
 local sent = graph.state().sent
 vim.api.nvim_buf_set_lines(buf, -1, -1, false, { '', '', 'def grand(xs):', '    return add(total(xs), 1)' })
-t.wait_for('the live update', function() return graph.state().sent > sent end, 5000)
+t.wait_for('the live update', function() return graph.state().sent > sent end)
 query('add')
-t.wait_for('the unsaved caller', function() return qf_text():find('caller: function grand', 1, true) end, 10000)
+t.wait_for('the unsaved caller', function() return qf_text():find('caller: function grand', 1, true) end)
 t.ok(vim.bo[buf].modified, 'the buffer is still unsaved')
 local disk = table.concat(vim.fn.readfile(dir .. '/calc.py'), '\n')
 t.ok(not disk:find('grand', 1, true), 'the file on disk has no grand yet')
 
 -- 3. Removing it again (still unsaved) removes the caller; writing keeps the disk version.
 vim.api.nvim_buf_set_lines(buf, -5, -1, false, {})
-t.wait_for('the second live update', function() return graph.state().sent > sent + 1 end, 5000)
+t.wait_for('the second live update', function() return graph.state().sent > sent + 1 end)
 query('add')
 t.wait_for('the caller gone', function()
   local q = qf_text()
   return q:find('caller: function total', 1, true) and not q:find('grand', 1, true)
-end, 10000)
+end)
 vim.api.nvim_buf_call(buf, function() vim.cmd('write') end)
 query('total')
 t.wait_for(
   'callers of total after the write',
-  function() return qf_text():find('definition: function total', 1, true) end,
-  10000
+  function() return qf_text():find('definition: function total', 1, true) end
 )
 t.done('graph_live')

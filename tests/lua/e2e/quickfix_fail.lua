@@ -11,7 +11,7 @@ vim.cmd('edit ' .. dir .. '/calc.py')
 local buf = vim.api.nvim_get_current_buf()
 local win = vim.api.nvim_get_current_win()
 vim.cmd('SmallCode fix the add function returns the wrong sign')
-t.wait_idle(45000)
+t.wait_idle()
 t.ok(t.chat_text():find('not solved', 1, true), 'the run failed')
 t.ok(table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n'):find('return a - b', 1, true), 'nothing landed')
 
@@ -37,6 +37,6 @@ t.ok(mine and #mine.items == 1 and mine.items[1].text == 'todo', 'user list kept
 local lists = vim.fn.getqflist({ nr = '$' }).nr
 vim.api.nvim_set_current_win(win) -- the chat took the focus
 vim.cmd('SmallCode fix the add function returns the wrong sign')
-t.wait_idle(45000)
+t.wait_idle()
 t.eq(vim.fn.getqflist({ nr = '$' }).nr, lists, 'no new list on the stack')
 t.done('quickfix_fail')

@@ -26,7 +26,7 @@ rpc.notify = function(method, p)
 end
 
 vim.cmd('SmallCode fix qf')
-t.wait_idle(30000)
+t.wait_idle()
 t.ok(payload and payload.errors, 'errors were sent')
 t.eq(#payload.errors, 1, 'only the project entry')
 t.eq(payload.errors[1].file, 'calc.py', 'relative path')

@@ -9,9 +9,9 @@ local pid = vim.fn.jobpid(chan)
 t.ok(pid > 0, 'process running')
 vim.uv.kill(pid, 'sigkill')
 
-t.wait_chat('Error:', 5000)
-t.wait_idle(3000)
-t.wait_for('process restarted', function() return rpc.chan() and rpc.chan() ~= chan end, 5000)
+t.wait_chat('Error:')
+t.wait_idle()
+t.wait_for('process restarted', function() return rpc.chan() and rpc.chan() ~= chan end)
 t.ok(vim.fn.jobpid(rpc.chan()) ~= pid, 'new process')
 
 vim.cmd('SmallCode ask are you back?')

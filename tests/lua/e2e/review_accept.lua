@@ -12,7 +12,7 @@ local buf = vim.api.nvim_get_current_buf()
 local before = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
 
 vim.cmd('SmallCode fix the add function returns the wrong sign')
-t.wait_idle(60000)
+t.wait_idle()
 -- The chat took the cursor (its input window): back to the file.
 vim.api.nvim_set_current_win(vim.fn.bufwinid(buf))
 local text = t.chat_text()
@@ -48,7 +48,7 @@ t.eq(vim.api.nvim_buf_get_lines(buf, 1, 2, false), { '    return a + b' }, 'the 
 t.eq(vim.api.nvim_buf_get_lines(buf, 5, 6, false), { '    return a * b' }, 'the second did not')
 t.eq(#require('smallcode').review.pending(), 1, 'the second stays pending')
 t.wait_chat('landed calc.py: +1 -1 lines (one undo step; not saved): hunk 1 of 2')
-t.wait_chat('re-check of change 1 (1 of 2 hunks accepted): pass — py_compile: ok', 30000)
+t.wait_chat('re-check of change 1 (1 of 2 hunks accepted): pass — py_compile: ok')
 
 -- Reject the second (found with ]h).
 vim.api.nvim_win_set_cursor(0, { 3, 0 })

@@ -31,7 +31,7 @@ t.eq(sent[1].range, { path = dir .. '/calc.py', line1 = 1, line2 = 2 }, 'the ran
 t.eq(#sent[1].errors, 1, 'one diagnostic')
 t.eq(sent[1].errors[1].text, 'fake-lsp: inside the range', 'only the one inside the range')
 t.ok(sent[1].text:find('In calc.py, lines 1-2:', 1, true), 'the lines are quoted')
-t.wait_idle(60000)
+t.wait_idle()
 if require('smallcode').review.count() > 0 then vim.cmd('SmallCode reject all') end
 
 -- Normal mode: the definition under the cursor (mul, lines 5-6).
@@ -41,7 +41,7 @@ vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes('<F5>', true, false, true),
 t.wait_for('the second run', function() return #sent == 2 end)
 t.eq({ sent[2].range.line1, sent[2].range.line2 }, { 5, 6 }, 'the definition under the cursor')
 t.eq(sent[2].errors[1].text, 'fake-lsp: outside the range', 'its diagnostic')
-t.wait_idle(60000)
+t.wait_idle()
 if require('smallcode').review.count() > 0 then vim.cmd('SmallCode reject all') end
 
 -- From the chat's input window: the file window the chat came from.
@@ -52,5 +52,5 @@ t.wait_for('the third run', function() return #sent == 3 end)
 t.ok(sent[3].text:find('File: calc.py', 1, true), 'the request names the file: ' .. sent[3].text)
 t.eq(sent[3].range, nil, 'no range')
 t.eq(sent[3].buffers[1].path, dir .. '/calc.py', 'its buffer goes along')
-t.wait_idle(60000)
+t.wait_idle()
 t.done('review_range')

@@ -7,7 +7,7 @@ require('smallcode').setup({ endpoint = os.getenv('MOCK_URL'), edit_format = 'to
 
 vim.cmd('edit ' .. dir .. '/calc.py')
 vim.cmd('SmallCode fix the add function in dos.py returns the wrong sign')
-t.wait_idle(60000)
+t.wait_idle()
 t.ok(not ('\n' .. t.chat_text()):find('\nError:'), 'no error line')
 local buf = vim.fn.bufnr(dir .. '/dos.py')
 t.ok(buf > 0 and vim.api.nvim_buf_is_loaded(buf), 'the file got a buffer for the review')

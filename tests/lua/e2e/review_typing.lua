@@ -13,14 +13,14 @@ vim.cmd('edit ' .. dir .. '/other.py')
 t.ok(vim.api.nvim_buf_is_loaded(calc) and not vim.bo[calc].modified, 'calc.py loaded, unmodified, not current')
 
 vim.cmd('SmallCode fix the add function in calc.py returns the wrong sign')
-t.wait_chat('round 1: asking the model', 30000)
+t.wait_chat('round 1: asking the model')
 if mode == 'top' then
   vim.api.nvim_buf_set_lines(calc, 0, 0, false, { '# typed while the agent ran' })
 else
   vim.api.nvim_buf_set_lines(calc, 1, 2, false, { '    return a - b  # mine' })
 end
 local typed = vim.api.nvim_buf_get_lines(calc, 0, -1, false)
-t.wait_idle(60000)
+t.wait_idle()
 t.ok(not ('\n' .. t.chat_text()):find('\nError:'), 'no error line')
 t.eq(vim.api.nvim_buf_get_lines(calc, 0, -1, false), typed, 'nothing changed before review')
 

@@ -8,7 +8,7 @@ vim.cmd('edit ' .. dir .. '/calc.py')
 local calc = vim.api.nvim_get_current_buf()
 local calc0 = vim.api.nvim_buf_get_lines(calc, 0, -1, false)
 vim.cmd('SmallCode fix add in calc.py and ident in util.py')
-t.wait_idle(60000)
+t.wait_idle()
 -- The chat took the cursor (its input window): back to the file.
 vim.api.nvim_set_current_win(vim.fn.bufwinid(calc))
 t.ok(not ('\n' .. t.chat_text()):find('\nError:'), 'no error line')

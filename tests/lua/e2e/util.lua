@@ -1,6 +1,8 @@
 -- Shared helpers for the end-to-end scripts (run by tests/e2e.rs through `nvim --headless -l`).
 -- A failed check prints to stderr and exits 1; `done()` exits 0. Nothing here may hang: every wait
--- has a timeout.
+-- has a limit. Waits are for events, never for a fixed time, and their limits are generous
+-- (`M.LIMIT`): a limit only catches a hang, it is not a speed check (the tests run two at a time on
+-- a loaded 2-core machine).
 local M = {}
 
 local repo = os.getenv('SMALLCODE_REPO') or vim.fn.getcwd()
@@ -46,9 +48,12 @@ M.chat_text = function()
   return table.concat(chat.lines(1) or {}, '\n')
 end
 
---- Waits until `fn()` is truthy; fails with `what` after `ms` milliseconds.
+--- The default limit of every wait, in milliseconds: a hang catcher.
+M.LIMIT = 60000
+
+--- Waits until `fn()` is truthy; fails with `what` after `ms` milliseconds (default `M.LIMIT`).
 M.wait_for = function(what, fn, ms)
-  local ok = vim.wait(ms or 10000, function()
+  local ok = vim.wait(ms or M.LIMIT, function()
     local good, res = pcall(fn)
     return good and res
   end, 10)
@@ -67,6 +72,26 @@ end
 --- Waits until chat 1 has no turn in flight.
 M.wait_idle = function(ms)
   M.wait_for('the turn to finish', function() return not require('smallcode.chat').busy(1) end, ms)
+end
+
+--- Runs the event loop until every callback scheduled so far (`vim.schedule`, and so the
+--- restart a process exit schedules) has run: a barrier, not a sleep.
+M.settle = function()
+  local done = false
+  vim.schedule(function() done = true end)
+  M.wait_for('the scheduled callbacks to run', function() return done end)
+end
+
+--- Waits until the test (Rust) creates the file `name` in `$SIGNALS`: lets the Rust side check
+--- something while this Neovim still runs.
+M.wait_signal = function(name, ms)
+  local dir = os.getenv('SIGNALS')
+  M.ok(dir and dir ~= '', '$SIGNALS is set')
+  M.wait_for(
+    'the signal ' .. name .. ' from the test',
+    function() return vim.uv.fs_stat(dir .. '/' .. name) ~= nil end,
+    ms
+  )
 end
 
 --- Number of occurrences of `needle` in the chat buffer.
