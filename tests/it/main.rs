@@ -3,7 +3,8 @@
 //!
 //! - agent_*: `smallcode run` and the agent API against the scripted mock.
 //! - chat_budget: chat turns through the budgeted assembler.
-//! - e2e*: real headless Neovim + the Rust process + the mock.
+//! - e2e*: real headless Neovim + the Rust process + the mock (e2e_crash: kill -9 while a change
+//!   set lands).
 //! - graph: the code graph on fixtures and in Neovim.
 //! - lua_unit: the Lua specs in tests/lua/.
 //! - real_model: real llama-server + SmolLM2 (run whenever the cached build exists).
@@ -17,6 +18,7 @@ mod agent_tools;
 mod bench_tasks;
 mod chat_budget;
 mod e2e;
+mod e2e_crash;
 mod e2e_permission;
 mod e2e_quickfix;
 mod e2e_review;
