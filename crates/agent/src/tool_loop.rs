@@ -126,6 +126,7 @@ struct Loop<'a> {
     envelope: bool,
     messages: Vec<Message>,
     stats: RepairStats,
+    opts: &'a ToolOptions,
 }
 
 async fn run_inner(
@@ -225,6 +226,7 @@ async fn run_inner(
         tb,
         specs,
         envelope,
+        opts,
         messages: vec![
             Message::new(Role::System, system),
             Message::new(
@@ -506,8 +508,6 @@ impl Loop<'_> {
             }
             tools::CREATE => self.tb.create(&s("path"), &s("content")).await,
             tools::RUN => self.tb.run(&s("command")).await,
-            other => ToolResult {
-                text: format!("error: unknown tool {other}"),
             name if self.opts.user_tools.iter().any(|t| t.name == name) => {
                 match &self.opts.user_caller {
                     Some(caller) => {
@@ -542,6 +542,8 @@ impl Loop<'_> {
                     },
                 }
             }
+            other => ToolResult {
+                text: format!("error: unknown tool {other}"),
                 step: format!("unknown tool {other}"),
                 staged: false,
             },
