@@ -1,5 +1,5 @@
 local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
--- Watchdogs far beyond the test's wait for the disconnect (120 s in tests/it/e2e.rs): only the
+-- Watchdogs far beyond the test's wait for the disconnect (90 s in tests/it/e2e.rs): only the
 -- stop can drop the stalled request in time.
 require('smallcode').setup({ endpoint = os.getenv('MOCK_URL'), timeouts = { first_token = 900, idle = 900 } })
 
@@ -12,7 +12,7 @@ t.wait_chat('[cancelled]')
 t.wait_idle()
 -- The test (Rust) waits for the mock server to see the stalled request's connection close and
 -- only then signals: the request was dropped by the stop, while this Neovim and its process run.
-t.wait_signal('disconnect-seen')
+t.wait_signal('disconnect-seen', 150000)
 t.eq(require('smallcode.rpc').chan(), chan, 'the same process is still running (the stop dropped the request)')
 
 vim.cmd('SmallCode ask and now?')
