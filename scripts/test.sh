@@ -27,6 +27,8 @@ echo "[test] cargo fmt --check"
 cargo fmt --all -- --check
 echo "[test] stylua check (lua/, plugin/, tests/lua/)"
 node scripts/stylua-check.mjs "$SMALLCODE_STYLUA"
+echo "[test] crate layers (scripts/check-layers.sh)"
+scripts/check-layers.sh
 echo "[test] cargo clippy -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "[test] cargo test (Neovim $(nvim_version "$SMALLCODE_NVIM"))"
