@@ -1,9 +1,12 @@
 //! Finding a model server and learning its real limits.
 //!
 //! With no endpoint configured, loopback is probed for the usual local servers in a fixed order
-//! (Ollama :11434, LM Studio :1234, llama.cpp :8080); the first that answers wins. Then the server
-//! is asked for its model list, the context size actually loaded and whether the model does
-//! native tool calls. A large context is never assumed: when a server can't say, 4096 is used.
+//! (Ollama :11434, LM Studio :1234, llama.cpp :8080, vLLM :8000); the first that answers wins.
+//! Then the server is asked for its model list, the context size actually loaded and whether the
+//! model does native tool calls. A large context is never assumed: when a server can't say, 4096
+//! is used. vLLM says it in `/v1/models` (`max_model_len` of each model), and is told apart from
+//! other OpenAI-compatible servers by that field (or `owned_by: "vllm"`), so a random web server
+//! on :8000 is not mistaken for a model.
 //! The candidate list can be overridden with `SMALLCODE_DISCOVER=kind=url,…` (tests, odd ports).
 
 use std::process::ExitCode;
@@ -31,7 +34,9 @@ pub enum ServerKind {
     Ollama,
     /// LM Studio.
     LmStudio,
-    /// Some other OpenAI-compatible server (vLLM, OpenAI…).
+    /// vLLM's OpenAI-compatible server (`vllm serve`).
+    Vllm,
+    /// Some other OpenAI-compatible server (OpenAI, a proxy…).
     OpenAi,
 }
 
@@ -42,6 +47,7 @@ impl ServerKind {
             ServerKind::LlamaCpp => "llama.cpp",
             ServerKind::Ollama => "Ollama",
             ServerKind::LmStudio => "LM Studio",
+            ServerKind::Vllm => "vLLM",
             ServerKind::OpenAi => "OpenAI-compatible",
         }
     }
@@ -51,6 +57,7 @@ impl ServerKind {
             "llamacpp" | "llama.cpp" | "llama" => Some(ServerKind::LlamaCpp),
             "ollama" => Some(ServerKind::Ollama),
             "lmstudio" => Some(ServerKind::LmStudio),
+            "vllm" => Some(ServerKind::Vllm),
             "openai" => Some(ServerKind::OpenAi),
             _ => None,
         }
@@ -155,6 +162,7 @@ pub fn candidates() -> Vec<(ServerKind, String)> {
         (ServerKind::Ollama, "http://127.0.0.1:11434".into()),
         (ServerKind::LmStudio, "http://127.0.0.1:1234".into()),
         (ServerKind::LlamaCpp, "http://127.0.0.1:8080".into()),
+        (ServerKind::Vllm, "http://127.0.0.1:8000".into()),
     ]
 }
 
@@ -235,10 +243,30 @@ async fn post_json(http: &reqwest::Client, url: &str, body: &Value) -> Result<Va
 async fn answers(http: &reqwest::Client, kind: ServerKind, url: &str) -> bool {
     let path = match kind {
         ServerKind::Ollama => "/api/tags",
-        ServerKind::LmStudio | ServerKind::OpenAi => "/v1/models",
+        ServerKind::LmStudio | ServerKind::OpenAi | ServerKind::Vllm => "/v1/models",
         ServerKind::LlamaCpp => "/props",
     };
-    get_json(http, &format!("{url}{path}")).await.is_ok()
+    match get_json(http, &format!("{url}{path}")).await {
+        // Port 8000 is every development web server's default: only a model list that looks
+        // like vLLM's counts.
+        Ok(v) if kind == ServerKind::Vllm => is_vllm(&v),
+        Ok(_) => true,
+        Err(_) => false,
+    }
+}
+
+/// Whether a `/v1/models` answer comes from vLLM: its models carry `max_model_len` (or say
+/// `owned_by: "vllm"`).
+fn is_vllm(models: &Value) -> bool {
+    models
+        .get("data")
+        .and_then(Value::as_array)
+        .is_some_and(|a| {
+            a.iter().any(|m| {
+                m.get("max_model_len").is_some()
+                    || m.get("owned_by").and_then(Value::as_str) == Some("vllm")
+            })
+        })
 }
 
 /// Works out which server software runs at a configured URL.
@@ -265,6 +293,7 @@ async fn identify(
         return Ok(ServerKind::Ollama);
     }
     match get_json(http, &format!("{url}/v1/models")).await {
+        Ok(v) if is_vllm(&v) => Ok(ServerKind::Vllm),
         Ok(_) => Ok(ServerKind::OpenAi),
         Err(reason) => Err(LlmError::Connect {
             url: url.to_string(),
@@ -427,6 +456,25 @@ async fn probe(
                 .and_then(|m| m.get("capabilities"))
                 .and_then(Value::as_array)
                 .map(|c| c.iter().any(|x| x == "tool_use"));
+        }
+        ServerKind::Vllm => {
+            // One model per server process; `max_model_len` is the context it was started
+            // with (`--max-model-len`, else the model's own maximum), prompt and reply together.
+            let v = get_json(http, &format!("{url}/v1/models"))
+                .await
+                .map_err(conn)?;
+            ep.models = ids(&v, "data", "id");
+            ep.model = pick_model(wanted, None, &ep.models, url)?;
+            loaded_ctx = v
+                .get("data")
+                .and_then(Value::as_array)
+                .and_then(|a| {
+                    a.iter()
+                        .find(|m| m.get("id").and_then(Value::as_str) == Some(ep.model.as_str()))
+                })
+                .and_then(|m| m.get("max_model_len"))
+                .and_then(Value::as_u64);
+            ep.trained_context = loaded_ctx;
         }
         ServerKind::OpenAi => {
             let v = get_json(http, &format!("{url}/v1/models"))

@@ -1,5 +1,5 @@
 //! A scripted stand-in for the local model servers smallcode talks to (llama.cpp's
-//! `llama-server`, Ollama, LM Studio), for deterministic tests and benchmarks.
+//! `llama-server`, Ollama, LM Studio, vLLM), for deterministic tests and benchmarks.
 //!
 //! Why a hand-written server: a real model cannot be told to stall after three tokens,
 //! drop the socket mid-stream or answer 503 while "loading", and tests must not depend
@@ -44,6 +44,9 @@ pub enum Flavor {
     Ollama,
     /// LM Studio: `/v1/models`, `/api/v0/models`, SSE chat on `/v1/chat/completions`.
     LmStudio,
+    /// vLLM (`vllm serve`): `/health`, `/version`, `/v1/models` with `max_model_len`,
+    /// `/tokenize`, SSE chat on `/v1/chat/completions`; FastAPI's `{"detail": …}` errors.
+    Vllm,
 }
 
 /// One scripted answer to one chat request. Fault steps exist because a real model
@@ -701,6 +704,7 @@ async fn handle(stream: TcpStream, ctx: Arc<Ctx>) {
         Flavor::LlamaCpp => route_llamacpp(&ctx, &req, &body, &mut conn).await,
         Flavor::Ollama => route_ollama(&ctx, &req, &body, &mut conn).await,
         Flavor::LmStudio => route_lmstudio(&ctx, &req, &body, &mut conn).await,
+        Flavor::Vllm => route_vllm(&ctx, &req, &body, &mut conn).await,
     };
     // Dropping `conn` closes the socket (FIN): the end of a `Connection: close` response.
 }
@@ -712,6 +716,8 @@ async fn not_found(ctx: &Ctx, req: &Request, conn: &mut Conn) -> Result<(), Gone
             "error": {"code": 404, "message": "File Not Found", "type": "not_found_error"}
         }),
         Flavor::Ollama => json!({ "error": format!("{} {} not found", req.method, req.path) }),
+        // vLLM is a FastAPI app.
+        Flavor::Vllm => json!({ "detail": "Not Found" }),
     };
     conn.send_json(404, &body).await
 }
@@ -766,6 +772,26 @@ async fn route_lmstudio(
         ("POST", "/v1/chat/completions") | ("POST", "/api/v0/chat/completions") => {
             chat(ctx, body, conn).await
         }
+        _ => not_found(ctx, req, conn).await,
+    }
+}
+
+async fn route_vllm(ctx: &Ctx, req: &Request, body: &Value, conn: &mut Conn) -> Result<(), Gone> {
+    match (req.method.as_str(), req.path.as_str()) {
+        ("GET", "/health") => conn.send(200, "application/json", b"").await,
+        ("GET", "/version") => conn.send_json(200, &json!({ "version": "0.10.1" })).await,
+        ("GET", "/v1/models") => conn.send_json(200, &vllm_models(ctx)).await,
+        ("POST", "/tokenize") => {
+            let prompt = body.get("prompt").and_then(Value::as_str).unwrap_or("");
+            let n = prompt.split_whitespace().count();
+            let tokens: Vec<u64> = (0..n as u64).map(|i| 1000 + i).collect();
+            conn.send_json(
+                200,
+                &json!({ "count": n, "max_model_len": ctx.n_ctx, "tokens": tokens }),
+            )
+            .await
+        }
+        ("POST", "/v1/chat/completions") => chat(ctx, body, conn).await,
         _ => not_found(ctx, req, conn).await,
     }
 }
@@ -875,6 +901,28 @@ fn llamacpp_models(ctx: &Ctx) -> Value {
             "created": unix_now(),
             "owned_by": "llamacpp",
             "meta": { "vocab_type": 2, "n_vocab": 151936, "n_ctx_train": ctx.n_ctx, "n_embd": 2048, "n_params": 1_000_000_000u64, "size": 1_000_000_000u64 }
+        }]
+    })
+}
+
+/// vLLM's model card: one model per server, `max_model_len` is the context it serves.
+fn vllm_models(ctx: &Ctx) -> Value {
+    json!({
+        "object": "list",
+        "data": [{
+            "id": ctx.model,
+            "object": "model",
+            "created": unix_now(),
+            "owned_by": "vllm",
+            "root": format!("/models/{}", ctx.model),
+            "parent": null,
+            "max_model_len": ctx.n_ctx,
+            "permission": [{
+                "id": "modelperm-mock", "object": "model_permission", "created": unix_now(),
+                "allow_create_engine": false, "allow_sampling": true, "allow_logprobs": true,
+                "allow_search_indices": false, "allow_view": true, "allow_fine_tuning": false,
+                "organization": "*", "group": null, "is_blocking": false
+            }]
         }]
     })
 }
