@@ -10,6 +10,13 @@
 --- - One turn is in flight per chat; a message sent meanwhile waits in the chat's queue (shown
 ---   as virtual lines under the transcript, never written into it) and is sent when the turn
 ---   ends, however it ends.
+--- - Every message and fix run names the stored chat it belongs to (`c.session`, an id chosen
+---   here, and `c.project`, the project whose data directory holds it): the Rust process saves
+---   each turn there and, after a restart, reloads that chat's history on the next message.
+---   `/clear` starts a new id (the old chat stays listed by `:SmallCode resume`).
+--- - The one exception to append-only: a `retract` event removes the end of the reply (a reply
+---   stopped for repeating itself keeps one copy), O(size of what is removed). A resume
+---   replaces the whole transcript once.
 ---
 --- Layout of a transcript:
 ---   ## You
@@ -77,6 +84,8 @@ M.send = function(text, id, route)
   local origin = c.origin_win
   if type(text) ~= 'string' or vim.trim(text) == '' then return false end
   if not (H.win_valid(c.win) and H.win_valid(c.input_win)) then M.open(c.id) end
+  -- The editor's own commands (`/model`, `/resume`, `/undo`, `/fix`, `/graph`) run here.
+  if not route and H.editor_command(c, text) then return true end
   if c.busy then
     table.insert(c.queue, { text = text, route = route })
     H.show_queue(c)
@@ -94,20 +103,32 @@ M.send = function(text, id, route)
   -- `route` sends the turn elsewhere than plain chat (the agent: `agent_run` plus its payload).
   local method = route and route.method or 'chat_send'
   local payload = vim.tbl_extend('force', route and route.payload or {}, { chat = c.id, text = text })
+  H.ensure_session(c, origin)
+  payload.session, payload.project = c.session, c.project
   if method == 'chat_send' and not M.is_command(text) then
     payload = vim.tbl_extend('keep', payload, H.editor_context(origin, c))
+    H.named_context(text, origin, c, payload)
   end
   local ok, err = pcall(require('smallcode.rpc').notify, method, payload)
   if not ok then H.on.error(c, { text = H.strip(err) }) end
+  -- The old chat stays stored; the next message starts a new one.
+  if method == 'chat_send' and text:match('^%s*/clear%s*$') then c.session = H.new_id() end
   return true
 end
 
 --- The chat's slash commands (answered by smallcode, never sent to the model), as in
---- src/chat/commands.rs.
+--- src/chat/commands.rs. `editor = true`: run here (`H.editor`); `args`: the palette puts the
+--- command in the input for its argument instead of running it.
 M.commands = {
   { name = 'budget', desc = 'token split of the last turn (system, task, symbols, graph, history, reply)' },
   { name = 'stats', desc = 'last agent run and session totals (rounds, tokens, cache, repairs, checks)' },
-  { name = 'clear', desc = "forget this chat's history" },
+  { name = 'clear', desc = 'start a new chat (this one stays listed by /resume)' },
+  { name = 'memory', desc = 'project notes: /memory add TEXT, /memory list, /memory forget N', args = true },
+  { name = 'model', desc = "list the server's models and switch (/model NAME)", editor = true },
+  { name = 'resume', desc = 'reopen a saved chat of this project (/resume last)', editor = true },
+  { name = 'undo', desc = 'revert the last landed change set', editor = true },
+  { name = 'fix', desc = 'let the agent fix TEXT in the current file', editor = true, args = true },
+  { name = 'graph', desc = 'definitions, callers and callees of NAME (quickfix)', editor = true, args = true },
   { name = 'help', desc = 'list the commands' },
 }
 
@@ -127,12 +148,165 @@ M.palette = function(id, on_cancel)
     prompt = 'smallcode command',
     format_item = function(item) return string.format('/%-7s %s', item.name, item.desc) end,
   }, function(item)
-    if item then
-      M.send('/' .. item.name, id)
-    elseif on_cancel then
-      on_cancel()
+    if not item then
+      if on_cancel then on_cancel() end
+      return
     end
+    local c = H.get(id or 1)
+    if item.args and H.buf_valid(c.input_buf) then
+      -- Needs an argument: typed after the command in the input.
+      vim.api.nvim_buf_set_lines(c.input_buf, 0, -1, false, { '/' .. item.name .. ' ' })
+      if H.win_valid(c.input_win) then
+        vim.api.nvim_set_current_win(c.input_win)
+        vim.api.nvim_win_set_cursor(c.input_win, { 1, #item.name + 2 })
+        vim.cmd('startinsert!')
+      end
+      return
+    end
+    M.send('/' .. item.name, id)
   end)
+end
+
+--- `:SmallCode resume [last|ID|TITLE]` and `/resume`: reopens one of this project's saved chats
+--- in chat `id` — its transcript, and its history for the model from the next message on.
+--- Without an argument the chats are offered with `vim.ui.select` (date, first message, turns).
+---@param arg string|nil `last`, a chat id, or part of a title
+---@param id integer|nil chat id, default 1
+M.resume = function(arg, id)
+  local c = H.get(id or 1)
+  local project = c.project or H.project_root(c)
+  arg = vim.trim(arg or '')
+  -- The newest chat is found by the Rust process in the same request: one round trip.
+  if arg == 'last' then return M.load('last', project, c.id) end
+  local list = M.saved(project)
+  if #list == 0 then
+    H.notify('no saved chats for ' .. project)
+    return
+  end
+  if arg == '' then
+    vim.ui.select(list, { prompt = 'Resume chat', format_item = M.format_saved }, function(item)
+      if item then M.load(item.id, project, c.id) end
+    end)
+    return
+  end
+  local item = H.find_saved(list, arg)
+  if not item then H.error(string.format("resume: no saved chat matches '%s' (try :SmallCode resume)", arg)) end
+  M.load(item.id, project, c.id)
+end
+
+--- The saved chats of `project` (default: the current project), newest first:
+--- `{ id, title, created, updated, turns }` (src/chat/store.rs).
+---@param project string|nil
+---@return table[]
+M.saved = function(project)
+  project = project or H.project_root(H.get(1))
+  local list = require('smallcode.rpc').request('chats_list', { project = project })
+  return type(list) == 'table' and list or {}
+end
+
+--- One line for a saved chat: date, first message, turns.
+---@param item table an entry of `M.saved()`
+---@return string
+M.format_saved = function(item)
+  local turns = tonumber(item.turns) or 0
+  return string.format(
+    '%s  %s  (%d turn%s)',
+    os.date('%Y-%m-%d %H:%M', tonumber(item.updated) or 0),
+    item.title ~= '' and item.title or '(empty)',
+    turns,
+    turns == 1 and '' or 's'
+  )
+end
+
+--- Makes saved chat `session` of `project` chat `id`'s conversation: a reply in flight is
+--- stopped, the transcript is replaced by the saved one and the model gets its history.
+---@param session string a chat id, or `last` (the newest)
+---@param project string
+---@param id integer|nil chat id, default 1
+M.load = function(session, project, id)
+  local c = H.get(id or 1)
+  H.ensure_buffers(c)
+  if c.busy then M.stop(c.id) end
+  local reply = require('smallcode.rpc').request('chat_resume', { chat = c.id, session = session, project = project })
+  c.session, c.project = type(reply) == 'table' and reply.id or session, project
+  c.queue, c.busy, c.streaming = {}, false, false
+  H.show_queue(c)
+  H.render_saved(c, type(reply) == 'table' and reply.turns or {})
+  if not (H.win_valid(c.win) and H.win_valid(c.input_win)) then M.open(c.id) end
+  H.scroll_to_end(c.win, c.buf)
+  H.update_winbar(c)
+end
+
+--- `:SmallCode chats delete [ID|TITLE]`: removes a saved chat of this project (asked with
+--- `vim.ui.select` without an argument). Deleting the open chat starts a new one.
+---@param arg string|nil
+M.delete_saved = function(arg)
+  local c = H.get(1)
+  local project = c.project or H.project_root(c)
+  local list = M.saved(project)
+  if #list == 0 then
+    H.notify('no saved chats for ' .. project)
+    return
+  end
+  local function delete(item)
+    require('smallcode.rpc').request('chats_delete', { project = project, id = item.id })
+    if c.session == item.id then c.session = H.new_id() end
+    H.notify('deleted chat: ' .. item.title)
+  end
+  arg = vim.trim(arg or '')
+  if arg == '' then
+    vim.ui.select(list, { prompt = 'Delete chat', format_item = M.format_saved }, function(item)
+      if item then delete(item) end
+    end)
+    return
+  end
+  local item = H.find_saved(list, arg)
+  if not item then H.error(string.format("chats delete: no saved chat matches '%s'", arg)) end
+  delete(item)
+end
+
+--- `/model [NAME]` and `:SmallCode model [NAME]`: switches to model NAME of the server, or
+--- offers the server's models with `vim.ui.select`. The next message uses it.
+---@param name string|nil
+M.model = function(name)
+  name = vim.trim(name or '')
+  local models = M.models(true)
+  local function switch(m)
+    if #models > 0 and not vim.tbl_contains(models, m) then
+      H.error(string.format("model '%s' is not on the server; it has: %s", m, table.concat(models, ', ')))
+    end
+    require('smallcode').get_config().model = m
+    require('smallcode.rpc').reconfigure()
+    H.notify('model: ' .. m)
+    local c = H.chats[1]
+    if c and H.buf_valid(c.buf) then H.on.info(c, { text = 'model switched to ' .. m }) end
+  end
+  if name ~= '' then return switch(name) end
+  if #models == 0 then H.error('the server lists no models') end
+  vim.ui.select(models, { prompt = 'Model' }, function(m)
+    if m then switch(m) end
+  end)
+end
+
+--- The project chat `id` belongs to (where it is saved, what `#file:` is relative to).
+---@param id integer|nil chat id, default 1
+---@return string
+M.project = function(id)
+  local c = H.get(id or 1)
+  return c.project or H.project_root(c)
+end
+
+--- The server's models (cached for a minute; `fresh` asks again).
+---@param fresh boolean|nil
+---@return string[]
+M.models = function(fresh)
+  local now = vim.uv.now()
+  if fresh or not H.models or now - H.models.at > 60000 then
+    local ok, status = pcall(require('smallcode.rpc').request, 'status')
+    local list = ok and type(status) == 'table' and type(status.models) == 'table' and status.models or {}
+    H.models = { at = now, list = list }
+  end
+  return H.models.list
 end
 
 --- The messages waiting in chat `id`'s queue, oldest first.
@@ -184,8 +358,8 @@ M.busy = function(id)
 end
 
 --- Handles one event from Rust: `{ chat = <id>, type = <kind>, ... }`, kinds as in
---- src/rpc/protocol.rs (status, info, start, delta, done, error, cancelled). Unknown kinds are
---- ignored so that an older plugin survives a newer binary's extra events.
+--- src/rpc/protocol.rs (status, info, start, delta, done, error, cancelled, retract, progress).
+--- Unknown kinds are ignored so that an older plugin survives a newer binary's extra events.
 ---@param ev table
 M.on_event = function(ev)
   if type(ev) ~= 'table' then return end
@@ -249,6 +423,8 @@ H.chats = {}
 H.starting = false
 H.input_height = 3
 H.prefix = 'smallcode'
+-- The server's model list and when it was read (`M.models`).
+H.models = nil
 -- Namespace of the queued-message virtual lines.
 H.qns = vim.api.nvim_create_namespace('smallcode_chat_queue')
 
@@ -262,7 +438,7 @@ end
 H.get = function(id)
   local c = H.chats[id]
   if not c then
-    c = { id = id, busy = false, streaming = false, status = nil, stats = nil, queue = {} }
+    c = { id = id, busy = false, streaming = false, status = nil, stats = nil, queue = {}, session = nil }
     H.chats[id] = c
   end
   return c
@@ -298,6 +474,9 @@ H.ensure_buffers = function(c)
   if not H.buf_valid(c.input_buf) then
     c.input_buf = H.create_buf('smallcode://input/' .. c.id, { filetype = 'markdown' })
     H.set_keymaps(c, c.input_buf, true)
+    -- `#buffer`, `#file:…`, `#symbol:…`, … and `/commands`: <C-x><C-o> (or <C-x><C-u>).
+    local fn = "v:lua.require'smallcode.complete'.omnifunc"
+    vim.bo[c.input_buf].omnifunc, vim.bo[c.input_buf].completefunc = fn, fn
   end
 end
 
@@ -346,6 +525,147 @@ H.editor_context = function(win, c)
   local buffers = agent.live_buffers(root, buf)
   return { root = root, file = path, cursor = vim.api.nvim_win_get_cursor(win)[1], buffers = buffers }
 end
+
+--- A new stored-chat id: time, process and a random part (`20250115-102233-4242-9f3a`).
+H.new_id = function()
+  local rnd = vim.uv.hrtime() % 0x10000
+  return string.format('%s-%d-%04x', os.date('%Y%m%d-%H%M%S'), vim.fn.getpid(), rnd)
+end
+
+--- The project a chat belongs to: the root of the file window it was opened from (else the
+--- working directory).
+H.project_root = function(c)
+  local win = c and c.origin_win
+  if H.win_valid(win) and win ~= c.win and win ~= c.input_win then
+    local buf = vim.api.nvim_win_get_buf(win)
+    if vim.bo[buf].buftype == '' and vim.api.nvim_buf_get_name(buf) ~= '' then
+      return require('smallcode.agent').root(buf)
+    end
+  end
+  local ok, root = pcall(function() return require('smallcode.agent').current_root() end)
+  return ok and root or vim.fn.getcwd()
+end
+
+--- Gives chat `c` a project and a stored-chat id on its first message.
+H.ensure_session = function(c, origin)
+  if not c.project then
+    c.origin_win = c.origin_win or origin
+    c.project = H.project_root(c)
+  end
+  c.session = c.session or H.new_id()
+end
+
+--- A saved chat by id, then by title (exact, then containing `arg`).
+H.find_saved = function(list, arg)
+  if arg == 'last' then return list[1] end
+  for _, item in ipairs(list) do
+    if item.id == arg or item.title == arg then return item end
+  end
+  local lower = arg:lower()
+  for _, item in ipairs(list) do
+    if tostring(item.title):lower():find(lower, 1, true) then return item end
+  end
+end
+
+--- Replaces the transcript with saved turns (`{ kind, state, user, assistant, notes }`), in one
+--- write: a 500-turn chat is one `nvim_buf_set_lines`.
+H.render_saved = function(c, turns)
+  local lines = {}
+  local function add(text)
+    for _, l in ipairs(vim.split(text, '\n', { plain = true })) do
+      lines[#lines + 1] = l
+    end
+  end
+  for _, t in ipairs(turns) do
+    if #lines > 0 then lines[#lines + 1] = '' end
+    add('## You\n' .. tostring(t.user or ''))
+    lines[#lines + 1] = ''
+    lines[#lines + 1] = '## smallcode'
+    local reply = tostring(t.assistant or '')
+    if reply ~= '' then add(reply) end
+    for _, n in ipairs(type(t.notes) == 'table' and t.notes or {}) do
+      lines[#lines + 1] = '> ' .. tostring(n)
+    end
+    if t.state == 'cut' then lines[#lines + 1] = '[cut: the reply did not finish]' end
+  end
+  if #lines > 0 then lines[#lines + 1] = '' end
+  lines[#lines + 1] = string.format('> resumed: %d turn%s', #turns, #turns == 1 and '' or 's')
+  lines[#lines + 1] = ''
+  vim.bo[c.buf].modifiable = true
+  vim.api.nvim_buf_set_lines(c.buf, 0, -1, false, lines)
+  vim.bo[c.buf].modifiable = false
+end
+
+--- Runs `/model`, `/resume`, `/undo`, `/fix`, `/graph` typed in chat `c`; false for anything
+--- else (sent as usual).
+H.editor_command = function(c, text)
+  local name, rest = text:match('^%s*/(%a+)%s*(.-)%s*$')
+  if not name then return false end
+  name = name:lower()
+  local run = {
+    model = function() M.model(rest) end,
+    resume = function() M.resume(rest, c.id) end,
+    undo = function() require('smallcode.command').run('undo') end,
+    fix = function() require('smallcode.agent').fix(rest) end,
+    graph = function() require('smallcode.graph').query(rest) end,
+  }
+  if not run[name] then return false end
+  local ok, err = pcall(run[name])
+  if not ok then H.notify(H.strip(err), vim.log.levels.ERROR) end
+  return true
+end
+
+--- What the message names with `#` and only the editor knows: the diagnostics of the file it
+--- came from, the quickfix list, the last visual selection (src/chat/refs.rs renders them).
+H.named_context = function(text, origin, c, payload)
+  if not text:find('#', 1, true) then return end
+  local buf = H.win_valid(origin) and origin ~= c.win and origin ~= c.input_win and vim.api.nvim_win_get_buf(origin)
+    or nil
+  local root = payload.root or c.project
+  local function rel(path)
+    local prefix = root and (root:sub(-1) == '/' and root or root .. '/') or nil
+    return prefix and vim.startswith(path, prefix) and path:sub(#prefix + 1) or path
+  end
+  local function named(word) return text:find('%f[%w#]#' .. word .. '%f[^%w_]') ~= nil end
+  if named('diagnostics') and buf then
+    local out = {}
+    local file = rel(vim.api.nvim_buf_get_name(buf))
+    local sev = { 'ERROR', 'WARN', 'INFO', 'HINT' }
+    for _, d in ipairs(vim.diagnostic.get(buf)) do
+      out[#out + 1] = {
+        file = file,
+        line = d.lnum + 1,
+        col = d.col + 1,
+        text = string.format('%s: %s', sev[d.severity] or 'NOTE', d.message),
+      }
+    end
+    payload.diagnostics = out
+  end
+  if named('quickfix') then
+    local out = {}
+    for _, e in ipairs(vim.fn.getqflist()) do
+      local file = e.bufnr > 0 and rel(vim.api.nvim_buf_get_name(e.bufnr)) or ''
+      out[#out + 1] = { file = file, line = e.lnum, col = e.col, text = vim.trim(e.text) }
+    end
+    payload.quickfix = out
+  end
+  if named('selection') and buf and not payload.selection then
+    local s, e = vim.api.nvim_buf_get_mark(buf, '<'), vim.api.nvim_buf_get_mark(buf, '>')
+    if s[1] > 0 and e[1] >= s[1] then
+      local path = vim.api.nvim_buf_get_name(buf)
+      payload.selection = {
+        path = path ~= '' and path or nil,
+        line1 = s[1],
+        line2 = e[1],
+        text = table.concat(vim.api.nvim_buf_get_lines(buf, s[1] - 1, e[1], false), '\n'),
+      }
+    end
+  end
+end
+
+H.notify = function(msg, level) vim.notify('(smallcode) ' .. msg, level or vim.log.levels.INFO) end
+
+H.error = function(msg) error('(smallcode) ' .. msg, 0) end
 
 H.open_windows = function(c)
   local chat = H.config().chat
@@ -508,7 +828,9 @@ H.winbar_parts = function(c)
   local state = {}
   -- Rust sends a status once it reached a model server; an error before that means it did not.
   if c.status == nil then state[#state + 1] = c.failed and 'not connected' or 'connecting…' end
-  if c.busy then
+  if c.busy and c.progress then
+    state[#state + 1] = c.progress
+  elseif c.busy then
     state[#state + 1] = c.streaming and 'generating…' or 'waiting for the model…'
   else
     local stats = H.format_stats(c.stats)
@@ -613,23 +935,56 @@ H.on.done = function(c, ev)
     completion_tokens = num(ev.completion_tokens),
     elapsed_ms = num(ev.elapsed_ms),
   }
-  c.busy, c.streaming = false, false
+  c.busy, c.streaming, c.progress = false, false, nil
   H.update_winbar(c)
   H.drain(c)
 end
 
 H.on.error = function(c, ev)
   H.append_line(c, 'Error: ' .. tostring(ev.text or 'unknown error'))
-  c.busy, c.streaming, c.failed = false, false, true
+  c.busy, c.streaming, c.failed, c.progress = false, false, true, nil
   H.update_winbar(c)
   H.drain(c)
 end
 
 H.on.cancelled = function(c, _)
   H.append_line(c, '[cancelled]')
-  c.busy, c.streaming = false, false
+  c.busy, c.streaming, c.progress = false, false, nil
   H.update_winbar(c)
   H.drain(c)
+end
+
+--- Removes `ev.text` from the end of the transcript (it is exactly the last text appended).
+H.on.retract = function(c, ev)
+  local n = type(ev.text) == 'string' and #ev.text or 0
+  if n == 0 then return end
+  local buf = c.buf
+  local row = vim.api.nvim_buf_line_count(buf) - 1
+  local end_col = #vim.api.nvim_buf_get_lines(buf, row, row + 1, true)[1]
+  local r, col = row, end_col
+  -- Walk back `n` bytes (a line break counts one).
+  while n > 0 do
+    if col >= n then
+      col = col - n
+      n = 0
+    elseif r == 0 then
+      col, n = 0, 0
+    else
+      n = n - col - 1
+      r = r - 1
+      col = #vim.api.nvim_buf_get_lines(buf, r, r + 1, true)[1]
+    end
+  end
+  vim.bo[buf].modifiable = true
+  vim.api.nvim_buf_set_text(buf, r, col, row, end_col, { '' })
+  vim.bo[buf].modifiable = false
+end
+
+--- What the turn waits for (`indexing 120/900`), shown in the winbar; '' ends it.
+H.on.progress = function(c, ev)
+  local text = type(ev.text) == 'string' and ev.text or ''
+  c.progress = text ~= '' and text or nil
+  H.update_winbar(c)
 end
 
 return M

@@ -9,7 +9,8 @@ local H = {}
 -- Module definition ==========================================================
 
 --- One row per subcommand: `name`, `desc`, `handler(args)` where `args` is the rest of the command
---- line as typed, and optionally `complete(arglead)` for its arguments.
+--- line as typed, and optionally `complete(arglead, typed)` for its arguments (`typed`: all of
+--- the arguments typed so far, spaces included).
 M.subcommands = {
   {
     name = 'open',
@@ -40,6 +41,40 @@ M.subcommands = {
         }
       end
       require('smallcode.chat').send(args, nil, route)
+    end,
+  },
+  {
+    name = 'resume',
+    desc = 'Reopen a saved chat of this project: `last`, a title, or pick one (date, first message, turns)',
+    handler = function(args) require('smallcode.chat').resume(args) end,
+    complete = function(arglead, typed) return H.complete_saved(arglead, typed, { 'last' }) end,
+  },
+  {
+    name = 'chats',
+    desc = 'Saved chats of this project: `delete [TITLE]` removes one, `list` shows them',
+    handler = function(args)
+      local verb, rest = vim.trim(args or ''):match('^(%S*)%s*(.-)$')
+      local chat = require('smallcode.chat')
+      if verb == 'delete' then return chat.delete_saved(rest) end
+      if verb == '' or verb == 'list' then
+        local lines = vim.tbl_map(chat.format_saved, chat.saved())
+        return H.echo(#lines > 0 and table.concat(lines, '\n') or 'no saved chats for this project')
+      end
+      H.error(string.format("chats: unknown argument '%s'; use `list` or `delete [TITLE]`", verb))
+    end,
+    complete = function(arglead, typed)
+      local verb = typed:match('^(%S+)%s')
+      if verb == 'delete' then return H.complete_saved(arglead, (typed:sub(#verb + 1):gsub('^%s+', '')), {}) end
+      return vim.tbl_filter(function(v) return vim.startswith(v, arglead) end, { 'delete', 'list' })
+    end,
+  },
+  {
+    name = 'model',
+    desc = "Switch to model {name} of the server, or pick one of the server's models",
+    handler = function(args) require('smallcode.chat').model(args) end,
+    complete = function(arglead)
+      local ok, models = pcall(function() return require('smallcode.chat').models() end)
+      return vim.tbl_filter(function(m) return vim.startswith(m, arglead) end, ok and models or {})
     end,
   },
   {
@@ -84,6 +119,13 @@ M.subcommands = {
     name = 'graph',
     desc = 'Definitions, callers and callees of {name} (default: word under cursor) in the quickfix list',
     handler = function(args) require('smallcode.graph').query(args) end,
+    complete = function(arglead)
+      local ok, names = pcall(function()
+        local root = require('smallcode.agent').current_root()
+        return require('smallcode.rpc').request('symbols', { root = root, prefix = arglead })
+      end)
+      return ok and type(names) == 'table' and names or {}
+    end,
   },
   {
     name = 'stop',
@@ -160,8 +202,10 @@ M.complete = function(arglead, cmdline, _)
     return vim.tbl_filter(function(n) return vim.startswith(n, arglead) end, M.names())
   end
   local row = M.find(words[1])
-  if row and row.complete then return row.complete(arglead) end
-  return {}
+  if not (row and row.complete) then return {} end
+  -- The arguments typed so far: the command line after the subcommand.
+  local typed = cmdline:match('^%s*%S+%s+%S+%s+(.*)$') or ''
+  return row.complete(arglead, typed)
 end
 
 -- Helper functionality =======================================================
@@ -181,6 +225,22 @@ H.all = function(args, name)
 end
 
 H.complete_all = function(arglead) return vim.startswith('all', arglead) and { 'all' } or {} end
+
+--- Completes saved chat titles (and `extra` words) against everything typed so far (titles
+--- have spaces); returns what replaces `arglead`, the part after the last space.
+H.complete_saved = function(arglead, typed, extra)
+  local ok, list = pcall(function() return require('smallcode.chat').saved() end)
+  local candidates = vim.deepcopy(extra)
+  for _, item in ipairs(ok and list or {}) do
+    if item.title ~= '' then candidates[#candidates + 1] = item.title end
+  end
+  local out = {}
+  local lower = typed:lower()
+  for _, c in ipairs(candidates) do
+    if vim.startswith(c:lower(), lower) then out[#out + 1] = c:sub(#typed - #arglead + 1) end
+  end
+  return out
+end
 
 H.format_status = function(s)
   if type(s) ~= 'table' then return 'unexpected status reply: ' .. vim.inspect(s) end

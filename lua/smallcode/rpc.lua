@@ -12,7 +12,7 @@ local H = {}
 -- Module definition ==========================================================
 
 --- Version of the wire contract this plugin speaks (`PROTOCOL_VERSION` in src/rpc/protocol.rs).
-M.PROTOCOL = 2
+M.PROTOCOL = 3
 
 --- How long the `hello` handshake may take before the process is considered hung and stopped.
 M.hello_timeout_ms = 10000

@@ -1,8 +1,11 @@
-//! Slash commands typed in the chat input (`/budget`, `/stats`, `/clear`, `/help`).
+//! Slash commands typed in the chat input (`/budget`, `/stats`, `/clear`, `/memory`, `/help`,
+//! and the editor's own: `/model`, `/resume`, `/undo`, `/fix`, `/graph`).
 //!
 //! They are answered by smallcode itself and never sent to the model. A message is a command
 //! when its first word is `/` followed by letters only, so a path such as `/usr/lib/x` still
-//! goes to the model.
+//! goes to the model. The editor's commands act on Neovim (switching the model, reopening a
+//! chat, undoing a change, running the agent, the graph's quickfix list): the Lua chat runs
+//! them itself and they reach this process only when typed where it could not.
 
 use std::fmt::Write as _;
 
@@ -21,10 +24,35 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         "clear",
-        "forget this chat's history (the next turn starts fresh)",
+        "start a new chat (this one stays listed by /resume)",
     ),
+    (
+        "memory",
+        "project notes for the model: /memory add TEXT, /memory list, /memory forget N",
+    ),
+    ("model", "list the server's models and switch (/model NAME)"),
+    ("resume", "reopen a saved chat of this project (/resume last)"),
+    ("undo", "revert the last landed change set"),
+    ("fix", "let the agent fix TEXT in the current file (as :SmallCode fix)"),
+    ("graph", "definitions, callers and callees of NAME in the quickfix list"),
     ("help", "list these commands"),
 ];
+
+/// The commands the editor runs itself (see the module docs).
+pub const EDITOR_COMMANDS: &[&str] = &["model", "resume", "undo", "fix", "graph"];
+
+/// What `/memory` does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemoryAction {
+    /// `/memory add TEXT`
+    Add(String),
+    /// `/memory list` (and `/memory` alone)
+    List,
+    /// `/memory forget N`
+    Forget(String),
+    /// Anything else: the usage.
+    Usage,
+}
 
 /// A parsed slash command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +63,10 @@ pub enum Command {
     Stats,
     /// `/clear`
     Clear,
+    /// `/memory add|list|forget`
+    Memory(MemoryAction),
+    /// One of [`EDITOR_COMMANDS`], typed where the editor did not run it.
+    Editor(String),
     /// `/help`
     Help,
     /// `/something` else: answered with the list, not sent to the model.
@@ -48,13 +80,45 @@ pub fn parse(text: &str) -> Option<Command> {
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphabetic()) {
         return None;
     }
-    Some(match name.to_ascii_lowercase().as_str() {
+    let lower = name.to_ascii_lowercase();
+    let rest = text.trim_start()[first.len()..].trim();
+    Some(match lower.as_str() {
         "budget" => Command::Budget,
         "stats" => Command::Stats,
         "clear" => Command::Clear,
         "help" => Command::Help,
+        "memory" => Command::Memory(memory_action(rest)),
+        n if EDITOR_COMMANDS.contains(&n) => Command::Editor(lower),
         _ => Command::Unknown(name.to_string()),
     })
+}
+
+fn memory_action(rest: &str) -> MemoryAction {
+    let (verb, arg) = match rest.split_once(char::is_whitespace) {
+        Some((v, a)) => (v, a.trim()),
+        None => (rest, ""),
+    };
+    match verb {
+        "" | "list" if arg.is_empty() => MemoryAction::List,
+        "add" => MemoryAction::Add(arg.to_string()),
+        "forget" => MemoryAction::Forget(arg.to_string()),
+        _ => MemoryAction::Usage,
+    }
+}
+
+/// Runs a `/memory` command for the project at `root`; the text to show.
+pub fn run_memory(root: &std::path::Path, action: &MemoryAction) -> String {
+    let line = |r: Result<String, String>| match r {
+        Ok(s) | Err(s) => format!("{s}\n"),
+    };
+    match action {
+        MemoryAction::Add(text) => line(super::memory::add(root, text)),
+        MemoryAction::List => super::memory::list(root),
+        MemoryAction::Forget(n) => line(super::memory::forget(root, n)),
+        MemoryAction::Usage => {
+            "usage: /memory add TEXT | /memory list | /memory forget N\n".to_string()
+        }
+    }
 }
 
 /// Running totals of a chat session, over plain turns and agent runs.
@@ -67,6 +131,8 @@ pub struct SessionStats {
     /// Summed counters (rounds, tokens, cached tokens, tool calls, repairs, decompositions,
     /// escalations, checks) of every turn and run.
     pub totals: Report,
+    /// Replies stopped because they started repeating themselves.
+    pub loops_stopped: u32,
 }
 
 impl SessionStats {
@@ -150,6 +216,13 @@ pub fn render_stats(last: Option<&Report>, s: &SessionStats) -> String {
         t.tokens_out
     );
     counters(&mut out, t);
+    if s.loops_stopped > 0 {
+        let _ = writeln!(
+            out,
+            "  replies stopped for repeating themselves: {}",
+            s.loops_stopped
+        );
+    }
     out
 }
 
@@ -167,6 +240,7 @@ pub fn render_help() -> String {
     for (name, what) in COMMANDS {
         let _ = writeln!(s, "  /{name:<8}{what}");
     }
+    s.push_str("In a message: #buffer #file:PATH #symbol:NAME #diagnostics #quickfix #selection\n");
     s
 }
 
@@ -181,6 +255,22 @@ mod tests {
         assert_eq!(parse("/clear"), Some(Command::Clear));
         assert_eq!(parse("/help"), Some(Command::Help));
         assert_eq!(parse("/frob"), Some(Command::Unknown("frob".into())));
+        assert_eq!(
+            parse("/memory add  tests run with pytest -q"),
+            Some(Command::Memory(MemoryAction::Add(
+                "tests run with pytest -q".into()
+            )))
+        );
+        assert_eq!(parse("/memory"), Some(Command::Memory(MemoryAction::List)));
+        assert_eq!(
+            parse("/memory forget 2"),
+            Some(Command::Memory(MemoryAction::Forget("2".into())))
+        );
+        assert_eq!(
+            parse("/memory frob"),
+            Some(Command::Memory(MemoryAction::Usage))
+        );
+        assert_eq!(parse("/model"), Some(Command::Editor("model".into())));
         assert_eq!(parse("/usr/lib/libc.so is missing"), None);
         assert_eq!(parse("why does /budget fail"), None);
         assert_eq!(parse("/"), None);

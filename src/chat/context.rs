@@ -41,6 +41,22 @@ pub struct EditorContext {
     pub selection: Option<Selection>,
     /// Loaded buffers whose unsaved text wins over the files on disk.
     pub buffers: Vec<LiveBuffer>,
+    /// The current buffer's diagnostics, sent when the message names `#diagnostics`.
+    pub diagnostics: Vec<smallcode_agent::check::Diagnostic>,
+    /// The quickfix list, sent when the message names `#quickfix`.
+    pub quickfix: Vec<smallcode_agent::check::Diagnostic>,
+    /// The stored chat the message belongs to (see [`super::store`]); `None` = not saved.
+    pub session: Option<SessionRef>,
+}
+
+/// Which stored chat a message or a fix run belongs to: its id and the project whose data
+/// directory holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRef {
+    /// The chat's id (letters, digits, `-`, `_`), chosen by the editor.
+    pub id: String,
+    /// The project root (the store lives in its data directory).
+    pub project: PathBuf,
 }
 
 /// Named symbols offered per turn, at most.
@@ -149,14 +165,14 @@ fn named_symbols(graph: &Graph, text: &str) -> Vec<SymbolHit> {
 }
 
 /// File texts for rendering pieces: live buffers first, then the disk, read once per turn.
-struct Sources<'a> {
+pub(super) struct Sources<'a> {
     graph: &'a Graph,
     live: HashMap<String, &'a str>,
     disk: std::cell::RefCell<HashMap<String, Option<String>>>,
 }
 
 impl<'a> Sources<'a> {
-    fn new(graph: &'a Graph, buffers: &'a [LiveBuffer]) -> Self {
+    pub(super) fn new(graph: &'a Graph, buffers: &'a [LiveBuffer]) -> Self {
         let live = buffers
             .iter()
             .map(|b| (graph.key_for(&b.path), b.text.as_str()))
@@ -190,7 +206,7 @@ impl<'a> Sources<'a> {
 
     /// The piece for a definition: its whole lines, and a signature rendering when eliding
     /// the body saves something.
-    fn piece(&self, kind: PieceKind, hit: &SymbolHit) -> Option<Piece> {
+    pub(super) fn piece(&self, kind: PieceKind, hit: &SymbolHit) -> Option<Piece> {
         let (a, b) = (hit.line, hit.end_line.max(hit.line));
         let lines = self.lines(&hit.path, a, b)?;
         let body = lines.join("\n");
@@ -258,23 +274,4 @@ pub fn outline(root: &Path) -> Option<String> {
         s.push_str(&format!("(+{more} more files)\n"));
     }
     Some(s.trim_end().to_string())
-}
-
-/// Memory notes: paragraphs of `memory.md` in the project's data directory (the user's, never
-/// the project's own `.smallcode/`: a repository cannot plant what the model remembers), if the
-/// file exists. None is normal (nothing to remember yet).
-pub fn memory_notes(root: &Path) -> Vec<Piece> {
-    let dir =
-        smallcode_agent::trust::project_data_dir(&smallcode_agent::trust::default_data_dir(), root);
-    let Ok(text) = std::fs::read_to_string(dir.join("memory.md")) else {
-        return Vec::new();
-    };
-    text.split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .enumerate()
-        .map(|(i, p)| {
-            Piece::text(PieceKind::Memory, format!("memory:{}", i + 1), p).with_score(-(i as f64))
-        })
-        .collect()
 }

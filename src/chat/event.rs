@@ -38,6 +38,18 @@ pub enum Event {
     },
     /// The user stopped the turn.
     Cancelled,
+    /// Take back the end of the reply: `text` is exactly the last text sent in deltas (a reply
+    /// the loop guard stopped keeps one copy of what it repeated).
+    Retract {
+        /// The text to remove from the end of the reply.
+        text: String,
+    },
+    /// What the turn is waiting for, shown in the winbar while it lasts (`indexing 120/900`);
+    /// an empty text ends it.
+    Progress {
+        /// One short phrase, or empty.
+        text: String,
+    },
     /// The agent's current checker errors (empty once the checks pass), paths relative to
     /// `root`; goes to the quickfix list, not the transcript.
     Errors {

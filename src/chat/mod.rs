@@ -1,18 +1,28 @@
 //! Plain streamed chat: one conversation per chat id, one turn in flight per chat.
 //!
 //! A turn resolves the endpoint (once, then cached), gathers context ([`context`]: selection,
-//! named symbols and graph-ranked code from the code graph, memory notes), fits it and the
-//! history into the probed window ([`turn`], through [`smallcode_core::budget::Assembler`]), and forwards
-//! the streamed reply to the [`EventSink`]. Slash commands ([`commands`]) are answered here and
-//! never reach the model. Every turn owns a [`CancellationToken`]; `stop` or a new message
-//! cancels it, which drops the HTTP request. Failures end as one `Error` event and leave the
-//! history as it was before the turn, so the next message works.
+//! named symbols and graph-ranked code from the code graph, what the message names with `#`
+//! ([`refs`]), memory notes ([`memory`])), fits it and the history into the probed window
+//! ([`turn`], through [`smallcode_core::budget::Assembler`]), and forwards the streamed reply
+//! to the [`EventSink`], stopping a reply that repeats itself ([`loop_guard`]). Slash commands
+//! ([`commands`]) are answered here and never reach the model. Every turn owns a
+//! [`CancellationToken`]; `stop` or a new message cancels it, which drops the HTTP request.
+//! Failures end as one `Error` event and leave the history as it was before the turn, so the
+//! next message works. Chats that name a stored chat are saved turn by turn ([`persist`],
+//! [`store`]); fix runs join their chat's history as a compact turn.
 
 pub mod commands;
 pub mod context;
 pub mod event;
+mod gather;
+pub mod indexing;
+pub mod loop_guard;
+pub mod memory;
+pub mod persist;
+pub mod refs;
 pub mod review;
 pub mod sink;
+pub mod store;
 pub mod turn;
 
 use std::collections::HashMap;
@@ -25,17 +35,14 @@ use tokio_util::sync::CancellationToken;
 pub use event::{ChatEvent, ErrorItem, Event};
 pub use sink::{ChangeSet, Editor, EventSink, FileEdit, VecSink};
 
-pub use context::EditorContext;
+pub use context::{EditorContext, SessionRef};
+pub use indexing::{DefaultGraphs, GraphSource};
 use smallcode_agent::report::Report;
 use smallcode_core::budget::{BudgetConfig, BudgetReport, Turn};
-use smallcode_core::graph::{Graph, GraphConfig};
 use smallcode_llm::config::Config;
 use smallcode_llm::{
     discover, ChatRequest, Endpoint, LlmClient, LlmError, ServerKind, StreamEvent,
 };
-
-/// Opens (and brings up to date) the code graph of a project root. Blocking.
-pub type GraphSource = Arc<dyn Fn(&std::path::Path) -> Result<Graph, String> + Send + Sync>;
 
 /// Shared state of all chats in this process.
 pub struct Chats {
@@ -46,7 +53,9 @@ pub struct Chats {
     editor: Option<Arc<dyn Editor>>,
     /// One assembler for the process: its calibration belongs to the model in use.
     assembler: std::sync::Mutex<smallcode_core::budget::Assembler>,
-    graphs: std::sync::RwLock<GraphSource>,
+    graphs: std::sync::RwLock<Arc<dyn GraphSource>>,
+    /// Index runs started by turns, by project root ([`indexing`]).
+    index_runs: indexing::Runs,
 }
 
 #[derive(Default)]
@@ -61,28 +70,10 @@ struct Session {
     stats: commands::SessionStats,
     turn: Option<(u64, CancellationToken)>,
     next_turn: u64,
-}
-
-/// The default [`GraphSource`]: graphs opened once per root (database in the project's
-/// `.smallcode/`), re-indexed before each use (cheap when nothing changed).
-pub fn default_graphs() -> GraphSource {
-    let cache: Arc<std::sync::Mutex<HashMap<std::path::PathBuf, Graph>>> = Arc::default();
-    Arc::new(move |root| {
-        let key = root.to_path_buf();
-        let g = {
-            let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
-            match map.get(&key) {
-                Some(g) => g.clone(),
-                None => {
-                    let g = Graph::open(root, GraphConfig::default()).map_err(|e| e.to_string())?;
-                    map.insert(key, g.clone());
-                    g
-                }
-            }
-        };
-        g.index(|_| {}).map_err(|e| e.to_string())?;
-        Ok(g)
-    })
+    /// The stored chat this session is saved to ([`persist`]).
+    stored: Option<persist::Bound>,
+    /// The stored turn being written.
+    in_flight: Option<persist::InFlight>,
 }
 
 impl Chats {
@@ -106,12 +97,13 @@ impl Chats {
             assembler: std::sync::Mutex::new(smallcode_core::budget::Assembler::new(
                 BudgetConfig::default(),
             )),
-            graphs: std::sync::RwLock::new(default_graphs()),
+            graphs: std::sync::RwLock::new(Arc::new(DefaultGraphs::default())),
+            index_runs: Default::default(),
         })
     }
 
     /// Replaces where code graphs come from (the RPC layer shares its own graphs).
-    pub fn set_graph_source(&self, source: GraphSource) {
+    pub fn set_graph_source(&self, source: Arc<dyn GraphSource>) {
         if let Ok(mut g) = self.graphs.write() {
             *g = source;
         }
@@ -172,15 +164,25 @@ impl Chats {
         ctx: EditorContext,
     ) -> tokio::task::JoinHandle<()> {
         if let Some(cmd) = commands::parse(&text) {
-            self.command(chat, cmd);
-            return tokio::spawn(async {});
+            let this = Arc::clone(self);
+            return tokio::spawn(async move { this.command(chat, cmd, ctx).await });
         }
         let this = Arc::clone(self);
         self.spawn_turn(chat, async move { this.run_turn(chat, text, ctx).await })
     }
 
     /// Answers a slash command in `chat`.
-    fn command(&self, chat: u64, cmd: commands::Command) {
+    async fn command(&self, chat: u64, cmd: commands::Command, ctx: EditorContext) {
+        // The chat's own project (where its memory is), else the editor's.
+        let project = ctx
+            .session
+            .as_ref()
+            .map(|r| r.project.clone())
+            .or_else(|| ctx.root.clone());
+        if matches!(cmd, commands::Command::Budget | commands::Command::Stats) {
+            // A fresh process answers for the chat it was restarted under.
+            self.bind(chat, ctx.session.as_ref()).await;
+        }
         let text = {
             let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
             let s = sessions.entry(chat).or_default();
@@ -191,8 +193,18 @@ impl Chats {
                     let n = s.turns.len();
                     s.turns.clear();
                     s.working.clear();
-                    format!("History cleared ({n} turns); the next message starts fresh.\n")
+                    // The stored chat stays (listed by :SmallCode resume); the next message
+                    // names a new one.
+                    s.stored = None;
+                    format!("History cleared ({n} turns); the next message starts a new chat.\n")
                 }
+                commands::Command::Memory(action) => match &project {
+                    Some(root) => commands::run_memory(root, &action),
+                    None => "No project to remember things for: open a file first.\n".into(),
+                },
+                commands::Command::Editor(name) => format!(
+                    "/{name} is run by the editor: use it from the chat's input (or :SmallCode {name}).\n"
+                ),
                 commands::Command::Help => commands::render_help(),
                 commands::Command::Unknown(name) => {
                     format!("Unknown command /{name}.\n{}", commands::render_help())
@@ -246,6 +258,7 @@ impl Chats {
             let s = sessions.entry(chat).or_default();
             if let Some((_, old)) = s.turn.take() {
                 old.cancel();
+                persist::cut_in_flight(s, "stopped by a new message");
             }
             s.next_turn += 1;
             s.turn = Some((s.next_turn, token.clone()));
@@ -277,15 +290,24 @@ impl Chats {
     async fn run_agent(&self, chat: u64, req: AgentRequest) {
         let started = Instant::now();
         let config = self.config();
+        self.bind(chat, req.session.as_ref()).await;
         let Some((endpoint, api_key)) = self.connect(chat, &config).await else {
             return;
         };
         let client = LlmClient::new(endpoint, config.timeouts, api_key);
         self.emit(chat, Event::Start);
+        // A crash mid-run leaves the request in the chat, marked cut.
+        self.begin_stored(
+            chat,
+            store::TurnKind::Fix,
+            &persist::fix_request(&req.text),
+            "",
+        );
         let steps = ChatSteps {
             chat,
             sink: Arc::clone(&self.sink),
             checks: Default::default(),
+            all: Default::default(),
         };
         let escalation = config.escalation.as_ref().and_then(|e| {
             smallcode_agent::escalate::Escalator::from_config(e, &config.timeouts)
@@ -340,42 +362,48 @@ impl Chats {
             s.stats.add_agent(&report);
             s.last_agent = Some(report.clone());
         }
-        if !report.passed {
-            self.emit(
-                chat,
-                Event::Error {
-                    text: format!("the agent did not finish: {}", report.outcome),
-                },
-            );
-            return;
-        }
-        let change = change_set(chat, &req, &report, steps.last_checks());
-        match &self.editor {
-            Some(editor) => match editor.land(change).await {
-                Ok(lines) => {
-                    for l in lines {
-                        self.emit(chat, Event::Info { text: l });
+        let mut landed: Vec<String> = Vec::new();
+        let failed = if !report.passed {
+            Some(format!("the agent did not finish: {}", report.outcome))
+        } else {
+            let change = change_set(chat, &req, &report, steps.last_checks());
+            match &self.editor {
+                Some(editor) => match editor.land(change).await {
+                    Ok(lines) => {
+                        for l in &lines {
+                            self.emit(chat, Event::Info { text: l.clone() });
+                        }
+                        landed = lines;
+                        None
                     }
-                }
-                Err(e) => {
-                    self.emit(
-                        chat,
-                        Event::Error {
-                            text: format!("handing the change to the editor failed: {e}"),
-                        },
-                    );
-                    return;
-                }
-            },
-            None => {
-                self.emit(
-                    chat,
-                    Event::Error {
-                        text: "no editor to show the change in".into(),
-                    },
-                );
-                return;
+                    Err(e) => Some(format!("handing the change to the editor failed: {e}")),
+                },
+                None => Some("no editor to show the change in".to_string()),
             }
+        };
+        // The run joins the chat's history (compacted), so the next message can build on it.
+        let turn = persist::fix_turn(
+            &req,
+            &report,
+            &landed,
+            failed.as_deref(),
+            &steps.last_checks(),
+            &steps.all(),
+        );
+        {
+            let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+            sessions.entry(chat).or_default().turns.push(turn.clone());
+        }
+        self.finish_stored(chat, |t| {
+            t.assistant = turn.assistant.clone();
+            t.files = turn.files.clone();
+            t.notes = landed.clone();
+            t.state = store::TurnState::Done;
+        })
+        .await;
+        if let Some(text) = failed {
+            self.emit(chat, Event::Error { text });
+            return;
         }
         self.emit(
             chat,
@@ -390,9 +418,13 @@ impl Chats {
     /// Cancels the turn in flight in `chat`, if any. Returns whether there was one.
     pub fn stop(&self, chat: u64) -> bool {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
-        match sessions.get_mut(&chat).and_then(|s| s.turn.take()) {
+        let Some(s) = sessions.get_mut(&chat) else {
+            return false;
+        };
+        match s.turn.take() {
             Some((_, token)) => {
                 token.cancel();
+                persist::cut_in_flight(s, "stopped");
                 true
             }
             None => false,
@@ -460,10 +492,16 @@ impl Chats {
     async fn run_turn(&self, chat: u64, text: String, ctx: EditorContext) {
         let started = Instant::now();
         let config = self.config();
+        self.bind(chat, ctx.session.as_ref()).await;
         let Some((endpoint, api_key)) = self.connect(chat, &config).await else {
             return;
         };
-        let gathered = self.gather(chat, &text, ctx).await;
+        let gathered = self
+            .gather(chat, &text, ctx, endpoint.context as usize)
+            .await;
+        for note in &gathered.notes {
+            self.emit(chat, Event::Info { text: note.clone() });
+        }
         let prepared = match self.prepare(chat, &config, &endpoint, &text, &gathered) {
             Ok(p) => p,
             Err(e) => {
@@ -478,22 +516,78 @@ impl Chats {
             messages: prepared.messages.clone(),
             max_tokens: prepared.max_tokens,
             temperature: config.temperature,
-            num_ctx: Some(num_ctx(&endpoint, &prepared.report)),
+            num_ctx: Some(gather::num_ctx(&endpoint, &prepared.report)),
             ..Default::default()
         };
         let kind = endpoint.kind;
         let client = LlmClient::new(endpoint, config.timeouts, api_key);
+        self.begin_stored(chat, store::TurnKind::Chat, &text, &prepared.context);
+        let partial = self.partial(chat);
         self.emit(chat, Event::Start);
         let sink = &self.sink;
+        // A reply that starts writing again what it wrote is stopped (one copy kept).
+        let mut guard = loop_guard::LoopGuard::new();
+        let looped = tokio::sync::Notify::new();
         let mut on_event = |ev: &StreamEvent| {
-            if let StreamEvent::Content(t) = ev {
-                sink.send(ChatEvent {
-                    chat,
-                    event: Event::Delta { text: t.clone() },
-                });
+            let StreamEvent::Content(t) = ev else { return };
+            if guard.cut().is_some() {
+                return;
+            }
+            sink.send(ChatEvent {
+                chat,
+                event: Event::Delta { text: t.clone() },
+            });
+            if let Some(p) = &partial {
+                if let Ok(mut p) = p.lock() {
+                    p.push_str(t);
+                }
+            }
+            if guard.feed(t).is_some() {
+                looped.notify_one();
             }
         };
-        match client.chat(&req, &mut on_event).await {
+        let result = tokio::select! {
+            r = client.chat(&req, &mut on_event) => r.map(Some),
+            // Dropping the request future drops the HTTP request: the server stops generating.
+            _ = looped.notified() => Ok(None),
+        };
+        let result = match result {
+            Ok(Some(mut done)) => {
+                if guard.cut().is_none() {
+                    guard.finish();
+                }
+                if guard.cut().is_some() {
+                    done.content = guard.kept().to_string();
+                }
+                Ok(done)
+            }
+            Ok(None) => Ok(smallcode_llm::Completion {
+                content: guard.kept().to_string(),
+                ..Default::default()
+            }),
+            Err(e) => Err(e),
+        };
+        let mut notes: Vec<String> = Vec::new();
+        if let Some(cut) = guard.cut() {
+            let tail = &guard.text()[cut.keep..];
+            tracing::info!(
+                "[chat] reply repeated itself: stopped, kept {} bytes, dropped {}",
+                cut.keep,
+                tail.len()
+            );
+            self.emit(
+                chat,
+                Event::Retract {
+                    text: tail.to_string(),
+                },
+            );
+            let note = "stopped: the reply started repeating itself (one copy kept)".to_string();
+            self.emit(chat, Event::Info { text: note.clone() });
+            notes.push(note);
+            let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+            sessions.entry(chat).or_default().stats.loops_stopped += 1;
+        }
+        match result {
             Ok(done) => {
                 if let Some(real) = done.usage.prompt_tokens {
                     if let Ok(mut a) = self.assembler.lock() {
@@ -512,7 +606,14 @@ impl Chats {
                     files: gathered.files.clone(),
                     errors: Vec::new(),
                 };
-                self.record(chat, turn, prepared.working.clone(), &done);
+                self.record(chat, turn.clone(), prepared.working.clone(), &done);
+                self.finish_stored(chat, move |t| {
+                    t.state = store::TurnState::Done;
+                    t.assistant = turn.assistant;
+                    t.files = turn.files;
+                    t.notes = notes;
+                })
+                .await;
                 self.emit(
                     chat,
                     Event::Done {
@@ -528,6 +629,7 @@ impl Chats {
                     // The server may have moved or restarted: re-discover next time.
                     *self.endpoint.lock().await = None;
                 }
+                self.cut_stored(chat, &e.to_string()).await;
                 self.emit(
                     chat,
                     Event::Error {
@@ -537,193 +639,6 @@ impl Chats {
             }
         }
     }
-
-    /// Candidate pieces for a turn: the code graph of the root (updated from the unsaved
-    /// buffers first), the outline (once per session) and memory notes. Without a root, none.
-    async fn gather(&self, chat: u64, text: &str, ctx: EditorContext) -> Gathered {
-        let mut files: Vec<String> = Vec::new();
-        if let Some(f) = ctx.selection.as_ref().and_then(|s| s.path.as_ref()) {
-            files.push(f.display().to_string());
-        }
-        // A file outside any project makes its folder (or the working directory) the root;
-        // indexing the home directory or `/` on a chat turn would take minutes, so not there.
-        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-        let root = ctx
-            .root
-            .clone()
-            .filter(|r| r.parent().is_some() && Some(r) != home.as_ref());
-        let Some(root) = root else {
-            return Gathered {
-                pieces: context::gather(None, text, &ctx),
-                outline: None,
-                files,
-            };
-        };
-        let outline = {
-            let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
-            sessions
-                .get(&chat)
-                .and_then(|s| s.outline.clone())
-                .filter(|(r, _)| *r == root)
-        };
-        let source = self
-            .graphs
-            .read()
-            .map(|g| Arc::clone(&g))
-            .unwrap_or_else(|_| default_graphs());
-        let text = text.to_string();
-        let need_outline = outline.is_none();
-        let r = root.clone();
-        let joined = tokio::task::spawn_blocking(move || {
-            let graph = match source(&r) {
-                Ok(g) => Some(g),
-                Err(e) => {
-                    tracing::warn!("[chat] code graph of {}: {e}", r.display());
-                    None
-                }
-            };
-            if let Some(g) = &graph {
-                context::update_graph(g, &ctx.buffers);
-            }
-            let mut pieces = context::gather(graph.as_ref(), &text, &ctx);
-            pieces.extend(context::memory_notes(&r));
-            let outline = need_outline.then(|| context::outline(&r));
-            (pieces, outline)
-        })
-        .await;
-        let (pieces, fresh) = match joined {
-            Ok(x) => x,
-            Err(e) => {
-                tracing::warn!("[chat] gathering context failed: {e}");
-                (Vec::new(), None)
-            }
-        };
-        let outline = match (outline, fresh) {
-            (Some((_, o)), _) => o,
-            (None, Some(o)) => {
-                let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
-                sessions.entry(chat).or_default().outline = Some((root, o.clone()));
-                o
-            }
-            (None, None) => None,
-        };
-        for p in &pieces {
-            if let Some(path) = &p.path {
-                if !files.contains(path) {
-                    files.push(path.clone());
-                }
-            }
-        }
-        files.truncate(8);
-        Gathered {
-            pieces,
-            outline,
-            files,
-        }
-    }
-
-    /// Fits the turn into the window; records the split for `/budget`.
-    fn prepare(
-        &self,
-        chat: u64,
-        config: &Config,
-        endpoint: &Endpoint,
-        text: &str,
-        g: &Gathered,
-    ) -> Result<turn::Prepared, String> {
-        let (turns, working) = {
-            let sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
-            sessions
-                .get(&chat)
-                .map(|s| (s.turns.clone(), s.working.clone()))
-                .unwrap_or_default()
-        };
-        let plan = turn::TurnPlan {
-            system: &config.system_prompt,
-            outline: g.outline.as_deref(),
-            task: text,
-            pieces: g.pieces.clone(),
-            turns: &turns,
-            working: &working,
-        };
-        let prepared = {
-            let mut asm = self.assembler.lock().unwrap_or_else(|e| e.into_inner());
-            turn::prepare(
-                &mut asm,
-                endpoint.context as usize,
-                plan,
-                turn::Layout::Stable,
-                config.max_tokens,
-            )
-            .map_err(|e| format!("the prompt does not fit the model's window: {e}"))?
-        };
-        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
-        sessions.entry(chat).or_default().last_budget = Some(prepared.report.clone());
-        Ok(prepared)
-    }
-
-    /// llama.cpp only: when the prompt comes close to its limit, count it with the server's
-    /// own tokenizer, fold the count into the calibration, and re-plan once if it is over.
-    async fn check_exact(
-        &self,
-        chat: u64,
-        config: &Config,
-        endpoint: &Endpoint,
-        text: &str,
-        g: &Gathered,
-        prepared: turn::Prepared,
-    ) -> turn::Prepared {
-        if endpoint.kind != ServerKind::LlamaCpp {
-            return prepared;
-        }
-        let r = &prepared.report;
-        let limit = r.context.saturating_sub(r.reply_reserve);
-        let near = {
-            let a = self.assembler.lock().unwrap_or_else(|e| e.into_inner());
-            a.calibration()
-                .near_limit(r.prompt, limit, a.config().exact_check_fraction)
-        };
-        if !near {
-            return prepared;
-        }
-        let flat: String = prepared
-            .messages
-            .iter()
-            .map(|m| m.content.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
-        let key = config.api_key().ok().flatten();
-        let client = LlmClient::new(endpoint.clone(), config.timeouts, key);
-        let Ok(real) = client.tokenize(&flat).await else {
-            return prepared;
-        };
-        // Chat-template markers: a few tokens per message.
-        let real = real + 5 * prepared.messages.len();
-        if let Ok(mut a) = self.assembler.lock() {
-            a.calibration_mut().observe(prepared.estimate, real);
-        }
-        if real <= limit {
-            return prepared;
-        }
-        tracing::info!("[budget] exact count {real} over {limit}: re-planning");
-        self.prepare(chat, config, endpoint, text, g)
-            .unwrap_or(prepared)
-    }
-}
-
-/// What [`Chats::gather`] found for a turn.
-struct Gathered {
-    pieces: Vec<smallcode_core::budget::Piece>,
-    outline: Option<String>,
-    files: Vec<String>,
-}
-
-/// Ollama's `num_ctx`: prompt + reply reserve, rounded up (a change reloads the model), capped
-/// at the trained maximum (else at the probed context). Other servers ignore it.
-fn num_ctx(endpoint: &Endpoint, r: &BudgetReport) -> u64 {
-    let cap = endpoint.trained_context.unwrap_or(endpoint.context) as usize;
-    let step = BudgetConfig::default().num_ctx_step;
-    smallcode_core::budget::ollama_num_ctx(r.prompt, r.reply_reserve, cap.max(1), step) as u64
 }
 
 /// What `:SmallCode fix` sends: the request, the project root and the live buffers.
@@ -744,6 +659,8 @@ pub struct AgentRequest {
     /// `:'<,'>SmallCode fix`'s file and lines (1-based, inclusive): the edit is confined to the
     /// definitions they touch (`AgentConfig::confine`).
     pub range: Option<(std::path::PathBuf, u32, u32)>,
+    /// The stored chat the run belongs to: it joins that chat's history.
+    pub session: Option<SessionRef>,
 }
 
 /// One editor buffer's current text.
@@ -811,12 +728,19 @@ struct ChatSteps {
     /// Check summaries of the current round, and whether a non-check step came after them (the
     /// next check line then starts a new round).
     checks: std::sync::Mutex<(Vec<String>, bool)>,
+    /// Every step line, in order (the fix run's record keeps the last few).
+    all: std::sync::Mutex<Vec<String>>,
 }
 
 impl ChatSteps {
     /// The check summaries of the last round (`py_compile: ok`, `tests: ok`).
     fn last_checks(&self) -> Vec<String> {
         self.checks.lock().map(|c| c.0.clone()).unwrap_or_default()
+    }
+
+    /// Every step line so far.
+    fn all(&self) -> Vec<String> {
+        self.all.lock().map(|a| a.clone()).unwrap_or_default()
     }
 }
 
@@ -832,6 +756,9 @@ impl smallcode_agent::sink::Steps for ChatSteps {
                 }
                 None => c.1 = true,
             }
+        }
+        if let Ok(mut a) = self.all.lock() {
+            a.push(text.to_string());
         }
         self.sink.send(ChatEvent {
             chat: self.chat,

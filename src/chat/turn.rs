@@ -2,12 +2,15 @@
 //!
 //! Layout (KV-cache friendly, [`Layout::Stable`]), most stable first:
 //! - system message: the system prompt and the project outline (byte-identical across turns),
-//!   memory notes, then the *working set* of code: the pieces shown in earlier turns, in the
-//!   order they first appeared, followed by this turn's new pieces; then the compact record of
-//!   older turns once history outgrows its share;
+//!   then the *working set* of code: the pieces shown in earlier turns, in the order they first
+//!   appeared, followed by this turn's new pieces; then the compact record of older turns once
+//!   history outgrows its share;
 //! - earlier turns, each user message replayed exactly as it was sent (with its selection),
 //!   and the reply;
-//! - the new user message: the selection and tool output, then the message.
+//! - the new user message: the selection and tool output, the memory notes chosen for this
+//!   message, then the message. The notes are chosen per message (by relevance), so they sit
+//!   at the volatile end and are not replayed with the turn: a different choice next time
+//!   changes nothing before this message.
 //!
 //! Earlier pieces are offered again first (oldest best), so they stay while they fit; when room
 //! runs out the most recently added go first. New code therefore only ever joins at the end of
@@ -252,7 +255,6 @@ fn build(
     match layout {
         Layout::Stable => {
             sys.extend(&fixed);
-            sys.extend(memory_block.as_deref());
             sys.extend(code_block.as_deref());
         }
         Layout::Naive => {
@@ -267,7 +269,19 @@ fn build(
         messages.push(Message::new(Role::User, t.request()));
         messages.push(Message::new(Role::Assistant, t.assistant.clone()));
     }
-    messages.push(Message::new(Role::User, now.request()));
+    let last = match (layout, &memory_block) {
+        (Layout::Stable, Some(notes)) => {
+            let mut parts: Vec<&str> = Vec::new();
+            if !context.is_empty() {
+                parts.push(&context);
+            }
+            parts.push(notes);
+            parts.push(task);
+            parts.join("\n\n")
+        }
+        _ => now.request(),
+    };
+    messages.push(Message::new(Role::User, last));
     let estimate = messages.iter().map(|m| count_tokens(&m.content)).sum();
     let reserve = u32::try_from(a.report.reply_reserve).unwrap_or(u32::MAX);
     Prepared {
@@ -461,6 +475,37 @@ mod tests {
             let old: Vec<&str> = working.iter().map(|w| w.id.as_str()).collect();
             assert_eq!(kept, old[..kept.len()], "context {context}: {kept:?}");
         }
+    }
+
+    #[test]
+    fn memory_goes_to_the_new_message_and_is_not_replayed() {
+        let mut asm = Assembler::new(BudgetConfig::default());
+        let note = Piece::text(PieceKind::Memory, "memory:1", "Tests run with pytest -q.");
+        let p = prepare(
+            &mut asm,
+            8192,
+            TurnPlan {
+                system: "sys",
+                outline: None,
+                task: "how do I run the tests?",
+                pieces: vec![code("a", 1), note],
+                turns: &[],
+                working: &[],
+            },
+            Layout::Stable,
+            256,
+        )
+        .expect("fits");
+        assert!(
+            !p.messages[0].content.contains("pytest"),
+            "not in the prefix"
+        );
+        let last = &p.messages.last().unwrap().content;
+        assert_eq!(
+            last,
+            "Notes:\nTests run with pytest -q.\n\nhow do I run the tests?"
+        );
+        assert!(p.context.is_empty(), "the replayed turn carries no notes");
     }
 
     #[test]

@@ -70,6 +70,8 @@ struct Shared {
     map: Mutex<HashMap<PathBuf, Graph>>,
     /// Roots whose background index was started, and whether it has finished.
     started: Mutex<HashMap<PathBuf, bool>>,
+    /// The last progress of each background index (a chat turn waiting for it shows it).
+    progress: Mutex<HashMap<PathBuf, Progress>>,
     /// Signalled when a background index finishes.
     finished: Condvar,
     worker: Mutex<Option<mpsc::Sender<Job>>>,
@@ -104,6 +106,9 @@ impl Graphs {
                 Ok(g) => {
                     let mut last: Option<Instant> = None;
                     let result = g.index(|p: Progress| {
+                        if let Ok(mut m) = graphs.0.progress.lock() {
+                            m.insert(root.clone(), p);
+                        }
                         let due = last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY);
                         if due || p.done == p.total {
                             last = Some(Instant::now());
@@ -281,12 +286,21 @@ impl Graphs {
         }
     }
 
-    /// The graph of `root`, opened once per process and brought up to date (blocking; the chat
-    /// calls it from a blocking thread to gather a turn's context).
-    pub fn open_indexed(&self, root: &Path) -> Result<Graph, String> {
-        let graph = self.graph(root)?;
-        graph.index(|_| {}).map_err(|e| e.to_string())?;
-        Ok(graph)
+    /// Up to `limit` definition names of `root`'s graph starting with `prefix`
+    /// (case-insensitive), sorted: completion of `#symbol:` and `:SmallCode graph`. Reads the
+    /// graph as loaded, never waits for an index.
+    pub fn names(&self, root: &Path, prefix: &str, limit: usize) -> Result<Vec<String>, String> {
+        let g = self.graph(root)?;
+        let p = prefix.to_lowercase();
+        let mut names: Vec<String> = g
+            .definition_names()
+            .into_iter()
+            .filter(|n| n.to_lowercase().starts_with(&p))
+            .collect();
+        names.sort();
+        names.dedup();
+        names.truncate(limit);
+        Ok(names)
     }
 
     /// The open graph of `root`, opening it on first use.
@@ -337,6 +351,56 @@ impl Graphs {
             "callees": graph.callees(name),
         })
     }
+}
+
+/// What a chat turn reads: the graphs the editor shares (one per root and process). A turn
+/// that finds a background index running follows its progress until it ends, then brings the
+/// graph up to date itself (cheap after a full index).
+impl crate::chat::GraphSource for Graphs {
+    fn open(&self, root: &Path) -> Result<Graph, String> {
+        self.graph(root)
+    }
+
+    fn index(&self, graph: &Graph, progress: &mut dyn FnMut(Progress)) -> Result<(), String> {
+        let root = root_key(&self.0.started, graph.root());
+        if let Some(root) = root {
+            loop {
+                let running = {
+                    let started = self.0.started.lock().unwrap_or_else(|e| e.into_inner());
+                    started.get(&root) == Some(&false)
+                };
+                if !running {
+                    break;
+                }
+                let last = self
+                    .0
+                    .progress
+                    .lock()
+                    .ok()
+                    .and_then(|m| m.get(&root).copied());
+                if let Some(p) = last {
+                    progress(p);
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        graph
+            .index(progress)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The key under which a background index of the project at `canonical` was started (Lua
+/// sends roots as it sees them; the graph knows its canonical root).
+fn root_key(started: &Mutex<HashMap<PathBuf, bool>>, canonical: &Path) -> Option<PathBuf> {
+    let started = started.lock().unwrap_or_else(|e| e.into_inner());
+    started
+        .keys()
+        .find(|k| {
+            k.as_path() == canonical || std::fs::canonicalize(k).ok().as_deref() == Some(canonical)
+        })
+        .cloned()
 }
 
 /// Marks the background index of a root finished when dropped.

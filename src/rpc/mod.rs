@@ -28,7 +28,8 @@ use protocol::{
     decode, AgentRun, ChatSend, ChatStop, DecodeError, ReviewCheck, NOTIFY_AGENT_RUN,
     NOTIFY_CHAT_SEND, NOTIFY_CHAT_STOP, NOTIFY_GRAPH_BUFFER, NOTIFY_GRAPH_CLOSED,
     NOTIFY_GRAPH_QUERY, NOTIFY_GRAPH_SAVED, NOTIFY_GRAPH_START, NOTIFY_REVIEW_CHECK,
-    PROTOCOL_VERSION, REQ_HELLO, REQ_PING, REQ_STATUS,
+    PROTOCOL_VERSION, REQ_CHATS_DELETE, REQ_CHATS_LIST, REQ_CHAT_RESUME, REQ_HELLO, REQ_PING,
+    REQ_STATUS, REQ_SYMBOLS,
 };
 use smallcode_agent::permission::Answer;
 use smallcode_llm::config::Config;
@@ -60,8 +61,7 @@ impl Handler {
                     Arc::new(push::spawn(nvim.clone())),
                     Some(Arc::new(NvimEditor(nvim.clone()))),
                 );
-                let graphs = self.graphs.clone();
-                chats.set_graph_source(Arc::new(move |root| graphs.open_indexed(root)));
+                chats.set_graph_source(Arc::new(self.graphs.clone()));
                 chats
             })
             .clone()
@@ -125,6 +125,90 @@ impl Handler {
 }
 
 impl Handler {
+    /// The stored-chat requests: `chats_list`, `chat_resume`, `chats_delete`.
+    async fn chats_request(&self, name: &str, args: &[Value], nvim: &Nvim) -> Result<Value, Value> {
+        let refuse = |e: DecodeError| {
+            tracing::warn!("[rpc] {e}");
+            Value::from(e.to_string())
+        };
+        let chats = self.chats(nvim);
+        let reply = match name {
+            REQ_CHATS_LIST => {
+                let q = decode::<protocol::ChatsList>(name, args).map_err(refuse)?;
+                let list = chats.list_stored(&q.project).await.map_err(Value::from)?;
+                serde_json::to_value(list).unwrap_or_default()
+            }
+            REQ_CHAT_RESUME => {
+                let q = decode::<protocol::ChatResume>(name, args).map_err(refuse)?;
+                // `last`: the newest chat, found here rather than by a list request first.
+                let t0 = std::time::Instant::now();
+                let id = if q.session == protocol::LAST_CHAT {
+                    let list = chats.list_stored(&q.project).await.map_err(Value::from)?;
+                    match list.first() {
+                        Some(c) => c.id.clone(),
+                        None => {
+                            return Err(Value::from(format!(
+                                "no saved chats for {}",
+                                q.project.display()
+                            )))
+                        }
+                    }
+                } else {
+                    q.session
+                };
+                let r = crate::chat::SessionRef {
+                    id: id.clone(),
+                    project: q.project,
+                };
+                let loaded = chats.resume(q.chat, &r).await.map_err(Value::from)?;
+                // Straight to msgpack: a 500-turn chat is ~1 MB of text.
+                let wire = protocol::WireResumed {
+                    id: &id,
+                    title: loaded.meta.as_ref().map_or("", |m| m.title.as_str()),
+                    turns: loaded
+                        .turns
+                        .iter()
+                        .map(|(_, t)| protocol::WireTurn {
+                            kind: t.kind,
+                            state: t.state,
+                            at: t.at,
+                            user: &t.user,
+                            assistant: &t.assistant,
+                            notes: &t.notes,
+                        })
+                        .collect(),
+                };
+                let v = value::to_value(&wire);
+                tracing::debug!(
+                    "[rpc] chat_resume {id}: answered in {:.1} ms",
+                    t0.elapsed().as_secs_f64() * 1000.0
+                );
+                return Ok(v);
+            }
+            _ => {
+                let q = decode::<protocol::ChatsDelete>(name, args).map_err(refuse)?;
+                chats
+                    .delete_stored(&q.project, &q.id)
+                    .await
+                    .map_err(Value::from)?;
+                serde_json::Value::Bool(true)
+            }
+        };
+        Ok(value::from_json(&reply))
+    }
+
+    /// `symbols({root, prefix})`: definition names for completion, from the graph as loaded.
+    async fn symbols(&self, args: &[Value]) -> Result<Value, Value> {
+        let q = decode::<protocol::Symbols>(REQ_SYMBOLS, args)
+            .map_err(|e| Value::from(e.to_string()))?;
+        let graphs = self.graphs.clone();
+        let names = tokio::task::spawn_blocking(move || graphs.names(&q.root, &q.prefix, 50))
+            .await
+            .map_err(|e| Value::from(e.to_string()))?
+            .map_err(Value::from)?;
+        Ok(Value::Array(names.into_iter().map(Value::from).collect()))
+    }
+
     /// Starts what notification `name` asks for; `Err` when its arguments cannot be read.
     fn notify(&self, name: &str, args: &[Value], nvim: &Nvim) -> Result<(), DecodeError> {
         match name {
@@ -232,6 +316,10 @@ impl nvim_rs::Handler for Handler {
             REQ_PING => Ok(Value::from("pong")),
             REQ_HELLO => self.hello(&args, &nvim).await,
             REQ_STATUS => Ok(self.status(&nvim).await),
+            REQ_CHATS_LIST | REQ_CHAT_RESUME | REQ_CHATS_DELETE => {
+                self.chats_request(&name, &args, &nvim).await
+            }
+            REQ_SYMBOLS => self.symbols(&args).await,
             other => Err(Value::from(format!("unknown request {other:?}"))),
         }
     }

@@ -8,7 +8,9 @@
 //!
 //! Direction and kind:
 //! - Lua → Rust **requests** (`vim.rpcrequest`, the editor waits): only quick ones —
-//!   [`REQ_HELLO`], [`REQ_PING`], [`REQ_STATUS`] (bounded by a short HTTP timeout).
+//!   [`REQ_HELLO`], [`REQ_PING`], [`REQ_STATUS`] (bounded by a short HTTP timeout), the stored
+//!   chats ([`REQ_CHATS_LIST`], [`REQ_CHAT_RESUME`], [`REQ_CHATS_DELETE`]: one small database
+//!   read or write) and [`REQ_SYMBOLS`] (names from the code graph in memory, for completion).
 //! - Lua → Rust **notifications** (`vim.rpcnotify`, fire and forget): everything slow —
 //!   [`NOTIFY_CHAT_SEND`], [`NOTIFY_CHAT_STOP`], [`NOTIFY_AGENT_RUN`], [`NOTIFY_REVIEW_CHECK`],
 //!   the `graph_*` ones.
@@ -35,7 +37,7 @@ use smallcode_agent::permission::Answer;
 use smallcode_agent::EditFormat;
 
 /// Version of this contract. Lua sends its own in `hello`; a mismatch is refused.
-pub const PROTOCOL_VERSION: u64 = 2;
+pub const PROTOCOL_VERSION: u64 = 3;
 
 /// `hello({protocol, config, nvim})` → `{protocol, version, log_file, pid}`; also applies
 /// `config` ([`Hello`]).
@@ -44,16 +46,18 @@ pub const REQ_HELLO: &str = "hello";
 pub const REQ_PING: &str = "ping";
 /// `status()` → the resolved endpoint and model probe (`{provider, endpoint, model, context, ...}`).
 pub const REQ_STATUS: &str = "status";
-/// `chat_send({chat, text, root?, file?, cursor?, selection? = {path, line1, line2, text},
-/// buffers? = {{path, text, tick}…}})`: start a turn in chat `chat` with the user's `text` and
-/// what the editor shows ([`ChatSend`]). `/budget`, `/stats`, `/clear` and `/help` are answered
-/// without the model.
+/// `chat_send({chat, text, session?, project?, root?, file?, cursor?, selection? = {path, line1,
+/// line2, text}, buffers? = {{path, text, tick}…}, diagnostics?, quickfix?})`: start a turn in
+/// chat `chat` with the user's `text` and what the editor shows ([`ChatSend`]); `session` names
+/// the stored chat it belongs to (saved in `project`'s data directory). `/budget`, `/stats`,
+/// `/clear`, `/memory` and `/help` are answered without the model.
 pub const NOTIFY_CHAT_SEND: &str = "chat_send";
 /// `chat_stop({chat})`: cancel the turn in flight in chat `chat` (drops the HTTP request;
 /// [`ChatStop`]).
 pub const NOTIFY_CHAT_STOP: &str = "chat_stop";
 /// `agent_run({chat, text, root, buffers = {{path, text, tick}…}, errors = {{file, line, col, text}…},
-/// edit_format, range? = {path, line1, line2}})`: run the agent (`errors`: what the editor
+/// edit_format, range? = {path, line1, line2}, session?, project?})`: run the agent (its outcome
+/// joins stored chat `session`'s history) (`errors`: what the editor
 /// already reports, possibly none; `range`: `:'<,'>SmallCode fix`'s lines, which confine the
 /// edit; [`AgentRun`]); a change set whose checks pass comes back through
 /// [`LUA_REVIEW_CHANGE`].
@@ -63,6 +67,21 @@ pub const NOTIFY_AGENT_RUN: &str = "agent_run";
 /// staged in a shadow copy, never written); the result goes to [`LUA_REVIEW_CHECKED`]
 /// ([`ReviewCheck`]).
 pub const NOTIFY_REVIEW_CHECK: &str = "review_check";
+
+/// `chats_list({project})` → `{{id, title, created, updated, turns}…}`, newest first: the stored
+/// chats of `project` ([`ChatsList`]).
+pub const REQ_CHATS_LIST: &str = "chats_list";
+/// `chat_resume({chat, session, project})` → `{id, title, turns = {{kind, state, at, user,
+/// assistant, notes}…}}`: stored chat `session` ([`LAST_CHAT`]: the newest) becomes chat `chat`'s history (the model sees it
+/// from the next message) and comes back for the transcript ([`ChatResume`]).
+pub const REQ_CHAT_RESUME: &str = "chat_resume";
+/// The `session` of a [`REQ_CHAT_RESUME`] that means the project's newest chat.
+pub const LAST_CHAT: &str = "last";
+/// `chats_delete({project, id})` → `true`: removes a stored chat ([`ChatsDelete`]).
+pub const REQ_CHATS_DELETE: &str = "chats_delete";
+/// `symbols({root, prefix})` → up to 50 definition names starting with `prefix` (case-insensitive),
+/// sorted, from the code graph as far as it is indexed ([`Symbols`]).
+pub const REQ_SYMBOLS: &str = "symbols";
 
 /// `graph_query({root, name})`: definitions, callers and callees of `name`, pushed to
 /// `require('smallcode.graph').show` (see `src/rpc/graph.rs`).
@@ -195,13 +214,18 @@ pub struct Hello {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a map {chat, text, root?, file?, cursor?, selection?, buffers?}"
+    expecting = "a map {chat, text, session?, project?, root?, file?, cursor?, selection?, buffers?, diagnostics?, quickfix?}"
 )]
 pub struct ChatSend {
     /// Chat id (the chat buffer the reply goes to).
     pub chat: u64,
     /// The user's message.
     pub text: String,
+    /// The stored chat this message belongs to (the editor's id for it); left out = not saved.
+    pub session: Option<String>,
+    /// The project the stored chat belongs to (its data directory holds the chat); required
+    /// with `session`.
+    pub project: Option<PathBuf>,
     /// Project root of the file the user came from (enables the code graph).
     pub root: Option<PathBuf>,
     /// That file (absolute).
@@ -214,6 +238,12 @@ pub struct ChatSend {
     /// out with the editor fields).
     #[serde(default)]
     pub buffers: Vec<BufferArg>,
+    /// The current buffer's diagnostics, sent when the message names `#diagnostics`.
+    #[serde(default)]
+    pub diagnostics: Vec<ErrorArg>,
+    /// The quickfix list, sent when the message names `#quickfix`.
+    #[serde(default)]
+    pub quickfix: Vec<ErrorArg>,
 }
 
 /// `chat_send`'s `selection`.
@@ -254,7 +284,7 @@ pub struct ChatStop {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a map {chat, text, root, buffers, errors, edit_format, range?}"
+    expecting = "a map {chat, text, root, buffers, errors, edit_format, trusted, range?, session?, project?}"
 )]
 pub struct AgentRun {
     /// Chat id (the chat buffer that shows the run).
@@ -276,6 +306,62 @@ pub struct AgentRun {
     /// the definitions they touch. Left out without a range.
     #[serde(default)]
     pub range: Option<RangeArg>,
+    /// The stored chat the run belongs to (its outcome joins that chat's history).
+    #[serde(default)]
+    pub session: Option<String>,
+    /// The project of `session`.
+    #[serde(default)]
+    pub project: Option<PathBuf>,
+}
+
+/// [`REQ_CHATS_LIST`]'s map.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a map {project}")]
+pub struct ChatsList {
+    /// The project whose chats are listed.
+    pub project: PathBuf,
+}
+
+/// [`REQ_CHAT_RESUME`]'s map.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a map {chat, session, project}")]
+pub struct ChatResume {
+    /// The chat (buffer) that takes the stored chat over.
+    pub chat: u64,
+    /// The stored chat's id.
+    pub session: String,
+    /// Its project.
+    pub project: PathBuf,
+}
+
+/// [`REQ_CHATS_DELETE`]'s map.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a map {project, id}")]
+pub struct ChatsDelete {
+    /// The project of the chat.
+    pub project: PathBuf,
+    /// The stored chat's id.
+    pub id: String,
+}
+
+/// [`REQ_SYMBOLS`]'s map.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a map {root, prefix}")]
+pub struct Symbols {
+    /// Project root.
+    pub root: PathBuf,
+    /// What was typed of the name so far (may be empty).
+    pub prefix: String,
+}
+
+/// A stored chat's id and project as the chat layer takes them; `None` unless both came.
+fn session_ref(id: Option<String>, project: Option<PathBuf>) -> Option<crate::chat::SessionRef> {
+    match (id, project) {
+        (Some(id), Some(project)) if !id.is_empty() && !project.as_os_str().is_empty() => {
+            Some(crate::chat::SessionRef { id, project })
+        }
+        _ => None,
+    }
 }
 
 /// `agent_run`'s `range`.
@@ -405,6 +491,9 @@ impl ChatSend {
                 text: s.text,
             }),
             buffers: self.buffers.into_iter().map(LiveBuffer::from).collect(),
+            diagnostics: self.diagnostics.into_iter().map(Diagnostic::from).collect(),
+            quickfix: self.quickfix.into_iter().map(Diagnostic::from).collect(),
+            session: session_ref(self.session, self.project),
         };
         (self.chat, self.text, ctx)
     }
@@ -421,6 +510,7 @@ impl AgentRun {
             edit_format: self.edit_format,
             trusted: self.trusted,
             range: self.range.map(|r| (r.path, r.line1, r.line2.max(r.line1))),
+            session: session_ref(self.session, self.project),
         };
         (self.chat, req)
     }
@@ -487,6 +577,12 @@ pub enum WireKind<'a> {
     Errors {
         root: &'a str,
         items: Vec<WireError<'a>>,
+    },
+    Retract {
+        text: &'a str,
+    },
+    Progress {
+        text: &'a str,
     },
 }
 
@@ -556,6 +652,35 @@ impl<'a> From<&'a ChangeSet> for WireChange<'a> {
     }
 }
 
+/// The reply of [`REQ_CHAT_RESUME`]: the chat's id (the newest one's for [`LAST_CHAT`]), its
+/// title and its turns for the transcript.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WireResumed<'a> {
+    /// The stored chat's id.
+    pub id: &'a str,
+    /// Its title (first message).
+    pub title: &'a str,
+    /// Its turns, oldest first.
+    pub turns: Vec<WireTurn<'a>>,
+}
+
+/// One turn of a [`WireResumed`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WireTurn<'a> {
+    /// `chat` or `fix`.
+    pub kind: crate::chat::store::TurnKind,
+    /// `done` or `cut`.
+    pub state: crate::chat::store::TurnState,
+    /// Unix seconds.
+    pub at: u64,
+    /// The message (a fix run: its request).
+    pub user: &'a str,
+    /// The reply (a fix run: its outcome).
+    pub assistant: &'a str,
+    /// One-line notes shown under the reply.
+    pub notes: &'a [String],
+}
+
 /// The argument of [`LUA_REVIEW_CHECKED`]: `{chat, id, ok, lines}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WireRecheck<'a> {
@@ -587,6 +712,8 @@ impl<'a> From<&'a ChatEvent> for WireEvent<'a> {
             },
             Event::Error { text } => WireKind::Error { text },
             Event::Cancelled => WireKind::Cancelled,
+            Event::Retract { text } => WireKind::Retract { text },
+            Event::Progress { text } => WireKind::Progress { text },
             Event::Errors { root, items } => WireKind::Errors {
                 root,
                 items: items
@@ -726,6 +853,41 @@ mod tests {
                 serde_json::json!({"chat": 1, "text": "hi", "selection": {"line1": 1, "line2": "2", "text": ""}})
             ),
             "chat_send: selection.line2: invalid type: string \"2\", expected u32"
+        );
+    }
+
+    #[test]
+    fn chat_send_names_its_stored_chat_and_named_context() {
+        let (_, _, ctx) = decode::<ChatSend>(
+            NOTIFY_CHAT_SEND,
+            &args(serde_json::json!({
+                "chat": 1, "text": "#quickfix", "session": "20250101-000000-abcd",
+                "project": "/p",
+                "quickfix": [{"file": "a.py", "line": 3, "col": 1, "text": "boom"}],
+            })),
+        )
+        .unwrap()
+        .into_parts();
+        let s = ctx.session.unwrap();
+        assert_eq!(
+            (s.id.as_str(), s.project),
+            ("20250101-000000-abcd", PathBuf::from("/p"))
+        );
+        assert_eq!(ctx.quickfix[0].to_string(), "a.py:3:1: boom");
+        // A session without its project is not saved (no place to save it).
+        let (_, _, ctx) = decode::<ChatSend>(
+            NOTIFY_CHAT_SEND,
+            &args(serde_json::json!({"chat": 1, "text": "x", "session": "s"})),
+        )
+        .unwrap()
+        .into_parts();
+        assert!(ctx.session.is_none());
+        assert_eq!(
+            refused::<ChatResume>(
+                REQ_CHAT_RESUME,
+                serde_json::json!({"chat": 1, "session": "s"})
+            ),
+            "chat_resume: missing field `project`"
         );
     }
 

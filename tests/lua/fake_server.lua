@@ -2,7 +2,7 @@
 -- (src/rpc/protocol.rs), with scripted replies. Run as `nvim --headless --clean -l fake_server.lua`
 -- through the wrapper script tests write (helpers.fake_bin). Never prints: stdout is the channel.
 --
--- $FAKE_PROTOCOL    protocol number in the hello reply (default 2)
+-- $FAKE_PROTOCOL    protocol number in the hello reply (default 3)
 -- $FAKE_MODE        'die_on_hello': write to stderr and exit 7 instead of replying to hello;
 --                   'mute_hello': never reply to hello
 -- $FAKE_LOG         log_file reported in hello
@@ -16,7 +16,7 @@ stdout:open(1)
 
 -- Read the environment now: vim.env cannot be used in the libuv callbacks below.
 local env = {
-  protocol = tonumber(vim.env.FAKE_PROTOCOL or '2'),
+  protocol = tonumber(vim.env.FAKE_PROTOCOL or '3'),
   mode = vim.env.FAKE_MODE,
   log = vim.env.FAKE_LOG,
   log_level = vim.env.SMALLCODE_LOG_LEVEL or vim.NIL,
@@ -58,6 +58,10 @@ local requests = {
   end,
   last_hello = function() return last_hello end,
   log_level = function() return env.log_level end,
+  -- One saved chat, for the completion of :SmallCode resume / chats delete.
+  chats_list = function()
+    return { { id = 'c1', title = 'fix the add bug', created = 1, updated = 1700000000, turns = 3 } }
+  end,
 }
 
 local notifications = {

@@ -4,10 +4,24 @@ local h = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
 h.setup('chat_render')
 
 local sent = {}
+-- Every message names its stored chat (`session`, `project`): checked apart, so the rest of each
+-- payload is compared whole.
+local sessions = {}
+local requests = {}
+local replies = {}
 package.loaded['smallcode.rpc'] = {
   chan = function() return 42 end,
   ensure = function() return 42 end,
-  notify = function(method, params) table.insert(sent, { method, params }) end,
+  notify = function(method, params)
+    local p = vim.deepcopy(params)
+    table.insert(sessions, { session = p.session, project = p.project })
+    p.session, p.project = nil, nil
+    table.insert(sent, { method, p })
+  end,
+  request = function(method, params)
+    table.insert(requests, { method, params })
+    return replies[method]
+  end,
 }
 local notes = h.capture_notify()
 
@@ -188,7 +202,11 @@ h.eq(chat.is_command('  /stats now'), true, 'leading spaces and arguments')
 h.eq(chat.is_command('/usr/lib/x is missing'), false, 'a path is not a command')
 h.eq(chat.is_command('why /budget'), false, 'only the first word')
 local names = vim.tbl_map(function(c) return c.name end, chat.commands)
-h.eq(names, { 'budget', 'stats', 'clear', 'help' }, 'palette lists the commands')
+h.eq(
+  names,
+  { 'budget', 'stats', 'clear', 'memory', 'model', 'resume', 'undo', 'fix', 'graph', 'help' },
+  'palette lists the commands'
+)
 
 local real_select = vim.ui.select
 local offered
@@ -262,6 +280,90 @@ chat.send('and now?')
 h.eq(sent[#sent][2].cursor, 2, 'context from the origin window')
 ev({ type = 'done', elapsed_ms = 1 })
 vim.api.nvim_buf_delete(fbuf, { force = true })
+
+-- Stored chats ----------------------------------------------------------------
+h.ok(#sessions == #sent, 'every message names its stored chat')
+local first = sessions[1].session
+h.ok(type(first) == 'string' and first:match('^%d+%-%d+%-%d+%-%x+$'), 'an id: ' .. tostring(first))
+h.eq(type(sessions[1].project), 'string', 'and its project')
+for i, s in ipairs(sessions) do
+  if sent[i][1] == 'chat_send' then h.eq(s.session, first, 'message ' .. i .. ' belongs to the same chat') end
+end
+chat.send('/clear')
+ev({ type = 'done', elapsed_ms = 0 })
+h.eq(sessions[#sessions].session, first, '/clear goes to the chat it clears')
+chat.send('fresh start')
+h.ok(sessions[#sessions].session ~= first, 'the message after /clear starts a new chat')
+ev({ type = 'done', elapsed_ms = 0 })
+
+-- Retract: the end of a reply the loop guard stopped goes, across lines.
+chat.send('loop please')
+ev({ type = 'start' })
+ev({ type = 'delta', text = 'one copy\nagain ' })
+ev({ type = 'delta', text = 'one' })
+ev({ type = 'retract', text = '\nagain one' })
+h.eq(tail(2), { '## smallcode', 'one copy' }, 'the repeated tail is taken back')
+ev({ type = 'info', text = 'stopped: the reply started repeating itself (one copy kept)' })
+ev({ type = 'done', elapsed_ms = 1 })
+h.eq(tail(4), { 'one copy', '> stopped: the reply started repeating itself (one copy kept)', '', '' }, 'one note')
+
+-- Progress while the turn waits for the index.
+chat.send('index me')
+ev({ type = 'progress', text = 'indexing 3/10' })
+h.contains(chat.winbar(1), 'indexing 3/10', 'progress in the winbar')
+ev({ type = 'progress', text = '' })
+h.contains(chat.winbar(1), 'waiting for the model', 'progress ended')
+ev({ type = 'done', elapsed_ms = 1 })
+
+-- /resume: the editor runs it; the transcript is replaced by the saved one.
+local before = #sent
+replies.chats_list = {
+  { id = 'old-chat', title = 'why is add wrong?', created = 1, updated = 1700000000, turns = 2 },
+}
+replies.chat_resume = {
+  id = 'old-chat',
+  turns = {
+    { kind = 'chat', state = 'done', user = 'why is add wrong?', assistant = 'It subtracts.', notes = {} },
+    { kind = 'chat', state = 'cut', user = 'and mul?', assistant = 'It mul', notes = { 'stopped' } },
+  },
+}
+chat.send('/resume last')
+h.eq(#sent, before, '/resume never reaches the model')
+h.eq(requests[#requests][1], 'chat_resume', 'the chat is loaded')
+h.eq(requests[#requests][2].session, 'last', 'the newest one, found by the process in the same request')
+h.eq(lines(), {
+  '## You',
+  'why is add wrong?',
+  '',
+  '## smallcode',
+  'It subtracts.',
+  '',
+  '## You',
+  'and mul?',
+  '',
+  '## smallcode',
+  'It mul',
+  '> stopped',
+  '[cut: the reply did not finish]',
+  '',
+  '> resumed: 2 turns',
+  '',
+}, 'saved transcript')
+h.ok(chat.format_saved(replies.chats_list[1]):find('why is add wrong%?  %(2 turns%)$'), 'date, title, turns')
+chat.send('next question')
+h.eq(sessions[#sessions].session, 'old-chat', 'the next message continues the resumed chat')
+h.eq(tail(7), { '> resumed: 2 turns', '', '## You', 'next question', '', '## smallcode', '' }, 'appended after it')
+ev({ type = 'done', elapsed_ms = 1 })
+
+-- Completion in the input: the # names and the commands.
+local complete = require('smallcode.complete')
+local function words(items)
+  return vim.tbl_map(function(i) return i.word end, items)
+end
+h.eq(words(complete.items('#sy')), { '#symbol:' }, '#symbol:')
+h.eq(#complete.items('#'), 6, 'all six names')
+h.eq(words(complete.items('/me')), { '/memory' }, 'commands')
+h.eq(vim.bo[info.input_buf].omnifunc, "v:lua.require'smallcode.complete'.omnifunc", 'omnifunc set')
 
 -- Many messages: the transcript stays intact (its cost is measured by `cargo bench --bench spine`,
 -- not asserted here: timing belongs in benchmarks).

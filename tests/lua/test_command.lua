@@ -44,6 +44,9 @@ h.eq(package.loaded['smallcode.rpc'], nil, 'the statusline loads nothing')
 local all = {
   'open',
   'ask',
+  'resume',
+  'chats',
+  'model',
   'fix',
   'trust',
   'untrust',
@@ -58,7 +61,7 @@ local all = {
   'health',
 }
 h.eq(vim.fn.getcompletion('SmallCode ', 'cmdline'), all, 'all subcommands complete')
-h.eq(vim.fn.getcompletion('SmallCode res', 'cmdline'), { 'restart' }, 'prefix completion')
+h.eq(vim.fn.getcompletion('SmallCode rest', 'cmdline'), { 'restart' }, 'prefix completion')
 h.eq(vim.fn.getcompletion('SmallCode st', 'cmdline'), { 'stop', 'status' }, 'several matches')
 h.eq(vim.fn.getcompletion('SmallCode ask ', 'cmdline'), {}, 'no completion for free text')
 h.eq(vim.fn.getcompletion('SmallCode accept ', 'cmdline'), { 'all' }, 'accept [all]')
@@ -70,7 +73,7 @@ h.eq(package.loaded['smallcode.rpc'], nil, 'completion loads no heavy module')
 vim.cmd('SmallCode frobnicate')
 h.eq(
   last_note(),
-  "(smallcode) unknown subcommand 'frobnicate'; valid: open, ask, fix, trust, untrust, accept, reject, undo, graph, stop, log, restart, status, health",
+  "(smallcode) unknown subcommand 'frobnicate'; valid: open, ask, resume, chats, model, fix, trust, untrust, accept, reject, undo, graph, stop, log, restart, status, health",
   'unknown subcommand lists the valid ones'
 )
 h.eq(notes[#notes].level, vim.log.levels.ERROR, 'as an error')
@@ -119,7 +122,7 @@ local c = chat.get(1)
 h.ok(c and vim.api.nvim_win_is_valid(c.win), 'chat window open')
 h.wait_for(function() return rpc.chan() end, nil, 'process started by :SmallCode')
 h.eq(rpc.request('last_hello').config.model, 'm1', 'hello carried the config')
-h.eq(rpc.request('last_hello').protocol, 2, 'hello carried the protocol')
+h.eq(rpc.request('last_hello').protocol, 3, 'hello carried the protocol')
 h.ok(require('smallcode').statusline():find('idle', 1, true), 'statusline: ' .. require('smallcode').statusline())
 
 -- ask sends exactly the text typed, spaces and bars included.
@@ -128,6 +131,13 @@ h.wait_for(function() return not chat.busy(1) end, nil, 'reply finished')
 local lines = chat.lines(1)
 h.eq(vim.list_slice(lines, 1, 5), { '## You', 'why  does | this fail?', '', '## smallcode', 'Hello' }, 'ask text')
 h.eq(c.status, 'fake · fake-model · ctx 8192', 'status event arrived')
+
+-- Saved chats complete by title (spaces and all), and list.
+h.eq(vim.fn.getcompletion('SmallCode resume ', 'cmdline'), { 'last', 'fix the add bug' }, 'resume: last and titles')
+h.eq(vim.fn.getcompletion('SmallCode resume fix the a', 'cmdline'), { 'add bug' }, 'the rest of a title')
+h.eq(vim.fn.getcompletion('SmallCode chats ', 'cmdline'), { 'delete', 'list' }, 'chats: delete and list')
+h.eq(vim.fn.getcompletion('SmallCode chats delete f', 'cmdline'), { 'fix the add bug' }, 'chats delete: titles')
+h.contains(vim.fn.execute('SmallCode chats list'), 'fix the add bug  (3 turns)', 'chats list')
 
 -- status prints endpoint, model and context.
 local echoed = vim.fn.execute('SmallCode status')

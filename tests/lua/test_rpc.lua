@@ -30,7 +30,7 @@ h.eq(info.version, '0.0.0-fake', 'version from hello')
 h.eq(info.log_file, '/tmp/fake.log', 'log_file from hello')
 h.ok(type(info.pid) == 'number' and info.pid > 0, 'pid known')
 local hello = rpc.request('last_hello')
-h.eq(hello.protocol, 2, 'protocol sent')
+h.eq(hello.protocol, 3, 'protocol sent')
 h.eq(hello.nvim, tostring(vim.version()), 'nvim version sent')
 h.eq(hello.config.endpoint, 'http://127.0.0.1:9', 'config sent')
 h.eq(hello.config.keys, nil, 'UI keys not sent')
@@ -88,7 +88,7 @@ sc.setup({ bin = h.fake_bin({ FAKE_PROTOCOL = '1' }) })
 err = h.raises(function() rpc.ensure() end)
 h.contains(
   err,
-  '(smallcode) binary speaks protocol 1, plugin expects 2: rebuild with `cargo build --release`',
+  '(smallcode) binary speaks protocol 1, plugin expects 3: rebuild with `cargo build --release`',
   'mismatch'
 )
 h.eq(rpc.chan(), nil, 'not running after a mismatch')

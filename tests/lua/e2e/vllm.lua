@@ -1,0 +1,10 @@
+-- vLLM is found by discovery (no endpoint configured) and its max_model_len is the context.
+local t = dofile(os.getenv('SMALLCODE_REPO') .. '/tests/lua/e2e/util.lua')
+vim.cmd('SmallCode ask hello vllm')
+t.wait_chat('hi from vllm')
+t.wait_idle()
+local text = t.chat_text()
+t.ok(text:find('Using vLLM at ' .. os.getenv('MOCK_URL') .. ' (discovered)', 1, true), 'vLLM picked: ' .. text)
+local winbar = require('smallcode.chat').winbar(1)
+t.ok(winbar:find(os.getenv('EXPECT_WINBAR'), 1, true), 'winbar: ' .. winbar)
+t.done('vllm')
