@@ -9,6 +9,12 @@
 //! `cache_prompt: true`, temperature 0 and a short `max_tokens`. Per turn it prints the prompt
 //! size, `timings.prompt_n` (evaluated), `timings.cache_n` (reused) and the time to first token;
 //! then the share of prompt tokens served from cache on turns 2..N and the median TTFT.
+//!
+//! `--resume-after K` measures a chat that survives a restart: after turn K our side's
+//! conversation goes through the chat store (`smallcode::chat::store`, a file in a temp
+//! directory) and comes back into fresh state — a new assembler (its calibration is lost, as in
+//! a new process), the turns and the working set as stored — and the session goes on from the
+//! stored copy. The turns after K are reported apart.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -44,6 +50,12 @@ pub struct KvArgs {
     /// Reply cap per turn.
     #[arg(long, default_value_t = 24)]
     pub max_tokens: u32,
+    /// After this turn, our side is saved to the chat store and resumed from it (0 = never).
+    #[arg(long, default_value_t = 0)]
+    pub resume_after: usize,
+    /// Run our layout only (no naive side): a shorter run on a shared server.
+    #[arg(long)]
+    pub only_ours: bool,
 }
 
 /// The scripted user messages (about this repository; on another root the names simply do
@@ -132,14 +144,22 @@ async fn run_async(args: KvArgs) -> anyhow::Result<()> {
         working: Vec<smallcode_core::budget::Piece>,
         samples: Vec<(u64, Sample)>,
     }
-    let mut sides = [Layout::Stable, Layout::Naive].map(|layout| Side {
-        layout,
-        slot: args.slot + u32::from(layout == Layout::Naive),
-        asm: Assembler::new(BudgetConfig::default()),
-        turns: Vec::new(),
-        working: Vec::new(),
-        samples: Vec::new(),
-    });
+    let layouts: &[Layout] = if args.only_ours {
+        &[Layout::Stable]
+    } else {
+        &[Layout::Stable, Layout::Naive]
+    };
+    let mut sides: Vec<Side> = layouts
+        .iter()
+        .map(|&layout| Side {
+            layout,
+            slot: args.slot + u32::from(layout == Layout::Naive),
+            asm: Assembler::new(BudgetConfig::default()),
+            turns: Vec::new(),
+            working: Vec::new(),
+            samples: Vec::new(),
+        })
+        .collect();
     println!("turn  layout  prompt(est)  prompt_n  cache_n  cached  ttft_ms");
     for i in 0..args.turns {
         let task = SCRIPT[i % SCRIPT.len()];
@@ -204,7 +224,34 @@ async fn run_async(args: KvArgs) -> anyhow::Result<()> {
             });
             side.working = p.working.clone();
             side.samples.push((p.report.prompt as u64, s));
+            if side.layout == Layout::Stable && i + 1 == args.resume_after {
+                let (turns, working) = resume(&side.turns, &side.working).await?;
+                println!(
+                    "      resumed from the chat store: {} turns, {} working pieces",
+                    turns.len(),
+                    working.len()
+                );
+                side.turns = turns;
+                side.working = working;
+                side.asm = Assembler::new(BudgetConfig::default());
+            }
         }
+    }
+    if args.resume_after > 0 && args.resume_after < args.turns {
+        let after = &sides[0].samples[args.resume_after..];
+        let share = |v: &[(u64, Sample)]| {
+            let cache: u64 = v.iter().map(|(_, s)| s.cache_n).sum();
+            let all: u64 = v.iter().map(|(_, s)| s.prompt_n + s.cache_n).sum();
+            (cache, all, cache as f64 * 100.0 / all.max(1) as f64)
+        };
+        let (c1, a1, p1) = share(&after[..1]);
+        let (c, a, p) = share(after);
+        println!(
+            "\nresumed after turn {}: first resumed turn {p1:.1}% from cache ({c1} of {a1}); turns {}-{}: {p:.1}% ({c} of {a})",
+            args.resume_after,
+            args.resume_after + 1,
+            args.turns
+        );
     }
     println!("\nsummary (turns 2-{}):", args.turns);
     for side in &sides {
@@ -225,6 +272,44 @@ async fn run_async(args: KvArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Our side's conversation through the chat store and back, as a restarted process reads it.
+async fn resume(
+    turns: &[Turn],
+    working: &[smallcode_core::budget::Piece],
+) -> anyhow::Result<(Vec<Turn>, Vec<smallcode_core::budget::Piece>)> {
+    use smallcode::chat::store::{ChatStore, StoredPiece, StoredTurn, TurnState};
+    let dir = std::env::temp_dir().join(format!("smallcode-bench-kv-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = ChatStore::at(dir.join("chats.redb"));
+    for (i, t) in turns.iter().enumerate() {
+        let stored = StoredTurn {
+            state: TurnState::Done,
+            user: t.user.clone(),
+            context: t.context.clone(),
+            assistant: t.assistant.clone(),
+            files: t.files.clone(),
+            errors: t.errors.clone(),
+            ..StoredTurn::default()
+        };
+        store
+            .put_turn("kv", i as u32, stored)
+            .await
+            .context("store")?
+            .map_err(|e| anyhow!("{e}"))?;
+    }
+    store
+        .put_working("kv", working.iter().map(StoredPiece::from).collect())
+        .await
+        .context("store")?
+        .map_err(|e| anyhow!("{e}"))?;
+    let loaded = store.load("kv").await.map_err(|e| anyhow!("{e}"))?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok((
+        loaded.turns.iter().map(|(_, t)| t.to_turn()).collect(),
+        loaded.working.iter().map(StoredPiece::to_piece).collect(),
+    ))
 }
 
 /// Streams one request; measures the time to the first content token and reads `timings`.
