@@ -32,10 +32,7 @@ pub trait GraphSource: Send + Sync {
 
     /// Brings `graph` up to date with the files (blocking), reporting progress.
     fn index(&self, graph: &Graph, progress: &mut dyn FnMut(Progress)) -> Result<(), String> {
-        graph
-            .index(progress)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        graph.index(progress).map(|_| ()).map_err(|e| e.to_string())
     }
 }
 

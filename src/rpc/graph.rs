@@ -384,10 +384,7 @@ impl crate::chat::GraphSource for Graphs {
                 std::thread::sleep(Duration::from_millis(100));
             }
         }
-        graph
-            .index(progress)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        graph.index(progress).map(|_| ()).map_err(|e| e.to_string())
     }
 }
 
