@@ -14,7 +14,7 @@ seed="${2:-$(date +%s)}"
 scripts/deps.sh nvim nvim011
 eval "$(scripts/deps.sh paths)"
 export SMALLCODE_CACHE
-out="${CARGO_TARGET_DIR:-target}/kill-loop"
+out=$(realpath -m "${CARGO_TARGET_DIR:-target}/kill-loop")
 mkdir -p "$out"
 
 cargo build --tests --quiet
@@ -23,7 +23,7 @@ for nv in "$SMALLCODE_NVIM" "$SMALLCODE_NVIM011"; do
   version=$("$nv" --version | head -n1 | sed 's/^NVIM //')
   echo "[kill-loop] $kills kills on Neovim $version (seed $seed)"
   if ! SMALLCODE_NVIM="$nv" SMALLCODE_KILLS="$kills" SMALLCODE_KILL_SEED="$seed" \
-    SMALLCODE_KILL_LOG="$PWD/$out/kills-$version.tsv" \
+    SMALLCODE_KILL_LOG="$out/kills-$version.tsv" \
     cargo test --quiet --test it e2e_crash -- --nocapture >"$out/run-$version.log" 2>&1; then
     status=1
     tail -n 40 "$out/run-$version.log"

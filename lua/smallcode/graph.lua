@@ -226,7 +226,7 @@ H.autocmds = function()
       if not root then return end
       H.cancel(ev.buf)
       -- Text typed since the last send is what was written: the Rust side reads the file.
-      require('smallcode.rpc').notify('graph_saved', { root = root, path = H.path(ev.buf) })
+      H.notify('graph_saved', { root = root, path = H.path(ev.buf) })
       H.live[ev.buf] = nil
     end,
     desc = 'smallcode: tell the code graph a buffer was written',
@@ -236,9 +236,7 @@ H.autocmds = function()
     callback = function(ev)
       H.cancel(ev.buf)
       local root = H.roots[ev.buf] and H.root_of(ev.buf)
-      if root and H.live[ev.buf] then
-        require('smallcode.rpc').notify('graph_closed', { root = root, path = H.path(ev.buf) })
-      end
+      if root and H.live[ev.buf] then H.notify('graph_closed', { root = root, path = H.path(ev.buf) }) end
       H.live[ev.buf], H.roots[ev.buf] = nil, nil
     end,
     desc = 'smallcode: tell the code graph a buffer is gone',
@@ -272,6 +270,12 @@ H.cancel = function(buf)
   end
 end
 
+--- Sends a graph notification from a timer or an autocommand. The process may have died a moment
+--- ago (its exit not handled yet: "Invalid channel"), or cannot start: the update is dropped
+--- instead of raising into the editor (the next change or query sends the text again).
+---@return boolean sent
+H.notify = function(method, payload) return (pcall(require('smallcode.rpc').notify, method, payload)) end
+
 --- Sends `buf`'s text now (stops its timer).
 H.send = function(buf)
   H.cancel(buf)
@@ -281,7 +285,7 @@ H.send = function(buf)
   local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
   local text = table.concat(lines, '\n')
   if vim.bo[buf].eol or vim.bo[buf].fixeol then text = text .. '\n' end
-  require('smallcode.rpc').notify('graph_buffer', { root = root, path = H.path(buf), text = text })
+  if not H.notify('graph_buffer', { root = root, path = H.path(buf), text = text }) then return end
   H.live[buf] = true
   H.state.sent = H.state.sent + 1
 end

@@ -119,6 +119,13 @@ fn kill_9_while_a_change_set_lands_leaves_every_buffer_whole_and_the_process_res
         !run.log.contains("cannot open the code graph"),
         "the graph opened after the kills"
     );
+    // No Lua error in a callback either (a timer or an autocommand talking to the dead process
+    // before its exit is handled: "Invalid channel").
+    assert!(
+        !run.stderr.contains("stack traceback"),
+        "a Lua error in Neovim during the kills:\n{}",
+        run.stderr
+    );
     // Landing happens in the buffers only: the files on disk are as the test wrote them.
     assert_eq!(std::fs::read_to_string(dir.join("calc.py")).unwrap(), CALC);
     assert_eq!(std::fs::read_to_string(dir.join("util.py")).unwrap(), UTIL);
