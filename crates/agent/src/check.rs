@@ -376,7 +376,9 @@ pub fn parse(output: &str) -> Vec<Diagnostic> {
                     .next()
                     .and_then(|n| n.parse().ok());
                 if let Some(n) = n {
-                    if !file.starts_with('<') && !file.contains("/lib/python") {
+                    // `File "", line 9` names no file (fuzz/artifacts/check_parse/).
+                    if !file.is_empty() && !file.starts_with('<') && !file.contains("/lib/python")
+                    {
                         py_frame = Some((file.to_string(), n));
                     }
                 }
@@ -439,6 +441,19 @@ fn location_line(t: &str) -> Option<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by `cargo fuzz run check_parse` (its reproducer is kept in fuzz/artifacts/): a
+    /// traceback frame with an empty file name gave a diagnostic naming no file.
+    #[test]
+    fn traceback_frame_without_a_file_is_skipped() {
+        let found = include_bytes!(
+            "../../../fuzz/artifacts/check_parse/crash-5d6019ccc40f5bd1121401cb3756ff8db46c1f54"
+        );
+        for d in parse(&String::from_utf8_lossy(found)) {
+            assert!(!d.file.is_empty(), "{d:?}");
+        }
+        assert_eq!(parse("  File \"\", line 9, in main\nValueError: x\n"), vec![]);
+    }
 
     #[test]
     fn parses_gcc_rustc_and_python() {
