@@ -23,6 +23,19 @@ else
 fi
 echo "[test] real-model tests: $real"
 
+# The last line always says whether the real-model tests ran (and how to enable them), also when
+# a step fails early.
+failed=()
+finish() {
+  local status=$?
+  if [ "$status" -eq 0 ]; then
+    echo "[test] all passed (Neovim $(nvim_version "$SMALLCODE_NVIM") and $(nvim_version "$SMALLCODE_NVIM011")); real-model tests: $real"
+  else
+    echo "[test] FAILED (${failed[*]:-exit $status}); real-model tests: $real"
+  fi
+}
+trap finish EXIT
+
 echo "[test] cargo fmt --check"
 cargo fmt --all -- --check
 echo "[test] stylua check (lua/, plugin/, tests/lua/)"
@@ -32,7 +45,6 @@ scripts/check-layers.sh
 echo "[test] cargo clippy -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "[test] cargo test (Neovim $(nvim_version "$SMALLCODE_NVIM"))"
-failed=()
 if ! cargo test --workspace --lib --bins --tests --no-fail-fast -- --test-threads 2; then
   failed+=("cargo test")
 fi
@@ -47,8 +59,4 @@ if ! SMALLCODE_NVIM="$SMALLCODE_NVIM011" cargo test --test it --no-fail-fast -- 
 fi
 echo "[test] Neovim $(nvim_version "$SMALLCODE_NVIM011") pass: $((SECONDS - started)) s"
 
-if [ ${#failed[@]} -gt 0 ]; then
-  echo "[test] FAILED: ${failed[*]}; real-model tests: $real"
-  exit 1
-fi
-echo "[test] all passed (Neovim $(nvim_version "$SMALLCODE_NVIM") and $(nvim_version "$SMALLCODE_NVIM011")); real-model tests: $real"
+if [ ${#failed[@]} -gt 0 ]; then exit 1; fi
