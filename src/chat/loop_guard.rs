@@ -20,6 +20,9 @@ pub const WINDOW: usize = 40;
 /// Repeated text shorter than this (bytes) is not cut: a window of very short words (a list
 /// of numbers, `} } }`) is not prose a model loops on.
 pub const MIN_BYTES: usize = 160;
+/// Replies are watched up to this size (bytes); a loop shows long before, and a huge reply
+/// (the client caps them at 16 MB) is not copied again here.
+pub const MAX_WATCH: usize = 1 << 20;
 
 /// What the guard decided after some more text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,15 +72,15 @@ impl LoopGuard {
 
     /// Adds streamed text; returns the cut the first time the reply repeats itself.
     pub fn feed(&mut self, delta: &str) -> Option<Cut> {
-        if self.cut.is_some() {
+        if self.cut.is_some() || self.text.len() >= MAX_WATCH {
             return None;
         }
         let base = self.text.len();
         self.text.push_str(delta);
-        // Walk the new bytes (and the unfinished word before them) for finished words.
-        let mut i = self.open_word.unwrap_or(base);
-        self.open_word = None;
-        let mut start: Option<usize> = None;
+        // Walk the new bytes only (a word may have started before them): linear in the reply,
+        // even for one endless word.
+        let mut i = base;
+        let mut start: Option<usize> = self.open_word.take();
         while i < self.text.len() {
             let ws = self.text.as_bytes()[i].is_ascii_whitespace();
             match (start, ws) {
@@ -218,6 +221,25 @@ mod tests {
         let (g, cut) = stream(&text, 4);
         assert_eq!(cut, None);
         assert_eq!(g.kept(), text);
+    }
+
+    #[test]
+    fn one_endless_word_costs_linear_time() {
+        let mut g = LoopGuard::new();
+        let chunk = "x".repeat(1000);
+        let t = std::time::Instant::now();
+        for _ in 0..4000 {
+            assert_eq!(g.feed(&chunk), None);
+        }
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            t.elapsed()
+        );
+        assert!(
+            g.text().len() <= MAX_WATCH + 1000,
+            "watched up to its limit"
+        );
     }
 
     #[test]

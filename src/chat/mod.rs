@@ -297,12 +297,8 @@ impl Chats {
         let client = LlmClient::new(endpoint, config.timeouts, api_key);
         self.emit(chat, Event::Start);
         // A crash mid-run leaves the request in the chat, marked cut.
-        self.begin_stored(
-            chat,
-            store::TurnKind::Fix,
-            &persist::fix_request(&req.text),
-            "",
-        );
+        let begun = self.begin_stored(chat, store::TurnKind::Fix, &persist::fix_request(&req.text));
+        self.started_stored(begun).await;
         let steps = ChatSteps {
             chat,
             sink: Arc::clone(&self.sink),
@@ -496,6 +492,8 @@ impl Chats {
         let Some((endpoint, api_key)) = self.connect(chat, &config).await else {
             return;
         };
+        // The message goes to disk while the context is gathered.
+        let begun = self.begin_stored(chat, store::TurnKind::Chat, &text);
         let gathered = self
             .gather(chat, &text, ctx, endpoint.context as usize)
             .await;
@@ -505,6 +503,7 @@ impl Chats {
         let prepared = match self.prepare(chat, &config, &endpoint, &text, &gathered) {
             Ok(p) => p,
             Err(e) => {
+                self.cut_stored(chat, &e).await;
                 self.emit(chat, Event::Error { text: e });
                 return;
             }
@@ -521,7 +520,8 @@ impl Chats {
         };
         let kind = endpoint.kind;
         let client = LlmClient::new(endpoint, config.timeouts, api_key);
-        self.begin_stored(chat, store::TurnKind::Chat, &text, &prepared.context);
+        self.set_in_flight_context(chat, &prepared.context);
+        self.started_stored(begun).await;
         let partial = self.partial(chat);
         self.emit(chat, Event::Start);
         let sink = &self.sink;
@@ -539,7 +539,9 @@ impl Chats {
             });
             if let Some(p) = &partial {
                 if let Ok(mut p) = p.lock() {
-                    p.push_str(t);
+                    if p.len() < persist::MAX_PARTIAL {
+                        p.push_str(t);
+                    }
                 }
             }
             if guard.feed(t).is_some() {

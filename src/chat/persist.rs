@@ -23,9 +23,12 @@ use super::event::Event;
 use super::store::{self, ChatStore, LoadedChat, StoredPiece, StoredTurn, TurnKind, TurnState};
 use super::{AgentRequest, Chats};
 
-/// How long the end of a turn waits for its write before the turn is reported done anyway
-/// (the write stays queued and is retried).
+/// How long the end of a turn waits for its write before the turn is reported done anyway, and
+/// the start of a turn for its message's write before the request goes out (the write stays
+/// queued and is retried).
 pub const SAVE_WAIT: Duration = Duration::from_millis(1500);
+/// Most of a reply kept for a `cut` record (bytes).
+pub const MAX_PARTIAL: usize = 256 * 1024;
 
 /// The stored chat a session writes to.
 #[derive(Debug, Clone)]
@@ -117,28 +120,26 @@ impl Chats {
     }
 
     /// Writes the start of a turn (its message, `in_flight`) when `chat` is bound; remembers it
-    /// so that the end (or a stop) can complete it.
-    pub(super) fn begin_stored(&self, chat: u64, kind: TurnKind, user: &str, context: &str) {
+    /// so that the end (or a stop) can complete it. Await the returned write (bounded by
+    /// [`SAVE_WAIT`]) before the request goes out: then a process killed during the reply has
+    /// the message on disk, and loses only the reply.
+    pub(super) fn begin_stored(&self, chat: u64, kind: TurnKind, user: &str) -> Option<store::Ack> {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(s) = sessions.get_mut(&chat) else {
-            return;
-        };
+        let s = sessions.get_mut(&chat)?;
         let Some(b) = s.stored.as_mut() else {
             s.in_flight = None;
-            return;
+            return None;
         };
         let turn = StoredTurn {
             kind,
             state: TurnState::InFlight,
             at: store::now(),
             user: user.to_string(),
-            context: context.to_string(),
             ..StoredTurn::default()
         };
         let seq = b.next_seq;
         b.next_seq += 1;
-        // Not awaited: the end of the turn is written after it, in order.
-        drop(b.store.put_turn(&b.id, seq, turn.clone()));
+        let ack = b.store.put_turn(&b.id, seq, turn.clone());
         s.in_flight = Some(InFlight {
             store: b.store.clone(),
             id: b.id.clone(),
@@ -146,6 +147,25 @@ impl Chats {
             turn,
             partial: Arc::default(),
         });
+        Some(ack)
+    }
+
+    /// The context sent with the turn in flight (known once the prompt is planned), written
+    /// with its end so that the turn replays byte for byte.
+    pub(super) fn set_in_flight_context(&self, chat: u64, context: &str) {
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(f) = sessions.get_mut(&chat).and_then(|s| s.in_flight.as_mut()) {
+            f.turn.context = context.to_string();
+        }
+    }
+
+    /// Waits (at most [`SAVE_WAIT`]) for a turn's start to be on disk.
+    pub(super) async fn started_stored(&self, begun: Option<store::Ack>) {
+        if let Some(ack) = begun {
+            if tokio::time::timeout(SAVE_WAIT, ack).await.is_err() {
+                tracing::warn!("[chat] saving the message takes long; sending it anyway");
+            }
+        }
     }
 
     /// Where a streamed reply keeps its text while in flight (for a `cut` write), if saved.
