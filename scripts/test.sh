@@ -59,4 +59,11 @@ if ! SMALLCODE_NVIM="$SMALLCODE_NVIM011" cargo test --test it --no-fail-fast -- 
 fi
 echo "[test] Neovim $(nvim_version "$SMALLCODE_NVIM011") pass: $((SECONDS - started)) s"
 
+# A short run of every fuzz target (fuzz/, doc/reliability.md "Fuzzing"); says NOT RUN without
+# nightly + cargo-fuzz. SMALLCODE_FUZZ_SECONDS per target, 20 by default.
+echo "[test] fuzz targets, ${SMALLCODE_FUZZ_SECONDS:-20} s each (scripts/fuzz.sh)"
+if ! scripts/fuzz.sh "${SMALLCODE_FUZZ_SECONDS:-20}"; then
+  failed+=("fuzz")
+fi
+
 if [ ${#failed[@]} -gt 0 ]; then exit 1; fi

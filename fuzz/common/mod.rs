@@ -40,14 +40,21 @@ pub fn tags(lang: &str, data: &[u8]) {
             return;
         };
         for s in &symbols.symbols {
-            assert!(s.span.end_byte as usize <= src.len(), "span past the text: {s:?}");
+            assert!(
+                s.span.end_byte as usize <= src.len(),
+                "span past the text: {s:?}"
+            );
         }
         let rec = FileRecord {
             hash: 1,
             mtime_ns: 2,
             size: src.len() as u64,
             lang: lang.name.to_string(),
-            status: if outline { FileStatus::Outline } else { FileStatus::Indexed },
+            status: if outline {
+                FileStatus::Outline
+            } else {
+                FileStatus::Indexed
+            },
             symbols,
         };
         let back = codec::decode(&codec::encode(&rec)).expect("a record this build wrote decodes");

@@ -28,7 +28,9 @@ libfuzzer_sys::fuzz_target!(|input: (&str, &str, Option<(u16, u16)>)| {
     };
     match locate(hay, &needle) {
         Ok(m) => {
-            let found = hay.get(m.range.clone()).expect("range inside the file, on char boundaries");
+            let found = hay
+                .get(m.range.clone())
+                .expect("range inside the file, on char boundaries");
             if m.strategy == Strategy::Exact {
                 assert_eq!(found, needle);
             }

@@ -26,5 +26,9 @@ fn read(pieces: &[&[u8]]) -> Vec<String> {
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let (pieces, whole) = common::pieces(data);
-    assert_eq!(read(&pieces), read(&[whole]), "cutting the stream changed it");
+    assert_eq!(
+        read(&pieces),
+        read(&[whole]),
+        "cutting the stream changed it"
+    );
 });

@@ -2,7 +2,9 @@
 //! valid JSON is never "repaired" into another value, and a call list is never empty.
 #![no_main]
 
-use smallcode_core::toolcall::{self, repair_json, Outcome, Param, ParamKind, RepairStats, ToolSpec};
+use smallcode_core::toolcall::{
+    self, repair_json, Outcome, Param, ParamKind, RepairStats, ToolSpec,
+};
 
 fn specs() -> Vec<ToolSpec> {
     let p = |name, kind, required| Param {
@@ -46,7 +48,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         return;
     };
     // The reply split in two: content and reasoning.
-    let cut = (0..=text.len() / 2).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    let cut = (0..=text.len() / 2)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
     let (content, reasoning) = text.split_at(cut);
     let specs = specs();
     let mut stats = RepairStats::default();
@@ -72,7 +77,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             }
         }
         Err(e) => {
-            assert!(e.offset() <= text.len(), "error offset past the text: {e:?}");
+            assert!(
+                e.offset() <= text.len(),
+                "error offset past the text: {e:?}"
+            );
             let _ = toolcall::CallError::json(Some("read"), &e).to_string();
         }
     }
