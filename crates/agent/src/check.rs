@@ -377,8 +377,7 @@ pub fn parse(output: &str) -> Vec<Diagnostic> {
                     .and_then(|n| n.parse().ok());
                 if let Some(n) = n {
                     // `File "", line 9` names no file (fuzz/artifacts/check_parse/).
-                    if !file.is_empty() && !file.starts_with('<') && !file.contains("/lib/python")
-                    {
+                    if !file.is_empty() && !file.starts_with('<') && !file.contains("/lib/python") {
                         py_frame = Some((file.to_string(), n));
                     }
                 }
@@ -452,7 +451,10 @@ mod tests {
         for d in parse(&String::from_utf8_lossy(found)) {
             assert!(!d.file.is_empty(), "{d:?}");
         }
-        assert_eq!(parse("  File \"\", line 9, in main\nValueError: x\n"), vec![]);
+        assert_eq!(
+            parse("  File \"\", line 9, in main\nValueError: x\n"),
+            vec![]
+        );
     }
 
     #[test]
