@@ -645,6 +645,74 @@ fn identical_candidates_are_verified_once() {
 }
 
 #[test]
+fn candidates_that_hand_back_the_code_unchanged_are_told_so() {
+    // Round 1 and both candidates of round 2 repeat the wrong body; round 3's request must say
+    // so (before, the same prompt went out again and again, and nothing ever changed).
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply("    return a - b\n"),
+            reply("    return a - b\n"),
+            reply("    return a - b\n"),
+            reply("    return a + b\n"),
+        ],
+    ));
+    let dir = project(&[("calc.py", CALC)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "Fix add in calc.py: `add(2, 3)` must return 5",
+            "--candidates",
+            "2",
+        ],
+    );
+    assert!(
+        out.contains("no candidate made a checkable edit (0 empty, 2 unchanged"),
+        "{out}"
+    );
+    let reqs = server.chat_requests();
+    assert!(reqs.len() >= 4, "{out}");
+    assert!(
+        reqs[3]["messages"]
+            .to_string()
+            .contains("repeated the current code unchanged"),
+        "{}",
+        reqs[3]["messages"]
+    );
+    assert!(ok, "{out}");
+}
+
+#[test]
+fn a_change_that_only_echoes_the_example_is_not_landed() {
+    // `return a + 3` passes `add(2, 3) == 5` without reading b: the check is turned into a
+    // failure with the reason, and the next answer (a real fix) lands instead.
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("    return a + 3\n"), reply("    return a + b\n")],
+    ));
+    let dir = project(&[("calc.py", CALC)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "Fix add in calc.py: `add(2, 3)` must return 5",
+            "--candidates",
+            "1",
+        ],
+    );
+    assert!(out.contains("no longer uses its input"), "{out}");
+    assert!(ok, "{out}");
+    assert!(std::fs::read_to_string(dir.join("calc.py"))
+        .unwrap()
+        .contains("return a + b"));
+    let second = server.chat_requests()[1]["messages"].to_string();
+    assert!(second.contains("no longer uses its input"), "{second}");
+}
+
+#[test]
 fn a_two_definition_bug_is_fixed_as_two_sub_tasks() {
     // Both functions are wrong; the request states an example for each. The first reply fixes
     // `add` (one example passes: kept), the second fixes `mul` on top of it.

@@ -32,8 +32,21 @@ pub fn candidates(cfg: &AgentConfig, client: &LlmClient) -> usize {
 pub enum BestOf {
     /// A candidate passed every check: its workspace (the change staged) and the results.
     Passed(Workspace, Vec<CheckResult>),
-    /// None passed; the results of the first one that made a checkable edit, if any did.
-    Failed(Option<Vec<CheckResult>>),
+    /// None passed; the results of the first one that made a checkable edit.
+    Failed(Vec<CheckResult>),
+    /// No candidate made a checkable edit: why, so the next round asks differently.
+    Unusable(Unusable),
+}
+
+/// Why the candidates of a round made no checkable edit (counts per reason).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Unusable {
+    /// An empty body after the prefilled header.
+    pub empty: usize,
+    /// The current code handed back unchanged.
+    pub repeated: usize,
+    /// No code block at all, or the request failed.
+    pub no_code: usize,
 }
 
 /// One best-of-N round: `n` requests at once (diverse temperatures and seeds) on the server's
@@ -64,12 +77,14 @@ pub async fn best_of_n(
     }
     let mut seen: Vec<String> = Vec::new();
     let mut first_failed: Option<Vec<CheckResult>> = None;
+    let mut unusable = Unusable::default();
     while let Some(joined) = set.join_next().await {
         let Ok((k, r, done)) = joined else { continue };
         let done = match done {
             Ok(d) => d,
             Err(e) => {
                 steps.step(&format!("candidate {}: the request failed: {e}", k + 1));
+                unusable.no_code += 1;
                 continue;
             }
         };
@@ -82,7 +97,10 @@ pub async fn best_of_n(
         let reply = match prefill {
             Some(p) => match prefill::restarted(p, &done.content) {
                 Some(whole) => whole,
-                None if generated(p, &done.content).trim().is_empty() => continue,
+                None if generated(p, &done.content).trim().is_empty() => {
+                    unusable.empty += 1;
+                    continue;
+                }
                 None => assemble_counted(p, &done.content).0,
             },
             None => done.content.clone(),
@@ -90,6 +108,11 @@ pub async fn best_of_n(
         let mut cand = ws.fork();
         let applied = apply_reply(&mut cand, targets, &reply, narrowed);
         if applied.changed.is_empty() {
+            if applied.repeated {
+                unusable.repeated += 1;
+            } else {
+                unusable.no_code += 1;
+            }
             continue;
         }
         // The same code as an earlier candidate: its verdict is already known.
@@ -125,5 +148,14 @@ pub async fn best_of_n(
             first_failed = Some(results);
         }
     }
-    Ok(BestOf::Failed(first_failed))
+    Ok(match first_failed {
+        Some(results) => BestOf::Failed(results),
+        None => {
+            steps.step(&format!(
+                "no candidate made a checkable edit ({} empty, {} unchanged, {} without code)",
+                unusable.empty, unusable.repeated, unusable.no_code
+            ));
+            BestOf::Unusable(unusable)
+        }
+    })
 }

@@ -96,6 +96,19 @@ pub fn definition_names(rel: &str, text: &str) -> Vec<String> {
 /// The innermost definitions of `after` whose text differs from their namesake in `before` (or
 /// that `before` lacks). A changed method reports the method, not its class too.
 pub fn changed_definitions(rel: &str, before: &str, after: &str) -> Vec<Changed> {
+    changed_texts(rel, before, after)
+        .into_iter()
+        .map(|(c, _, _)| c)
+        .collect()
+}
+
+/// [`changed_definitions`] with each one's new text and the old text of its namesake (`None`
+/// for a definition the change added): what [`crate::overfit`] reads.
+pub fn changed_texts(
+    rel: &str,
+    before: &str,
+    after: &str,
+) -> Vec<(Changed, String, Option<String>)> {
     let Some(lang) = language_for_path(Path::new(rel)) else {
         return Vec::new();
     };
@@ -112,12 +125,19 @@ pub fn changed_definitions(rel: &str, before: &str, after: &str) -> Vec<Changed>
                 .iter()
                 .any(|(_, _, (s2, e2), _)| (s2, e2) != (s, e) && s <= s2 && e2 <= e)
         })
-        .map(|(name, qualified, lines, _)| Changed {
-            file: rel.to_string(),
-            name: name.clone(),
-            qualified: qualified.clone(),
-            lines: *lines,
-            lang: lang.name,
+        .map(|(name, qualified, lines, body)| {
+            let was = old
+                .iter()
+                .find(|(_, oq, _, _)| oq == qualified)
+                .map(|(_, _, _, ob)| ob.clone());
+            let c = Changed {
+                file: rel.to_string(),
+                name: name.clone(),
+                qualified: qualified.clone(),
+                lines: *lines,
+                lang: lang.name,
+            };
+            (c, body.clone(), was)
         })
         .collect()
 }

@@ -312,11 +312,24 @@ async fn run_inner(
                     let label = label(&mut cand, &oracle, &results, &graph).await?;
                     return land(&mut cand, cfg, report, "checks pass", label);
                 }
-                BestOf::Failed(Some(results)) => {
+                BestOf::Failed(results) => {
                     any_edit = true;
                     results
                 }
-                BestOf::Failed(None) => continue,
+                BestOf::Unusable(why) => {
+                    // As after a single unusable reply: an empty body drops the docstring from
+                    // the prefill (and, twice, the prefill); the unchanged code is said.
+                    empty_body = why.empty > 0 && why.empty >= why.repeated;
+                    empty_bodies = if empty_body { empty_bodies + 1 } else { 0 };
+                    if why.repeated > 0 {
+                        errors.retain(|r| r.cmd.name != "edit");
+                        errors.push(format_error(
+                            "edit",
+                            "Your replies repeated the current code unchanged. Change the code so that the failing check passes.",
+                        ));
+                    }
+                    continue;
+                }
             }
         } else {
             steps.step(&format!(
@@ -794,6 +807,16 @@ pub(crate) async fn verify(
         report.checks += 1;
         steps.step(&format!("check {}", r.summary()));
         out.push(r);
+    }
+    // A pass that only echoes the example is no pass: the model hears why and samples again.
+    if out.iter().all(|r| r.ok) {
+        if let Some((name, why)) = oracle.overfit(ws) {
+            if let Some(r) = out.iter_mut().find(|r| r.cmd.name == name) {
+                r.ok = false;
+                r.output = why;
+                steps.step(&format!("check {name}: passes, but {}", r.output));
+            }
+        }
     }
     Ok(out)
 }

@@ -9,6 +9,9 @@
 //!   put back together; how it becomes staged changes.
 //! - [`tool_loop`] + [`tools`]: the `tools` edit format — a compound tool surface (find_read,
 //!   edit, create, run, done) for models that can call tools; [`permission`] gates `run`.
+//! - [`oracle`] / [`expect`] / [`request_check`] / [`coverage`] / [`overfit`]: what tells a
+//!   right change from a wrong one (tests, the request's examples as checks), what a pass proves
+//!   (verified / checked / unverified), and passes that only echo the example.
 //! - [`escalate`]: the opt-in stronger model that gets only the failing sub-task.
 //! - [`error`]: [`AgentError`], why a run stopped early (its text becomes the report's outcome)
 //!   or a part of one could not be built.
@@ -32,6 +35,7 @@ pub mod harness;
 pub mod hints;
 pub mod naive;
 pub mod oracle;
+pub mod overfit;
 pub mod permission;
 pub mod prefill;
 pub mod report;

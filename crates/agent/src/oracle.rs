@@ -165,6 +165,27 @@ impl Oracle {
         (passing, failures)
     }
 
+    /// A staged change that passes the request's examples without fixing the logic (see
+    /// [`crate::overfit`]): the name of the request check it fools and why, for the model.
+    pub fn overfit(&self, ws: &Workspace) -> Option<(String, String)> {
+        let name = self
+            .requests
+            .iter()
+            .find_map(|r| r.cmd.as_ref())?
+            .name
+            .clone();
+        let examples: Vec<_> = self
+            .requests
+            .iter()
+            .map(|r| r.expectation.clone())
+            .collect();
+        ws.staged().iter().find_map(|(path, new)| {
+            let old = ws.original(path).unwrap_or_default();
+            crate::overfit::suspicion(&ws.rel(path), &old, new, &examples)
+                .map(|why| (name.clone(), why))
+        })
+    }
+
     /// The environment checks run with (the tracer's), for checks running in `shadow`.
     pub fn env(&self, shadow: &Path) -> Vec<(String, String)> {
         self.tracer
