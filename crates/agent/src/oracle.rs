@@ -32,6 +32,8 @@ pub struct Oracle {
     /// Names the checks mention (test files' identifiers, request callees): static coverage
     /// where no tracer runs.
     mentioned: BTreeSet<String>,
+    /// The string literals of the project's test files (what a change must not spell out).
+    test_strings: Vec<String>,
     tracer: Option<Tracer>,
     // Harness files and traces; removed with the oracle.
     _scratch: Option<tempfile::TempDir>,
@@ -91,9 +93,11 @@ impl Oracle {
             .iter()
             .filter_map(|r| r.expectation.callee().map(str::to_string))
             .collect();
+        let mut test_strings = Vec::new();
         for f in files.iter().filter(|f| is_test_file(f)) {
             if let Ok(text) = std::fs::read_to_string(root.join(f)) {
                 mentioned.extend(coverage::identifiers(&text));
+                test_strings.extend(crate::overfit::quoted(&text));
             }
         }
         let mut behavioural = Vec::new();
@@ -129,6 +133,7 @@ impl Oracle {
             skipped,
             requests,
             mentioned,
+            test_strings,
             tracer,
             _scratch: scratch,
         }
@@ -171,7 +176,8 @@ impl Oracle {
         let name = self
             .requests
             .iter()
-            .find_map(|r| r.cmd.as_ref())?
+            .find_map(|r| r.cmd.as_ref())
+            .or(self.behavioural.first())?
             .name
             .clone();
         let examples: Vec<_> = self
@@ -181,7 +187,7 @@ impl Oracle {
             .collect();
         ws.staged().iter().find_map(|(path, new)| {
             let old = ws.original(path).unwrap_or_default();
-            crate::overfit::suspicion(&ws.rel(path), &old, new, &examples)
+            crate::overfit::suspicion(&ws.rel(path), &old, new, &examples, &self.test_strings)
                 .map(|why| (name.clone(), why))
         })
     }

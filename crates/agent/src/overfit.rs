@@ -17,8 +17,25 @@ use crate::expect::Expectation;
 
 /// Why the change to `rel` (`before` → `after`) looks like it passes `examples` without fixing
 /// the logic, if it does. `None` for an ordinary change.
-pub fn suspicion(rel: &str, before: &str, after: &str, examples: &[Expectation]) -> Option<String> {
-    let literals: Vec<Literal> = examples.iter().flat_map(literals).collect();
+pub fn suspicion(
+    rel: &str,
+    before: &str,
+    after: &str,
+    examples: &[Expectation],
+    test_strings: &[String],
+) -> Option<String> {
+    let mut literals: Vec<Literal> = examples.iter().flat_map(literals).collect();
+    literals.extend(
+        test_strings
+            .iter()
+            .filter(|s| s.trim().chars().count() >= 3)
+            .map(|s| Literal {
+                shown: format!("'{s}'"),
+                text: s.clone(),
+                string: true,
+                returned: true,
+            }),
+    );
     for (c, new, old) in coverage::changed_texts(rel, before, after) {
         let old = old.unwrap_or_default();
         if let Some(l) = literals
@@ -26,8 +43,8 @@ pub fn suspicion(rel: &str, before: &str, after: &str, examples: &[Expectation])
             .find(|l| l.occurs_in(&new) && !l.occurs_in(&old))
         {
             return Some(format!(
-                "`{}` spells out the example's value {}: that passes the example without fixing \
-                 the logic. Make it right for every input, not only the example.",
+                "`{}` spells out the check's value {}: that passes the check without fixing the \
+                 logic. Make it right for every input, not only the example.",
                 c.name, l.shown
             ));
         }
@@ -43,7 +60,7 @@ pub fn suspicion(rel: &str, before: &str, after: &str, examples: &[Expectation])
 }
 
 /// A value of an example, as the code would spell it.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 struct Literal {
     /// The value without quotes (`Never odd or even`, `1900`).
     text: String,
@@ -51,10 +68,26 @@ struct Literal {
     string: bool,
     /// As shown to the model (`'hi-there'`, `1900`).
     shown: String,
+    /// Counts only on a line that returns it (a test's strings: a fix may raise a test's
+    /// expected message, but returning its expected value is echoing it).
+    returned: bool,
 }
 
 impl Literal {
     fn occurs_in(&self, code: &str) -> bool {
+        if self.returned {
+            let plain = Literal {
+                returned: false,
+                ..self.clone()
+            };
+            return code.lines().any(|l| {
+                l.contains("return")
+                    && !["raise", "throw", "Error", "panic"]
+                        .iter()
+                        .any(|w| l.contains(w))
+                    && plain.occurs_in(l)
+            });
+        }
         if self.string {
             ['"', '\'', '`']
                 .iter()
@@ -84,6 +117,7 @@ fn literals(e: &Expectation) -> Vec<Literal> {
                     shown: format!("'{s}'"),
                     text: s,
                     string: true,
+                    returned: false,
                 });
             }
         }
@@ -92,6 +126,7 @@ fn literals(e: &Expectation) -> Vec<Literal> {
                 shown: n.clone(),
                 text: n,
                 string: false,
+                returned: false,
             });
         }
     };
@@ -108,6 +143,7 @@ fn literals(e: &Expectation) -> Vec<Literal> {
                     shown: format!("'{o}'"),
                     text: o.to_string(),
                     string: true,
+                    returned: false,
                 });
             }
         }
@@ -116,7 +152,7 @@ fn literals(e: &Expectation) -> Vec<Literal> {
 }
 
 /// The contents of the quoted strings in `text` (single, double or back quotes).
-fn quoted(text: &str) -> Vec<String> {
+pub fn quoted(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut chars = text.char_indices();
     while let Some((i, c)) = chars.next() {
@@ -248,7 +284,7 @@ mod tests {
     fn a_change_that_returns_a_constant_is_suspect() {
         let ex = [value("isPalindrome('Never odd or even')", "true")];
         let new = "function isPalindrome(s) {\n  return true;\n}\n";
-        let why = suspicion("w.js", OLD_JS, new, &ex).expect("suspect");
+        let why = suspicion("w.js", OLD_JS, new, &ex, &[]).expect("suspect");
         assert!(why.contains("no longer uses its input `s`"), "{why}");
     }
 
@@ -256,8 +292,20 @@ mod tests {
     fn a_change_that_spells_out_the_example_is_suspect() {
         let ex = [value("isPalindrome('Never odd or even')", "true")];
         let new = "function isPalindrome(s) {\n  if (s === \"Never odd or even\") return true;\n  const t = s.toLowerCase();\n  return t === t.split('').reverse().join('');\n}\n";
-        let why = suspicion("w.js", OLD_JS, new, &ex).expect("suspect");
+        let why = suspicion("w.js", OLD_JS, new, &ex, &[]).expect("suspect");
         assert!(why.contains("'Never odd or even'"), "{why}");
+        // A test's string spelled out: `return "London"` for `city({address: {city: "London"}})`.
+        let old = "function city(u) {\n  return u.adress.city;\n}\n";
+        let new = "function city(u) {\n  return u.address ? u.address.city : \"London\";\n}\n";
+        let why = suspicion("p.js", old, new, &[], &["London".into()]);
+        assert!(why.is_some_and(|w| w.contains("'London'")));
+        // Raising a test's expected message is a fix, not an echo.
+        let old = "def parse(s):\n    return int(s)\n";
+        let new = "def parse(s):\n    if not s:\n        raise ValueError('empty input')\n    return int(s)\n";
+        assert_eq!(
+            suspicion("p.py", old, new, &[], &["empty input".into()]),
+            None
+        );
         let leap_old = "def is_leap(y):\n    return y % 4 == 0\n";
         let leap_new =
             "def is_leap(y):\n    if y == 1900:\n        return False\n    return y % 4 == 0\n";
@@ -266,6 +314,7 @@ mod tests {
             leap_old,
             leap_new,
             &[value("is_leap(1900)", "False")],
+            &[],
         );
         assert!(why.is_some_and(|w| w.contains("1900")));
     }
@@ -274,18 +323,18 @@ mod tests {
     fn an_ordinary_fix_is_not_suspect() {
         let ex = [value("isPalindrome('Never odd or even')", "true")];
         let new = "function isPalindrome(s) {\n  const t = s.toLowerCase().replace(/ /g, '');\n  return t === t.split('').reverse().join('');\n}\n";
-        assert_eq!(suspicion("w.js", OLD_JS, new, &ex), None);
+        assert_eq!(suspicion("w.js", OLD_JS, new, &ex, &[]), None);
         // Short strings and round numbers are ordinary code.
         let old = "def pct(a, b):\n    return a / b\n";
         let new = "def pct(a, b):\n    return a * 100.0 / b\n";
         assert_eq!(
-            suspicion("p.py", old, new, &[value("pct(1, 4)", "25.0")]),
+            suspicion("p.py", old, new, &[value("pct(1, 4)", "25.0")], &[]),
             None
         );
         let old = "def leap(y):\n    return y % 4 == 0\n";
         let new = "def leap(y):\n    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)\n";
         assert_eq!(
-            suspicion("p.py", old, new, &[value("leap(1900)", "False")]),
+            suspicion("p.py", old, new, &[value("leap(1900)", "False")], &[]),
             None
         );
     }
