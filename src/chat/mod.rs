@@ -336,9 +336,19 @@ impl Chats {
         let never = CancellationToken::new(); // the turn's own token cancels this whole future
         let report = match req.edit_format {
             smallcode_agent::EditFormat::Tools => {
+                // The user's tools: a bad declaration is said in the chat and left out.
+                let mut user_tools = Vec::new();
+                for (name, description, params) in &req.user_tools {
+                    match smallcode_agent::tools::user::spec(name, description, params) {
+                        Ok(spec) => user_tools.push(spec),
+                        Err(e) => self.emit(chat, Event::Info { text: e }),
+                    }
+                }
                 let opts = smallcode_agent::tool_loop::ToolOptions {
                     asker: self.editor.as_ref().and_then(|e| e.asker()),
                     live: self.editor.as_ref().and_then(|e| e.live_buffers()),
+                    user_caller: self.editor.as_ref().and_then(|e| e.user_tools()),
+                    user_tools,
                     ..Default::default()
                 };
                 let root = req.root.clone();
@@ -658,6 +668,8 @@ pub struct AgentRequest {
     pub edit_format: smallcode_agent::EditFormat,
     /// The user trusts the project: its own code may run in the checks.
     pub trusted: bool,
+    /// The user's own tools: (name, description, parameters), for the `tools` format.
+    pub user_tools: Vec<(String, String, Vec<smallcode_agent::tools::user::UserParam>)>,
     /// `:'<,'>SmallCode fix`'s file and lines (1-based, inclusive): the edit is confined to the
     /// definitions they touch (`AgentConfig::confine`).
     pub range: Option<(std::path::PathBuf, u32, u32)>,
