@@ -88,6 +88,7 @@ impl Chats {
         sink: Arc<dyn EventSink>,
         editor: Option<Arc<dyn Editor>>,
     ) -> Arc<Chats> {
+        register_env_key(&config);
         Arc::new(Chats {
             config: std::sync::RwLock::new(config),
             endpoint: Mutex::new(None),
@@ -111,6 +112,7 @@ impl Chats {
 
     /// Replaces the configuration; the next turn re-resolves the endpoint.
     pub async fn set_config(&self, config: Config) {
+        register_env_key(&config);
         if let Ok(mut c) = self.config.write() {
             *c = config;
         }
@@ -279,7 +281,13 @@ impl Chats {
     async fn connect(&self, chat: u64, config: &Config) -> Option<(Endpoint, Option<String>)> {
         let endpoint = self.announce_endpoint(chat).await?;
         match config.api_key() {
-            Ok(k) => Some((endpoint, k)),
+            Ok(k) => {
+                // Whatever its variable's name: it is redacted from the log and saved chats.
+                if let Some(k) = &k {
+                    smallcode_core::secrets::register(k);
+                }
+                Some((endpoint, k))
+            }
             Err(e) => {
                 self.emit(chat, Event::Error { text: e });
                 None
@@ -649,6 +657,22 @@ impl Chats {
                     },
                 );
             }
+        }
+    }
+}
+
+/// Registers the LLM keys named by `api_key_env` (and the escalation's) for redaction as soon
+/// as the configuration is known: a variable's name need not say it holds a key, and a message
+/// that holds one is logged when it arrives, before any turn reads the key. (`api_key_cmd` runs a command, possibly a
+/// password manager's prompt: its key is registered when a turn first reads it.)
+fn register_env_key(config: &Config) {
+    let escalation = config
+        .escalation
+        .as_ref()
+        .and_then(|e| e.api_key_env.as_ref());
+    for var in config.api_key_env.iter().chain(escalation) {
+        if let Ok(k) = std::env::var(var) {
+            smallcode_core::secrets::register(&k);
         }
     }
 }

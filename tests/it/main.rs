@@ -25,6 +25,7 @@ mod e2e_crash;
 mod e2e_permission;
 mod e2e_quickfix;
 mod e2e_review;
+mod e2e_secrets;
 mod e2e_tools;
 mod e2e_trust;
 mod fault_matrix;
