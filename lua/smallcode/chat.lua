@@ -125,7 +125,11 @@ M.commands = {
   { name = 'budget', desc = 'token split of the last turn (system, task, symbols, graph, history, reply)' },
   { name = 'stats', desc = 'last agent run and session totals (rounds, tokens, cache, repairs, checks)' },
   { name = 'clear', desc = 'start a new chat (this one stays listed by /resume)' },
-  { name = 'memory', desc = 'project notes: /memory add TEXT, /memory list, /memory forget N', args = true },
+  {
+    name = 'memory',
+    desc = 'project notes: /memory add TEXT, list, forget N; accept or dismiss a proposed note',
+    args = true,
+  },
   { name = 'model', desc = "list the server's models and switch (/model NAME)", editor = true },
   { name = 'resume', desc = 'reopen a saved chat of this project (/resume last)', editor = true },
   { name = 'undo', desc = 'revert the last landed change set', editor = true },

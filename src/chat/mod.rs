@@ -16,6 +16,7 @@ pub mod context;
 pub mod event;
 mod gather;
 pub mod indexing;
+pub mod learn;
 pub mod loop_guard;
 pub mod memory;
 pub mod persist;
@@ -74,6 +75,8 @@ struct Session {
     stored: Option<persist::Bound>,
     /// The stored turn being written.
     in_flight: Option<persist::InFlight>,
+    /// The note the last fix run proposed, waiting for `/memory accept` ([`learn`]).
+    proposal: Option<learn::Proposal>,
 }
 
 impl Chats {
@@ -199,6 +202,20 @@ impl Chats {
                     // names a new one.
                     s.stored = None;
                     format!("History cleared ({n} turns); the next message starts a new chat.\n")
+                }
+                commands::Command::Memory(commands::MemoryAction::Accept) => {
+                    match s.proposal.take() {
+                        Some(p) => match memory::add(&p.root, &p.text) {
+                            Ok(m) | Err(m) => format!("{m}\n"),
+                        },
+                        None => "Nothing to accept: a note is proposed after a fix run that taught something durable.\n".into(),
+                    }
+                }
+                commands::Command::Memory(commands::MemoryAction::Dismiss) => {
+                    match s.proposal.take() {
+                        Some(p) => format!("Dropped (it will not be proposed again): {}\n", p.text),
+                        None => "Nothing to dismiss.\n".into(),
+                    }
                 }
                 commands::Command::Memory(action) => match &project {
                     Some(root) => commands::run_memory(root, &action),
@@ -419,6 +436,7 @@ impl Chats {
             self.emit(chat, Event::Error { text });
             return;
         }
+        self.propose_memory(chat, &req, &report, &steps.last_checks());
         self.emit(
             chat,
             Event::Done {
@@ -427,6 +445,35 @@ impl Chats {
                 elapsed_ms: started.elapsed().as_millis() as u64,
             },
         );
+    }
+
+    /// Shows the note a passing run taught, if any ([`learn`]), and keeps it for `/memory
+    /// accept`; it is recorded as proposed first, so it never comes back.
+    fn propose_memory(&self, chat: u64, req: &AgentRequest, report: &Report, checks: &[String]) {
+        // The chat's project holds its memory (as for `/memory add`), else the run's root.
+        let root = req
+            .session
+            .as_ref()
+            .map(|s| s.project.clone())
+            .unwrap_or_else(|| req.root.clone());
+        let notes = memory::notes(&root);
+        let proposed = learn::proposed(&root);
+        let Some(text) = learn::lesson(req.trusted, report, checks, &notes, &proposed) else {
+            return;
+        };
+        if let Err(e) = learn::record(&root, &text) {
+            tracing::warn!("[memory] {e}");
+            return;
+        }
+        let p = learn::Proposal { root, text };
+        self.emit(
+            chat,
+            Event::Info {
+                text: learn::prompt_text(&p),
+            },
+        );
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        sessions.entry(chat).or_default().proposal = Some(p);
     }
 
     /// Cancels the turn in flight in `chat`, if any. Returns whether there was one.

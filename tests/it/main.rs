@@ -22,6 +22,7 @@ mod chats;
 mod e2e;
 mod e2e_chats;
 mod e2e_crash;
+mod e2e_memory;
 mod e2e_permission;
 mod e2e_quickfix;
 mod e2e_review;
