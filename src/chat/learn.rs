@@ -115,7 +115,7 @@ mod tests {
         );
         assert_eq!(lesson(false, &r, &ok, &[], &[]), None, "restricted mode");
         assert_eq!(
-            lesson(true, &r, &ok, &[], &[line.clone()]),
+            lesson(true, &r, &ok, &[], std::slice::from_ref(&line)),
             None,
             "never twice"
         );
