@@ -42,13 +42,41 @@ pub fn init(path: &Path) -> PathBuf {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(filter)
                 .with_ansi(false)
-                .with_writer(std::sync::Mutex::new(file))
+                .with_writer(Redacting(std::sync::Mutex::new(file)))
                 .try_init();
         }
         Err(e) => eprintln!("smallcode: cannot open log file {}: {e}", path.display()),
     }
     install_panic_hook();
     path.to_path_buf()
+}
+
+/// The log file's writer: every event is redacted ([`smallcode_core::secrets`]) before it is
+/// written, so a key in a logged request, reply or error never reaches the file whatever the
+/// level (SECURITY.md). tracing-subscriber formats an event into one buffer and writes it with
+/// one `write_all`, so a key is never split across two writes.
+struct Redacting(std::sync::Mutex<std::fs::File>);
+
+/// One event's write into [`Redacting`]'s file.
+struct RedactingWrite<'a>(&'a std::sync::Mutex<std::fs::File>);
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Redacting {
+    type Writer = RedactingWrite<'a>;
+    fn make_writer(&'a self) -> Self::Writer {
+        RedactingWrite(&self.0)
+    }
+}
+
+impl std::io::Write for RedactingWrite<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = smallcode_core::secrets::redact(&String::from_utf8_lossy(buf));
+        let mut file = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        file.write_all(text.as_bytes())?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).flush()
+    }
 }
 
 fn install_panic_hook() {

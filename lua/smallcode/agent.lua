@@ -49,6 +49,7 @@ M.fix = function(text, opts)
     errors = errors,
     edit_format = require('smallcode').get_config().edit_format,
     range = range,
+    user_tools = H.user_tools(),
   }
   -- The project's own code runs only when the user trusts the project (asked once; SECURITY.md).
   require('smallcode.trust').ensure(root, function(trusted)
@@ -118,6 +119,7 @@ M.feedback = function(run, errors)
       errors = errors,
       edit_format = require('smallcode').get_config().edit_format,
       trusted = run.trusted == true,
+      user_tools = H.user_tools(),
     },
   })
 end
@@ -193,6 +195,13 @@ H.errors = function(buf, root, from_qf, range)
     end
   end
   return out
+end
+
+--- The user's own tools for `agent_run` (lua/smallcode/tools.lua); nil when there are none.
+---@return table[]|nil
+H.user_tools = function()
+  local specs = require('smallcode.tools').specs()
+  return #specs > 0 and specs or nil
 end
 
 --- The window `fix` works on: the current one when it shows a file; from the chat (or another

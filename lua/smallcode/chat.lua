@@ -86,6 +86,8 @@ M.send = function(text, id, route)
   if not (H.win_valid(c.win) and H.win_valid(c.input_win)) then M.open(c.id) end
   -- The editor's own commands (`/model`, `/resume`, `/undo`, `/fix`, `/graph`) run here.
   if not route and H.editor_command(c, text) then return true end
+  -- The user's own commands (`setup({ commands = … })`) run here; what they return is sent.
+  if not route and H.user_command(c, text, origin) then return true end
   if c.busy then
     table.insert(c.queue, { text = text, route = route })
     H.show_queue(c)
@@ -123,7 +125,11 @@ M.commands = {
   { name = 'budget', desc = 'token split of the last turn (system, task, symbols, graph, history, reply)' },
   { name = 'stats', desc = 'last agent run and session totals (rounds, tokens, cache, repairs, checks)' },
   { name = 'clear', desc = 'start a new chat (this one stays listed by /resume)' },
-  { name = 'memory', desc = 'project notes: /memory add TEXT, /memory list, /memory forget N', args = true },
+  {
+    name = 'memory',
+    desc = 'project notes: /memory add TEXT, list, forget N; accept or dismiss a proposed note',
+    args = true,
+  },
   { name = 'model', desc = "list the server's models and switch (/model NAME)", editor = true },
   { name = 'resume', desc = 'reopen a saved chat of this project (/resume last)', editor = true },
   { name = 'undo', desc = 'revert the last landed change set', editor = true },
@@ -131,6 +137,21 @@ M.commands = {
   { name = 'graph', desc = 'definitions, callers and callees of NAME (quickfix)', editor = true, args = true },
   { name = 'help', desc = 'list the commands' },
 }
+
+--- The built-in commands and the user's own (`setup({ commands = … })`, marked `user = true`,
+--- sorted by name after the built-in ones): what the palette and completion offer.
+---@return table[] { name, desc, args?, editor?, user? }
+M.all_commands = function()
+  local out = vim.list_extend({}, M.commands)
+  local mine = {}
+  for name, cmd in pairs(H.config().commands or {}) do
+    local args = cmd.args
+    if args == nil then args = type(cmd.prompt) == 'string' and cmd.prompt:find('{args}', 1, true) ~= nil end
+    mine[#mine + 1] = { name = name, desc = cmd.description, args = args, user = true }
+  end
+  table.sort(mine, function(a, b) return a.name < b.name end)
+  return vim.list_extend(out, mine)
+end
 
 --- Whether `text` is a slash command: its first word is `/` and letters only (`/usr/lib` is not).
 ---@param text string
@@ -143,10 +164,12 @@ end
 ---@param id integer|nil chat id, default 1
 ---@param on_cancel function|nil called when nothing was chosen
 M.palette = function(id, on_cancel)
-  local items = M.commands
+  local items = M.all_commands()
   vim.ui.select(items, {
     prompt = 'smallcode command',
-    format_item = function(item) return string.format('/%-7s %s', item.name, item.desc) end,
+    format_item = function(item)
+      return string.format('/%-7s %s%s', item.name, item.desc, item.user and ' [yours]' or '')
+    end,
   }, function(item)
     if not item then
       if on_cancel then on_cancel() end
@@ -612,6 +635,49 @@ H.editor_command = function(c, text)
   if not run[name] then return false end
   local ok, err = pcall(run[name])
   if not ok then H.notify(H.strip(err), vim.log.levels.ERROR) end
+  return true
+end
+
+--- Runs the user's command when `text` is one (`/NAME args`): a `prompt` template gets `{args}`
+--- filled in, a `run(args, ctx)` function is called; a string either gives is sent to the model
+--- as the message (shown as typed by the user), nil means the command did its job itself. A
+--- message a command produced never runs a user command again (no loops), but may be a
+--- built-in one (`/fix …`).
+---@return boolean handled
+H.user_command = function(c, text, origin)
+  if H.expanding then return false end
+  local name, rest = text:match('^%s*/(%a+)(.*)$')
+  if not name then return false end
+  local mine = H.config().commands or {}
+  local cmd = mine[name] or mine[name:lower()]
+  if not cmd then return false end
+  rest = vim.trim(rest)
+  local message
+  if type(cmd.prompt) == 'string' then
+    message = cmd.prompt:gsub('{args}', function() return rest end)
+  else
+    local buf = H.win_valid(origin) and origin ~= c.win and origin ~= c.input_win and vim.api.nvim_win_get_buf(origin)
+      or nil
+    local file = buf and vim.api.nvim_buf_get_name(buf) or ''
+    local ctx = {
+      chat = c.id,
+      root = c.project or H.project_root(c),
+      buf = buf or nil,
+      file = file ~= '' and file or nil,
+    }
+    local ok, res = pcall(cmd.run, rest, ctx)
+    if not ok then
+      H.notify(string.format('/%s failed: %s', name, H.strip(tostring(res))), vim.log.levels.ERROR)
+      return true
+    end
+    message = type(res) == 'string' and res or nil
+  end
+  if message and vim.trim(message) ~= '' then
+    H.expanding = true
+    local ok, err = pcall(M.send, message, c.id)
+    H.expanding = false
+    if not ok then error(err, 0) end
+  end
   return true
 end
 

@@ -73,9 +73,9 @@ end
 
 H.commands = function(prefix)
   local out = {}
-  for _, c in ipairs(require('smallcode.chat').commands) do
+  for _, c in ipairs(require('smallcode.chat').all_commands()) do
     if vim.startswith(c.name, prefix) then
-      out[#out + 1] = { word = '/' .. c.name, menu = '[smallcode]', info = c.desc }
+      out[#out + 1] = { word = '/' .. c.name, menu = c.user and '[yours]' or '[smallcode]', info = c.desc }
     end
   end
   return out

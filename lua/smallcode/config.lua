@@ -57,6 +57,18 @@ local M = {}
 ---@field run? fun(args: table, ctx: {root: string, trusted: boolean}): any
 ---@field cmd? string[] a command; `{ARG}` is replaced by the argument (trusted projects only)
 
+---@class smallcode.CommandContext What a command's `run` gets besides its arguments.
+---@field chat integer the chat id
+---@field root string the chat's project
+---@field buf? integer the buffer the chat was used from (nil without a file window)
+---@field file? string that buffer's file
+
+---@class smallcode.UserCommand A `/NAME` command of yours in the chat (palette, completion).
+---@field description string one line for the palette and completion
+---@field prompt? string the message sent to the model; `{args}` is replaced by what follows /NAME
+---@field run? fun(args: string, ctx: smallcode.CommandContext): string|nil returns the message to send, or nil when it did its job itself
+---@field args? boolean the palette puts `/NAME ` in the input for arguments instead of running it (default: whether `prompt` has `{args}`)
+
 ---@class smallcode.Config The table given to `require('smallcode').setup()`; every key is optional.
 ---@field provider? 'openai'|'ollama' wire format; nil = detected
 ---@field endpoint? string base URL; nil = probe loopback
@@ -78,6 +90,7 @@ local M = {}
 ---@field review? smallcode.ReviewConfig
 ---@field chat? smallcode.ChatLayout
 ---@field tools? table<string, smallcode.UserTool> your own tools for the `tools` format
+---@field commands? table<string, smallcode.UserCommand> your own `/commands` in the chat
 
 local H = {}
 
@@ -188,13 +201,18 @@ M.defaults = {
       prev = '[h',
     },
   },
-  -- Chat window layout.
   -- Your own tools for the `tools` edit format: { NAME = { description = '…', parameters = {
   -- ARG = { type = 'string'|'integer'|'boolean'|'string[]', description = '…', required = true } },
   -- run = function(args, ctx) return 'result' end } } — or `cmd = { 'prog', '{ARG}' }` instead of
   -- `run` for a shell command (runs only in a trusted project, after you confirm it once).
   -- Every tool costs schema tokens in every prompt: keep them few (/stats shows the cost).
   tools = {},
+  -- Your own chat commands: { NAME = { description = '…', prompt = 'Explain {args} simply' } } sends
+  -- the filled-in prompt to the model; or `run = function(args, ctx) … end` instead of `prompt`:
+  -- a string it returns is sent as the message, nil = it did its job itself. NAME is letters only
+  -- and may not be a built-in command's.
+  commands = {},
+  -- Chat window layout.
   chat = {
     -- 'right' (vertical split) or 'bottom' (horizontal split).
     position = 'right',
@@ -294,9 +312,13 @@ H.merge = function(dst, src)
   return dst
 end
 
+--- Tables whose keys are the user's own names (tools, commands): checked by `H.schema`, not here.
+H.free_form = { ['config.tools'] = true, ['config.commands'] = true }
+
 --- Collects `prefix.key` for every key of `opts` that the defaults do not know. Keys whose default
 --- is nil are known through `H.schema`.
 H.find_unknown = function(opts, defaults, prefix, out)
+  if H.free_form[prefix] then return end
   local keys = vim.tbl_keys(opts)
   table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
   for _, k in ipairs(keys) do
@@ -414,6 +436,33 @@ H.schema = {
             pname
           )
         end
+      end
+    end
+  end),
+  ['config.commands'] = typed('table', false, function(commands)
+    local builtin = {}
+    for _, c in ipairs(require('smallcode.chat').commands) do
+      builtin[c.name] = true
+    end
+    for name, c in pairs(commands) do
+      if type(name) ~= 'string' or not name:match('^%a+$') then
+        return 'command names made of letters only (got ' .. vim.inspect(name) .. ')'
+      end
+      if builtin[name:lower()] then
+        return string.format(
+          'commands.%s not to be a built-in command: /%s exists, pick another name',
+          name,
+          name:lower()
+        )
+      end
+      if type(c) ~= 'table' or type(c.description) ~= 'string' then
+        return string.format('commands.%s to be a table with a description string', name)
+      end
+      if (type(c.run) == 'function') == (type(c.prompt) == 'string') then
+        return string.format("commands.%s to have either prompt = '…{args}…' or run = function(args, ctx)", name)
+      end
+      if c.args ~= nil and type(c.args) ~= 'boolean' then
+        return string.format('commands.%s.args to be a boolean', name)
       end
     end
   end),

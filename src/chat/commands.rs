@@ -28,7 +28,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         "memory",
-        "project notes for the model: /memory add TEXT, /memory list, /memory forget N",
+        "project notes for the model: /memory add TEXT, /memory list, /memory forget N, /memory accept|dismiss (a proposed note)",
     ),
     ("model", "list the server's models and switch (/model NAME)"),
     ("resume", "reopen a saved chat of this project (/resume last)"),
@@ -50,6 +50,10 @@ pub enum MemoryAction {
     List,
     /// `/memory forget N`
     Forget(String),
+    /// `/memory accept`: writes the note the agent proposed after a run (src/chat/learn.rs).
+    Accept,
+    /// `/memory dismiss`: drops it (it is not proposed again).
+    Dismiss,
     /// Anything else: the usage.
     Usage,
 }
@@ -102,6 +106,8 @@ fn memory_action(rest: &str) -> MemoryAction {
         "" | "list" if arg.is_empty() => MemoryAction::List,
         "add" => MemoryAction::Add(arg.to_string()),
         "forget" => MemoryAction::Forget(arg.to_string()),
+        "accept" | "yes" if arg.is_empty() => MemoryAction::Accept,
+        "dismiss" | "no" if arg.is_empty() => MemoryAction::Dismiss,
         _ => MemoryAction::Usage,
     }
 }
@@ -115,8 +121,10 @@ pub fn run_memory(root: &std::path::Path, action: &MemoryAction) -> String {
         MemoryAction::Add(text) => line(super::memory::add(root, text)),
         MemoryAction::List => super::memory::list(root),
         MemoryAction::Forget(n) => line(super::memory::forget(root, n)),
-        MemoryAction::Usage => {
-            "usage: /memory add TEXT | /memory list | /memory forget N\n".to_string()
+        // A proposal belongs to the chat's session: `Chats::command` answers these.
+        MemoryAction::Accept | MemoryAction::Dismiss | MemoryAction::Usage => {
+            "usage: /memory add TEXT | /memory list | /memory forget N | /memory accept | /memory dismiss\n"
+                .to_string()
         }
     }
 }
@@ -265,6 +273,14 @@ mod tests {
         assert_eq!(
             parse("/memory forget 2"),
             Some(Command::Memory(MemoryAction::Forget("2".into())))
+        );
+        assert_eq!(
+            parse("/memory accept"),
+            Some(Command::Memory(MemoryAction::Accept))
+        );
+        assert_eq!(
+            parse("/memory dismiss"),
+            Some(Command::Memory(MemoryAction::Dismiss))
         );
         assert_eq!(
             parse("/memory frob"),

@@ -16,6 +16,7 @@ pub mod context;
 pub mod event;
 mod gather;
 pub mod indexing;
+pub mod learn;
 pub mod loop_guard;
 pub mod memory;
 pub mod persist;
@@ -74,6 +75,8 @@ struct Session {
     stored: Option<persist::Bound>,
     /// The stored turn being written.
     in_flight: Option<persist::InFlight>,
+    /// The note the last fix run proposed, waiting for `/memory accept` ([`learn`]).
+    proposal: Option<learn::Proposal>,
 }
 
 impl Chats {
@@ -88,6 +91,7 @@ impl Chats {
         sink: Arc<dyn EventSink>,
         editor: Option<Arc<dyn Editor>>,
     ) -> Arc<Chats> {
+        register_env_key(&config);
         Arc::new(Chats {
             config: std::sync::RwLock::new(config),
             endpoint: Mutex::new(None),
@@ -111,6 +115,7 @@ impl Chats {
 
     /// Replaces the configuration; the next turn re-resolves the endpoint.
     pub async fn set_config(&self, config: Config) {
+        register_env_key(&config);
         if let Ok(mut c) = self.config.write() {
             *c = config;
         }
@@ -198,6 +203,20 @@ impl Chats {
                     s.stored = None;
                     format!("History cleared ({n} turns); the next message starts a new chat.\n")
                 }
+                commands::Command::Memory(commands::MemoryAction::Accept) => {
+                    match s.proposal.take() {
+                        Some(p) => match memory::add(&p.root, &p.text) {
+                            Ok(m) | Err(m) => format!("{m}\n"),
+                        },
+                        None => "Nothing to accept: a note is proposed after a fix run that taught something durable.\n".into(),
+                    }
+                }
+                commands::Command::Memory(commands::MemoryAction::Dismiss) => {
+                    match s.proposal.take() {
+                        Some(p) => format!("Dropped (it will not be proposed again): {}\n", p.text),
+                        None => "Nothing to dismiss.\n".into(),
+                    }
+                }
                 commands::Command::Memory(action) => match &project {
                     Some(root) => commands::run_memory(root, &action),
                     None => "No project to remember things for: open a file first.\n".into(),
@@ -279,7 +298,13 @@ impl Chats {
     async fn connect(&self, chat: u64, config: &Config) -> Option<(Endpoint, Option<String>)> {
         let endpoint = self.announce_endpoint(chat).await?;
         match config.api_key() {
-            Ok(k) => Some((endpoint, k)),
+            Ok(k) => {
+                // Whatever its variable's name: it is redacted from the log and saved chats.
+                if let Some(k) = &k {
+                    smallcode_core::secrets::register(k);
+                }
+                Some((endpoint, k))
+            }
             Err(e) => {
                 self.emit(chat, Event::Error { text: e });
                 None
@@ -336,9 +361,19 @@ impl Chats {
         let never = CancellationToken::new(); // the turn's own token cancels this whole future
         let report = match req.edit_format {
             smallcode_agent::EditFormat::Tools => {
+                // The user's tools: a bad declaration is said in the chat and left out.
+                let mut user_tools = Vec::new();
+                for (name, description, params) in &req.user_tools {
+                    match smallcode_agent::tools::user::spec(name, description, params) {
+                        Ok(spec) => user_tools.push(spec),
+                        Err(e) => self.emit(chat, Event::Info { text: e }),
+                    }
+                }
                 let opts = smallcode_agent::tool_loop::ToolOptions {
                     asker: self.editor.as_ref().and_then(|e| e.asker()),
                     live: self.editor.as_ref().and_then(|e| e.live_buffers()),
+                    user_caller: self.editor.as_ref().and_then(|e| e.user_tools()),
+                    user_tools,
                     ..Default::default()
                 };
                 let root = req.root.clone();
@@ -401,6 +436,7 @@ impl Chats {
             self.emit(chat, Event::Error { text });
             return;
         }
+        self.propose_memory(chat, &req, &report, &steps.last_checks());
         self.emit(
             chat,
             Event::Done {
@@ -409,6 +445,35 @@ impl Chats {
                 elapsed_ms: started.elapsed().as_millis() as u64,
             },
         );
+    }
+
+    /// Shows the note a passing run taught, if any ([`learn`]), and keeps it for `/memory
+    /// accept`; it is recorded as proposed first, so it never comes back.
+    fn propose_memory(&self, chat: u64, req: &AgentRequest, report: &Report, checks: &[String]) {
+        // The chat's project holds its memory (as for `/memory add`), else the run's root.
+        let root = req
+            .session
+            .as_ref()
+            .map(|s| s.project.clone())
+            .unwrap_or_else(|| req.root.clone());
+        let notes = memory::notes(&root);
+        let proposed = learn::proposed(&root);
+        let Some(text) = learn::lesson(req.trusted, report, checks, &notes, &proposed) else {
+            return;
+        };
+        if let Err(e) = learn::record(&root, &text) {
+            tracing::warn!("[memory] {e}");
+            return;
+        }
+        let p = learn::Proposal { root, text };
+        self.emit(
+            chat,
+            Event::Info {
+                text: learn::prompt_text(&p),
+            },
+        );
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        sessions.entry(chat).or_default().proposal = Some(p);
     }
 
     /// Cancels the turn in flight in `chat`, if any. Returns whether there was one.
@@ -643,6 +708,22 @@ impl Chats {
     }
 }
 
+/// Registers the LLM keys named by `api_key_env` (and the escalation's) for redaction as soon
+/// as the configuration is known: a variable's name need not say it holds a key, and a message
+/// that holds one is logged when it arrives, before any turn reads the key. (`api_key_cmd` runs a command, possibly a
+/// password manager's prompt: its key is registered when a turn first reads it.)
+fn register_env_key(config: &Config) {
+    let escalation = config
+        .escalation
+        .as_ref()
+        .and_then(|e| e.api_key_env.as_ref());
+    for var in config.api_key_env.iter().chain(escalation) {
+        if let Ok(k) = std::env::var(var) {
+            smallcode_core::secrets::register(&k);
+        }
+    }
+}
+
 /// What `:SmallCode fix` sends: the request, the project root and the live buffers.
 #[derive(Debug, Clone, Default)]
 pub struct AgentRequest {
@@ -658,6 +739,8 @@ pub struct AgentRequest {
     pub edit_format: smallcode_agent::EditFormat,
     /// The user trusts the project: its own code may run in the checks.
     pub trusted: bool,
+    /// The user's own tools: (name, description, parameters), for the `tools` format.
+    pub user_tools: Vec<(String, String, Vec<smallcode_agent::tools::user::UserParam>)>,
     /// `:'<,'>SmallCode fix`'s file and lines (1-based, inclusive): the edit is confined to the
     /// definitions they touch (`AgentConfig::confine`).
     pub range: Option<(std::path::PathBuf, u32, u32)>,

@@ -82,4 +82,11 @@ pub trait Editor: Send + Sync {
     fn live_buffers(&self) -> Option<std::sync::Arc<dyn smallcode_agent::tools::LiveBuffers>> {
         None
     }
+
+    /// Who runs the user's own tools (`setup({ tools = … })`); `None` = they are not offered.
+    fn user_tools(
+        &self,
+    ) -> Option<std::sync::Arc<dyn smallcode_agent::tools::user::UserToolCaller>> {
+        None
+    }
 }

@@ -107,6 +107,21 @@ pub struct StoredTurn {
 }
 
 impl StoredTurn {
+    /// Every text of the turn with keys replaced by the redaction marker (`keys`: the values
+    /// of secret-named environment variables and registered keys).
+    pub fn redacted(self, keys: &[String]) -> StoredTurn {
+        let r = |s: String| smallcode_core::secrets::redact_with(&s, keys);
+        StoredTurn {
+            user: r(self.user),
+            context: r(self.context),
+            assistant: r(self.assistant),
+            files: self.files.into_iter().map(r).collect(),
+            errors: self.errors.into_iter().map(r).collect(),
+            notes: self.notes.into_iter().map(r).collect(),
+            ..self
+        }
+    }
+
     /// The history turn the model sees.
     pub fn to_turn(&self) -> smallcode_core::budget::Turn {
         smallcode_core::budget::Turn {
@@ -182,6 +197,17 @@ impl From<&smallcode_core::budget::Piece> for StoredPiece {
 }
 
 impl StoredPiece {
+    /// The piece with keys in its texts replaced by the redaction marker.
+    pub fn redacted(self, keys: &[String]) -> StoredPiece {
+        let r = |s: Option<String>| s.map(|s| smallcode_core::secrets::redact_with(&s, keys));
+        StoredPiece {
+            full: r(self.full),
+            signature: r(self.signature),
+            name: r(self.name),
+            ..self
+        }
+    }
+
     /// The working-set piece again (as graph context; the next turn re-kinds it if named).
     pub fn to_piece(&self) -> smallcode_core::budget::Piece {
         smallcode_core::budget::Piece {
@@ -279,20 +305,24 @@ impl ChatStore {
         &self.path
     }
 
-    /// Writes turn `seq` of `chat` (insert or replace) and updates the chat's entry.
+    /// Writes turn `seq` of `chat` (insert or replace) and updates the chat's entry. Keys are
+    /// redacted first ([`smallcode_core::secrets`]): a reply, a tool's output or a pasted
+    /// message that holds one never reaches the file (SECURITY.md).
     pub fn put_turn(&self, chat: &str, seq: u32, turn: StoredTurn) -> Ack {
         self.write(Op::Turn {
             chat: chat.to_string(),
             seq,
-            turn,
+            turn: turn.redacted(&smallcode_core::secrets::secret_env_values()),
         })
     }
 
-    /// Replaces `chat`'s working set.
+    /// Replaces `chat`'s working set (redacted like [`ChatStore::put_turn`]: code pieces may
+    /// come from a file that holds a key).
     pub fn put_working(&self, chat: &str, pieces: Vec<StoredPiece>) -> Ack {
+        let keys = smallcode_core::secrets::secret_env_values();
         self.write(Op::Working {
             chat: chat.to_string(),
-            pieces,
+            pieces: pieces.into_iter().map(|p| p.redacted(&keys)).collect(),
         })
     }
 

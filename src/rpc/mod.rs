@@ -441,4 +441,33 @@ impl crate::chat::Editor for NvimEditor {
             questions: Arc::clone(permission::questions()),
         }))
     }
+
+    fn user_tools(&self) -> Option<Arc<dyn smallcode_agent::tools::user::UserToolCaller>> {
+        Some(Arc::new(NvimTools(self.0.clone())))
+    }
+}
+
+/// Runs the user's tools in Lua (`require('smallcode.tools').call`), which answers
+/// `{ok = bool, text = string}`.
+struct NvimTools(Nvim);
+
+#[async_trait]
+impl smallcode_agent::tools::user::UserToolCaller for NvimTools {
+    async fn call(&self, name: &str, args: &serde_json::Value) -> Result<String, String> {
+        let reply = self
+            .0
+            .exec_lua(
+                protocol::LUA_CALL_TOOL,
+                vec![Value::from(name), value::from_json(args)],
+            )
+            .await
+            .map_err(|e| format!("the editor could not run it: {e}"))?;
+        let reply = value::to_json(&reply);
+        let text = reply["text"].as_str().unwrap_or("").to_string();
+        if reply["ok"].as_bool() == Some(true) {
+            Ok(text)
+        } else {
+            Err(text)
+        }
+    }
 }

@@ -108,6 +108,10 @@ pub const LUA_REVIEW_CHECKED: &str = "return require('smallcode.review').checked
 /// agent's current checker errors for the quickfix list.
 pub const LUA_PUBLISH_ERRORS: &str = "return require('smallcode.quickfix').publish(...)";
 
+/// The Lua function Rust calls to run one of the user's tools (`name`, `args`); it answers
+/// `{ok, text}` (lua/smallcode/tools.lua).
+pub const LUA_CALL_TOOL: &str = "return require('smallcode.tools').call(...)";
+
 /// The Lua function Rust calls for every [`Event`].
 pub const LUA_ON_EVENT: &str = "return require('smallcode.chat').on_event(...)";
 
@@ -302,6 +306,10 @@ pub struct AgentRun {
     /// The user trusts the project (lua/smallcode/trust.lua asked, or an earlier grant holds):
     /// its tests, the request's command and examples may run. False = restricted mode.
     pub trusted: bool,
+    /// The user's own tools (`setup({ tools = … })`) for the `tools` format; Lua runs them.
+    /// Left out (or empty) when there are none.
+    #[serde(default, deserialize_with = "list_or_empty_map")]
+    pub user_tools: Vec<UserToolArg>,
     /// The lines of `:'<,'>SmallCode fix` (or `<Plug>(SmallCodeFix)`): the edit is confined to
     /// the definitions they touch. Left out without a range.
     #[serde(default)]
@@ -362,6 +370,74 @@ fn session_ref(id: Option<String>, project: Option<PathBuf>) -> Option<crate::ch
         }
         _ => None,
     }
+}
+
+/// One user tool in `agent_run`: `{name, description, params = {{name, type, required,
+/// description}…}}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a map {name, description, params}")]
+pub struct UserToolArg {
+    /// The name the model calls it by.
+    pub name: String,
+    /// One sentence for the model.
+    pub description: String,
+    /// Its parameters.
+    #[serde(default, deserialize_with = "list_or_empty_map")]
+    pub params: Vec<UserParamArg>,
+}
+
+/// A list that Lua may send as an empty map: an empty Lua table is encoded as an array by
+/// Neovim, but as a map once it went through `vim.empty_dict()` or a Vimscript `{}`, and a user
+/// tool without parameters must not make the whole request undecodable.
+fn list_or_empty_map<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    struct Visitor<T>(std::marker::PhantomData<T>);
+    impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(item) = seq.next_element()? {
+                out.push(item);
+            }
+            Ok(out)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
+            match map.next_key::<serde::de::IgnoredAny>()? {
+                None => Ok(Vec::new()),
+                Some(_) => Err(serde::de::Error::invalid_type(
+                    serde::de::Unexpected::Map,
+                    &self,
+                )),
+            }
+        }
+    }
+    d.deserialize_any(Visitor(std::marker::PhantomData))
+}
+
+/// One parameter of a [`UserToolArg`].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a map {name, type, required?, description?}"
+)]
+pub struct UserParamArg {
+    /// The argument's key.
+    pub name: String,
+    /// `string`, `integer`, `boolean` or `string[]`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Whether a call must have it.
+    #[serde(default)]
+    pub required: bool,
+    /// A few words for the model.
+    #[serde(default)]
+    pub description: String,
 }
 
 /// `agent_run`'s `range`.
@@ -509,6 +585,25 @@ impl AgentRun {
             errors: self.errors.into_iter().map(Diagnostic::from).collect(),
             edit_format: self.edit_format,
             trusted: self.trusted,
+            user_tools: self
+                .user_tools
+                .into_iter()
+                .map(|t| {
+                    (
+                        t.name,
+                        t.description,
+                        t.params
+                            .into_iter()
+                            .map(|p| smallcode_agent::tools::user::UserParam {
+                                name: p.name,
+                                kind: p.kind,
+                                required: p.required,
+                                description: p.description,
+                            })
+                            .collect(),
+                    )
+                })
+                .collect(),
             range: self.range.map(|r| (r.path, r.line1, r.line2.max(r.line1))),
             session: session_ref(self.session, self.project),
         };
@@ -970,6 +1065,43 @@ mod tests {
         bad["range"] = serde_json::json!({"path": "/p/calc.py", "line1": 1, "line2": 2, "col": 3});
         assert!(refused::<AgentRun>(NOTIFY_AGENT_RUN, bad)
             .starts_with("agent_run: range: unknown field `col`"),);
+    }
+
+    #[test]
+    fn agent_run_takes_user_tools_and_empty_lua_tables() {
+        let base = serde_json::json!({
+            "chat": 1, "text": "Fix it.", "root": "/p", "buffers": [], "errors": [],
+            "edit_format": "tools", "trusted": true,
+        });
+        let (_, req) = decode::<AgentRun>(NOTIFY_AGENT_RUN, &args(base.clone()))
+            .unwrap()
+            .into_parts();
+        assert!(req.user_tools.is_empty(), "left out = none");
+        // Neovim sends an empty Lua table as an empty array, or as an empty map (empty_dict).
+        for empty in [serde_json::json!([]), serde_json::json!({})] {
+            let mut with = base.clone();
+            with["user_tools"] = serde_json::json!([
+                {"name": "now", "description": "The time", "params": empty.clone()},
+                {"name": "shout", "description": "Upper-case", "params": [
+                    {"name": "text", "type": "string", "required": true, "description": ""}
+                ]},
+            ]);
+            let (_, req) = decode::<AgentRun>(NOTIFY_AGENT_RUN, &args(with))
+                .unwrap()
+                .into_parts();
+            assert_eq!(req.user_tools.len(), 2);
+            assert!(req.user_tools[0].2.is_empty());
+            assert_eq!(req.user_tools[1].2[0].name, "text");
+            let mut none = base.clone();
+            none["user_tools"] = empty;
+            let (_, req) = decode::<AgentRun>(NOTIFY_AGENT_RUN, &args(none))
+                .unwrap()
+                .into_parts();
+            assert!(req.user_tools.is_empty());
+        }
+        let mut bad = base;
+        bad["user_tools"] = serde_json::json!([{"name": "x"}]);
+        assert!(refused::<AgentRun>(NOTIFY_AGENT_RUN, bad).starts_with("agent_run: user_tools"));
     }
 
     #[test]

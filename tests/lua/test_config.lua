@@ -136,4 +136,28 @@ h.eq(sc.config.timeouts.connect, 5, 'setup() starts from the defaults')
 err = h.raises(function() sc.setup({ temperature = 'hot' }) end)
 h.eq(err, '(smallcode) config.temperature: expected number, got string', 'setup() validates')
 
+-- The user's tools and commands: their own names are not unknown keys; a command may not take a
+-- built-in's name, needs a description and exactly one of prompt / run.
+notes = h.capture_notify()
+c = config.resolve({
+  tools = { shout = { description = 'Upper-case', run = function(a) return a.text end } },
+  commands = { explain = { description = 'Explain simply', prompt = 'Explain {args} simply.' } },
+})
+h.eq(#notes, 0, 'user tool and command names are not unknown keys')
+h.eq(c.commands.explain.prompt, 'Explain {args} simply.', 'commands kept')
+err = h.raises(function() config.resolve({ commands = { fix = { description = 'mine', prompt = 'x' } } }) end)
+h.contains(err, 'config.commands: expected commands.fix not to be a built-in command: /fix exists', 'clash refused')
+err = h.raises(function() config.resolve({ commands = { Memory = { description = 'mine', prompt = 'x' } } }) end)
+h.contains(err, '/memory exists, pick another name', 'clash refused whatever the case')
+err = h.raises(function() config.resolve({ commands = { ['do-it'] = { description = 'x', prompt = 'x' } } }) end)
+h.contains(err, 'command names made of letters only', 'letters only')
+err = h.raises(function() config.resolve({ commands = { go = { description = 'x' } } }) end)
+h.contains(err, 'commands.go to have either prompt', 'prompt or run')
+err = h.raises(function()
+  config.resolve({ commands = { go = { description = 'x', prompt = 'a', run = function() end } } })
+end)
+h.contains(err, 'commands.go to have either prompt', 'not both')
+err = h.raises(function() config.resolve({ commands = { go = { prompt = 'x' } } }) end)
+h.contains(err, 'commands.go to be a table with a description string', 'description needed')
+
 h.done()

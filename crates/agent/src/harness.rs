@@ -182,6 +182,7 @@ async fn run_inner(
         steps.step(&format!("not checked: {why}"));
     }
     report.skipped = oracle.skipped.clone();
+    report.test_command = oracle.test_command();
     let graph = LazyGraph::default();
 
     // Baseline: what do the checks say before any edit? This puts a failing test's output or a

@@ -40,6 +40,14 @@ pub struct Oracle {
 }
 
 impl Oracle {
+    /// The project's test command among the checks that will run (none when untrusted).
+    pub fn test_command(&self) -> Option<String> {
+        self.behavioural
+            .iter()
+            .find(|c| c.name == "tests")
+            .map(|c| c.command.clone())
+    }
+
     /// Gathers the run's behavioural checks. `test_cmd` is the configured test command, if any;
     /// `trusted` says whether project code may run.
     pub fn new(

@@ -75,6 +75,11 @@ pub struct Report {
     pub verification_note: String,
     /// Checks that could not run, each with the reason (not trusted, not executable).
     pub skipped: Vec<String>,
+    /// The project's test command (configured or detected) when this run ran it: only in a
+    /// trusted project. With `tests: ok` in the last checks it is a command known to work,
+    /// which the chat may propose to remember (src/chat/learn.rs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_command: Option<String>,
     /// The change set whose checks passed (absolute path, new text) when not applied to disk.
     #[serde(skip)]
     pub staged: Vec<(std::path::PathBuf, String)>,

@@ -163,6 +163,7 @@ async fn run_inner(
         steps.step(&format!("not checked: {why}"));
     }
     report.skipped = oracle.skipped.clone();
+    report.test_command = oracle.test_command();
     let tests = if cfg.trusted { tests } else { None };
     let gate = Gate {
         perms: opts.perms.clone(),

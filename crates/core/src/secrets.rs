@@ -120,8 +120,33 @@ fn redact_shapes(text: &str) -> String {
     out
 }
 
-/// Values of environment variables whose names say they hold a secret.
-fn secret_env_values() -> Vec<String> {
+/// Keys this process learned without a telling name: the API key read through `api_key_env`
+/// (any variable name) or `api_key_cmd` ([`register`]).
+static KNOWN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Adds `value` to what [`redact`] removes: a key the process holds whose variable name (or
+/// command) does not say it is one. Values shorter than 8 characters are ignored, like in the
+/// environment scan, so that a short word is never blanked everywhere.
+pub fn register(value: &str) {
+    let value = value.trim();
+    if value.len() < 8 {
+        return;
+    }
+    let mut known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    if !known.iter().any(|k| k == value) {
+        known.push(value.to_string());
+    }
+}
+
+/// Values of environment variables whose names say they hold a secret, and the keys given to
+/// [`register`]: what [`redact`] removes besides the known shapes.
+pub fn secret_env_values() -> Vec<String> {
+    let mut out: Vec<String> = KNOWN.lock().map(|k| k.clone()).unwrap_or_default();
+    out.extend(env_values());
+    out
+}
+
+fn env_values() -> Vec<String> {
     std::env::vars()
         .filter(|(k, v)| {
             let k = k.to_ascii_uppercase();
@@ -184,6 +209,18 @@ mod tests {
             redact_with(&once, &["7f3a9b2c1d0e".to_string()]),
             once,
             "idempotent"
+        );
+    }
+
+    #[test]
+    fn a_registered_key_is_redacted_whatever_its_variable_name() {
+        register("llm-key-registered-4b1d9e");
+        register("short");
+        assert!(secret_env_values().contains(&"llm-key-registered-4b1d9e".to_string()));
+        assert!(!secret_env_values().contains(&"short".to_string()));
+        assert_eq!(
+            redact("the key is llm-key-registered-4b1d9e."),
+            "the key is [REDACTED]."
         );
     }
 }
