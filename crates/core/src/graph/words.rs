@@ -97,10 +97,9 @@ pub fn stem(w: &str) -> String {
     if n > 4 && s.ends_with("ies") {
         s.truncate(n - 3);
         s.push('y');
-    } else if n > 4 && s.ends_with("sses") {
-        s.truncate(n - 2);
     } else if n > 4
         && s.ends_with("es")
+        // `-sses` too: `classes` → `class`.
         && ["s", "x", "z", "ch", "sh"]
             .iter()
             .any(|e| s[..n - 2].ends_with(e))
