@@ -144,6 +144,41 @@ pub struct RunArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
+    /// Another walk ranking to compare, `NAME=key:value,…` with keys `graph`, `path`, `named`,
+    /// `seeds`, `file`, `tests`, `vendored` of [`RankConfig`] (repeatable; reported as `walk[NAME]`).
+    #[arg(long = "variant")]
+    variants: Vec<String>,
+}
+
+/// A walk ranking to compare: its report name and weights.
+type Variant = (&'static str, RankConfig);
+
+/// Parses `--variant NAME=key:value,…`. The name is leaked: a handful per run, alive until exit.
+fn parse_variant(v: &str) -> anyhow::Result<Variant> {
+    let (name, spec) = v
+        .split_once('=')
+        .with_context(|| format!("--variant {v}: expected NAME=key:value,…"))?;
+    let mut cfg = RankConfig::default();
+    for kv in spec.split(',').filter(|x| !x.is_empty()) {
+        let (k, val) = kv
+            .split_once(':')
+            .with_context(|| format!("--variant {v}: `{kv}` is not key:value"))?;
+        let f = || -> anyhow::Result<f32> {
+            val.parse()
+                .with_context(|| format!("--variant {v}: `{val}` is not a number"))
+        };
+        match k {
+            "graph" => cfg.graph = f()?,
+            "path" => cfg.path = f()?,
+            "named" => cfg.named = f()?,
+            "file" => cfg.file = f()?,
+            "tests" => cfg.tests = f()?,
+            "vendored" => cfg.vendored = f()?,
+            "seeds" => cfg.seeds = f()? as usize,
+            _ => bail!("--variant {v}: unknown key `{k}`"),
+        }
+    }
+    Ok((Box::leak(format!("walk[{name}]").into_boxed_str()), cfg))
 }
 
 /// Runs `smallcode bench retrieval …`.
@@ -257,6 +292,14 @@ fn materialise(git_dir: &Path, rev: &str, dir: &Path) -> anyhow::Result<()> {
 /// The methods, in report order (`walk-words`: the walk with [`RankConfig::graph`] 0).
 const METHODS: [&str; 4] = ["walk", "walk-words", "bm25", "aider"];
 
+/// The methods of a run: [`METHODS`] with the variants after `walk-words`.
+fn methods(variants: &[Variant]) -> Vec<&'static str> {
+    let mut m: Vec<&'static str> = METHODS[..2].to_vec();
+    m.extend(variants.iter().map(|v| v.0));
+    m.extend(&METHODS[2..]);
+    m
+}
+
 /// What one method did on one case at one budget.
 #[derive(Debug, Clone, Default, Serialize)]
 struct Outcome {
@@ -299,6 +342,11 @@ fn run_bench(args: RunArgs) -> anyhow::Result<()> {
     budgets.sort_unstable();
     budgets.dedup();
     anyhow::ensure!(!budgets.is_empty(), "no budgets");
+    let variants = args
+        .variants
+        .iter()
+        .map(|v| parse_variant(v))
+        .collect::<anyhow::Result<Vec<Variant>>>()?;
 
     let mut mirrors: HashMap<String, Option<PathBuf>> = HashMap::new();
     for c in &cases {
@@ -347,7 +395,7 @@ fn run_bench(args: RunArgs) -> anyhow::Result<()> {
     for (i, case) in run_cases.iter().enumerate() {
         let git_dir = mirrors[&case.repo].as_ref().expect("filtered above");
         let dir = scratch.join(format!("case-{i}"));
-        let r = run_case(case, git_dir, &dir, &budgets, aider.as_mut());
+        let r = run_case(case, git_dir, &dir, &budgets, &variants, aider.as_mut());
         let _ = std::fs::remove_dir_all(&dir);
         let (res, extra) = match r {
             Ok(x) => x,
@@ -387,11 +435,12 @@ fn run_bench(args: RunArgs) -> anyhow::Result<()> {
         results.push(((*case).clone(), res, extra.answer_tokens));
     }
     let _ = std::fs::remove_dir_all(&scratch);
-    let summary = summarise(&results, &budgets, aider.is_some());
+    let methods = methods(&variants);
+    let summary = summarise(&results, &budgets, &methods, aider.is_some());
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
-        print_summary(&summary, &missing);
+        print_summary(&summary, &methods, &missing);
     }
     Ok(())
 }
@@ -410,6 +459,7 @@ fn run_case(
     git_dir: &Path,
     dir: &Path,
     budgets: &[usize],
+    variants: &[Variant],
     aider: Option<&mut aider::Aider>,
 ) -> anyhow::Result<(MethodResults, Extra)> {
     materialise(git_dir, &case.parent, dir)?;
@@ -448,6 +498,17 @@ fn run_case(
         ..RankConfig::default()
     };
     for &b in budgets {
+        for (name, cfg) in variants {
+            let w = g.walk_with(&seeds, b, cfg);
+            out.entry(*name).or_default().insert(
+                b,
+                Outcome {
+                    hits: score::score(&case.answers, &shown_of(&w)),
+                    tokens: w.tokens,
+                    ms: 0.0,
+                },
+            );
+        }
         let w = g.walk_with(&seeds, b, &words_only);
         out.entry("walk-words").or_default().insert(
             b,
@@ -600,6 +661,9 @@ struct Recall {
     p95_ms: f64,
 }
 
+/// Language → budget → (answers, with body).
+type ByLang = BTreeMap<String, BTreeMap<usize, (usize, usize)>>;
+
 #[derive(Debug, Serialize)]
 struct Summary {
     cases: usize,
@@ -610,7 +674,7 @@ struct Summary {
     /// method → budget → recall.
     recall: BTreeMap<String, BTreeMap<usize, Recall>>,
     /// method → language → budget → (answers, with body).
-    by_lang: BTreeMap<String, BTreeMap<String, BTreeMap<usize, (usize, usize)>>>,
+    by_lang: BTreeMap<String, ByLang>,
     /// Answers whose whole body fits each budget at all.
     fits: BTreeMap<usize, usize>,
     aider_run: bool,
@@ -627,6 +691,7 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
 fn summarise(
     results: &[(Case, MethodResults, Vec<usize>)],
     budgets: &[usize],
+    methods: &[&'static str],
     aider_run: bool,
 ) -> Summary {
     let mut s = Summary {
@@ -654,7 +719,7 @@ fn summarise(
         l.0 += 1;
         l.1 += c.answers.len();
     }
-    for m in METHODS {
+    for &m in methods {
         for &b in budgets {
             let mut r = Recall::default();
             let mut times = Vec::new();
@@ -702,7 +767,7 @@ fn summarise(
     s
 }
 
-fn print_summary(s: &Summary, missing: &[&String]) {
+fn print_summary(s: &Summary, methods: &[&str], missing: &[&String]) {
     let ratio = |a: usize, n: usize| {
         if n == 0 {
             "—".to_string()
@@ -728,7 +793,7 @@ fn print_summary(s: &Summary, missing: &[&String]) {
         "| method | budget | present | with body | named: with body | described: with body | mean tokens | p50 / p95 ms |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    for m in METHODS {
+    for &m in methods {
         let Some(by_b) = s.recall.get(m) else {
             if m == "aider" && !s.aider_run {
                 println!("| aider | — | NOT RUN | | | | | |");
@@ -766,7 +831,7 @@ fn print_summary(s: &Summary, missing: &[&String]) {
         .unwrap_or_default();
     let mut head = "| language | cases | answers |".to_string();
     let mut rule = "|---|---|---|".to_string();
-    for m in METHODS.iter().filter(|m| s.by_lang.contains_key(**m)) {
+    for m in methods.iter().filter(|m| s.by_lang.contains_key(**m)) {
         for b in &budgets {
             head.push_str(&format!(" {m} {b} |"));
             rule.push_str("---|");
@@ -776,7 +841,7 @@ fn print_summary(s: &Summary, missing: &[&String]) {
     println!("{head}\n{rule}");
     for (lang, (cases, answers)) in &s.langs {
         let mut row = format!("| {lang} | {cases} | {answers} |");
-        for m in METHODS.iter().filter(|m| s.by_lang.contains_key(**m)) {
+        for m in methods.iter().filter(|m| s.by_lang.contains_key(**m)) {
             for b in &budgets {
                 let (n, body) = s.by_lang[*m]
                     .get(lang)
@@ -874,7 +939,8 @@ mod tests {
         assert!(!case.named);
         assert!(case.request.starts_with("Raise an error") && case.request.ends_with("anyway."));
 
-        let (res, extra) = run_case(case, &git_dir, &root.join("case"), &[40, 1000], None).unwrap();
+        let (res, extra) =
+            run_case(case, &git_dir, &root.join("case"), &[40, 1000], &[], None).unwrap();
         assert_eq!(res["walk"][&1000].hits, [(true, true)]);
         assert_eq!(extra.rank, [Some(0)], "{:?}", extra.top);
         assert!(res["walk"][&40].tokens <= 40);
