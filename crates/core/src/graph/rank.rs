@@ -192,14 +192,11 @@ pub fn is_vendored_path(path: &str) -> bool {
         .any(|d| p.starts_with(d) || p.contains(&format!("/{d}")))
 }
 
-/// Whether a definition is test code: in a test file, or inside a Rust `mod tests`.
-fn in_tests(data: &GraphData, id: SymId) -> bool {
+/// Whether a definition is inside a Rust `mod tests` (test files are known by their path).
+fn in_test_module(data: &GraphData, id: SymId) -> bool {
     let Some(f) = data.file(id.file) else {
         return false;
     };
-    if is_test_path(&f.path) {
-        return true;
-    }
     let syms = &f.record.symbols.symbols;
     let mut cur = syms.get(id.idx as usize).and_then(|s| s.parent);
     while let Some(p) = cur {
@@ -417,24 +414,33 @@ impl Graph {
             }
         }
         let about_tests = req.terms.iter().any(|(t, _)| t == "test" || t == "spec");
-        let foreign = |id: SymId| {
-            data.file(id.file)
-                .is_some_and(|f| is_vendored_path(&f.path))
-                || generated.binary_search(&id.file).is_ok()
-        };
-        let mut scored: Vec<(SymId, f64)> = scores
-            .into_iter()
-            .filter(|x| x.1 > 0.0)
-            .map(|(id, s)| {
-                let s = if !about_tests && in_tests(&data, id) {
-                    s * cfg.tests
-                } else {
-                    s
-                };
-                let s = if foreign(id) { s * cfg.vendored } else { s };
-                (id, s as f64)
-            })
-            .collect();
+        // Test, vendored and generated code: a multiplier per file, worked out once per file
+        // (a walk scores tens of thousands of definitions in a large project).
+        let mut per_file: HashMap<u32, (f32, bool)> = HashMap::new();
+        let mut scored: Vec<(SymId, f64)> = Vec::with_capacity(scores.len());
+        for (id, s) in scores {
+            if s <= 0.0 {
+                continue;
+            }
+            let (m, test_file) = *per_file.entry(id.file).or_insert_with(|| {
+                let path = data.file(id.file).map_or("", |f| f.path.as_str());
+                let test_file = is_test_path(path);
+                let mut m = 1.0;
+                if test_file && !about_tests {
+                    m *= cfg.tests;
+                }
+                if is_vendored_path(path) || generated.binary_search(&id.file).is_ok() {
+                    m *= cfg.vendored;
+                }
+                (m, test_file)
+            });
+            let m = if !about_tests && !test_file && in_test_module(&data, id) {
+                m * cfg.tests
+            } else {
+                m
+            };
+            scored.push((id, (s * m) as f64));
+        }
         // Best first, ties by address. A walk touches tens of thousands of nodes in a large
         // project; select the top ones before sorting rather than sorting them all.
         let order = |a: &(SymId, f64), b: &(SymId, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
