@@ -102,10 +102,8 @@ pub fn gather(graph: Option<&Graph>, text: &str, ctx: &EditorContext) -> Vec<Pie
             _ => None,
         },
     };
-    // The walk's own rendering is not used: only its ranking. A large budget keeps every
-    // ranked symbol in `included`.
-    let walk = graph.walk(&seeds, 1 << 20);
-    for hit in walk.included.iter().take(MAX_RANKED) {
+    // The walk's ranking without its rendering: the assembler decides what fits.
+    for hit in graph.rank_hits(&seeds, MAX_RANKED).iter() {
         if let Some(p) = texts.piece(PieceKind::GraphContext, hit) {
             if seen.insert(p.id.clone()) {
                 let score = hit.score.unwrap_or(0.0);

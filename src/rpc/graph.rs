@@ -117,8 +117,10 @@ impl Graphs {
                     });
                     match result {
                         Ok(mut stats) => {
-                            // Builds the walk graph now, off the editor, so the first walk is fast.
+                            // Builds the walk graph and the word index now, off the editor,
+                            // so the first walk is fast.
                             stats.edges = g.counts().3;
+                            g.prepare_walk();
                             summary_json(&shown, &stats)
                         }
                         Err(e) => json!({"root": shown, "error": format!("indexing failed: {e}")}),

@@ -1,7 +1,8 @@
 //! What the model sees in a harness round: the target files, the errors, the task.
 //!
 //! Targets are the source files the request names (by path or file name); failing that, the
-//! non-test source files whose identifiers the request mentions. Files are shown whole when they
+//! non-test source files the request's words rank first (the walk's lexical ranking, applied to
+//! whole files). Files are shown whole when they
 //! fit the context; otherwise (and after a decomposition) only the definition that matters, with
 //! its line range — never code cut in the middle of a definition.
 
@@ -97,21 +98,22 @@ pub fn pick_targets(ws: &Workspace, files: &[String], prompt: &str) -> Vec<Targe
     if code.len() <= 2 {
         return code.into_iter().map(mk).collect();
     }
-    // Rank by how many of the request's identifiers the file contains.
-    let words: Vec<&str> = prompt
-        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| w.len() >= 3)
-        .collect();
-    let mut scored: Vec<(usize, &String)> = code
+    // Rank the files by the request's words as the code graph's walk ranks definitions (BM25
+    // over split identifiers, comments and strings; stop words such as `when` never count).
+    let texts: Vec<String> = code
         .iter()
-        .map(|f| {
-            let text = ws.read(&ws.root().join(f)).unwrap_or_default();
-            (words.iter().filter(|w| mentions_word(&text, w)).count(), *f)
-        })
-        .filter(|(s, _)| *s > 0)
+        .map(|f| ws.read(&ws.root().join(f)).unwrap_or_default())
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    scored.into_iter().take(2).map(|(_, f)| mk(f)).collect()
+    let docs: Vec<(&str, &str)> = code
+        .iter()
+        .zip(&texts)
+        .map(|(f, t)| (f.as_str(), t.as_str()))
+        .collect();
+    smallcode_core::graph::lexical::rank_texts(prompt, &docs)
+        .into_iter()
+        .take(2)
+        .map(|(i, _)| mk(code[i]))
+        .collect()
 }
 
 /// `path` occurs in `text` not as the tail of a longer path (`a/calc.py` vs `demo/a/calc.py`).

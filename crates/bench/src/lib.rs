@@ -22,6 +22,7 @@ pub mod merge;
 pub mod peer;
 pub mod repair;
 pub mod report;
+pub mod retrieval;
 mod rng;
 pub mod runner;
 pub mod task;

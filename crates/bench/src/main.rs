@@ -32,6 +32,8 @@ enum Bench {
     },
     /// Code graph: cold/warm index, incremental update, ranked walk (doc/graph.md).
     Graph(smallcode_bench::graph::BenchGraphArgs),
+    /// Context retrieval on cases mined from real commits; `retrieval mine` builds them (doc/retrieval.md).
+    Retrieval(Box<smallcode_bench::retrieval::RetrievalArgs>),
     /// One report + chart from several runs' results.csv (`PATH=LABEL` keeps models apart).
     Report(smallcode_bench::merge::ReportArgs),
     /// KV-cache reuse of the chat layout against a naive one on llama-server (doc/budget.md).
@@ -61,6 +63,9 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         (Some(Bench::Graph(args)), _) => report("bench graph", smallcode_bench::graph::run(args)),
+        (Some(Bench::Retrieval(a)), _) => {
+            report("bench retrieval", smallcode_bench::retrieval::run(*a))
+        }
         (Some(Bench::Report(args)), _) => report("bench report", smallcode_bench::merge::run(args)),
         (Some(Bench::Kv(args)), _) => report("bench kv", smallcode_bench::kv::run(args)),
         (Some(Bench::Repair(args)), _) => {

@@ -5,8 +5,9 @@
 //! [`crate::syntax`] registry; [`extract`] turns tags-query matches into [`types::FileSymbols`];
 //! [`store`] persists one [`codec::FileRecord`] per file; [`model`] keeps files and name indexes
 //! in memory and resolves names into edges; [`live`] re-parses open buffers incrementally;
-//! [`query`] answers defs/refs/callers/callees; [`rank`] runs personalised PageRank from seeds;
-//! [`render`] prints the ranked symbols within a token budget; [`cli`] and [`bench`] are the
+//! [`query`] answers defs/refs/callers/callees; [`lexical`] scores definitions by the words of
+//! a request ([`words`] analyses both); [`rank`] fuses that with personalised PageRank from the
+//! word hits and the editor's seeds; [`render`] prints the ranked symbols within a token budget; [`cli`] and [`bench`] are the
 //! `smallcode index|graph|bench graph` subcommands.
 //!
 //! [`Graph`] is a cheap, cloneable, thread-safe handle: every method takes `&self`, long work
@@ -18,6 +19,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod index;
+pub mod lexical;
 pub mod live;
 pub mod model;
 pub mod query;
@@ -25,6 +27,7 @@ pub mod rank;
 pub mod render;
 pub mod store;
 pub mod types;
+pub mod words;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -35,7 +38,7 @@ pub use codec::FileStatus;
 pub use config::{DbLocation, GraphConfig};
 pub use error::{GraphError, Result};
 pub use index::{IndexStats, Progress};
-pub use rank::Seeds;
+pub use rank::{RankConfig, Seeds};
 pub use render::Walk;
 pub use store::StoreMode;
 pub use types::{RefHit, RefKind, SymbolHit, SymbolKind};
@@ -55,6 +58,8 @@ struct Inner {
     store: Store,
     data: RwLock<GraphData>,
     live: Mutex<live::LiveBuffers>,
+    /// Word index for the walk, derived from `data` and the files' text (see [`lexical`]).
+    lexicon: Mutex<lexical::Lexicon>,
     /// Serialises indexing runs (two at once would duplicate work, not corrupt anything).
     indexing: Mutex<()>,
 }
@@ -89,6 +94,7 @@ impl Graph {
                 store,
                 data: RwLock::new(data),
                 live: Mutex::new(live::LiveBuffers::default()),
+                lexicon: Mutex::new(lexical::Lexicon::default()),
                 indexing: Mutex::new(()),
             }),
         })
@@ -249,12 +255,15 @@ impl Graph {
         )
     }
 
-    /// Brings the walk graph up to date now (patch or rebuild, see [`model::GraphData::adjacency`])
-    /// so that the next walk does not pay for it. Call it off the editor when edits pause.
+    /// Brings the walk graph (patch or rebuild, see [`model::GraphData::adjacency`]) and the word
+    /// index ([`lexical::Lexicon::sync`]) up to date now, so that the next walk does not pay for
+    /// them. Call it off the editor when edits pause.
     pub fn prepare_walk(&self) {
         if self.read().cached_adjacency().is_none() {
             self.write().adjacency();
         }
+        let data = self.read();
+        drop(self.lexicon(&data));
     }
 
     /// How often the walk graph was built from scratch and how often patched after an edit

@@ -1,9 +1,15 @@
 //! Rendering ranked symbols into a token budget.
 //!
-//! Output is grouped by file (files in order of their best symbol), symbols in line order. The
-//! top few symbols are shown with their full source; the rest as an outline: one line with the
-//! signature and the body elided. A symbol is either shown whole or not at all — the budget
-//! never cuts inside one; a body that does not fit falls back to its outline line.
+//! Output is grouped by file (files in order of their best symbol), symbols in line order.
+//! Packing spends the budget on the bodies of the most likely definitions before the
+//! signatures of many: going down the ranking, a definition is shown with its full source
+//! while bodies and outlines together stay within [`BODY_SHARE`] of the budget, and as an
+//! outline (one line, signature with the body elided) after that or when its body does not fit.
+//! A definition holding others (a class, a Go struct's methods are not inside it, a Java
+//! class's are) is shown whole only when it costs at most [`CONTAINER_SHARE`] of the budget,
+//! else its members compete on their own. A symbol is either shown whole or not at all — the
+//! budget never cuts inside one. Module definitions (`mod x;`, namespaces) get no line of
+//! their own: they say nothing the paths do not.
 //! Token counts use the project's shared estimator ([`crate::budget::tokens::count_tokens`]).
 
 use std::collections::HashMap;
@@ -12,13 +18,20 @@ use serde::Serialize;
 
 use super::model::{GraphData, SymId};
 use super::query::hit;
-use super::rank::Seeds;
+use super::rank::{RankConfig, Seeds};
 use super::types::{SymbolHit, SymbolKind};
 use super::Graph;
 use crate::budget::tokens::count_tokens;
 
-/// Symbols shown with full bodies, at most.
-pub const FULL_BODIES: usize = 3;
+/// Share of the budget that bodies may fill; the rest is for outline lines of what else ranks.
+pub const BODY_SHARE: f64 = 0.85;
+/// A definition holding other definitions is shown whole only below this share of the budget.
+pub const CONTAINER_SHARE: f64 = 0.35;
+/// Below this many tokens left in the body share, no body is tried any more.
+const MIN_BODY: usize = 16;
+/// Bodies are looked for among this many of the best-ranked definitions (each try may read a
+/// file; further down, outline lines are what fits anyway).
+const BODY_CANDIDATES: usize = 100;
 
 /// A ranked, rendered walk.
 #[derive(Debug, Clone, Serialize)]
@@ -31,6 +44,9 @@ pub struct Walk {
     pub included: Vec<SymbolHit>,
     /// How many of them are shown with their full body.
     pub full_bodies: usize,
+    /// Indexes into `included` of the symbols shown with their whole body (the rest are one
+    /// outline line each).
+    pub bodies: Vec<usize>,
     /// Ranked symbols left out for lack of budget.
     pub omitted: usize,
 }
@@ -66,11 +82,17 @@ fn depth(data: &GraphData, id: SymId) -> usize {
 impl Graph {
     /// Ranks from `seeds` and renders within `budget` tokens (see the module docs).
     pub fn walk(&self, seeds: &Seeds, budget: usize) -> Walk {
-        let ranked = self.rank(seeds);
-        self.render(&ranked, budget, FULL_BODIES)
+        self.walk_with(seeds, budget, &RankConfig::default())
     }
 
-    /// Renders already-ranked symbols within `budget` tokens, the first `full` as bodies.
+    /// [`Graph::walk`] with explicit ranking weights (the benchmark's ablations).
+    pub fn walk_with(&self, seeds: &Seeds, budget: usize, cfg: &RankConfig) -> Walk {
+        let ranked = self.rank_with(seeds, cfg);
+        self.render(&ranked, budget, usize::MAX)
+    }
+
+    /// Renders already-ranked symbols within `budget` tokens (see the module docs), at most
+    /// `full` of them with their bodies.
     pub fn render(&self, ranked: &[(SymId, f64)], budget: usize, full: usize) -> Walk {
         let data = self.read();
         let mut sources: HashMap<u32, Option<String>> = HashMap::new();
@@ -79,66 +101,106 @@ impl Graph {
         let mut headers: HashMap<u32, usize> = HashMap::new();
         let mut bodies: Vec<(u32, u32, u32)> = Vec::new();
         let mut omitted = 0;
-        for &(id, score) in ranked {
-            let Some(f) = data.file(id.file) else {
+        let body_budget = (budget as f64 * BODY_SHARE) as usize;
+        let container_cap = (budget as f64 * CONTAINER_SHARE) as usize;
+        let header_of = |fid: u32| {
+            data.file(fid)
+                .map_or(0, |f| count_tokens(&format!("{}:\n", f.path)))
+        };
+        // Pass 1: bodies, in rank order, while they fit the body share.
+        let mut picked: HashMap<usize, String> = HashMap::new();
+        for (i, &(id, _)) in ranked.iter().enumerate().take(BODY_CANDIDATES) {
+            if bodies.len() >= full || used + MIN_BODY > body_budget {
+                break;
+            }
+            let Some(sym) = data.symbol(id) else { continue };
+            if sym.kind == SymbolKind::Module {
+                continue;
+            }
+            let (a, b) = (sym.span.start_byte, sym.span.end_byte);
+            // Not inside a body already picked, and not around one.
+            if bodies
+                .iter()
+                .any(|&(fid, x, y)| fid == id.file && ((x <= a && b <= y) || (a <= x && y <= b)))
+            {
+                continue;
+            }
+            let src = sources
+                .entry(id.file)
+                .or_insert_with(|| self.source_of(&data, id.file));
+            let Some(body) = src
+                .as_deref()
+                .and_then(|s| body_text(s, a as usize, b as usize))
+            else {
                 continue;
             };
+            // Counting is the costly part of packing: a body that cannot fit even at 12 bytes
+            // a token (whitespace runs are one token) is not counted.
+            if body.len() / 12 > body_budget - used {
+                continue;
+            }
+            // A docstring is inside the body already; a comment above it is not.
+            let doc = if sym.doc.is_empty() || body.contains(sym.doc.as_str()) {
+                String::new()
+            } else {
+                format!("{}\n", sym.doc)
+            };
+            let text = format!(
+                "{}-{}:\n{doc}{body}\n",
+                sym.span.line(),
+                sym.span.end_row + 1
+            );
+            let header = if headers.contains_key(&id.file) {
+                0
+            } else {
+                header_of(id.file)
+            };
+            let cost = count_tokens(&text) + header;
+            if used + cost > body_budget || (holds_others(&data, id) && cost > container_cap) {
+                continue;
+            }
+            used += cost;
+            let n = headers.len();
+            headers.entry(id.file).or_insert(n);
+            bodies.push((id.file, a, b));
+            picked.insert(i, text);
+        }
+        // Pass 2: in rank order, the picked bodies and outline lines of the rest.
+        for (i, &(id, score)) in ranked.iter().enumerate() {
+            if let Some(text) = picked.remove(&i) {
+                chosen.push((id, score, Chunk::Full { text }));
+                continue;
+            }
             let Some(sym) = data.symbol(id) else { continue };
+            if sym.kind == SymbolKind::Module {
+                continue;
+            }
             if bodies.iter().any(|&(fid, a, b)| {
                 fid == id.file && a <= sym.span.start_byte && sym.span.end_byte <= b
             }) {
                 continue; // already shown inside a body
             }
-            let header_cost = if headers.contains_key(&id.file) {
+            let header = if headers.contains_key(&id.file) {
                 0
             } else {
-                count_tokens(&format!("{}:\n", f.path))
+                header_of(id.file)
             };
             let indent = "  ".repeat(depth(&data, id) + 1);
-            let mut chunk = None;
-            if bodies.len() < full && sym.kind != SymbolKind::Module {
-                let src = sources
-                    .entry(id.file)
-                    .or_insert_with(|| self.source_of(&data, id.file));
-                if let Some(body) = src.as_deref().and_then(|s| {
-                    body_text(s, sym.span.start_byte as usize, sym.span.end_byte as usize)
-                }) {
-                    let doc = if sym.doc.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{}\n", sym.doc)
-                    };
-                    let text = format!(
-                        "{}-{}:\n{doc}{body}\n",
-                        sym.span.line(),
-                        sym.span.end_row + 1
-                    );
-                    let cost = count_tokens(&text) + header_cost;
-                    if used + cost <= budget {
-                        used += cost;
-                        bodies.push((id.file, sym.span.start_byte, sym.span.end_byte));
-                        chunk = Some(Chunk::Full { text });
-                    }
-                }
+            let elide = if sym.span.end_row > sym.span.start_row {
+                " …"
+            } else {
+                ""
+            };
+            let text = format!("{indent}{}: {}{elide}\n", sym.span.line(), sym.signature);
+            let cost = count_tokens(&text) + header;
+            if used + cost > budget {
+                omitted += 1;
+                continue;
             }
-            if chunk.is_none() {
-                let elide = if sym.span.end_row > sym.span.start_row {
-                    " …"
-                } else {
-                    ""
-                };
-                let text = format!("{indent}{}: {}{elide}\n", sym.span.line(), sym.signature);
-                let cost = count_tokens(&text) + header_cost;
-                if used + cost > budget {
-                    omitted += 1;
-                    continue;
-                }
-                used += cost;
-                chunk = Some(Chunk::Outline { text });
-            }
+            used += cost;
             let n = headers.len();
             headers.entry(id.file).or_insert(n);
-            chosen.push((id, score, chunk.expect("set above")));
+            chosen.push((id, score, Chunk::Outline { text }));
         }
         // Lay out: files by first appearance, symbols by line.
         let mut order: Vec<usize> = (0..chosen.len()).collect();
@@ -168,23 +230,30 @@ impl Graph {
             .iter()
             .filter(|c| matches!(c.2, Chunk::Full { .. }))
             .count();
-        let included = chosen
-            .iter()
-            .filter_map(|(id, s, _)| hit(&data, *id, Some(*s)))
-            .collect();
+        let mut included = Vec::with_capacity(chosen.len());
+        let mut shown_whole = Vec::new();
+        for (id, s, chunk) in &chosen {
+            if let Some(h) = hit(&data, *id, Some(*s)) {
+                if matches!(chunk, Chunk::Full { .. }) {
+                    shown_whole.push(included.len());
+                }
+                included.push(h);
+            }
+        }
         let tokens = count_tokens(&text);
         Walk {
             text,
             tokens,
             included,
             full_bodies,
+            bodies: shown_whole,
             omitted,
         }
     }
 
     /// The current text of a file: the open buffer's, else the disk file's if it still has the
     /// indexed content (spans of a changed file would point at the wrong bytes).
-    fn source_of(&self, data: &GraphData, file: u32) -> Option<String> {
+    pub(crate) fn source_of(&self, data: &GraphData, file: u32) -> Option<String> {
         let f = data.file(file)?;
         if let Some(t) = self.buffer_text(&f.path) {
             return Some(t);
@@ -195,6 +264,16 @@ impl Graph {
         }
         String::from_utf8(bytes).ok()
     }
+}
+
+/// Whether another definition is nested in `id` (definitions are outer before inner, so the
+/// next one in the file is its first child if it has any).
+fn holds_others(data: &GraphData, id: SymId) -> bool {
+    data.symbol(SymId {
+        file: id.file,
+        idx: id.idx + 1,
+    })
+    .is_some_and(|s| s.parent == Some(id.idx))
 }
 
 /// The source of `[start, end)` widened to the start of its first line (keeps indentation).

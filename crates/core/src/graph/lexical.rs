@@ -1,0 +1,702 @@
+//! Lexical relevance: BM25 over the words of each definition, and over file paths.
+//!
+//! A definition's *document* is its name (weight [`W_NAME`]), the names of what encloses it
+//! ([`W_PARENT`]), its doc comment ([`W_DOC`]) and every word of its own source — identifiers,
+//! comments, string literals — minus the source of definitions nested in it ([`W_BODY`]), all
+//! through [`super::words`]. Weights multiply term frequency and length (BM25F-style). Module
+//! definitions own no words: a namespace or `mod tests { … }` is never a hit of its own.
+//! Paths are a second, per-file index: `fix(blame): …` names `lua/gitsigns/blame.lua`.
+//!
+//! The index is derived from the graph's records plus the files' text and kept beside the
+//! graph, not in the database: [`Lexicon::sync`] compares every file's content hash with the
+//! one its entry was built from and rebuilds only what changed (a buffer edit re-reads one
+//! file), so it follows live buffers without touching indexing. The first sync of a project
+//! reads and analyses every file, on the graph's worker threads.
+//!
+//! Invariant: `files[slot]` is built from the record whose hash it stores, and `terms` holds,
+//! for each term, exactly the slots whose entry has a posting (or a path word) for it.
+
+use foldhash::{HashMap, HashMapExt};
+
+use super::model::{GraphData, SymId};
+use super::types::{Symbol, SymbolKind};
+use super::words;
+
+/// Term-frequency weight of a definition's own name.
+const W_NAME: f32 = 3.0;
+/// Weight of the names enclosing it (`Session` for `Session::login`).
+const W_PARENT: f32 = 1.0;
+/// Weight of its doc comment when the comment is outside its source (Rust `///`, JSDoc).
+const W_DOC: f32 = 1.5;
+/// Weight of each word of its own source.
+const W_BODY: f32 = 1.0;
+/// BM25 saturation.
+const K1: f32 = 1.2;
+/// BM25 length normalisation.
+const B: f32 = 0.75;
+/// Weight of the request's first line (the request; what follows explains it).
+const FIRST_LINE: f32 = 2.0;
+/// Weight multiplier for words marked as code (backticks, `snake_case`, `f()`, …).
+const CODE_WORD: f32 = 1.5;
+/// Request terms kept, at most (the most specific ones): long commit bodies and pasted logs
+/// would otherwise touch every posting of the project.
+const MAX_QUERY_TERMS: usize = 48;
+
+/// A term's postings in one file, sorted by (term, symbol).
+#[derive(Debug, Clone, Copy)]
+struct Posting {
+    term: u32,
+    sym: u32,
+    tf: f32,
+}
+
+/// What one file contributes.
+#[derive(Debug, Default)]
+struct FileLex {
+    /// Hash of the record content this entry was built from.
+    hash: u64,
+    postings: Vec<Posting>,
+    /// Weighted length per symbol (0 for symbols that own no words).
+    lens: Vec<f32>,
+    /// Distinct path terms.
+    path_terms: Vec<u32>,
+    /// The file says it is generated ([`looks_generated`]).
+    generated: bool,
+}
+
+#[derive(Debug, Default)]
+struct Term {
+    /// Definitions whose document holds the term.
+    df: u32,
+    /// Sorted file slots with a posting for it.
+    files: Vec<u32>,
+    /// Sorted file slots whose path holds it.
+    path_files: Vec<u32>,
+}
+
+/// The lexical index of a project (see the module docs).
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    files: Vec<Option<FileLex>>,
+    ids: HashMap<Box<str>, u32>,
+    terms: Vec<Term>,
+    /// Definitions that own at least one word.
+    docs: u32,
+    total_len: f64,
+    path_files: u32,
+}
+
+/// A request turned into weighted terms.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Term and weight (count-saturated, higher on the first line and for code-marked words).
+    pub terms: Vec<(String, f32)>,
+    /// Words marked as code, as written (`extend`, `retry_limit`, `FuzzyMatchV2`).
+    pub code: Vec<String>,
+}
+
+impl Request {
+    /// Analyses request text.
+    pub fn parse(text: &str) -> Request {
+        let mut weights: HashMap<String, (f32, u32)> = HashMap::new();
+        let mut code = Vec::new();
+        let ws = words::request_words(text);
+        words::request_bigrams(&ws, |t, line| {
+            let w = if line == 0 { FIRST_LINE } else { 1.0 };
+            let e = weights.entry(t.to_string()).or_insert((0.0, 0));
+            e.0 = e.0.max(w);
+            e.1 += 1;
+        });
+        for w in ws {
+            // The first line is the request; what follows explains it.
+            let mut weight = if w.line == 0 { FIRST_LINE } else { 1.0 };
+            if w.code {
+                weight *= CODE_WORD;
+                if !code.iter().any(|c: &String| c == w.word) {
+                    code.push(w.word.to_string());
+                }
+            }
+            words::terms_of(w.word, |t| {
+                let e = weights.entry(t.to_string()).or_insert((0.0, 0));
+                e.0 = e.0.max(weight);
+                e.1 += 1;
+            });
+        }
+        let mut terms: Vec<(String, f32)> = weights
+            .into_iter()
+            .map(|(t, (w, n))| (t, w * (1.0 + (n as f32).ln())))
+            .collect();
+        terms.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Request { terms, code }
+    }
+
+    /// Whether the request has no term at all (only stop words, or empty).
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+}
+
+/// A file's entry before its terms are numbered (built on worker threads).
+struct Pending {
+    slot: u32,
+    hash: u64,
+    /// Local term ids → text.
+    names: Vec<String>,
+    postings: Vec<Posting>,
+    lens: Vec<f32>,
+    path_terms: Vec<u32>,
+    generated: bool,
+}
+
+/// Whether a file's head (first 1,000 bytes) says it is generated: `generated by`, `DO NOT
+/// EDIT`, `@generated`, `autogenerated`, as parser generators and code generators write.
+pub fn looks_generated(text: &str) -> bool {
+    let mut end = text.len().min(1000);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = text[..end].to_ascii_lowercase();
+    [
+        "generated by",
+        "do not edit",
+        "@generated",
+        "autogenerated",
+        "auto-generated",
+    ]
+    .iter()
+    .any(|m| head.contains(m))
+}
+
+/// Builds a file's entry from its record and, when available, its text.
+fn analyse(slot: u32, hash: u64, path: &str, symbols: &[Symbol], text: Option<&str>) -> Pending {
+    let mut local: HashMap<String, u32> = HashMap::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut intern = |t: &str, names: &mut Vec<String>| -> u32 {
+        if let Some(&id) = local.get(t) {
+            return id;
+        }
+        let id = names.len() as u32;
+        names.push(t.to_string());
+        local.insert(t.to_string(), id);
+        id
+    };
+    let mut raw: Vec<Posting> = Vec::new();
+    let owns = |s: &Symbol| s.kind != SymbolKind::Module;
+    for (i, s) in symbols.iter().enumerate() {
+        if !owns(s) {
+            continue;
+        }
+        let i = i as u32;
+        let mut add = |word: &str, w: f32, names: &mut Vec<String>| {
+            words::terms_of(word, |t| {
+                let term = intern(t, names);
+                raw.push(Posting {
+                    term,
+                    sym: i,
+                    tf: w,
+                });
+            });
+        };
+        add(&s.name, W_NAME, &mut names);
+        if let Some(prefix) = s.qualified.strip_suffix(s.name.as_str()) {
+            words::for_each_word(prefix, |_, w| add(w, W_PARENT, &mut names));
+        }
+        // A docstring is inside the source and counted there; a comment above is not.
+        let inside = text.is_some() && s.doc.starts_with(['"', '\'']);
+        if !inside {
+            words::for_each_word(&s.doc, |_, w| add(w, W_DOC, &mut names));
+        }
+        if text.is_none() {
+            words::for_each_word(&s.signature, |_, w| add(w, W_BODY, &mut names));
+        }
+    }
+    if let Some(text) = text {
+        // Each word goes to the innermost definition holding it (symbols are outer before inner).
+        let mut stack: Vec<usize> = Vec::new();
+        let mut next = 0;
+        words::for_each_word(text, |at, word| {
+            let at = at as u32;
+            while next < symbols.len() && symbols[next].span.start_byte <= at {
+                while stack
+                    .last()
+                    .is_some_and(|&t| symbols[t].span.end_byte <= symbols[next].span.start_byte)
+                {
+                    stack.pop();
+                }
+                stack.push(next);
+                next += 1;
+            }
+            while stack
+                .last()
+                .is_some_and(|&t| symbols[t].span.end_byte <= at)
+            {
+                stack.pop();
+            }
+            let Some(&owner) = stack.last() else { return };
+            if !owns(&symbols[owner]) {
+                return;
+            }
+            words::terms_of(word, |t| {
+                let term = intern(t, &mut names);
+                raw.push(Posting {
+                    term,
+                    sym: owner as u32,
+                    tf: W_BODY,
+                });
+            });
+        });
+    }
+    raw.sort_unstable_by_key(|p| (p.term, p.sym));
+    let mut postings: Vec<Posting> = Vec::with_capacity(raw.len() / 2);
+    let mut lens = vec![0f32; symbols.len()];
+    for p in raw {
+        lens[p.sym as usize] += p.tf;
+        match postings.last_mut() {
+            Some(last) if last.term == p.term && last.sym == p.sym => last.tf += p.tf,
+            _ => postings.push(p),
+        }
+    }
+    let mut path_terms: Vec<u32> = Vec::new();
+    let stemless = path.rsplit_once('.').map_or(path, |(a, _)| a);
+    words::for_each_word(stemless, |_, w| {
+        words::terms_of(w, |t| path_terms.push(intern(t, &mut names)));
+    });
+    path_terms.sort_unstable();
+    path_terms.dedup();
+    Pending {
+        slot,
+        hash,
+        names,
+        postings,
+        lens,
+        path_terms,
+        generated: text.is_some_and(looks_generated),
+    }
+}
+
+impl Lexicon {
+    /// Brings the index up to date with `data`: entries of removed or changed files are
+    /// dropped, new and changed files analysed (`text` gives a file's current text when it
+    /// still matches the record, see `Graph::source_of`). Returns how many files were analysed.
+    pub fn sync(
+        &mut self,
+        data: &GraphData,
+        threads: usize,
+        text: &(dyn Fn(u32) -> Option<String> + Sync),
+    ) -> usize {
+        let mut live = vec![false; self.files.len()];
+        let mut todo: Vec<u32> = Vec::new();
+        for (slot, f) in data.files() {
+            let s = slot as usize;
+            if s < live.len() {
+                live[s] = true;
+            }
+            let fresh = self
+                .files
+                .get(s)
+                .and_then(|e| e.as_ref())
+                .is_some_and(|e| e.hash == f.record.hash);
+            if !fresh {
+                todo.push(slot);
+            }
+        }
+        for (slot, alive) in live.iter().enumerate() {
+            if !alive && self.files[slot].is_some() {
+                self.remove(slot as u32);
+            }
+        }
+        for &slot in &todo {
+            self.remove(slot);
+        }
+        if todo.is_empty() {
+            return 0;
+        }
+        let build = |slot: u32| -> Option<Pending> {
+            let f = data.file(slot)?;
+            let syms = &f.record.symbols;
+            let src = if syms.outline_only || syms.symbols.is_empty() {
+                None
+            } else {
+                text(slot)
+            };
+            Some(analyse(
+                slot,
+                f.record.hash,
+                &f.path,
+                &syms.symbols,
+                src.as_deref(),
+            ))
+        };
+        let threads = threads.clamp(1, 8).min(todo.len().div_ceil(16));
+        let built: Vec<Pending> = if threads <= 1 {
+            todo.iter().filter_map(|&s| build(s)).collect()
+        } else {
+            let chunk = todo.len().div_ceil(threads);
+            std::thread::scope(|sc| {
+                let handles: Vec<_> = todo
+                    .chunks(chunk)
+                    .map(|part| {
+                        sc.spawn(|| part.iter().filter_map(|&s| build(s)).collect::<Vec<_>>())
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_default())
+                    .collect()
+            })
+        };
+        let n = built.len();
+        for p in built {
+            self.insert(p);
+        }
+        n
+    }
+
+    fn term_id(&mut self, t: &str) -> u32 {
+        if let Some(&id) = self.ids.get(t) {
+            return id;
+        }
+        let id = self.terms.len() as u32;
+        self.ids.insert(t.into(), id);
+        self.terms.push(Term::default());
+        id
+    }
+
+    fn insert(&mut self, p: Pending) {
+        let map: Vec<u32> = p.names.iter().map(|t| self.term_id(t)).collect();
+        let mut postings: Vec<Posting> = p
+            .postings
+            .into_iter()
+            .map(|x| Posting {
+                term: map[x.term as usize],
+                ..x
+            })
+            .collect();
+        postings.sort_unstable_by_key(|x| (x.term, x.sym));
+        let slot = p.slot;
+        let mut last = u32::MAX;
+        for x in &postings {
+            let t = &mut self.terms[x.term as usize];
+            t.df += 1;
+            if x.term != last {
+                insert_sorted(&mut t.files, slot);
+                last = x.term;
+            }
+        }
+        let mut path_terms: Vec<u32> = p.path_terms.iter().map(|&t| map[t as usize]).collect();
+        path_terms.sort_unstable();
+        path_terms.dedup();
+        for &t in &path_terms {
+            insert_sorted(&mut self.terms[t as usize].path_files, slot);
+        }
+        self.path_files += 1;
+        for &l in &p.lens {
+            if l > 0.0 {
+                self.docs += 1;
+                self.total_len += l as f64;
+            }
+        }
+        let s = slot as usize;
+        if self.files.len() <= s {
+            self.files.resize_with(s + 1, || None);
+        }
+        self.files[s] = Some(FileLex {
+            hash: p.hash,
+            postings,
+            lens: p.lens,
+            path_terms,
+            generated: p.generated,
+        });
+    }
+
+    fn remove(&mut self, slot: u32) {
+        let Some(old) = self.files.get_mut(slot as usize).and_then(|e| e.take()) else {
+            return;
+        };
+        let mut last = u32::MAX;
+        for x in &old.postings {
+            let t = &mut self.terms[x.term as usize];
+            t.df -= 1;
+            if x.term != last {
+                remove_sorted(&mut t.files, slot);
+                last = x.term;
+            }
+        }
+        for &t in &old.path_terms {
+            remove_sorted(&mut self.terms[t as usize].path_files, slot);
+        }
+        self.path_files -= 1;
+        for &l in &old.lens {
+            if l > 0.0 {
+                self.docs -= 1;
+                self.total_len -= l as f64;
+            }
+        }
+    }
+
+    /// The request's known terms with their weights, the most specific first, at most
+    /// [`MAX_QUERY_TERMS`].
+    fn query_terms(&self, req: &Request) -> Vec<(u32, f32)> {
+        let mut out: Vec<(u32, f32, f32)> = req
+            .terms
+            .iter()
+            .filter_map(|(t, w)| {
+                let id = *self.ids.get(t.as_str())?;
+                let term = &self.terms[id as usize];
+                if term.df == 0 && term.path_files.is_empty() {
+                    return None;
+                }
+                let idf = idf(self.docs as f32, term.df as f32);
+                Some((id, *w, idf * w))
+            })
+            .collect();
+        out.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        out.truncate(MAX_QUERY_TERMS);
+        out.into_iter().map(|(id, w, _)| (id, w)).collect()
+    }
+
+    /// BM25 score of every definition sharing a term with `req` (unordered).
+    pub fn score(&self, req: &Request) -> Vec<(SymId, f32)> {
+        let q = self.query_terms(req);
+        let n = self.docs as f32;
+        let avg = if self.docs == 0 {
+            1.0
+        } else {
+            (self.total_len / self.docs as f64) as f32
+        };
+        let mut acc: HashMap<SymId, f32> = HashMap::new();
+        for (t, w) in q {
+            let term = &self.terms[t as usize];
+            if term.df == 0 {
+                continue;
+            }
+            let idf = idf(n, term.df as f32);
+            for &slot in &term.files {
+                let Some(f) = self.files[slot as usize].as_ref() else {
+                    continue;
+                };
+                let lo = f.postings.partition_point(|p| p.term < t);
+                for p in f.postings[lo..].iter().take_while(|p| p.term == t) {
+                    let len = f.lens[p.sym as usize];
+                    let tf = p.tf;
+                    let s = idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg));
+                    *acc.entry(SymId {
+                        file: slot,
+                        idx: p.sym,
+                    })
+                    .or_default() += w * s;
+                }
+            }
+        }
+        acc.into_iter().collect()
+    }
+
+    /// How much each file's path matches `req`: the sum of the matching path terms' weights
+    /// times their inverse file frequency (unordered; files without a match left out).
+    pub fn path_score(&self, req: &Request) -> Vec<(u32, f32)> {
+        let n = self.path_files as f32;
+        let mut acc: HashMap<u32, f32> = HashMap::new();
+        for (t, w) in self.query_terms(req) {
+            let term = &self.terms[t as usize];
+            if term.path_files.is_empty() {
+                continue;
+            }
+            let idf = idf(n, term.path_files.len() as f32);
+            for &slot in &term.path_files {
+                *acc.entry(slot).or_default() += w * idf;
+            }
+        }
+        acc.into_iter().collect()
+    }
+
+    /// The slots of the files that say they are generated ([`looks_generated`]), sorted.
+    pub fn generated_files(&self) -> Vec<u32> {
+        self.files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.as_ref().is_some_and(|f| f.generated))
+            .map(|(i, _)| i as u32)
+            .collect()
+    }
+
+    /// Files analysed, for tests and the benchmark.
+    pub fn file_count(&self) -> usize {
+        self.files.iter().filter(|f| f.is_some()).count()
+    }
+}
+
+/// Ranks whole texts for a request with the analysis and BM25 the walk uses for definitions
+/// (words of a text's path count like a name): for callers that have files but no graph, such
+/// as the agent's choice of target files. `docs` are (path, text). Best first; texts that share
+/// no term with the request are left out.
+pub fn rank_texts(request: &str, docs: &[(&str, &str)]) -> Vec<(usize, f32)> {
+    let req = Request::parse(request);
+    let mut bags: Vec<(HashMap<String, f32>, f32)> = Vec::with_capacity(docs.len());
+    let mut df: HashMap<&str, f32> = HashMap::new();
+    for (path, text) in docs {
+        let mut bag: HashMap<String, f32> = HashMap::new();
+        let mut len = 0.0;
+        let mut add = |word: &str, w: f32| {
+            words::terms_of(word, |t| {
+                *bag.entry(t.to_string()).or_default() += w;
+                len += w;
+            });
+        };
+        let stemless = path.rsplit_once('.').map_or(*path, |(a, _)| a);
+        words::for_each_word(stemless, |_, w| add(w, W_NAME));
+        words::for_each_word(text, |_, w| add(w, W_BODY));
+        bags.push((bag, len));
+    }
+    for (t, _) in &req.terms {
+        let n = bags.iter().filter(|b| b.0.contains_key(t)).count();
+        df.insert(t.as_str(), n as f32);
+    }
+    let n = docs.len() as f32;
+    let avg = (bags.iter().map(|b| b.1).sum::<f32>() / n.max(1.0)).max(1.0);
+    let mut out: Vec<(usize, f32)> = bags
+        .iter()
+        .enumerate()
+        .map(|(i, (bag, len))| {
+            let s = req
+                .terms
+                .iter()
+                .filter_map(|(t, w)| {
+                    let tf = *bag.get(t)?;
+                    let idf = idf(n, df[t.as_str()]);
+                    Some(w * idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg)))
+                })
+                .sum::<f32>();
+            (i, s)
+        })
+        .filter(|x| x.1 > 0.0)
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}
+
+/// BM25's inverse document frequency (Lucene's form, never negative).
+fn idf(n: f32, df: f32) -> f32 {
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+fn insert_sorted(v: &mut Vec<u32>, x: u32) {
+    if let Err(i) = v.binary_search(&x) {
+        v.insert(i, x);
+    }
+}
+
+fn remove_sorted(v: &mut Vec<u32>, x: u32) {
+    if let Ok(i) = v.binary_search(&x) {
+        v.remove(i);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::types::Span;
+
+    fn sym(name: &str, qualified: &str, kind: SymbolKind, a: u32, b: u32) -> Symbol {
+        Symbol {
+            name: name.into(),
+            qualified: qualified.into(),
+            kind,
+            span: Span {
+                start_byte: a,
+                end_byte: b,
+                start_row: 0,
+                end_row: 0,
+            },
+            name_byte: a,
+            signature: String::new(),
+            doc: String::new(),
+            parent: None,
+        }
+    }
+
+    #[test]
+    fn words_go_to_the_innermost_definition_and_modules_own_none() {
+        let text = "mod m { fn outer() { shutdown(); fn inner() { blocking_pool } } }";
+        let outer_at = text.find("fn outer").unwrap() as u32;
+        let inner_at = text.find("fn inner").unwrap() as u32;
+        let syms = [
+            sym("m", "m", SymbolKind::Module, 0, text.len() as u32),
+            sym(
+                "outer",
+                "m::outer",
+                SymbolKind::Function,
+                outer_at,
+                text.len() as u32 - 2,
+            ),
+            sym(
+                "inner",
+                "m::outer::inner",
+                SymbolKind::Function,
+                inner_at,
+                text.len() as u32 - 4,
+            ),
+        ];
+        let p = analyse(0, 1, "src/pool.rs", &syms, Some(text));
+        let has = |term: &str, s: u32| {
+            let id = p.names.iter().position(|n| n == term).unwrap() as u32;
+            p.postings.iter().any(|x| x.term == id && x.sym == s)
+        };
+        assert!(has("shutdown", 1) && !has("shutdown", 2));
+        assert!(has("pool", 2) && has("blockingpool", 2) && !has("pool", 1));
+        assert!(
+            has("outer", 2),
+            "the parent's name is in the inner document"
+        );
+        assert_eq!(p.lens[0], 0.0, "a module owns no words");
+        let pool = p.names.iter().position(|n| n == "pool").unwrap() as u32;
+        assert!(p.path_terms.contains(&pool));
+    }
+
+    #[test]
+    fn generated_files_are_known_by_their_head() {
+        assert!(looks_generated("/* A Bison parser, made by GNU Bison 3.8.2.  */\n/* Skeleton implementation. Generated by bison */"));
+        assert!(looks_generated(
+            "// Code generated by protoc-gen-go. DO NOT EDIT.\npackage x\n"
+        ));
+        assert!(!looks_generated("//! The parser.\nfn parse() {}\n"));
+        assert!(
+            !looks_generated(&"é".repeat(600)),
+            "a head cut inside a character"
+        );
+    }
+
+    #[test]
+    fn whole_texts_rank_by_the_same_terms() {
+        let docs = [
+            ("calc.py", "def add(a, b):\n    return a - b\n"),
+            ("util.py", "X = 1\n# when is it\n"),
+            ("pool.py", "def shutdown(pool):\n    pool.closed = True\n"),
+        ];
+        let r = rank_texts("add() returns the wrong sign", &docs);
+        assert_eq!(r.iter().map(|x| x.0).collect::<Vec<_>>(), [0]);
+        let r = rank_texts("when the pool is closed", &docs);
+        assert_eq!(
+            r.iter().map(|x| x.0).collect::<Vec<_>>(),
+            [2],
+            "stop words match nothing"
+        );
+    }
+
+    #[test]
+    fn requests_weigh_the_first_line_and_code_words_and_drop_stop_words() {
+        let r =
+            Request::parse("Fix `spawn_blocking` when the pool is shut down\n\nThe pool panics.");
+        let w = |t: &str| r.terms.iter().find(|x| x.0 == t).map(|x| x.1);
+        assert!(w("when").is_none() && w("the").is_none() && w("is").is_none());
+        assert!(w("spawnblocking").unwrap() > w("shut").unwrap());
+        assert!(
+            w("pool").unwrap() > w("panic").unwrap(),
+            "first line and repeated"
+        );
+        assert!(
+            w("poolpanics").is_some(),
+            "neighbouring words as one identifier"
+        );
+        assert_eq!(r.code, ["spawn_blocking"]);
+    }
+}
