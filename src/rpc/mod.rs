@@ -340,6 +340,16 @@ pub fn serve_stdio() -> ExitCode {
         env!("CARGO_PKG_VERSION"),
         std::process::id()
     );
+    // Folders a killed process left in $TMPDIR (its drops never ran); off the RPC path.
+    std::thread::spawn(|| {
+        let n = smallcode_agent::workspace::tempdir::sweep_stale(
+            smallcode_agent::workspace::tempdir::RUN_TAGS,
+            std::time::Duration::from_secs(3600),
+        );
+        if n > 0 {
+            tracing::info!("[rpc] removed {n} stale smallcode-* temp folder(s)");
+        }
+    });
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -303,11 +303,80 @@ pub mod tempdir {
             self.0.path()
         }
     }
+
+    /// The tags of the folders a run creates (shadow trees, the oracle's harness files).
+    pub const RUN_TAGS: &[&str] = &["shadow", "run"];
+
+    /// Removes `$TMPDIR/smallcode-<tag>-<6 random>` folders of this user not modified for
+    /// `max_age`: what a killed process (`kill -9`, a crash) left behind, since its drops never
+    /// ran. Only names `tempfile` makes for `tags` match (a user's `/tmp/smallcode-demo` is never
+    /// touched). Returns how many were removed.
+    pub fn sweep_stale(tags: &[&str], max_age: std::time::Duration) -> usize {
+        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let Ok(meta) = e.path().symlink_metadata() else {
+                continue;
+            };
+            let ours = tags.iter().any(|t| {
+                name.strip_prefix("smallcode-")
+                    .and_then(|r| r.strip_prefix(t))
+                    .and_then(|r| r.strip_prefix('-'))
+                    .is_some_and(|r| r.len() == 6 && r.chars().all(|c| c.is_ascii_alphanumeric()))
+            });
+            if !ours || !meta.is_dir() || !owned(&meta) {
+                continue;
+            }
+            let old = meta
+                .modified()
+                .ok()
+                .and_then(|m| m.elapsed().ok())
+                .is_some_and(|age| age > max_age);
+            if old && std::fs::remove_dir_all(e.path()).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
+    }
+
+    #[cfg(unix)]
+    fn owned(meta: &std::fs::Metadata) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        // The process's own uid is the owner of /proc/self (no libc call); without /proc
+        // nothing is swept.
+        std::fs::metadata("/proc/self").map_or(false, |me| me.uid() == meta.uid())
+    }
+
+    #[cfg(not(unix))]
+    fn owned(_meta: &std::fs::Metadata) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stale_temp_folders_are_swept_and_fresh_ones_kept() {
+        let fresh = tempdir::TempTree::new("sweeptest").unwrap();
+        let stale = tempfile::Builder::new()
+            .prefix("smallcode-sweeptest-")
+            .tempdir()
+            .unwrap()
+            .keep();
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        std::fs::File::open(&stale)
+            .and_then(|f| f.set_modified(old))
+            .unwrap();
+        tempdir::sweep_stale(&["sweeptest"], std::time::Duration::from_secs(3600));
+        assert!(!stale.exists(), "the stale folder is removed");
+        assert!(fresh.path().exists(), "a fresh one is kept");
+    }
 
     #[test]
     fn escapes_are_refused_and_staging_leaves_files_alone() {
