@@ -348,7 +348,7 @@ pub mod tempdir {
         use std::os::unix::fs::MetadataExt;
         // The process's own uid is the owner of /proc/self (no libc call); without /proc
         // nothing is swept.
-        std::fs::metadata("/proc/self").map_or(false, |me| me.uid() == meta.uid())
+        std::fs::metadata("/proc/self").is_ok_and(|me| me.uid() == meta.uid())
     }
 
     #[cfg(not(unix))]
