@@ -106,22 +106,14 @@ pub fn skip_subject(subject: &str) -> bool {
     .any(|w| s.contains(w))
 }
 
-/// Paths whose definitions are not answers: tests, fixtures, vendored and generated code,
-/// examples, benchmarks and docs.
+/// Paths whose definitions are not answers: tests and vendored code (as the walk sees them,
+/// `graph::rank`), fixtures, generated and minified code, examples, benchmarks and docs.
 pub fn skip_path(path: &str) -> bool {
+    use smallcode_core::graph::rank::{is_test_path, is_vendored_path};
     let p = path.to_ascii_lowercase();
     let file = p.rsplit('/').next().unwrap_or(&p);
     let dirs = [
-        "test/",
-        "tests/",
-        "testing/",
-        "__tests__/",
-        "testdata/",
         "fixtures/",
-        "spec/",
-        "vendor/",
-        "third_party/",
-        "thirdparty/",
         "node_modules/",
         "dist/",
         "build/",
@@ -136,14 +128,9 @@ pub fn skip_path(path: &str) -> bool {
         "scripts/",
     ];
     let in_dir = |d: &str| p.starts_with(d) || p.contains(&format!("/{d}"));
-    dirs.iter().any(|d| in_dir(d))
-        || file.starts_with("test_")
-        || file.contains("_test.")
-        || file.contains(".test.")
-        || file.contains(".spec.")
-        || file.contains("_spec.")
-        || file.ends_with("test.java")
-        || file.ends_with("tests.java")
+    is_test_path(path)
+        || is_vendored_path(path)
+        || dirs.iter().any(|d| in_dir(d))
         || file.contains(".min.")
         || file.starts_with("conftest")
 }
