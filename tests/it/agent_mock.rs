@@ -712,6 +712,76 @@ fn a_change_that_only_echoes_the_example_is_not_landed() {
     assert!(second.contains("no longer uses its input"), "{second}");
 }
 
+/// The old body: a palindrome test that does not ignore spaces.
+const PALINDROME_PY: &str = "def is_palindrome(s):\n    t = s.lower()\n    return t == t[::-1]\n";
+
+#[test]
+fn a_change_that_answers_every_input_alike_is_not_landed() {
+    // `len(s) >= 0` still reads `s`, so no text rule sees it; the perturbed calls do: the new body
+    // answers True for '', 'xq' and the reversed example, where the old body's answers varied.
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply("    n = len(s)\n    return n >= 0\n"),
+            reply("    t = s.replace(' ', '').lower()\n    return t == t[::-1]\n"),
+        ],
+    ));
+    let dir = project(&[("words.py", PALINDROME_PY)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "is_palindrome in words.py should ignore case and spaces: \
+             `is_palindrome('Never odd or even')` returns True. Right now it says False.",
+            "--candidates",
+            "1",
+        ],
+    );
+    assert!(out.contains("returns True for every input tried"), "{out}");
+    assert!(ok, "{out}");
+    assert!(std::fs::read_to_string(dir.join("words.py"))
+        .unwrap()
+        .contains("replace(' ', '')"));
+    let second = server.chat_requests()[1]["messages"].to_string();
+    assert!(second.contains("for every input tried"), "{second}");
+}
+
+#[test]
+fn a_javascript_constant_answer_is_refused_and_a_right_fix_is_not() {
+    // Same shape in JavaScript (the benchmark's remaining wrong "verified"), then a right fix
+    // whose answers vary: it lands verified.
+    let words = "// True if s reads the same backwards, ignoring case and spaces.\n\
+                 function isPalindrome(s) {\n  const t = s.toLowerCase();\n  \
+                 return t === t.split(\"\").reverse().join(\"\");\n}\n\n\
+                 module.exports = { isPalindrome };\n";
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply("  let ok = true;\n  for (const c of s) { ok = ok || c; }\n  return ok;\n}\n"),
+            reply("  const t = s.toLowerCase().replace(/ /g, \"\");\n  return t === t.split(\"\").reverse().join(\"\");\n}\n"),
+        ],
+    ));
+    let dir = project(&[("words.js", words)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "isPalindrome in words.js should ignore case and spaces: \
+             `isPalindrome('Never odd or even')` returns true. Right now it says false.",
+            "--candidates",
+            "1",
+        ],
+    );
+    assert!(out.contains("returns true for every input tried"), "{out}");
+    assert!(ok, "{out}");
+    assert!(out.contains("verified"), "{out}");
+    assert!(std::fs::read_to_string(dir.join("words.js"))
+        .unwrap()
+        .contains("replace(/ /g"));
+}
+
 #[test]
 fn a_two_definition_bug_is_fixed_as_two_sub_tasks() {
     // Both functions are wrong; the request states an example for each. The first reply fixes

@@ -9,9 +9,10 @@
 //!   put back together; how it becomes staged changes.
 //! - [`tool_loop`] + [`tools`]: the `tools` edit format — a compound tool surface (find_read,
 //!   edit, create, run, done) for models that can call tools; [`permission`] gates `run`.
-//! - [`oracle`] / [`expect`] / [`request_check`] / [`coverage`] / [`overfit`]: what tells a
-//!   right change from a wrong one (tests, the request's examples as checks), what a pass proves
-//!   (verified / checked / unverified), and passes that only echo the example.
+//! - [`oracle`] / [`expect`] / [`request_check`] / [`coverage`] / [`overfit`] / [`probe`]: what
+//!   tells a right change from a wrong one (tests, the request's examples as checks), what a pass
+//!   proves (verified / checked / unverified), and passes that only echo the example or answer
+//!   every input alike.
 //! - [`escalate`]: the opt-in stronger model that gets only the failing sub-task.
 //! - [`error`]: [`AgentError`], why a run stopped early (its text becomes the report's outcome)
 //!   or a part of one could not be built.
@@ -38,6 +39,7 @@ pub mod oracle;
 pub mod overfit;
 pub mod permission;
 pub mod prefill;
+pub mod probe;
 pub mod report;
 pub mod request_check;
 pub mod sink;

@@ -35,6 +35,10 @@ pub struct Oracle {
     /// The string literals of the project's test files (what a change must not spell out).
     test_strings: Vec<String>,
     tracer: Option<Tracer>,
+    /// Perturbed example calls, for changes that answer every input alike ([`crate::probe`]).
+    probes: Vec<Probe>,
+    /// The old code's answers to each probe's calls, computed on first need.
+    baseline: tokio::sync::OnceCell<Vec<Vec<Option<String>>>>,
     // Harness files and traces; removed with the oracle.
     _scratch: Option<tempfile::TempDir>,
 }
@@ -136,6 +140,23 @@ impl Oracle {
             }
         }
         let tracer = scratch.as_ref().and_then(|d| Tracer::new(d.path()).ok());
+        let probes = match &scratch {
+            Some(dir) if trusted => {
+                let main_lang = targets
+                    .first()
+                    .and_then(|t| language_for_path(Path::new(&t.rel)))
+                    .map(|l| l.name);
+                let locate = |name: &str| locate(ws, files, targets, name);
+                probes(&requests, &|i, exps| {
+                    let d = dir.path().join(format!("probe{i}"));
+                    std::fs::create_dir_all(&d).ok()?;
+                    Some(request_check::build(
+                        root, exps, &locate, main_lang, files, &d,
+                    ))
+                })
+            }
+            _ => Vec::new(),
+        };
         Oracle {
             behavioural,
             skipped,
@@ -143,8 +164,91 @@ impl Oracle {
             mentioned,
             test_strings,
             tracer,
+            probes,
+            baseline: tokio::sync::OnceCell::new(),
             _scratch: scratch,
         }
+    }
+
+    /// A staged change (checked in `dir`, its shadow tree) that returns the examples' one
+    /// answer for every perturbed input where the old code's answers varied ([`crate::probe`]):
+    /// the name of the request check it fools and why, for the model. Runs the probes (the
+    /// old code's once per oracle, in a shadow tree of the original).
+    pub async fn constant_answer(
+        &self,
+        ws: &Workspace,
+        dir: &Path,
+        timeout: std::time::Duration,
+    ) -> Option<(String, String)> {
+        for (i, p) in self.probes.iter().enumerate() {
+            let mut same = true;
+            for (_, cmd) in &p.checks[p.examples..] {
+                if !check::run(dir, cmd, timeout).await.ok {
+                    same = false;
+                    break;
+                }
+            }
+            if !same {
+                continue;
+            }
+            let old = self.old_answers(ws, timeout).await;
+            let distinct: BTreeSet<&String> = old
+                .get(i)
+                .into_iter()
+                .flatten()
+                .filter_map(Option::as_ref)
+                .collect();
+            if distinct.len() < 2 {
+                continue;
+            }
+            let tried: Vec<&str> = p.checks[p.examples..]
+                .iter()
+                .map(|(c, _)| c.as_str())
+                .collect();
+            return Some((
+                p.check.clone(),
+                format!(
+                    "`{}` returns {} for every input tried (`{}`), where the old code's answers \
+                     differed: it passes the example without computing the answer. Make it \
+                     right for every input, not only the example.",
+                    p.callee,
+                    p.expected,
+                    tried.join("`, `")
+                ),
+            ));
+        }
+        None
+    }
+
+    /// The old code's answer to every probe call (`None` where it did not return).
+    async fn old_answers(
+        &self,
+        ws: &Workspace,
+        timeout: std::time::Duration,
+    ) -> &Vec<Vec<Option<String>>> {
+        self.baseline
+            .get_or_init(|| async {
+                let mut base = ws.fork();
+                base.discard();
+                let Ok(dir) = base.shadow_root() else {
+                    return Vec::new();
+                };
+                let mut all = Vec::new();
+                for p in &self.probes {
+                    let mut answers = Vec::new();
+                    for (_, cmd) in &p.checks {
+                        let r = check::run(&dir, cmd, timeout).await;
+                        answers.push(if r.ok {
+                            Some(p.expected.clone())
+                        } else {
+                            crate::probe::returned(&r.output)
+                        });
+                    }
+                    all.push(answers);
+                }
+                all
+            })
+            .await
     }
 
     /// The callees of the request checks that failed in `results`, in request order, with the
@@ -285,6 +389,97 @@ impl Oracle {
             )
         }
     }
+}
+
+/// The perturbed calls of one function whose examples all want the same answer.
+struct Probe {
+    /// The function.
+    callee: String,
+    /// The one answer its examples want, as written.
+    expected: String,
+    /// The request check a constant answer fools (its result is turned into a failure).
+    check: String,
+    /// (call, its check): the examples' own calls first, then the perturbed ones.
+    checks: Vec<(String, CheckCmd)>,
+    /// How many of `checks` are the examples' own calls.
+    examples: usize,
+}
+
+/// Builds the checks of probe `i` for its expectations (in a folder of its own).
+type BuildChecks<'a> = dyn Fn(usize, &[expect::Expectation]) -> Option<Vec<RequestCheck>> + 'a;
+
+/// The probes for `requests`: one per callee whose executable value examples all want one
+/// answer. `build(i, expectations)` makes the checks of probe `i` (in a folder of its own).
+fn probes(requests: &[RequestCheck], build: &BuildChecks<'_>) -> Vec<Probe> {
+    let mut callees: Vec<&str> = Vec::new();
+    for r in requests.iter().filter(|r| r.cmd.is_some()) {
+        if let Some(c) = r.expectation.callee() {
+            if !callees.contains(&c) {
+                callees.push(c);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for callee in callees {
+        let mine: Vec<&RequestCheck> = requests
+            .iter()
+            .filter(|r| r.expectation.callee() == Some(callee))
+            .collect();
+        let values: Vec<(&str, &str)> = mine
+            .iter()
+            .filter_map(|r| match &r.expectation {
+                expect::Expectation::Value { call, expected } if r.cmd.is_some() => {
+                    Some((call.as_str(), expected.trim()))
+                }
+                _ => None,
+            })
+            .collect();
+        // Examples with different answers already refuse a constant; other shapes have none.
+        let Some(&(_, expected)) = values.first() else {
+            continue;
+        };
+        if values.len() != mine.len() || values.iter().any(|(_, e)| *e != expected) {
+            continue;
+        }
+        let mut calls: Vec<String> = values.iter().map(|(c, _)| c.to_string()).collect();
+        let examples = calls.len();
+        for (c, _) in &values {
+            for p in crate::probe::perturbed_calls(c, crate::probe::MAX_PER_CALL) {
+                if !calls.contains(&p) && calls.len() < examples + 2 * crate::probe::MAX_PER_CALL {
+                    calls.push(p);
+                }
+            }
+        }
+        if calls.len() == examples {
+            continue;
+        }
+        let exps: Vec<expect::Expectation> = calls
+            .iter()
+            .map(|c| expect::Expectation::Value {
+                call: c.clone(),
+                expected: expected.to_string(),
+            })
+            .collect();
+        let Some(built) = build(out.len(), &exps) else {
+            continue;
+        };
+        let checks: Option<Vec<(String, CheckCmd)>> = calls
+            .into_iter()
+            .zip(built)
+            .map(|(c, r)| r.cmd.map(|cmd| (c, cmd)))
+            .collect();
+        let (Some(checks), Some(check)) = (checks, mine[0].cmd.as_ref()) else {
+            continue;
+        };
+        out.push(Probe {
+            callee: callee.to_string(),
+            expected: expected.to_string(),
+            check: check.name.clone(),
+            checks,
+            examples,
+        });
+    }
+    out
 }
 
 /// The code graph of the project, built on first use (static coverage in languages without a
