@@ -748,6 +748,39 @@ fn a_change_that_answers_every_input_alike_is_not_landed() {
 }
 
 #[test]
+fn a_change_that_breaks_inputs_that_worked_is_not_landed() {
+    // `avg([])` made to return 0.0 by a body that now fails on every other list: the example
+    // passes, the perturbed `avg([1, 2, 3])` raises where the old body returned 2.0.
+    let stats = "def avg(xs):\n    \"\"\"Arithmetic mean of the numbers in xs.\"\"\"\n    return sum(xs) / len(xs)\n";
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply("    if not xs:\n        return 0.0\n    return sum(xs) / len(sum(xs))\n"),
+            reply("    if not xs:\n        return 0.0\n    return sum(xs) / len(xs)\n"),
+        ],
+    ));
+    let dir = project(&[("stats.py", stats)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "In stats.py, `avg([])` raises ZeroDivisionError; it should return 0.0 for an empty list.",
+            "--candidates",
+            "1",
+        ],
+    );
+    assert!(
+        out.contains("`avg([1, 2, 3])` now fails (TypeError"),
+        "{out}"
+    );
+    assert!(ok, "{out}");
+    assert!(std::fs::read_to_string(dir.join("stats.py"))
+        .unwrap()
+        .contains("return sum(xs) / len(xs)"));
+}
+
+#[test]
 fn a_javascript_constant_answer_is_refused_and_a_right_fix_is_not() {
     // Same shape in JavaScript (the benchmark's remaining wrong "verified"), then a right fix
     // whose answers vary: it lands verified.

@@ -809,12 +809,12 @@ pub(crate) async fn verify(
         steps.step(&format!("check {}", r.summary()));
         out.push(r);
     }
-    // A pass that only echoes the example, or answers every input alike, is no pass: the
-    // model hears why and samples again.
+    // A pass that only echoes the example, answers every input alike or breaks inputs that
+    // worked is no pass: the model hears why and samples again.
     if out.iter().all(|r| r.ok) {
         let fooled = match oracle.overfit(ws) {
             Some(f) => Some(f),
-            None => oracle.constant_answer(ws, &dir, cfg.check_timeout).await,
+            None => oracle.probe_verdict(ws, &dir, cfg.check_timeout).await,
         };
         if let Some((name, why)) = fooled {
             if let Some(r) = out.iter_mut().find(|r| r.cmd.name == name) {

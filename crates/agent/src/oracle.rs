@@ -38,7 +38,7 @@ pub struct Oracle {
     /// Perturbed example calls, for changes that answer every input alike ([`crate::probe`]).
     probes: Vec<Probe>,
     /// The old code's answers to each probe's calls, computed on first need.
-    baseline: tokio::sync::OnceCell<Vec<Vec<Option<String>>>>,
+    baseline: tokio::sync::OnceCell<Vec<Vec<crate::probe::Outcome>>>,
     // Harness files and traces; removed with the oracle.
     _scratch: Option<tempfile::TempDir>,
 }
@@ -170,62 +170,41 @@ impl Oracle {
         }
     }
 
-    /// A staged change (checked in `dir`, its shadow tree) that returns the examples' one
-    /// answer for every perturbed input where the old code's answers varied ([`crate::probe`]):
-    /// the name of the request check it fools and why, for the model. Runs the probes (the
-    /// old code's once per oracle, in a shadow tree of the original).
-    pub async fn constant_answer(
+    /// A staged change (checked in `dir`, its shadow tree) that the perturbed example calls
+    /// ([`crate::probe`]) show to fool the examples: it raises where the old code returned, or
+    /// it returns the examples' one answer for every input where the old code's answers varied.
+    /// The name of the request check it fools and why, for the model. Runs the probes (the old
+    /// code's once per oracle, in a shadow tree of the original).
+    pub async fn probe_verdict(
         &self,
         ws: &Workspace,
         dir: &Path,
         timeout: std::time::Duration,
     ) -> Option<(String, String)> {
         for (i, p) in self.probes.iter().enumerate() {
-            let mut same = true;
-            for (_, cmd) in &p.checks[p.examples..] {
-                if !check::run(dir, cmd, timeout).await.ok {
-                    same = false;
-                    break;
-                }
-            }
-            if !same {
-                continue;
+            let mut new = Vec::new();
+            for cmd in &p.checks[p.examples..] {
+                new.push(crate::probe::Outcome::of(
+                    &check::run(dir, cmd, timeout).await,
+                ));
             }
             let old = self.old_answers(ws, timeout).await;
-            let distinct: BTreeSet<&String> = old
-                .get(i)
-                .into_iter()
-                .flatten()
-                .filter_map(Option::as_ref)
-                .collect();
-            if distinct.len() < 2 {
-                continue;
+            let Some(old) = old.get(i) else { continue };
+            let answer = p.expected.as_deref();
+            let why = crate::probe::judge(&p.callee, answer, &p.perturbed, old, p.examples, &new);
+            if let Some(why) = why {
+                return Some((p.check.clone(), why));
             }
-            let tried: Vec<&str> = p.checks[p.examples..]
-                .iter()
-                .map(|(c, _)| c.as_str())
-                .collect();
-            return Some((
-                p.check.clone(),
-                format!(
-                    "`{}` returns {} for every input tried (`{}`), where the old code's answers \
-                     differed: it passes the example without computing the answer. Make it \
-                     right for every input, not only the example.",
-                    p.callee,
-                    p.expected,
-                    tried.join("`, `")
-                ),
-            ));
         }
         None
     }
 
-    /// The old code's answer to every probe call (`None` where it did not return).
+    /// The old code's outcome of every probe call, the examples' own first.
     async fn old_answers(
         &self,
         ws: &Workspace,
         timeout: std::time::Duration,
-    ) -> &Vec<Vec<Option<String>>> {
+    ) -> &Vec<Vec<crate::probe::Outcome>> {
         self.baseline
             .get_or_init(|| async {
                 let mut base = ws.fork();
@@ -236,13 +215,10 @@ impl Oracle {
                 let mut all = Vec::new();
                 for p in &self.probes {
                     let mut answers = Vec::new();
-                    for (_, cmd) in &p.checks {
-                        let r = check::run(&dir, cmd, timeout).await;
-                        answers.push(if r.ok {
-                            Some(p.expected.clone())
-                        } else {
-                            crate::probe::returned(&r.output)
-                        });
+                    for cmd in &p.checks {
+                        answers.push(crate::probe::Outcome::of(
+                            &check::run(&dir, cmd, timeout).await,
+                        ));
                     }
                     all.push(answers);
                 }
@@ -391,16 +367,18 @@ impl Oracle {
     }
 }
 
-/// The perturbed calls of one function whose examples all want the same answer.
+/// The perturbed example calls of one function.
 struct Probe {
     /// The function.
     callee: String,
-    /// The one answer its examples want, as written.
-    expected: String,
+    /// The one answer its examples want, as written (`None` when they want different ones).
+    expected: Option<String>,
     /// The request check a constant answer fools (its result is turned into a failure).
     check: String,
-    /// (call, its check): the examples' own calls first, then the perturbed ones.
-    checks: Vec<(String, CheckCmd)>,
+    /// The checks of the examples' own calls, then of the perturbed ones.
+    checks: Vec<CheckCmd>,
+    /// The perturbed calls, in the order of their checks.
+    perturbed: Vec<crate::probe::Perturbed>,
     /// How many of `checks` are the examples' own calls.
     examples: usize,
 }
@@ -408,8 +386,8 @@ struct Probe {
 /// Builds the checks of probe `i` for its expectations (in a folder of its own).
 type BuildChecks<'a> = dyn Fn(usize, &[expect::Expectation]) -> Option<Vec<RequestCheck>> + 'a;
 
-/// The probes for `requests`: one per callee whose executable value examples all want one
-/// answer. `build(i, expectations)` makes the checks of probe `i` (in a folder of its own).
+/// The probes for `requests`: one per callee whose examples are all executable values.
+/// `build(i, expectations)` makes the checks of probe `i` (in a folder of its own).
 fn probes(requests: &[RequestCheck], build: &BuildChecks<'_>) -> Vec<Probe> {
     let mut callees: Vec<&str> = Vec::new();
     for r in requests.iter().filter(|r| r.cmd.is_some()) {
@@ -434,48 +412,48 @@ fn probes(requests: &[RequestCheck], build: &BuildChecks<'_>) -> Vec<Probe> {
                 _ => None,
             })
             .collect();
-        // Examples with different answers already refuse a constant; other shapes have none.
-        let Some(&(_, expected)) = values.first() else {
+        let Some(&(_, first)) = values.first() else {
             continue;
         };
-        if values.len() != mine.len() || values.iter().any(|(_, e)| *e != expected) {
+        if values.len() != mine.len() {
             continue;
         }
+        // Examples with different answers already refuse a constant.
+        let expected = values.iter().all(|(_, e)| *e == first).then_some(first);
         let mut calls: Vec<String> = values.iter().map(|(c, _)| c.to_string()).collect();
         let examples = calls.len();
+        let mut perturbed = Vec::new();
         for (c, _) in &values {
-            for p in crate::probe::perturbed_calls(c, crate::probe::MAX_PER_CALL) {
-                if !calls.contains(&p) && calls.len() < examples + 2 * crate::probe::MAX_PER_CALL {
-                    calls.push(p);
+            for p in crate::probe::perturbed(c, crate::probe::MAX_PER_CALL) {
+                if !calls.contains(&p.call) && perturbed.len() < 2 * crate::probe::MAX_PER_CALL {
+                    calls.push(p.call.clone());
+                    perturbed.push(p);
                 }
             }
         }
-        if calls.len() == examples {
+        if perturbed.is_empty() {
             continue;
         }
         let exps: Vec<expect::Expectation> = calls
             .iter()
             .map(|c| expect::Expectation::Value {
                 call: c.clone(),
-                expected: expected.to_string(),
+                expected: first.to_string(),
             })
             .collect();
         let Some(built) = build(out.len(), &exps) else {
             continue;
         };
-        let checks: Option<Vec<(String, CheckCmd)>> = calls
-            .into_iter()
-            .zip(built)
-            .map(|(c, r)| r.cmd.map(|cmd| (c, cmd)))
-            .collect();
+        let checks: Option<Vec<CheckCmd>> = built.into_iter().map(|r| r.cmd).collect();
         let (Some(checks), Some(check)) = (checks, mine[0].cmd.as_ref()) else {
             continue;
         };
         out.push(Probe {
             callee: callee.to_string(),
-            expected: expected.to_string(),
+            expected: expected.map(str::to_string),
             check: check.name.clone(),
             checks,
+            perturbed,
             examples,
         });
     }

@@ -273,21 +273,32 @@ pub fn assemble_counted(p: &Prefill, content: &str) -> (String, u32) {
     (format!("{code}\n```\n"), mended)
 }
 
-/// The tokenizer often adds one space to the prefill's indentation (" return"). The first line
-/// loses that space; the later lines lose it too when the model went on writing in that shifted
-/// frame — for Python, only when every later line sits whole indentation steps from the shifted
-/// column (lines already at the right depth must stay there: 3 spaces would not parse).
+/// The tokenizer often adds one space to the prefill's indentation (" return"), and a model
+/// often repeats the indentation the prefill already wrote ("    if not xs:"). The first line
+/// loses that lead; the later lines lose it too when the model went on writing in that shifted
+/// frame. For Python the frame is the one in which the body parses as a body: every later line
+/// at or right of the body's column, whole indentation steps from it, and deeper after a line
+/// that opens a block (lines already at the right depth must stay there: 3 spaces, or an
+/// `if` with nothing under it, would not parse).
 fn drop_tokenizer_space(p: &Prefill, generated: &str) -> String {
     let extra = lead(generated);
     if !p.text.ends_with(' ') || extra == 0 {
         return generated.to_string();
     }
     let shifted = match p.offside {
-        Some((header, body)) if body > header => generated
-            .split('\n')
-            .skip(1)
-            .filter(|l| !l.trim().is_empty())
-            .all(|l| lead(l) >= extra && (lead(l) - extra) % (body - header) == 0),
+        Some((header, body)) if body > header => {
+            let step = body - header;
+            let fits = |offset: usize| offside_fits(generated, offset, body, step);
+            // Neither frame parses (a body written from the header's column, mended later):
+            // shift only when every later line sits whole steps from the shifted column.
+            fits(extra)
+                || (!fits(0)
+                    && generated
+                        .split('\n')
+                        .skip(1)
+                        .filter(|l| !l.trim().is_empty())
+                        .all(|l| lead(l) >= extra && (lead(l) - extra) % step == 0))
+        }
         _ => true,
     };
     generated
@@ -302,6 +313,37 @@ fn drop_tokenizer_space(p: &Prefill, generated: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Whether `generated` (its first line placed at column `body`) parses as a Python body when
+/// every later line is moved left by `offset`: each at or right of `body`, whole `step`s from
+/// it, and deeper than a line ending in `:` before it.
+fn offside_fits(generated: &str, offset: usize, body: usize, step: usize) -> bool {
+    let mut prev: Option<(usize, bool)> = None;
+    for (i, l) in generated.split('\n').enumerate() {
+        let t = l.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let col = if i == 0 {
+            body
+        } else {
+            match lead(l).checked_sub(offset) {
+                Some(c) => c,
+                None => return false,
+            }
+        };
+        if col < body || (col - body) % step != 0 {
+            return false;
+        }
+        if let Some((pcol, opens)) = prev {
+            if opens && col <= pcol {
+                return false;
+            }
+        }
+        prev = Some((col, t.ends_with(':')));
+    }
+    true
 }
 
 /// Python's off-side rule, as a small model gets it wrong: the first line sits at the prefilled
@@ -459,6 +501,34 @@ mod tests {
         assert_eq!(
             assemble(&c, "return 1;"),
             "```c\nint f(void) {\n    return 1;\n}\n```\n"
+        );
+    }
+
+    #[test]
+    fn a_repeated_body_indentation_on_the_first_line_is_dropped_from_it_alone() {
+        let t = target("stats.py");
+        let src = "def avg(xs):\n    return sum(xs) / len(xs)\n";
+        let p = prefill_for(&t, src, "avg", true).unwrap();
+        // The prefill wrote the body's four spaces; the model wrote them again, then went on at
+        // the right depth.
+        let code = assemble(
+            &p,
+            "    if not xs:\n        return 0.0\n    return sum(xs) / len(xs)\n",
+        );
+        assert!(
+            code.contains(
+                "def avg(xs):\n    if not xs:\n        return 0.0\n    return sum(xs) / len(xs)\n"
+            ),
+            "{code}"
+        );
+        // Written wholly in the shifted frame, every line moves back.
+        let code = assemble(
+            &p,
+            "    if not xs:\n            return 0.0\n        return 1\n",
+        );
+        assert!(
+            code.contains("def avg(xs):\n    if not xs:\n        return 0.0\n    return 1\n"),
+            "{code}"
         );
     }
 

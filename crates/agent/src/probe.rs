@@ -15,12 +15,132 @@
 //! too, and then its new answers differ somewhere as well.
 
 /// At most this many perturbed calls per example (each is one process run, twice).
-pub const MAX_PER_CALL: usize = 3;
+pub const MAX_PER_CALL: usize = 4;
+
+/// One perturbed call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Perturbed {
+    /// The call's text.
+    pub call: String,
+    /// An argument was emptied or zeroed: many functions answer such an input alike whatever
+    /// they compute, so a constant answer is judged without these too.
+    pub trivial: bool,
+}
+
+/// What one probe call did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// It returned the answer the examples want (the check passed).
+    Answer,
+    /// It returned another value (as the harness shows it).
+    Returned(String),
+    /// It raised, did not build or timed out: the first line it printed.
+    NoAnswer(String),
+}
+
+impl Outcome {
+    /// The outcome of a probe check run.
+    pub fn of(r: &crate::check::CheckResult) -> Outcome {
+        if r.ok {
+            return Outcome::Answer;
+        }
+        match returned(&r.output) {
+            Some(v) => Outcome::Returned(v),
+            None => Outcome::NoAnswer(failure(&r.output)),
+        }
+    }
+
+    fn returned(&self) -> bool {
+        !matches!(self, Outcome::NoAnswer(_))
+    }
+}
+
+/// The gist of a probe call that gave no answer: its first line, without the harness's own
+/// words (`request check: f(x) raised E: m (the request says …)` → `E: m`).
+fn failure(output: &str) -> String {
+    let line = output
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("no output");
+    let line = match line.strip_prefix("request check: ") {
+        Some(rest) => rest
+            .split_once(" raised ")
+            .or_else(|| rest.split_once(" threw "))
+            .map_or(rest, |(_, e)| e),
+        None => line,
+    };
+    let line = line.split(" (the request says").next().unwrap_or(line);
+    line.chars().take(160).collect()
+}
+
+/// Why the new code's outcomes `new` on the `perturbed` calls show a pass that fools the
+/// examples of `callee`, given the old code's outcomes `old` (the `examples` example calls
+/// first, then the same perturbed calls); `answer` is the examples' one answer when they agree.
+/// `None` when nothing speaks against the change.
+///
+/// One answer for everything is judged twice: over all the perturbed calls, and over those
+/// that are not [trivial](Perturbed::trivial) (a body that answers `true` for every non-empty
+/// string and `false` for `''` is as wrong).
+pub fn judge(
+    callee: &str,
+    answer: Option<&str>,
+    perturbed: &[Perturbed],
+    old: &[Outcome],
+    examples: usize,
+    new: &[Outcome],
+) -> Option<String> {
+    let old_perturbed = old.get(examples..).unwrap_or_default();
+    let calls = perturbed.iter().map(|p| p.call.as_str());
+    for ((call, o), n) in calls.zip(old_perturbed).zip(new) {
+        if let (true, Outcome::NoAnswer(why)) = (o.returned(), n) {
+            let was = match o {
+                Outcome::Returned(v) => v.as_str(),
+                _ => answer.unwrap_or("a value"),
+            };
+            return Some(format!(
+                "`{call}` now fails ({why}) where the old code returned {was}: the change \
+                 breaks inputs that worked. Fix the example without breaking them."
+            ));
+        }
+    }
+    let answer = answer?;
+    let alike = |keep: &dyn Fn(&Perturbed) -> bool| -> Option<Vec<&str>> {
+        let picked: Vec<usize> = (0..perturbed.len().min(new.len()))
+            .filter(|&k| keep(&perturbed[k]))
+            .collect();
+        if picked.len() < 2 || picked.iter().any(|&k| new[k] != Outcome::Answer) {
+            return None;
+        }
+        let mut seen: Vec<String> = old
+            .iter()
+            .take(examples)
+            .chain(picked.iter().filter_map(|&k| old.get(examples + k)))
+            .filter(|o| o.returned())
+            .map(|o| format!("{o:?}"))
+            .collect();
+        seen.sort();
+        seen.dedup();
+        (seen.len() >= 2).then(|| picked.iter().map(|&k| perturbed[k].call.as_str()).collect())
+    };
+    let tried = alike(&|_| true).or_else(|| alike(&|p| !p.trivial))?;
+    Some(format!(
+        "`{callee}` returns {answer} for every input tried (`{}`), where the old code's \
+         answers differed: it passes the example without computing the answer. Make it right \
+         for every input, not only the example.",
+        tried.join("`, `")
+    ))
+}
 
 /// The call `call` (`f(a, b)`) with its literal arguments perturbed, one argument at a time,
 /// round-robin over the arguments, at most `max` calls, none equal to `call`. Arguments that
 /// are not literals (names, expressions) are kept; a call with no literal argument gives none.
 pub fn perturbed_calls(call: &str, max: usize) -> Vec<String> {
+    perturbed(call, max).into_iter().map(|p| p.call).collect()
+}
+
+/// [`perturbed_calls`], each marked trivial or not.
+pub fn perturbed(call: &str, max: usize) -> Vec<Perturbed> {
     let call = call.trim();
     let (Some(open), true) = (call.find('('), call.ends_with(')')) else {
         return Vec::new();
@@ -28,7 +148,7 @@ pub fn perturbed_calls(call: &str, max: usize) -> Vec<String> {
     let inner = &call[open + 1..call.len() - 1];
     let args = split_top(inner, ',');
     let variants: Vec<Vec<String>> = args.iter().map(|a| variants(a.trim())).collect();
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<Perturbed> = Vec::new();
     let rounds = variants.iter().map(Vec::len).max().unwrap_or(0);
     'outer: for k in 0..rounds {
         for (i, vs) in variants.iter().enumerate() {
@@ -36,8 +156,11 @@ pub fn perturbed_calls(call: &str, max: usize) -> Vec<String> {
             let mut parts: Vec<String> = args.iter().map(|a| a.trim().to_string()).collect();
             parts[i] = v.clone();
             let c = format!("{}({})", &call[..open], parts.join(", "));
-            if c != call && !out.contains(&c) {
-                out.push(c);
+            if c != call && !out.iter().any(|p| p.call == c) {
+                out.push(Perturbed {
+                    call: c,
+                    trivial: is_empty_literal(v),
+                });
             }
             if out.len() >= max {
                 break 'outer;
@@ -62,6 +185,11 @@ pub fn returned(output: &str) -> Option<String> {
     Some(value.trim().to_string())
 }
 
+/// `''`, `""`, `0`, `0.0`, `[]`, `{}`: an input many functions answer alike.
+fn is_empty_literal(v: &str) -> bool {
+    matches!(v, "''" | "\"\"" | "0" | "0.0" | "[]" | "{}")
+}
+
 /// Literal variants of one argument, most telling first.
 fn variants(arg: &str) -> Vec<String> {
     if let Some(v) = string_variants(arg) {
@@ -83,8 +211,9 @@ fn variants(arg: &str) -> Vec<String> {
     Vec::new()
 }
 
-/// A quoted string: emptied, an unrelated word, reversed with a letter more. A one-character
-/// single-quoted literal (a C, Rust or Go `char`) becomes another character.
+/// A quoted string: emptied, an unrelated word, mirrored (the text and its reverse: a
+/// palindrome), reversed with a letter more. A one-character single-quoted literal (a C, Rust
+/// or Go `char`) becomes another character.
 fn string_variants(arg: &str) -> Option<Vec<String>> {
     let q = arg.chars().next()?;
     if !matches!(q, '\'' | '"') || arg.len() < 2 || !arg.ends_with(q) || arg.contains('\\') {
@@ -103,6 +232,7 @@ fn string_variants(arg: &str) -> Option<Vec<String>> {
     let mut out = vec![
         format!("{q}{q}"),
         format!("{q}{word}{q}"),
+        format!("{q}{body}{reversed}{q}"),
         format!("{q}{reversed}z{q}"),
     ];
     out.retain(|v| v != arg);
@@ -141,30 +271,46 @@ fn number_variants(arg: &str) -> Option<Vec<String>> {
     Some(out.into_iter().filter(|v| v != arg).collect())
 }
 
-/// A list / array / table literal with elements: the last one dropped, the order reversed.
+/// A list / array / table literal (`[..]`, `{..}`, Go's `[]int{..}`, Rust's `vec![..]` or
+/// `&[..]`): the last element dropped, numbers negated, the order reversed; an empty one gets
+/// three small numbers (where its elements are not numbers, old and new code both fail on it,
+/// which proves nothing).
 fn list_variants(arg: &str) -> Option<Vec<String>> {
-    let (open, close) = match arg.chars().next()? {
-        '[' => ('[', ']'),
-        '{' => ('{', '}'),
+    let close = arg.chars().last()?;
+    let open = match close {
+        ']' => '[',
+        '}' => '{',
         _ => return None,
     };
-    if !arg.ends_with(close) {
+    let at = arg.find(open)?;
+    let prefix = &arg[..at];
+    let typeish = |c: char| c.is_ascii_alphanumeric() || "_&![]:<>".contains(c);
+    if !prefix.chars().all(typeish) || (!prefix.is_empty() && !prefix.contains(['[', '&', '!'])) {
         return None;
     }
-    let inner = &arg[1..arg.len() - 1];
+    let inner = &arg[at + 1..arg.len() - 1];
     let items: Vec<&str> = split_top(inner, ',')
         .into_iter()
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .collect();
+    let join = |xs: &[String]| format!("{prefix}{open}{}{close}", xs.join(", "));
+    if items.is_empty() {
+        return Some(vec![join(&["1".into(), "2".into(), "3".into()])]);
+    }
     // `{a = 1}` tables and `{"k": v}` objects are not sequences.
-    if items.is_empty() || items.iter().any(|s| top_level_has(s, &['=', ':'])) {
+    if items.iter().any(|s| top_level_has(s, &['=', ':'])) {
         return None;
     }
-    let join = |xs: &[&str]| format!("{open}{}{close}", xs.join(", "));
-    let mut out = vec![join(&items[..items.len() - 1])];
-    let rev: Vec<&str> = items.iter().rev().copied().collect();
-    if rev != items {
+    let owned: Vec<String> = items.iter().map(|s| s.to_string()).collect();
+    let mut out = vec![join(&owned[..owned.len() - 1])];
+    let ints: Option<Vec<i64>> = items.iter().map(|s| s.parse().ok()).collect();
+    if let Some(ints) = ints.filter(|v| v.iter().any(|&n| n != 0)) {
+        let neg: Vec<String> = ints.iter().map(|n| (-n).to_string()).collect();
+        out.push(join(&neg));
+    }
+    let rev: Vec<String> = owned.iter().rev().cloned().collect();
+    if rev != owned {
         out.push(join(&rev));
     }
     Some(out)
@@ -213,12 +359,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn strings_are_emptied_changed_and_reversed() {
+    fn strings_are_emptied_changed_mirrored_and_reversed() {
         assert_eq!(
-            perturbed_calls("isPalindrome('Never odd or even')", 3),
+            perturbed_calls("isPalindrome('Never odd or even')", 4),
             [
                 "isPalindrome('')",
                 "isPalindrome('xq')",
+                "isPalindrome('Never odd or evenneve ro ddo reveN')",
                 "isPalindrome('neve ro ddo reveNz')"
             ]
         );
@@ -257,10 +404,88 @@ mod tests {
         );
         assert_eq!(perturbed_calls("f(2.5)", 1), ["f(4.0)"]);
         assert_eq!(perturbed_calls("f(true)", 3), ["f(false)"]);
-        assert!(perturbed_calls("avg([])", 3).is_empty());
         assert!(perturbed_calls("f(x, y + 1)", 3).is_empty());
         assert!(perturbed_calls("f({a = 1})", 3).is_empty());
+        assert!(perturbed_calls("f(x[0])", 3).is_empty());
         assert!(perturbed_calls("not a call", 3).is_empty());
+    }
+
+    fn ret(v: &str) -> Outcome {
+        Outcome::Returned(v.into())
+    }
+
+    #[test]
+    fn a_change_that_raises_where_the_old_code_returned_is_judged() {
+        // avg([]) → 0.0 fixed by a body that fails on every other list.
+        let old = [Outcome::NoAnswer("ZeroDivisionError".into()), ret("2.0")];
+        let new = [Outcome::NoAnswer("TypeError: no len()".into())];
+        let p = |c: &str| Perturbed {
+            call: c.into(),
+            trivial: false,
+        };
+        let why = judge("avg", Some("0.0"), &[p("avg([1, 2, 3])")], &old, 1, &new);
+        assert!(why.unwrap().contains(
+            "`avg([1, 2, 3])` now fails (TypeError: no len()) where the old code returned 2.0"
+        ));
+        // Failing where the old code failed too proves nothing.
+        let old = [
+            ret("0"),
+            Outcome::NoAnswer("error: mismatched types".into()),
+        ];
+        let new = [Outcome::NoAnswer("error: mismatched types".into())];
+        assert_eq!(judge("f", Some("1"), &[p("f(\"x\")")], &old, 1, &new), None);
+    }
+
+    #[test]
+    fn one_answer_for_every_input_is_judged_only_where_the_old_answers_varied() {
+        let calls = [
+            Perturbed {
+                call: "p('')".into(),
+                trivial: true,
+            },
+            Perturbed {
+                call: "p('xq')".into(),
+                trivial: false,
+            },
+            Perturbed {
+                call: "p('abba')".into(),
+                trivial: false,
+            },
+        ];
+        let new = [Outcome::Answer, Outcome::Answer, Outcome::Answer];
+        let varied = [ret("false"), Outcome::Answer, ret("false"), ret("false")];
+        let why = judge("p", Some("true"), &calls, &varied, 1, &new).unwrap();
+        assert!(
+            why.contains(
+                "`p` returns true for every input tried (`p('')`, `p('xq')`, `p('abba')`)"
+            ),
+            "{why}"
+        );
+        // The old answers were alike too: a right fix may be alike as well.
+        let alike = [ret("false"), ret("false"), ret("false"), ret("false")];
+        assert_eq!(judge("p", Some("true"), &calls, &alike, 1, &new), None);
+        // Examples wanting different answers, or a new answer that differs: nothing to say.
+        assert_eq!(judge("p", None, &calls, &varied, 1, &new), None);
+        let differs = [Outcome::Answer, ret("false"), Outcome::Answer];
+        assert_eq!(judge("p", Some("true"), &calls, &varied, 1, &differs), None);
+        // True for every non-empty string, false for '': judged without the emptied input,
+        // where the old answers still differ (its true for the palindrome 'abba').
+        let nonempty = [ret("false"), Outcome::Answer, Outcome::Answer];
+        let old = [ret("false"), Outcome::Answer, ret("false"), Outcome::Answer];
+        let why = judge("p", Some("true"), &calls, &old, 1, &nonempty).unwrap();
+        assert!(why.contains("(`p('xq')`, `p('abba')`)"), "{why}");
+    }
+
+    #[test]
+    fn a_failure_is_told_without_the_harness_words() {
+        assert_eq!(
+            failure("request check: avg([1]) raised TypeError: no len() (the request says it should return 0.0)\n"),
+            "TypeError: no len()"
+        );
+        assert_eq!(
+            failure("\nerror[E0308]: mismatched types\n"),
+            "error[E0308]: mismatched types"
+        );
     }
 
     #[test]
