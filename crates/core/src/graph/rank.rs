@@ -154,19 +154,12 @@ fn editor_seeds(g: &Graph, data: &GraphData, adj: &Adjacency, seeds: &Seeds) -> 
 /// `testdata/` folders, `test_x.py`, `x_test.go`, `x.test.ts`, `x.spec.js`, `x_spec.lua`,
 /// `XTest.java`.
 pub fn is_test_path(path: &str) -> bool {
-    let p = path.to_ascii_lowercase();
-    let file = p.rsplit('/').next().unwrap_or(&p);
-    let dirs = [
-        "test/",
-        "tests/",
-        "testing/",
-        "__tests__/",
-        "testdata/",
-        "spec/",
-    ];
-    dirs.iter()
-        .any(|d| p.starts_with(d) || p.contains(&format!("/{d}")))
-        || file.starts_with("test_")
+    const DIRS: [&str; 6] = ["test", "tests", "testing", "__tests__", "testdata", "spec"];
+    if in_dir_named(path, &DIRS) {
+        return true;
+    }
+    let file = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    file.starts_with("test_")
         || file.contains("_test.")
         || file.contains(".test.")
         || file.contains(".spec.")
@@ -178,18 +171,24 @@ pub fn is_test_path(path: &str) -> bool {
 /// Whether a path is vendored code by the usual layouts: `vendor/`, `third_party/`,
 /// `third-party/`, `thirdparty/`, `external/`, `extern/` folders.
 pub fn is_vendored_path(path: &str) -> bool {
-    let p = path.to_ascii_lowercase();
-    let dirs = [
-        "vendor/",
-        "vendored/",
-        "third_party/",
-        "third-party/",
-        "thirdparty/",
-        "external/",
-        "extern/",
+    const DIRS: [&str; 7] = [
+        "vendor",
+        "vendored",
+        "third_party",
+        "third-party",
+        "thirdparty",
+        "external",
+        "extern",
     ];
-    dirs.iter()
-        .any(|d| p.starts_with(d) || p.contains(&format!("/{d}")))
+    in_dir_named(path, &DIRS)
+}
+
+/// Whether a folder of `path` (not its file name) is one of `names`, ignoring ASCII case.
+/// Allocation-free: a walk asks it for every file with a scored definition.
+fn in_dir_named(path: &str, names: &[&str]) -> bool {
+    let mut segments = path.split('/');
+    segments.next_back();
+    segments.any(|seg| names.iter().any(|n| seg.eq_ignore_ascii_case(n)))
 }
 
 /// Whether a definition is inside a Rust `mod tests` (test files are known by their path).

@@ -103,9 +103,13 @@ impl Graph {
         let mut omitted = 0;
         let body_budget = (budget as f64 * BODY_SHARE) as usize;
         let container_cap = (budget as f64 * CONTAINER_SHARE) as usize;
+        // A file's header line costs the same every time it is asked for.
+        let header_cost: std::cell::RefCell<HashMap<u32, usize>> = Default::default();
         let header_of = |fid: u32| {
-            data.file(fid)
-                .map_or(0, |f| count_tokens(&format!("{}:\n", f.path)))
+            *header_cost.borrow_mut().entry(fid).or_insert_with(|| {
+                data.file(fid)
+                    .map_or(0, |f| count_tokens(&format!("{}:\n", f.path)))
+            })
         };
         // Pass 1: bodies, in rank order, while they fit the body share.
         let mut picked: HashMap<usize, String> = HashMap::new();
@@ -135,8 +139,11 @@ impl Graph {
                 continue;
             };
             // Counting is the costly part of packing: a body that cannot fit even at 12 bytes
-            // a token (whitespace runs are one token) is not counted.
-            if body.len() / 12 > body_budget - used {
+            // a token (whitespace runs are one token), or a container over its cap, is not
+            // counted.
+            if body.len() / 12 > body_budget - used
+                || (body.len() / 12 > container_cap && holds_others(&data, id))
+            {
                 continue;
             }
             // A docstring is inside the body already; a comment above it is not.
@@ -192,6 +199,12 @@ impl Graph {
                 ""
             };
             let text = format!("{indent}{}: {}{elide}\n", sym.span.line(), sym.signature);
+            // Near the end of the budget most lines cannot fit: those that cannot even at
+            // their fewest possible tokens are not counted.
+            if used + header + min_tokens(&text) > budget {
+                omitted += 1;
+                continue;
+            }
             let cost = count_tokens(&text) + header;
             if used + cost > budget {
                 omitted += 1;
@@ -266,6 +279,28 @@ impl Graph {
     }
 }
 
+/// Fewer tokens than `text` can encode to: BPE pre-tokenizers (cl100k, o200k) never put two
+/// runs of letters, or a letter run and a digit run, in one token, so the number of such runs
+/// is a lower bound that costs one pass over the bytes.
+fn min_tokens(text: &str) -> usize {
+    let mut runs = 0;
+    let mut prev = 0u8; // 0 other, 1 letter, 2 digit
+    for c in text.chars() {
+        let class = if c.is_alphabetic() {
+            1
+        } else if c.is_numeric() {
+            2
+        } else {
+            0
+        };
+        if class != 0 && class != prev {
+            runs += 1;
+        }
+        prev = class;
+    }
+    runs
+}
+
 /// Whether another definition is nested in `id` (definitions are outer before inner, so the
 /// next one in the file is its first child if it has any).
 fn holds_others(data: &GraphData, id: SymId) -> bool {
@@ -284,4 +319,27 @@ fn body_text(src: &str, start: usize, end: usize) -> Option<&str> {
     }
     let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
     Some(&src[line_start..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_tokens_never_exceeds_the_count() {
+        let lines = [
+            "  12: pub fn walk_with(&self, seeds: &Seeds, budget: usize, cfg: &RankConfig) -> Walk …\n",
+            "    3: def total_price(prices): …\n",
+            "src/graph/render.rs:\n",
+            "  7: fn x2y3(a1b2: u8)\n",
+            "  9: const ÜBER_GRÖSSE: f64 = 1.5e-3; // naïve café 東京 ⅫABC\n",
+            "  1: it's we'll they've\n",
+            "",
+            "\n\n   \t",
+        ];
+        for l in lines {
+            assert!(min_tokens(l) <= count_tokens(l), "{l:?}");
+        }
+        assert_eq!(min_tokens("  12: fn x2y(a)\n"), 6);
+    }
 }
