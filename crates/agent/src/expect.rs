@@ -267,10 +267,31 @@ fn is_call(s: &str) -> bool {
 /// The index of the bracket closing the one at `open`, quotes respected.
 fn balanced_end(s: &str, open: usize) -> Option<usize> {
     let mut depth = 0i32;
+    for (i, c) in outside_quotes(&s[open..], &['\'', '"']) {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + open);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The characters of `s` outside the quotes in `quotes` (backslash escapes respected), with
+/// their byte indices; the quote characters themselves are left out. The scanner the call
+/// readers share (here and [`crate::probe`]).
+pub(crate) fn outside_quotes<'a>(
+    s: &'a str,
+    quotes: &'a [char],
+) -> impl Iterator<Item = (usize, char)> + 'a {
     let mut quote: Option<char> = None;
     let mut escaped = false;
-    for (i, c) in s[open..].char_indices() {
-        let i = i + open;
+    s.char_indices().filter(move |&(_, c)| {
         if let Some(q) = quote {
             if escaped {
                 escaped = false;
@@ -279,21 +300,14 @@ fn balanced_end(s: &str, open: usize) -> Option<usize> {
             } else if c == q {
                 quote = None;
             }
-            continue;
+            return false;
         }
-        match c {
-            '\'' | '"' => quote = Some(c),
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
+        if quotes.contains(&c) {
+            quote = Some(c);
+            return false;
         }
-    }
-    None
+        true
+    })
 }
 
 /// Verbs that introduce the value a call should have, longest first.

@@ -319,21 +319,9 @@ fn list_variants(arg: &str) -> Option<Vec<String>> {
 /// `s` split at `sep` outside quotes and brackets.
 fn split_top(s: &str, sep: char) -> Vec<&str> {
     let mut out = Vec::new();
-    let (mut depth, mut quote, mut start) = (0i32, None::<char>, 0);
-    let mut escaped = false;
-    for (i, c) in s.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in crate::expect::outside_quotes(s, &['\'', '"', '`']) {
         match c {
-            '\'' | '"' | '`' => quote = Some(c),
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => depth -= 1,
             c if c == sep && depth == 0 => {
