@@ -1,20 +1,24 @@
-//! Changes that answer every input the same way: the example's answer, disguised.
+//! Changes that pass the examples by breaking the function: run it on inputs near them.
 //!
-//! When all of a request's examples for one function want the same answer
-//! (`isPalindrome('Never odd or even')` is `true`), a body that returns that answer for every
-//! input passes them — and [`crate::overfit`]'s text rules miss it when the body still reads its
-//! input (`for (const c of s) {} return true;`). Running decides it: the example calls with their
-//! arguments perturbed ([`perturbed_calls`]: a string emptied or changed, a number moved, a list
-//! shortened, a flag flipped) go through the same request-check harness as the examples. If the
-//! new code returns the example's answer for all of them while the old code's answers differed
-//! from one input to another, the change stopped computing: the pass is not evidence, and the
-//! model hears which inputs gave the same answer.
+//! The example calls with their literal arguments perturbed ([`perturbed`]: a string emptied,
+//! replaced, mirrored or reversed, a number moved or zeroed, a list shortened, negated, reversed
+//! or filled, a flag flipped) go through the same request-check harness as the examples, with
+//! the old code (once) and with each candidate that passes every check. Two outcomes mean the
+//! pass is no evidence ([`judge`]):
+//! - **it breaks what worked**: a perturbed call that returned a value with the old code raises,
+//!   does not build or hangs with the new one (`avg([])` made to return 0.0 by a body that now
+//!   fails on `avg([1, 2, 3])`);
+//! - **one answer for everything**: all the examples want the same answer
+//!   (`isPalindrome('Never odd or even')` is `true`), the new code returns it for every
+//!   perturbed call (or every non-trivial one), and the old code's answers differed between
+//!   those inputs — [`crate::overfit`]'s text rules miss such a body when it still reads its
+//!   input (`for (const c of s) {} return true;`).
 //!
-//! The old code's variation is the guard against refusing a right fix: a function whose right
-//! answer happens to be the same on the perturbed inputs was most likely input-dependent before
-//! too, and then its new answers differ somewhere as well.
+//! Both compare with the old code, so a right fix is not refused for answers that happen to
+//! coincide: a function whose right answers are alike on the perturbed inputs was alike there
+//! before too, and an input the old code could not answer proves nothing.
 
-/// At most this many perturbed calls per example (each is one process run, twice).
+/// At most this many perturbed calls per example (each one process run per candidate).
 pub const MAX_PER_CALL: usize = 4;
 
 /// One perturbed call.
@@ -112,15 +116,16 @@ pub fn judge(
         if picked.len() < 2 || picked.iter().any(|&k| new[k] != Outcome::Answer) {
             return None;
         }
-        let mut seen: Vec<String> = old
+        let mut seen: Vec<&Outcome> = Vec::new();
+        let considered = old
             .iter()
             .take(examples)
-            .chain(picked.iter().filter_map(|&k| old.get(examples + k)))
-            .filter(|o| o.returned())
-            .map(|o| format!("{o:?}"))
-            .collect();
-        seen.sort();
-        seen.dedup();
+            .chain(picked.iter().filter_map(|&k| old.get(examples + k)));
+        for o in considered.filter(|o| o.returned()) {
+            if !seen.contains(&o) {
+                seen.push(o);
+            }
+        }
         (seen.len() >= 2).then(|| picked.iter().map(|&k| perturbed[k].call.as_str()).collect())
     };
     let tried = alike(&|_| true).or_else(|| alike(&|p| !p.trivial))?;
