@@ -278,6 +278,26 @@ fn fix_command_lands_a_verified_edit_as_one_undoable_buffer_change() {
 }
 
 #[test]
+fn fix_command_never_lands_an_answer_that_only_fools_the_example() {
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply(&["    n = len(s)\n    return n >= 0\n"]),
+            reply(&["    t = s.replace(' ', '').lower()\n    return t == t[::-1]\n"]),
+        ],
+    ));
+    let dir = nvim::tempdir("probe-project");
+    std::fs::write(
+        dir.join("words.py"),
+        "def is_palindrome(s):\n    t = s.lower()\n    return t == t[::-1]\n",
+    )
+    .unwrap();
+    let mut e = env(&server, "openai");
+    e.push(("PROJECT", dir.display().to_string()));
+    nvim::run_lua("e2e/agent_probe.lua", &e, LIMIT);
+}
+
+#[test]
 fn checkhealth_reports_binary_ping_endpoint_model_and_context() {
     let server = MockServer::start(MockConfig::new(Flavor::LlamaCpp, vec![]));
     nvim::run_lua("e2e/health.lua", &env(&server, "openai"), LIMIT);
