@@ -70,6 +70,10 @@ pub struct RunArgs {
     /// the server's parallel slots, llama.cpp `total_slots`; at most 4).
     #[arg(long)]
     pub candidates: Option<usize>,
+    /// Don't try repair templates (the failing definition's one-token variants) when the
+    /// model's rounds are spent.
+    #[arg(long)]
+    pub no_repair_templates: bool,
     /// Model calls at most.
     #[arg(long, default_value_t = 4)]
     pub max_rounds: u32,
@@ -160,6 +164,7 @@ impl RunArgs {
             trusted: self.trust,
             accept_unverified: self.allow_unverified,
             candidates: self.candidates,
+            repair_templates: !self.no_repair_templates,
             ..AgentConfig::default()
         }
     }

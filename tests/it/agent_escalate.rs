@@ -81,6 +81,8 @@ fn run_cli(dir: &Path, main: &MockServer, extra: &[&str]) -> (bool, String) {
         .arg(dir)
         .args(["--endpoint", &main.url(), "--quiet", "--json"])
         .args(["--prompt", "Fix add in calc.py", "--max-rounds", "3"])
+        // The fixtures' bugs are one operator: the templates would fix them before escalating.
+        .arg("--no-repair-templates")
         .args(extra)
         .env("SMALLCODE_LOG", dir.with_extension("log"))
         .env("SMALLCODE_TEST_ESC_KEY", ESC_KEY)
@@ -220,6 +222,7 @@ async fn run_agent(dir: &Path, main: &LlmClient, esc: Escalator) -> smallcode_ag
         max_rounds: 3,
         escalation: Some(esc),
         trusted: true,
+        repair_templates: false,
         ..AgentConfig::default()
     };
     smallcode_agent::run(

@@ -222,7 +222,13 @@ fn same_error_twice_decomposes_and_nothing_is_applied_when_checks_keep_failing()
     let (ok, out) = run(
         &dir,
         &server,
-        &["--prompt", "Fix add in calc.py", "--max-rounds", "3"],
+        &[
+            "--prompt",
+            "Fix add in calc.py",
+            "--max-rounds",
+            "3",
+            "--no-repair-templates",
+        ],
     );
     assert!(!ok, "{out}");
     assert!(out.contains("decompose:"), "{out}");
@@ -630,6 +636,7 @@ fn identical_candidates_are_verified_once() {
             "--max-rounds",
             "2",
             "--json",
+            "--no-repair-templates",
         ],
     );
     assert!(!ok, "{out}");
@@ -951,4 +958,66 @@ fn a_change_outside_the_selected_definition_is_refused_with_the_reason() {
         calc.contains("return a + b") && calc.contains("return a * b"),
         "{calc}"
     );
+}
+
+/// Spent rounds, then the one-token variants of the failing definition: the first that passes
+/// the project's test lands, labelled verified and saying it was not the model's.
+#[test]
+fn a_repair_template_fixes_a_one_token_bug_the_model_missed_and_says_so() {
+    let series = "def sum_to(n):\n    \"\"\"Return 1 + 2 + ... + n.\"\"\"\n    total = 0\n    for i in range(1, n):\n        total += i\n    return total\n";
+    let test =
+        "from series import sum_to\nassert sum_to(4) == 10, sum_to(4)\nassert sum_to(1) == 1\n";
+    let wrong = "    total = 0\n    for i in range(1, n):\n        total += i\n    return total\n";
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply(wrong), reply(wrong)],
+    ));
+    let dir = project(&[("series.py", series), ("test_series.py", test)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "Fix sum_to in series.py",
+            "--max-rounds",
+            "2",
+            "--candidates",
+            "1",
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("verified:")
+            && out.contains("found by a repair template (`+ 1` added after `n`"),
+        "{out}"
+    );
+    assert!(std::fs::read_to_string(dir.join("series.py"))
+        .unwrap()
+        .contains("range(1, n + 1)"));
+}
+
+/// One example alone is fooled by too many variants: no templates, nothing lands.
+#[test]
+fn repair_templates_never_run_on_a_single_example() {
+    let dist = "def distance(a, b):\n    \"\"\"How far apart a and b are (never negative).\"\"\"\n    return b - a\n";
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("    return b - a\n"), reply("    return b - a\n")],
+    ));
+    let dir = project(&[("geo.py", dist)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "In geo.py, `distance(10, 3)` should be 7.",
+            "--max-rounds",
+            "2",
+            "--candidates",
+            "1",
+        ],
+    );
+    assert!(!ok, "{out}");
+    assert!(!out.contains("repair templates"), "{out}");
+    assert_eq!(std::fs::read_to_string(dir.join("geo.py")).unwrap(), dist);
 }

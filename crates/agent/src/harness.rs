@@ -30,7 +30,7 @@ use super::oracle::{label, LazyGraph, Oracle};
 use super::prefill::{self, assemble_counted, generated};
 use super::prefill::{ignores_prefill, remember_ignores_prefill};
 use super::report::{Report, Verification};
-use super::sink::Steps;
+use super::sink::{Quiet, Steps};
 use super::workspace::Workspace;
 use smallcode_llm::{ChatRequest, LlmClient, Message, Role, ServerKind, StreamEvent};
 
@@ -83,6 +83,10 @@ pub struct AgentConfig {
     /// Headless: write a change whose checks pass even when it is only `checked` (today's
     /// scripts); otherwise only a `verified` change is written. Defaults to false.
     pub accept_unverified: bool,
+    /// When the rounds are spent, try the focused definition's small variants
+    /// ([`crate::mutate`]) — only where a test or two or more examples can tell them apart.
+    /// Defaults to true.
+    pub repair_templates: bool,
 }
 
 impl Default for AgentConfig {
@@ -105,6 +109,7 @@ impl Default for AgentConfig {
             candidates: None,
             data_dir: crate::trust::default_data_dir(),
             accept_unverified: false,
+            repair_templates: true,
         }
     }
 }
@@ -495,6 +500,28 @@ async fn run_inner(
         last_first_error = first;
         errors = results;
     }
+    // The rounds are spent: the one-token variants of the failing definition, where the checks
+    // can tell a right one from a wrong one.
+    if cfg.repair_templates && templates_apply(cfg, &oracle) {
+        restore(&mut ws, &checkpoint)?;
+        let focus = narrowed
+            .clone()
+            .or_else(|| context::pick_focus(&ws, &targets, prompt, &errors));
+        if let Some((mut cand, results, what)) =
+            repair_templates(&ws, &targets, focus.as_ref(), &oracle, cfg, steps, report).await?
+        {
+            publish(steps, &cand, &results);
+            let (verification, note) = label(&mut cand, &oracle, &results, &graph).await?;
+            let note = format!("{note}; found by a repair template ({what}), not by the model");
+            return land(
+                &mut cand,
+                cfg,
+                report,
+                "checks pass after a repair template",
+                (verification, note),
+            );
+        }
+    }
     // The rounds (and the decomposition) are spent: hand the failing sub-task up, if allowed.
     let mut escalation_failed: Option<EscalationFailure> = None;
     if let Some(esc) = &cfg.escalation {
@@ -688,6 +715,91 @@ fn restore(ws: &mut Workspace, checkpoint: &[(PathBuf, String)]) -> Result<(), A
         ws.stage(p, t.clone())?;
     }
     Ok(())
+}
+
+/// Most variants one run verifies, and the wall time they may take together.
+const MAX_TEMPLATES: usize = 40;
+const TEMPLATES_WALL: Duration = Duration::from_secs(60);
+
+/// Repair templates need checks that can tell variants apart: the project's tests, or at least
+/// two of the request's examples (one example is fooled by too many variants), in a trusted
+/// project (they run project code).
+fn templates_apply(cfg: &AgentConfig, oracle: &Oracle) -> bool {
+    let examples = oracle.requests.iter().filter(|r| r.cmd.is_some()).count();
+    cfg.trusted && (oracle.test_command().is_some() || examples >= 2)
+}
+
+/// Verifies the variants of the focused definition (else of each definition of a lone target,
+/// at most three) one by one in a fork of `ws`; the first that passes every check is returned
+/// with its results and what changed.
+async fn repair_templates(
+    ws: &Workspace,
+    targets: &[Target],
+    focus: Option<&(usize, String)>,
+    oracle: &Oracle,
+    cfg: &AgentConfig,
+    steps: &dyn Steps,
+    report: &mut Report,
+) -> Result<Option<(Workspace, Vec<CheckResult>, String)>, AgentError> {
+    let mut spans: Vec<(usize, String, (usize, usize))> = Vec::new();
+    for (i, t) in targets.iter().enumerate() {
+        let text = ws.read(&t.path).unwrap_or_default();
+        for d in context::definitions(&t.rel, &text) {
+            let wanted = match focus {
+                Some((fi, name)) => *fi == i && d.name == *name,
+                None => targets.len() == 1,
+            };
+            if wanted && !spans.iter().any(|s| s.0 == i && s.2 == d.rows) {
+                spans.push((i, d.name, d.rows));
+            }
+        }
+    }
+    spans.truncate(3);
+    let started = Instant::now();
+    let mut tried = 0usize;
+    for (i, name, (first, last)) in spans {
+        let t = &targets[i];
+        let text = ws.read(&t.path).unwrap_or_default();
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        if last >= lines.len() {
+            continue;
+        }
+        let def = lines[first..=last].concat();
+        let (before, after) = (lines[..first].concat(), lines[last + 1..].concat());
+        let variants = crate::mutate::mutants(t.fence, &def, MAX_TEMPLATES - tried);
+        if variants.is_empty() {
+            continue;
+        }
+        steps.step(&format!(
+            "repair templates: trying {} small variants of `{name}`",
+            variants.len()
+        ));
+        for m in variants {
+            if started.elapsed() > TEMPLATES_WALL || tried >= MAX_TEMPLATES {
+                steps.step(&format!("repair templates: stopped after {tried} variants"));
+                return Ok(None);
+            }
+            tried += 1;
+            report.templates += 1;
+            let mut cand = ws.fork();
+            cand.stage(&t.path, format!("{before}{}{after}", m.text))?;
+            // Not shown step by step: a chat of forty check lines says nothing.
+            let results = verify(&mut cand, targets, oracle, cfg, &Quiet, report).await?;
+            if results.iter().all(|r| r.ok) {
+                steps.step(&format!(
+                    "repair templates: {} passes every check (variant {tried})",
+                    m.what
+                ));
+                return Ok(Some((cand, results, m.what)));
+            }
+        }
+    }
+    if tried > 0 {
+        steps.step(&format!(
+            "repair templates: none of {tried} variants passes"
+        ));
+    }
+    Ok(None)
 }
 
 /// More behavioural checks pass, or as many pass with fewer reported failures.

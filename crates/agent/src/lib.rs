@@ -13,6 +13,8 @@
 //!   tells a right change from a wrong one (tests, the request's examples as checks), what a pass
 //!   proves (verified / checked / unverified), and passes that only echo the example or answer
 //!   every input alike.
+//! - [`mutate`]: repair templates — the failing definition's one-token variants, verified like
+//!   a model's candidates once the rounds are spent, where tests or examples tell them apart.
 //! - [`escalate`]: the opt-in stronger model that gets only the failing sub-task.
 //! - [`error`]: [`AgentError`], why a run stopped early (its text becomes the report's outcome)
 //!   or a part of one could not be built.
@@ -34,6 +36,7 @@ pub mod escalate;
 pub mod expect;
 pub mod harness;
 pub mod hints;
+pub mod mutate;
 pub mod naive;
 pub mod oracle;
 pub mod overfit;

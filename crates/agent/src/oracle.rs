@@ -106,8 +106,18 @@ impl Oracle {
             .filter_map(|r| r.expectation.callee().map(str::to_string))
             .collect();
         let mut test_strings = Vec::new();
-        for f in files.iter().filter(|f| is_test_file(f)) {
+        for f in files.iter() {
+            let inline = f.ends_with(".rs") && !is_test_file(f);
+            if !inline && !is_test_file(f) {
+                continue;
+            }
             if let Ok(text) = std::fs::read_to_string(root.join(f)) {
+                // A Rust source file's own `#[cfg(test)]` module is a test file of its own.
+                let text = if inline {
+                    inline_rust_tests(&text)
+                } else {
+                    text
+                };
                 mentioned.extend(coverage::identifiers(&text));
                 test_strings.extend(crate::overfit::quoted(&text));
             }
@@ -576,6 +586,38 @@ fn locate(
     None
 }
 
+/// The text of a Rust file's `#[cfg(test)]` items (the attribute up to the end of the block it
+/// opens); empty when it has none.
+fn inline_rust_tests(text: &str) -> String {
+    let mut out = String::new();
+    let mut from = 0;
+    while let Some(k) = text[from..].find("#[cfg(test)]") {
+        let start = from + k;
+        let Some(open) = text[start..].find('{').map(|o| start + o) else {
+            break;
+        };
+        let mut depth = 0usize;
+        let mut end = text.len();
+        for (i, c) in text[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push_str(&text[start..end]);
+        out.push('\n');
+        from = end;
+    }
+    out
+}
+
 /// Test files by name or folder (`test_x.py`, `x_test.go`, `x.spec.js`, `tests/…`).
 pub fn is_test_file(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
@@ -588,4 +630,25 @@ pub fn is_test_file(rel: &str) -> bool {
         || rel
             .split('/')
             .any(|d| matches!(d, "tests" | "test" | "spec" | "__tests__"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rust_files_own_test_module_counts_as_a_test() {
+        let src = "pub fn area(w: u32) -> u32 { w }\n\n#[cfg(test)]\nmod tests {\n    use super::*;\n    #[test]\n    fn a() { assert_eq!(factorial(5), 120); }\n}\n\npub fn after() {}\n";
+        let t = inline_rust_tests(src);
+        assert!(
+            t.contains("factorial(5)") && t.starts_with("#[cfg(test)]"),
+            "{t}"
+        );
+        assert!(!t.contains("pub fn area") && !t.contains("after"), "{t}");
+        assert_eq!(inline_rust_tests("fn f() {}\n"), "");
+        assert_eq!(
+            inline_rust_tests("#[cfg(test)]\nmod t {\n"),
+            "#[cfg(test)]\nmod t {\n\n"
+        );
+    }
 }

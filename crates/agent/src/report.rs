@@ -62,6 +62,8 @@ pub struct Report {
     pub candidates: u32,
     /// Best-of-N candidates skipped because an earlier one had the same code.
     pub duplicate_candidates: u32,
+    /// Repair-template variants verified ([`crate::mutate`]).
+    pub templates: u32,
     /// Wall time in milliseconds.
     pub wall_ms: u64,
     /// Files changed (relative paths) when applied.
@@ -108,6 +110,7 @@ impl Report {
         self.checks += other.checks;
         self.candidates += other.candidates;
         self.duplicate_candidates += other.duplicate_candidates;
+        self.templates += other.templates;
         self.wall_ms += other.wall_ms;
     }
 }

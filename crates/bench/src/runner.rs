@@ -63,6 +63,9 @@ pub struct TaskBenchArgs {
     /// best-of-N off, the behaviour before it).
     #[arg(long)]
     pub candidates: Option<usize>,
+    /// Turn repair templates off (harness mode): the model's own share of the solved tasks.
+    #[arg(long)]
+    pub no_repair_templates: bool,
     /// Write results.csv, report.md and chart.svg here.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -118,6 +121,7 @@ async fn run_async(args: TaskBenchArgs) -> anyhow::Result<()> {
         trust: true,
         allow_unverified: true,
         candidates: args.candidates,
+        no_repair_templates: args.no_repair_templates,
         range: None,
         test: None,
         max_rounds: args.max_rounds,

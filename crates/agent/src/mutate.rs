@@ -1,0 +1,631 @@
+//! Repair templates: the small variants of one definition that fix most one-token bugs — a
+//! comparison's boundary, a constant or bound off by one, an operator, `min`/`max`, a Rust
+//! range's end, two parameters used the wrong way round, a counter set instead of added to.
+//!
+//! A small model that cannot see the fix often hands back the same wrong line four rounds in a
+//! row; when a test or several examples can tell a right variant from a wrong one, trying the
+//! few dozen variants costs seconds and no model call. The variants come from a token scan of the
+//! definition that skips strings and comments, so text is never mutated; each is verified by the
+//! caller exactly like a model's candidate (all checks, the probes, the label).
+
+use std::ops::Range;
+
+/// One variant of a definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mutant {
+    /// The definition's text with the change made.
+    pub text: String,
+    /// What changed, for the chat and the report (`` `<=` → `<` on line 3 ``).
+    pub what: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Ident,
+    Number,
+    Op,
+    Open,
+    Close,
+}
+
+#[derive(Debug, Clone)]
+struct Tok {
+    kind: Kind,
+    at: Range<usize>,
+    /// 0-based line within the definition.
+    line: usize,
+    /// Whitespace (or the text's start) right before it.
+    space_before: bool,
+    /// Whitespace (or the text's end) right after it.
+    space_after: bool,
+}
+
+/// What the scanner must skip in a language: comments and string literals.
+struct Lexis {
+    line_comments: &'static [&'static str],
+    block_comment: Option<(&'static str, &'static str)>,
+    quotes: &'static [u8],
+    triple_quotes: bool,
+    rust_quote: bool,
+}
+
+fn lexis(fence: &str) -> Lexis {
+    match fence {
+        "python" => Lexis {
+            line_comments: &["#"],
+            block_comment: None,
+            quotes: b"\"'",
+            triple_quotes: true,
+            rust_quote: false,
+        },
+        "lua" => Lexis {
+            line_comments: &["--"],
+            block_comment: None,
+            quotes: b"\"'",
+            triple_quotes: false,
+            rust_quote: false,
+        },
+        "rust" => Lexis {
+            line_comments: &["//"],
+            block_comment: Some(("/*", "*/")),
+            quotes: b"\"",
+            triple_quotes: false,
+            rust_quote: true,
+        },
+        _ => Lexis {
+            line_comments: &["//"],
+            block_comment: Some(("/*", "*/")),
+            quotes: b"\"'`",
+            triple_quotes: false,
+            rust_quote: false,
+        },
+    }
+}
+
+/// Operators, longest first (a prefix of a longer one must come after it).
+const OPS: [&str; 40] = [
+    "..=", "===", "!==", "...", "<<=", ">>=", "<=", ">=", "==", "!=", "~=", "&&", "||", "..", "+=",
+    "-=", "*=", "/=", "++", "--", "->", "=>", "::", "<<", ">>", ":=", "<", ">", "+", "-", "*", "/",
+    "%", "=", "!", "&", "|", ",", ";", ":",
+];
+
+/// The code tokens of `src` (strings and comments skipped).
+fn tokens(src: &str, lx: &Lexis) -> Vec<Tok> {
+    let b = src.as_bytes();
+    let mut out: Vec<Tok> = Vec::new();
+    let mut i = 0;
+    let mut line = 0;
+    let skip_to = |from: usize, end: &str, line: &mut usize| -> usize {
+        let at = src[from..]
+            .find(end)
+            .map_or(src.len(), |k| from + k + end.len());
+        *line += src[from..at].matches('\n').count();
+        at
+    };
+    while i < b.len() {
+        let c = b[i];
+        let rest = &src[i..];
+        if c == b'\n' {
+            line += 1;
+            i += 1;
+            continue;
+        }
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        if lx.line_comments.iter().any(|p| rest.starts_with(p)) {
+            i = src[i..].find('\n').map_or(src.len(), |k| i + k);
+            continue;
+        }
+        if let Some((open, close)) = lx.block_comment {
+            if rest.starts_with(open) {
+                i = skip_to(i + open.len(), close, &mut line);
+                continue;
+            }
+        }
+        if lx.triple_quotes && (rest.starts_with("\"\"\"") || rest.starts_with("'''")) {
+            i = skip_to(i + 3, &rest[..3], &mut line);
+            continue;
+        }
+        if lx.quotes.contains(&c) {
+            let mut j = i + 1;
+            while j < b.len() && b[j] != c && (c == b'`' || b[j] != b'\n') {
+                j += if b[j] == b'\\' { 2 } else { 1 };
+            }
+            line += src[i..j.min(b.len())].matches('\n').count();
+            i = (j + 1).min(b.len());
+            continue;
+        }
+        if lx.rust_quote && c == b'\'' {
+            // A char literal ('a', '\n') or a lifetime ('a): only the first is skipped whole.
+            let lit = rest.get(1..).and_then(|r| {
+                let mut cs = r.char_indices();
+                let (_, first) = cs.next()?;
+                if first == '\\' {
+                    r.find('\'').map(|k| k + 2)
+                } else {
+                    let (k, next) = cs.next()?;
+                    (next == '\'').then_some(k + 2)
+                }
+            });
+            i += lit.unwrap_or(1);
+            continue;
+        }
+        let start = i;
+        let kind = if c.is_ascii_alphabetic() || c == b'_' {
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            Kind::Ident
+        } else if c.is_ascii_digit() {
+            while i < b.len()
+                && (b[i].is_ascii_alphanumeric()
+                    || b[i] == b'_'
+                    || (b[i] == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)))
+            {
+                i += 1;
+            }
+            Kind::Number
+        } else if matches!(c, b'(' | b'[' | b'{') {
+            i += 1;
+            Kind::Open
+        } else if matches!(c, b')' | b']' | b'}') {
+            i += 1;
+            Kind::Close
+        } else if let Some(op) = OPS.iter().find(|o| rest.starts_with(**o)) {
+            i += op.len();
+            Kind::Op
+        } else {
+            // Anything else (`.`, `#`, `?`, non-ASCII): a one-character operator.
+            i += rest.chars().next().map_or(1, char::len_utf8);
+            Kind::Op
+        };
+        out.push(Tok {
+            kind,
+            at: start..i,
+            line,
+            space_before: start == 0 || b[start - 1].is_ascii_whitespace(),
+            space_after: i >= b.len() || b[i].is_ascii_whitespace(),
+        });
+    }
+    out
+}
+
+/// Words after which `+`/`-` is a sign, not a binary operator.
+const NOT_OPERANDS: [&str; 12] = [
+    "return", "in", "not", "and", "or", "if", "elif", "while", "then", "do", "else", "case",
+];
+
+fn is_operand_end(src: &str, t: &Tok) -> bool {
+    match t.kind {
+        Kind::Number | Kind::Close => true,
+        Kind::Ident => !NOT_OPERANDS.contains(&&src[t.at.clone()]),
+        _ => false,
+    }
+}
+
+/// A variant before it is made: its edits (byte range → new text) and what they change.
+type Candidate = (Vec<(Range<usize>, String)>, String);
+
+/// Identifier pairs whose swap is a classic one-word bug.
+const SWAPS: [(&str, &str); 4] = [
+    ("min", "max"),
+    ("floor", "ceil"),
+    ("and", "or"),
+    ("true", "false"),
+];
+
+/// The variants of `def` (a definition's whole text; its first line, the header, is never
+/// changed), most likely first, at most `limit`, without duplicates. `fence` is the fence tag
+/// of the file's language (`python`, `rust`…).
+pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
+    let toks = tokens(def, &lexis(fence));
+    let text = |t: &Tok| &def[t.at.clone()];
+    let body: Vec<usize> = (0..toks.len()).filter(|&k| toks[k].line > 0).collect();
+    // Edits per class, in the order the classes are tried.
+    let mut classes: Vec<Vec<Candidate>> = vec![Vec::new(); 8];
+    let mut one = |class: usize, at: Range<usize>, new: String, what: String| {
+        classes[class].push((vec![(at, new)], what));
+    };
+    let line_of = |t: &Tok| t.line + 1;
+    for (n, &k) in body.iter().enumerate() {
+        let t = &toks[k];
+        let s = text(t);
+        let prev = n
+            .checked_sub(1)
+            .map(|p| &toks[body[p]])
+            .filter(|p| p.line == t.line);
+        let next = body.get(n + 1).map(|&q| &toks[q]);
+        let binary = prev.is_some_and(|p| is_operand_end(def, p));
+        let l = line_of(t);
+        match (t.kind, s) {
+            // A comparison's boundary; `<`/`>` only when spaced, so generics stay alone.
+            (Kind::Op, "<=" | ">=") => {
+                let new = &s[..1];
+                one(
+                    0,
+                    t.at.clone(),
+                    new.into(),
+                    format!("`{s}` → `{new}` on line {l}"),
+                );
+            }
+            (Kind::Op, "<" | ">") if t.space_before && t.space_after => {
+                let new = format!("{s}=");
+                one(
+                    0,
+                    t.at.clone(),
+                    new.clone(),
+                    format!("`{s}` → `{new}` on line {l}"),
+                );
+                let flip = if s == "<" { ">" } else { "<" };
+                one(
+                    5,
+                    t.at.clone(),
+                    flip.into(),
+                    format!("`{s}` → `{flip}` on line {l}"),
+                );
+            }
+            (Kind::Number, _) if s.bytes().all(|c| c.is_ascii_digit()) && s.len() < 10 => {
+                let v: u64 = s.parse().unwrap_or(0);
+                // `x - 1` → `x - 0` is the dropped term below, written worse.
+                let term = prev.is_some_and(|p| matches!(text(p), "+" | "-"));
+                if v > 0 && !(v == 1 && term) {
+                    let new = (v - 1).to_string();
+                    one(
+                        1,
+                        t.at.clone(),
+                        new.clone(),
+                        format!("`{s}` → `{new}` on line {l}"),
+                    );
+                }
+                let new = (v + 1).to_string();
+                one(
+                    1,
+                    t.at.clone(),
+                    new.clone(),
+                    format!("`{s}` → `{new}` on line {l}"),
+                );
+            }
+            (Kind::Op, "+" | "-") if binary => {
+                // `x - 1` → `x`: a bound off by one.
+                let drops_one = next.is_some_and(|x| text(x) == "1" && x.line == t.line)
+                    && body
+                        .get(n + 2)
+                        .map(|&q| &toks[q])
+                        .is_none_or(|after| !matches!(text(after), "*" | "/" | "." | "%"));
+                if drops_one {
+                    let from = def[..t.at.start].trim_end().len();
+                    let to = next.map_or(t.at.end, |x| x.at.end);
+                    one(
+                        2,
+                        from..to,
+                        String::new(),
+                        format!("`{s} 1` dropped on line {l}"),
+                    );
+                }
+                let new = if s == "+" { "-" } else { "+" };
+                one(
+                    4,
+                    t.at.clone(),
+                    new.into(),
+                    format!("`{s}` → `{new}` on line {l}"),
+                );
+                if s == "+" {
+                    one(
+                        4,
+                        t.at.clone(),
+                        "*".into(),
+                        format!("`+` → `*` on line {l}"),
+                    );
+                }
+            }
+            (Kind::Op, "*" | "/") if binary => {
+                let new = if s == "*" { "/" } else { "*" };
+                one(
+                    4,
+                    t.at.clone(),
+                    new.into(),
+                    format!("`{s}` → `{new}` on line {l}"),
+                );
+                if s == "*" {
+                    one(
+                        4,
+                        t.at.clone(),
+                        "+".into(),
+                        format!("`*` → `+` on line {l}"),
+                    );
+                }
+            }
+            (Kind::Op, "+=" | "-=") => {
+                let new = if s == "+=" { "-=" } else { "+=" };
+                one(
+                    4,
+                    t.at.clone(),
+                    new.into(),
+                    format!("`{s}` → `{new}` on line {l}"),
+                );
+            }
+            (Kind::Op, ".." | "..=") if fence == "rust" => {
+                let new = if s == ".." { "..=" } else { ".." };
+                one(
+                    3,
+                    t.at.clone(),
+                    new.into(),
+                    format!("`{s}` → `{new}` on line {l}"),
+                );
+            }
+            (Kind::Op, "==" | "!=" | "~=" | "===" | "!==") => {
+                let new = match (s, fence) {
+                    ("==", "lua") => "~=",
+                    ("==", _) => "!=",
+                    ("===", _) => "!==",
+                    ("!==", _) => "===",
+                    _ => "==",
+                };
+                one(
+                    5,
+                    t.at.clone(),
+                    new.into(),
+                    format!("`{s}` → `{new}` on line {l}"),
+                );
+            }
+            (Kind::Op, "&&" | "||") => {
+                let new = if s == "&&" { "||" } else { "&&" };
+                one(
+                    5,
+                    t.at.clone(),
+                    new.into(),
+                    format!("`{s}` → `{new}` on line {l}"),
+                );
+            }
+            (Kind::Ident, _) => {
+                for (a, b) in SWAPS {
+                    let new = if s == a {
+                        b
+                    } else if s == b {
+                        a
+                    } else {
+                        continue;
+                    };
+                    one(
+                        5,
+                        t.at.clone(),
+                        new.into(),
+                        format!("`{s}` → `{new}` on line {l}"),
+                    );
+                }
+            }
+            _ => {}
+        }
+        // An argument, index or loop bound one short or one long: `x` → `x + 1` / `x - 1`.
+        let ends_operand = is_operand_end(def, t) && t.kind != Kind::Number;
+        let bound = next.is_some_and(|x| {
+            x.line == t.line && matches!(text(x), ")" | "]" | ";" | "do" | "{" | ":")
+        });
+        let already = prev.is_some_and(|p| matches!(text(p), "+" | "-"));
+        if ends_operand && bound && !already {
+            for op in ["+", "-"] {
+                one(
+                    3,
+                    t.at.end..t.at.end,
+                    format!(" {op} 1"),
+                    format!("`{op} 1` added after `{s}` on line {l}"),
+                );
+            }
+        }
+    }
+    // A counter set where it should be added to: a later `n = 1` after `n = 0` → `n = n + 1`.
+    for (n, &k) in body.iter().enumerate() {
+        let (Some(&eq), Some(&val)) = (body.get(n + 1), body.get(n + 2)) else {
+            continue;
+        };
+        let (t, e, v) = (&toks[k], &toks[eq], &toks[val]);
+        let first_on_line =
+            n == 0 || toks[body[n - 1]].line != t.line || text(&toks[body[n - 1]]) == "local";
+        let value_alone = body
+            .get(n + 3)
+            .is_none_or(|&q| toks[q].line != v.line || text(&toks[q]) == ";");
+        if t.kind != Kind::Ident
+            || text(e) != "="
+            || v.kind != Kind::Number
+            || !first_on_line
+            || !value_alone
+        {
+            continue;
+        }
+        let name = text(t);
+        let assigned_before = body[..n].iter().enumerate().any(|(m, &q)| {
+            text(&toks[q]) == name
+                && body
+                    .get(m + 1)
+                    .is_some_and(|&r| matches!(text(&toks[r]), "=" | ":="))
+        });
+        if assigned_before {
+            let new = format!("{name} + {}", text(v));
+            let what = format!(
+                "`{name} = {}` → `{name} = {new}` on line {}",
+                text(v),
+                line_of(t)
+            );
+            classes[6].push((vec![(v.at.clone(), new)], what));
+        }
+    }
+    // Two parameters used the wrong way round: every use of one becomes the other.
+    let params = parameters(def, &toks);
+    for (x, a) in params.iter().enumerate() {
+        for b in &params[x + 1..] {
+            let mut edits = Vec::new();
+            for &k in &body {
+                let t = &toks[k];
+                let after_dot = def[..t.at.start].ends_with('.');
+                if t.kind != Kind::Ident || after_dot {
+                    continue;
+                }
+                let s = text(t);
+                if s == a {
+                    edits.push((t.at.clone(), b.clone()));
+                } else if s == b {
+                    edits.push((t.at.clone(), a.clone()));
+                }
+            }
+            let uses_both = edits.iter().any(|(_, n)| n == a) && edits.iter().any(|(_, n)| n == b);
+            if uses_both {
+                classes[7].push((edits, format!("`{a}` and `{b}` swapped in the body")));
+            }
+        }
+    }
+    let mut out: Vec<Mutant> = Vec::new();
+    for (edits, what) in classes.into_iter().flatten() {
+        if out.len() >= limit {
+            break;
+        }
+        let text = apply(def, &edits);
+        if text != def && !out.iter().any(|m| m.text == text) {
+            out.push(Mutant { text, what });
+        }
+    }
+    out
+}
+
+/// The header's parameter names that the body uses (first line, first parenthesis).
+fn parameters(def: &str, toks: &[Tok]) -> Vec<String> {
+    let Some(open) = toks
+        .iter()
+        .position(|t| t.line == 0 && &def[t.at.clone()] == "(")
+    else {
+        return Vec::new();
+    };
+    let mut depth = 0;
+    let mut out: Vec<String> = Vec::new();
+    for (k, t) in toks.iter().enumerate().skip(open) {
+        let s = &def[t.at.clone()];
+        match t.kind {
+            Kind::Open => depth += 1,
+            Kind::Close => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            // A name is followed by `,`, `)`, `:` (types, Python annotations) or a type (Go).
+            Kind::Ident if depth == 1 => {
+                let prev = &def[toks[k - 1].at.clone()];
+                let starts = matches!(prev, "(" | ",") || (prev == "mut" && k >= 2);
+                let used = toks
+                    .iter()
+                    .any(|u| u.line > 0 && u.kind == Kind::Ident && &def[u.at.clone()] == s);
+                if starts && used && s != "self" && !out.iter().any(|o| o == s) {
+                    out.push(s.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `def` with the (non-overlapping) edits made.
+fn apply(def: &str, edits: &[(Range<usize>, String)]) -> String {
+    let mut sorted: Vec<&(Range<usize>, String)> = edits.iter().collect();
+    sorted.sort_by_key(|(r, _)| r.start);
+    let mut out = String::with_capacity(def.len() + 8);
+    let mut at = 0;
+    for (r, new) in sorted {
+        if r.start < at {
+            continue;
+        }
+        out.push_str(&def[at..r.start]);
+        out.push_str(new);
+        at = r.end;
+    }
+    out.push_str(&def[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn has(fence: &str, def: &str, want: &str) -> bool {
+        mutants(fence, def, 200).iter().any(|m| m.text == want)
+    }
+
+    #[test]
+    fn off_by_one_bounds_and_constants() {
+        let py = "def sum_to(n):\n    total = 0\n    for i in range(1, n):\n        total += i\n    return total\n";
+        assert!(has(
+            "python",
+            py,
+            &py.replace("range(1, n)", "range(1, n + 1)")
+        ));
+        let go = "func Sum(xs []int) int {\n\tfor i := 0; i < len(xs)-1; i++ {\n\t}\n}\n";
+        assert!(has("go", go, &go.replace("len(xs)-1", "len(xs)")));
+        let js = "function range(n) {\n  for (let i = 0; i <= n; i++) {}\n}\n";
+        assert!(has("javascript", js, &js.replace("i <= n", "i < n")));
+        let c = "int sum(const int *xs, int n) {\n    for (int i = 1; i < n; i++) {}\n}\n";
+        assert!(has("c", c, &c.replace("i = 1", "i = 0")));
+        let rs = "pub fn factorial(n: u64) -> u64 {\n    (1..n).product()\n}\n";
+        assert!(has("rust", rs, &rs.replace("1..n", "1..=n")));
+        let py = "def last(items):\n    return items[len(items)]\n";
+        assert!(has(
+            "python",
+            py,
+            &py.replace("len(items)]", "len(items) - 1]")
+        ));
+    }
+
+    #[test]
+    fn operators_swaps_counters_and_parameters() {
+        let rs = "pub fn area(&self) -> u32 {\n    self.w + self.h\n}\n";
+        assert!(has("rust", rs, &rs.replace(" + ", " * ")));
+        let lua = "function M.count(t, x)\n  local n = 0\n  for _, v in ipairs(t) do\n    if v == x then\n      n = 1\n    end\n  end\n  return n\nend\n";
+        assert!(has("lua", lua, &lua.replace("n = 1", "n = n + 1")));
+        let py = "def clamp(x, lo, hi):\n    return min(lo, max(x, hi))\n";
+        assert!(has(
+            "python",
+            py,
+            "def clamp(x, lo, hi):\n    return min(hi, max(x, lo))\n"
+        ));
+    }
+
+    #[test]
+    fn strings_comments_headers_and_generics_are_never_changed() {
+        let py =
+            "def f(n):\n    \"\"\"n < 1 + 2\"\"\"\n    # i < 3\n    return '<' + str(n)  # 5 - 1\n";
+        for m in mutants("python", py, 200) {
+            assert!(
+                m.text.contains("\"\"\"n < 1 + 2\"\"\"\n    # i < 3\n"),
+                "{}",
+                m.text
+            );
+            assert!(
+                m.text.ends_with("# 5 - 1\n") && m.text.contains("'<'"),
+                "{}",
+                m.text
+            );
+            assert!(m.text.starts_with("def f(n):\n"), "{}", m.text);
+        }
+        let rs = "fn f(v: Vec<u32>) -> Option<u32> {\n    let w: Vec<u32> = v; // 1 < 2\n    w.first().copied()\n}\n";
+        let all = mutants("rust", rs, 200);
+        assert!(!all.is_empty());
+        for m in all {
+            assert!(m.text.matches("Vec<u32>").count() == 2, "{}", m.text);
+            assert!(m.text.contains("// 1 < 2\n"), "{}", m.text);
+        }
+    }
+
+    #[test]
+    fn variants_are_unique_and_capped() {
+        let js = "function f(a, b) {\n  return a + b + 1 + 2 + 3 - a * b;\n}\n";
+        let all = mutants("javascript", js, 200);
+        let mut texts: Vec<&str> = all.iter().map(|m| m.text.as_str()).collect();
+        texts.sort();
+        texts.dedup();
+        assert_eq!(texts.len(), all.len());
+        assert_eq!(mutants("javascript", js, 5).len(), 5);
+        assert!(all
+            .iter()
+            .all(|m| m.what.contains("line") || m.what.contains("swapped")));
+    }
+}
