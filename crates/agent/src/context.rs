@@ -126,15 +126,18 @@ fn mentions_path(text: &str, path: &str) -> bool {
     })
 }
 
-/// `word` occurs in `text` delimited by non-identifier characters.
+/// `word` occurs in `text` delimited by non-identifier characters, and not as a file's stem
+/// (`main` in `main.c` names the file, not the function).
 fn mentions_word(text: &str, word: &str) -> bool {
     let ident = |c: char| c.is_alphanumeric() || c == '_';
     text.match_indices(word).any(|(i, _)| {
         let before = text[..i].chars().next_back().is_none_or(|c| !ident(c));
-        let after = text[i + word.len()..]
-            .chars()
-            .next()
-            .is_none_or(|c| !ident(c) || c == '.');
+        let mut rest = text[i + word.len()..].chars();
+        let after = match rest.next() {
+            None => true,
+            Some('.') => !rest.next().is_some_and(|c| c.is_alphanumeric()),
+            Some(c) => !ident(c),
+        };
         before && after
     })
 }
@@ -382,6 +385,7 @@ pub fn pick_focus(
     if let Some(hit) = unique(named).or_else(|| unique(marked)) {
         return Some(hit);
     }
+
     let failing: Vec<&CheckResult> = errors.iter().filter(|r| !r.ok).collect();
     for r in &failing {
         for d in &r.diagnostics {
@@ -407,7 +411,14 @@ pub fn pick_focus(
                 .map(move |d| (*i, d.name.clone()))
         })
         .collect();
-    unique(mentioned)
+    // Else one definition in all the targets (a script's `main`): nothing else to choose.
+    unique(mentioned).or_else(|| {
+        let all: Vec<(usize, String)> = defs
+            .iter()
+            .flat_map(|(i, ds)| ds.iter().map(move |d| (*i, d.name.clone())))
+            .collect();
+        (all.len() == 1).then(|| all[0].clone())
+    })
 }
 
 #[cfg(test)]
@@ -431,5 +442,13 @@ mod focus_tests {
             pick_focus(&ws, &targets, task, &[]),
             Some((0, "area".to_string()))
         );
+    }
+
+    #[test]
+    fn a_file_name_does_not_name_a_definition() {
+        assert!(!mentions_word("build it with gcc -o dist main.c", "main"));
+        assert!(mentions_word("main must add them up.", "main"));
+        assert!(mentions_word("fix main. It fails", "main"));
+        assert!(mentions_word("strs.Reverse breaks", "Reverse"));
     }
 }

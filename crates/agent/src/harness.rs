@@ -197,6 +197,7 @@ async fn run_inner(
         errors.push(editor_errors(&cfg.errors));
     }
     publish(steps, &ws, &errors);
+    let baseline = errors.clone();
     let baseline_failed = !errors.iter().all(|r| r.ok);
     // Sub-tasks: the definitions the failing request checks point at, one at a time; a change
     // that makes more behavioural checks pass (or fewer tests fail) without breaking anything
@@ -502,7 +503,7 @@ async fn run_inner(
     }
     // The rounds are spent: the one-token variants of the failing definition, where the checks
     // can tell a right one from a wrong one.
-    if cfg.repair_templates && templates_apply(cfg, &oracle) {
+    if cfg.repair_templates && templates_apply(cfg, &oracle, &baseline) {
         restore(&mut ws, &checkpoint)?;
         let focus = narrowed
             .clone()
@@ -721,12 +722,14 @@ fn restore(ws: &mut Workspace, checkpoint: &[(PathBuf, String)]) -> Result<(), A
 const MAX_TEMPLATES: usize = 40;
 const TEMPLATES_WALL: Duration = Duration::from_secs(60);
 
-/// Repair templates need checks that can tell variants apart: the project's tests, or at least
-/// two of the request's examples (one example is fooled by too many variants), in a trusted
-/// project (they run project code).
-fn templates_apply(cfg: &AgentConfig, oracle: &Oracle) -> bool {
+/// Repair templates need checks that can tell variants apart: the project's tests when they
+/// failed before any edit (they exercise the bug; `go test` in a project without tests passes
+/// and proves nothing), or at least two of the request's examples (one example is fooled by too
+/// many variants), in a trusted project (they run project code).
+fn templates_apply(cfg: &AgentConfig, oracle: &Oracle, baseline: &[CheckResult]) -> bool {
     let examples = oracle.requests.iter().filter(|r| r.cmd.is_some()).count();
-    cfg.trusted && (oracle.test_command().is_some() || examples >= 2)
+    let tests_failed = baseline.iter().any(|r| !r.ok && r.cmd.name == "tests");
+    cfg.trusted && (tests_failed || examples >= 2)
 }
 
 /// Verifies the variants of the focused definition (else of each definition of a lone target,
