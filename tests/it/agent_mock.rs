@@ -1021,3 +1021,29 @@ fn repair_templates_never_run_on_a_single_example() {
     assert!(!out.contains("repair templates"), "{out}");
     assert_eq!(std::fs::read_to_string(dir.join("geo.py")).unwrap(), dist);
 }
+
+/// A body calling `abs` without `<stdlib.h>` fails the example's build (implicit declarations
+/// are errors there); gcc's own fix-it names the header, and the change lands with it.
+#[test]
+fn gccs_fix_it_adds_the_header_a_body_needs() {
+    let c = "#include <stdio.h>\n\nint distance(int a, int b) {\n    return b - a;\n}\n";
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("    return abs(a - b);\n}\n")],
+    ));
+    let dir = project(&[("dist.c", c)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &["--prompt", "In dist.c, `distance(10, 3)` should be 7."],
+    );
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("gcc's fix-it: `#include <stdlib.h>` added to dist.c"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("dist.c")).unwrap(),
+        "#include <stdio.h>\n#include <stdlib.h>\n\nint distance(int a, int b) {\n    return abs(a - b);\n}\n"
+    );
+}

@@ -162,6 +162,68 @@ pub fn checkers_for(root: &Path, rel: &str) -> Vec<CheckCmd> {
     out
 }
 
+/// The `#include` lines gcc's own fix-its add to the C/C++ file `rel` (run in `dir`): a body
+/// calling `abs` or `strlen` without its header builds with a warning and fails any check that
+/// treats implicit declarations as errors, and the header it needs is the compiler's to name, not
+/// the model's. Each is (1-based line to insert before, the line with its newline).
+pub async fn missing_includes(dir: &Path, rel: &str, timeout: Duration) -> Vec<(usize, String)> {
+    let compiler = match rel.rsplit('.').next() {
+        Some("c" | "h") => "gcc",
+        Some("cc" | "cpp" | "cxx" | "hpp") => "g++",
+        _ => return Vec::new(),
+    };
+    if !installed(compiler) {
+        return Vec::new();
+    }
+    let cmd = CheckCmd {
+        name: "fix-its".into(),
+        command: format!(
+            "{compiler} -fsyntax-only -fdiagnostics-parseable-fixits {} 2>&1",
+            quote(rel)
+        ),
+    };
+    let out = run(dir, &cmd, timeout).await.output;
+    parse_include_fixits(&out, rel)
+}
+
+/// `fix-it:"FILE":{L:1-L:1}:"#include <h>\n"` lines for `rel`, deduplicated, in order.
+fn parse_include_fixits(output: &str, rel: &str) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for line in output.lines() {
+        let Some(rest) = line.strip_prefix(&format!("fix-it:\"{rel}\":{{")) else {
+            continue;
+        };
+        let Some((range, text)) = rest.split_once("}:\"") else {
+            continue;
+        };
+        let Some((from, to)) = range.split_once('-') else {
+            continue;
+        };
+        let Some(at) = from
+            .strip_suffix(":1")
+            .and_then(|l| l.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        let text = text.strip_suffix('"').unwrap_or(text);
+        let Some(header) = text
+            .strip_prefix("#include <")
+            .and_then(|t| t.strip_suffix(">\\n"))
+        else {
+            continue;
+        };
+        let header_ok = !header.is_empty()
+            && header
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._/".contains(c));
+        let include = format!("#include <{header}>\n");
+        if from == to && header_ok && !out.iter().any(|(_, t)| *t == include) {
+            out.push((at, include));
+        }
+    }
+    out
+}
+
 /// The project's test command, when one can be detected from its files.
 pub fn detect_tests(root: &Path, files: &[String]) -> Option<CheckCmd> {
     let cmd = |command: &str| {
@@ -454,6 +516,20 @@ mod tests {
         assert_eq!(
             parse("  File \"\", line 9, in main\nValueError: x\n"),
             vec![]
+        );
+    }
+
+    #[test]
+    fn gccs_include_fixits_are_read_and_nothing_else() {
+        let out = "m.c:3:12: warning: implicit declaration of function 'abs'\n\
+fix-it:\"m.c\":{2:1-2:1}:\"#include <stdlib.h>\\n\"\n\
+fix-it:\"m.c\":{2:1-2:1}:\"#include <stdlib.h>\\n\"\n\
+fix-it:\"m.c\":{5:9-5:12}:\"count\"\n\
+fix-it:\"other.c\":{1:1-1:1}:\"#include <string.h>\\n\"\n\
+fix-it:\"m.c\":{1:1-1:1}:\"#include <x; rm -rf>\\n\"\n";
+        assert_eq!(
+            parse_include_fixits(out, "m.c"),
+            vec![(2, "#include <stdlib.h>\n".to_string())]
         );
     }
 

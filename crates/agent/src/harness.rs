@@ -894,6 +894,45 @@ fn first_error(results: &[CheckResult]) -> Option<String> {
 /// request's command, the request's examples), in the shadow tree with the coverage tracer's
 /// environment. Stops at the first failing syntax checker (tests of code that doesn't compile
 /// only add noise).
+/// Adds the headers gcc's fix-its name to each staged C/C++ target ([`check::missing_includes`]);
+/// true when a file changed.
+async fn add_missing_includes(
+    ws: &mut Workspace,
+    targets: &[Target],
+    dir: &std::path::Path,
+    cfg: &AgentConfig,
+    steps: &dyn Steps,
+    report: &mut Report,
+) -> Result<bool, AgentError> {
+    let mut changed = false;
+    for t in targets {
+        if !ws.staged().contains_key(&t.path) {
+            continue;
+        }
+        let adds = check::missing_includes(dir, &t.rel, cfg.check_timeout).await;
+        if adds.is_empty() {
+            continue;
+        }
+        let text = ws.read(&t.path)?;
+        let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
+        let mut sorted = adds.clone();
+        sorted.sort_by(|a, b| b.0.cmp(&a.0));
+        for (at, line) in sorted {
+            lines.insert(at.saturating_sub(1).min(lines.len()), line);
+        }
+        ws.stage(&t.path, lines.concat())?;
+        report.repairs += 1;
+        let names: Vec<&str> = adds.iter().map(|(_, l)| l.trim_end()).collect();
+        steps.step(&format!(
+            "gcc's fix-it: `{}` added to {}",
+            names.join("`, `"),
+            t.rel
+        ));
+        changed = true;
+    }
+    Ok(changed)
+}
+
 pub(crate) async fn verify(
     ws: &mut Workspace,
     targets: &[Target],
@@ -902,7 +941,10 @@ pub(crate) async fn verify(
     steps: &dyn Steps,
     report: &mut Report,
 ) -> Result<Vec<CheckResult>, AgentError> {
-    let dir = ws.shadow_root()?;
+    let mut dir = ws.shadow_root()?;
+    if add_missing_includes(ws, targets, &dir, cfg, steps, report).await? {
+        dir = ws.shadow_root()?;
+    }
     let mut out = Vec::new();
     for t in targets {
         for cmd in check::checkers_for(ws.root(), &t.rel) {
