@@ -916,7 +916,7 @@ async fn add_missing_includes(
         let text = ws.read(&t.path)?;
         let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
         let mut sorted = adds.clone();
-        sorted.sort_by(|a, b| b.0.cmp(&a.0));
+        sorted.sort_by_key(|a| std::cmp::Reverse(a.0));
         for (at, line) in sorted {
             lines.insert(at.saturating_sub(1).min(lines.len()), line);
         }
