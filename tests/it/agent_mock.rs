@@ -1047,3 +1047,39 @@ fn gccs_fix_it_adds_the_header_a_body_needs() {
         "#include <stdio.h>\n#include <stdlib.h>\n\nint distance(int a, int b) {\n    return abs(a - b);\n}\n"
     );
 }
+
+/// "`avg([])` should be 0.0" on one example: no one-token variants, but the guard for the empty
+/// input the request names (it changes no other answer) lands when the model misses it.
+#[test]
+fn the_empty_input_guard_a_request_names_lands_on_one_example() {
+    let stats = "def avg(xs):\n    \"\"\"Arithmetic mean of the numbers in xs.\"\"\"\n    return sum(xs) / len(xs)\n";
+    let same = "    return sum(xs) / len(xs)\n";
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply(same), reply(same)],
+    ));
+    let dir = project(&[("stats.py", stats)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "In stats.py, `avg([])` raises ZeroDivisionError; it should return 0.0.",
+            "--max-rounds",
+            "2",
+            "--candidates",
+            "1",
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("verified: `avg` executed by request 1")
+            && out.contains("an empty `xs` returns `0.0`")
+            && out.contains("trying 1 small variant(s) of `avg`"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("stats.py")).unwrap(),
+        "def avg(xs):\n    \"\"\"Arithmetic mean of the numbers in xs.\"\"\"\n    if not xs:\n        return 0.0\n    return sum(xs) / len(xs)\n"
+    );
+}

@@ -503,13 +503,21 @@ async fn run_inner(
     }
     // The rounds are spent: the one-token variants of the failing definition, where the checks
     // can tell a right one from a wrong one.
-    if cfg.repair_templates && templates_apply(cfg, &oracle, &baseline) {
+    if cfg.repair_templates && cfg.trusted {
         restore(&mut ws, &checkpoint)?;
         let focus = narrowed
             .clone()
             .or_else(|| context::pick_focus(&ws, &targets, prompt, &errors));
-        if let Some((mut cand, results, what)) =
-            repair_templates(&ws, &targets, focus.as_ref(), &oracle, cfg, steps, report).await?
+        let variants = templates_apply(cfg, &oracle, &baseline);
+        if let Some((mut cand, results, what)) = repair_templates(
+            &ws,
+            &targets,
+            focus.as_ref(),
+            variants,
+            (&oracle, cfg, steps),
+            report,
+        )
+        .await?
         {
             publish(steps, &cand, &results);
             let (verification, note) = label(&mut cand, &oracle, &results, &graph).await?;
@@ -733,15 +741,15 @@ fn templates_apply(cfg: &AgentConfig, oracle: &Oracle, baseline: &[CheckResult])
 }
 
 /// Verifies the variants of the focused definition (else of each definition of a lone target,
-/// at most three) one by one in a fork of `ws`; the first that passes every check is returned
-/// with its results and what changed.
+/// at most three) one by one in a fork of `ws` — the empty-input guards the request's examples
+/// ask for, then, when `variants_allowed`, the one-token variants; the first that passes every
+/// check is returned with its results and what changed.
 async fn repair_templates(
     ws: &Workspace,
     targets: &[Target],
     focus: Option<&(usize, String)>,
-    oracle: &Oracle,
-    cfg: &AgentConfig,
-    steps: &dyn Steps,
+    variants_allowed: bool,
+    (oracle, cfg, steps): (&Oracle, &AgentConfig, &dyn Steps),
     report: &mut Report,
 ) -> Result<Option<(Workspace, Vec<CheckResult>, String)>, AgentError> {
     let mut spans: Vec<(usize, String, (usize, usize))> = Vec::new();
@@ -769,12 +777,30 @@ async fn repair_templates(
         }
         let def = lines[first..=last].concat();
         let (before, after) = (lines[..first].concat(), lines[last + 1..].concat());
-        let variants = crate::mutate::mutants(t.fence, &def, MAX_TEMPLATES - tried);
+        // The request's "`f([])` should be X": a guard for the empty input, even on one example.
+        let mut variants: Vec<crate::mutate::Mutant> = oracle
+            .requests
+            .iter()
+            .filter(|r| r.cmd.is_some() && r.expectation.callee() == Some(name.as_str()))
+            .filter_map(|r| match &r.expectation {
+                crate::expect::Expectation::Value { call, expected } => {
+                    crate::mutate::empty_guard(t.fence, &def, call, expected)
+                }
+                _ => None,
+            })
+            .collect();
+        if variants_allowed {
+            variants.extend(crate::mutate::mutants(
+                t.fence,
+                &def,
+                MAX_TEMPLATES.saturating_sub(tried + variants.len()),
+            ));
+        }
         if variants.is_empty() {
             continue;
         }
         steps.step(&format!(
-            "repair templates: trying {} small variants of `{name}`",
+            "repair templates: trying {} small variant(s) of `{name}`",
             variants.len()
         ));
         for m in variants {

@@ -488,8 +488,103 @@ pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
     out
 }
 
-/// The header's parameter names that the body uses (first line, first parenthesis).
-fn parameters(def: &str, toks: &[Tok]) -> Vec<String> {
+/// An empty collection or string as a call argument, as the request writes it.
+fn is_empty_literal(arg: &str) -> bool {
+    let a: String = arg.chars().filter(|c| !c.is_whitespace()).collect();
+    matches!(
+        a.as_str(),
+        "[]" | "{}" | "\"\"" | "''" | "vec![]" | "&[]" | "Vec::new()"
+    ) || (a.starts_with("[]") && a.ends_with("{}"))
+}
+
+/// The top-level, comma-separated arguments of `call` (`f([], 2)` → `[]`, `2`).
+fn arguments(call: &str) -> Vec<&str> {
+    let Some(open) = call.find('(') else {
+        return Vec::new();
+    };
+    let inner = call[open + 1..]
+        .strip_suffix(')')
+        .unwrap_or(&call[open + 1..]);
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in inner.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(inner[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if !inner.trim().is_empty() {
+        out.push(inner[start..].trim());
+    }
+    out
+}
+
+/// The edge-case guard a request like "`avg([])` should be 0.0" asks for: `if not xs: return
+/// 0.0` at the top of the body. It changes the answer for the empty input only, so unlike the
+/// variants above one example is enough to try it. `None` when the call passes no empty
+/// collection, the parameter is not found or the language has no guard here (C: no lengths).
+pub fn empty_guard(fence: &str, def: &str, call: &str, expected: &str) -> Option<Mutant> {
+    let args = arguments(call);
+    let k = args.iter().position(|a| is_empty_literal(a))?;
+    let toks = tokens(def, &lexis(fence));
+    let param = parameters_all(def, &toks).into_iter().nth(k)?;
+    let lines: Vec<&str> = def.split_inclusive('\n').collect();
+    // After the header (and a Python docstring), at the body's indentation.
+    let mut at = 1;
+    let first = lines.get(at)?.trim_start();
+    if fence == "python" && (first.starts_with("\"\"\"") || first.starts_with("'''")) {
+        let q = &first[..3];
+        if first[3..].contains(q) {
+            at += 1;
+        } else {
+            at += 1;
+            while at < lines.len() && !lines[at].contains(q) {
+                at += 1;
+            }
+            at += 1;
+        }
+    }
+    let body = lines.get(at)?;
+    let indent: String = body
+        .chars()
+        .take_while(|c| c.is_whitespace() && *c != '\n')
+        .collect();
+    let step = if indent.starts_with('\t') {
+        "\t"
+    } else {
+        "    "
+    };
+    let guard = match fence {
+        "python" => format!("{indent}if not {param}:\n{indent}{step}return {expected}\n"),
+        "javascript" | "typescript" => {
+            format!("{indent}if ({param}.length === 0) return {expected};\n")
+        }
+        "lua" => format!("{indent}if #{param} == 0 then return {expected} end\n"),
+        "go" => format!(
+            "{indent}if len({param}) == 0 {{\n{indent}{step}return {expected}\n{indent}}}\n"
+        ),
+        "rust" => format!(
+            "{indent}if {param}.is_empty() {{\n{indent}{step}return {expected};\n{indent}}}\n"
+        ),
+        _ => return None,
+    };
+    let text = format!("{}{guard}{}", lines[..at].concat(), lines[at..].concat());
+    Some(Mutant {
+        text,
+        what: format!(
+            "an empty `{param}` returns `{expected}` (guard added at line {})",
+            at + 1
+        ),
+    })
+}
+
+/// Every parameter name of the header, in order (first line, first parenthesis).
+fn parameters_all(def: &str, toks: &[Tok]) -> Vec<String> {
     let Some(open) = toks
         .iter()
         .position(|t| t.line == 0 && &def[t.at.clone()] == "(")
@@ -499,7 +594,6 @@ fn parameters(def: &str, toks: &[Tok]) -> Vec<String> {
     let mut depth = 0;
     let mut out: Vec<String> = Vec::new();
     for (k, t) in toks.iter().enumerate().skip(open) {
-        let s = &def[t.at.clone()];
         match t.kind {
             Kind::Open => depth += 1,
             Kind::Close => {
@@ -508,20 +602,28 @@ fn parameters(def: &str, toks: &[Tok]) -> Vec<String> {
                     break;
                 }
             }
-            // A name is followed by `,`, `)`, `:` (types, Python annotations) or a type (Go).
             Kind::Ident if depth == 1 => {
+                let s = &def[t.at.clone()];
                 let prev = &def[toks[k - 1].at.clone()];
-                let starts = matches!(prev, "(" | ",") || (prev == "mut" && k >= 2);
-                let used = toks
-                    .iter()
-                    .any(|u| u.line > 0 && u.kind == Kind::Ident && &def[u.at.clone()] == s);
-                if starts && used && s != "self" && !out.iter().any(|o| o == s) {
+                let starts = matches!(prev, "(" | ",") || prev == "mut";
+                if starts && s != "self" && s != "mut" {
                     out.push(s.to_string());
                 }
             }
             _ => {}
         }
     }
+    out
+}
+
+/// The header's parameter names that the body uses, for the swaps.
+fn parameters(def: &str, toks: &[Tok]) -> Vec<String> {
+    let mut out = parameters_all(def, toks);
+    out.retain(|p| {
+        toks.iter()
+            .any(|u| u.line > 0 && u.kind == Kind::Ident && &def[u.at.clone()] == p)
+    });
+    out.dedup();
     out
 }
 
@@ -613,6 +715,34 @@ mod tests {
             assert!(m.text.matches("Vec<u32>").count() == 2, "{}", m.text);
             assert!(m.text.contains("// 1 < 2\n"), "{}", m.text);
         }
+    }
+
+    #[test]
+    fn an_empty_input_guard_goes_after_the_docstring() {
+        let py = "def avg(xs):\n    \"\"\"Mean.\"\"\"\n    return sum(xs) / len(xs)\n";
+        let m = empty_guard("python", py, "avg([])", "0.0").unwrap();
+        assert_eq!(
+            m.text,
+            "def avg(xs):\n    \"\"\"Mean.\"\"\"\n    if not xs:\n        return 0.0\n    return sum(xs) / len(xs)\n"
+        );
+        let js = "function lastN(xs, n) {\n  return xs.slice(-n);\n}\n";
+        let m = empty_guard("javascript", js, "lastN([], 2)", "[]").unwrap();
+        assert!(
+            m.text
+                .contains("  if (xs.length === 0) return [];\n  return"),
+            "{}",
+            m.text
+        );
+        let go = "func Max(xs []int) int {\n\tbest := 0\n\treturn best\n}\n";
+        let m = empty_guard("go", go, "Max([]int{})", "0").unwrap();
+        assert!(
+            m.text
+                .contains("\tif len(xs) == 0 {\n\t\treturn 0\n\t}\n\tbest"),
+            "{}",
+            m.text
+        );
+        assert!(empty_guard("python", py, "avg([1, 2])", "1.5").is_none());
+        assert!(empty_guard("c", "int f(int *x) {\n  return 0;\n}\n", "f([])", "0").is_none());
     }
 
     #[test]
