@@ -1083,3 +1083,27 @@ fn the_empty_input_guard_a_request_names_lands_on_one_example() {
         "def avg(xs):\n    \"\"\"Arithmetic mean of the numbers in xs.\"\"\"\n    if not xs:\n        return 0.0\n    return sum(xs) / len(xs)\n"
     );
 }
+
+/// A script without functions: the reply is the whole file, and the request's command that
+/// runs that very file is what verifies it.
+#[test]
+fn a_script_is_fixed_whole_and_verified_by_the_command_that_runs_it() {
+    let script = "// Usage: node main.js N...   prints the sum of the numbers\nconst args = process.argv.slice(2);\nconst total = args.reduce((sum, x) => sum + x, 0);\nconsole.log(total);\n";
+    let fixed = "// Usage: node main.js N...   prints the sum of the numbers\nconst args = process.argv.slice(2).map(Number);\nconst total = args.reduce((sum, x) => sum + x, 0);\nconsole.log(total);\n";
+    let server = MockServer::start(MockConfig::new(Flavor::LlamaCpp, vec![reply(fixed)]));
+    let dir = project(&[("main.js", script)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "running `node main.js 2 3` prints 023 but it should print 5.",
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("verified: `args` run as a program by"),
+        "{out}"
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("main.js")).unwrap(), fixed);
+}

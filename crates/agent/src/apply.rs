@@ -258,7 +258,11 @@ fn merge(rel: &str, old: &str, code: &str) -> Option<(String, String, u32)> {
             }
             Some((new, note, u32::from(!dropped.is_empty())))
         }
-        Err(UnitError::NoDefinitions) | Ok(_) if definitions(rel, old).is_empty() => {
+        // A script (top-level statements; a `const` is no function to replace): the block is
+        // the whole file, as it is for a file without definitions.
+        Err(UnitError::NoDefinitions) | Ok(_)
+            if definitions(rel, old).is_empty() || holds_no_unit(rel, old, ext) =>
+        {
             let mut text = code.to_string();
             if old.ends_with('\n') && !text.ends_with('\n') {
                 text.push('\n');
@@ -269,9 +273,36 @@ fn merge(rel: &str, old: &str, code: &str) -> Option<(String, String, u32)> {
     }
 }
 
+/// `text` has no function, method or class a reply could replace (the unit query finds none).
+fn holds_no_unit(rel: &str, text: &str, ext: &str) -> bool {
+    use smallcode_core::edit::unit::{replace_units, UnitError, UnitOptions};
+    matches!(
+        replace_units(
+            std::path::Path::new(rel),
+            text,
+            ext,
+            text,
+            &UnitOptions::default()
+        ),
+        Err(UnitError::NoDefinitions)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scripts_whole_file_reply_replaces_it() {
+        let old = "// Usage: node main.js N...\nconst args = process.argv.slice(2);\nconst total = args.reduce((sum, x) => sum + x, 0);\nconsole.log(total);\n";
+        let reply = "const args = process.argv.slice(2).map(Number);\nconst total = args.reduce((sum, x) => sum + x, 0);\nconsole.log(total);";
+        let (new, note, _) = merge("main.js", old, reply).unwrap();
+        assert_eq!(new, format!("{reply}\n"));
+        assert_eq!(note, "replaced the whole file");
+        // A file with functions still takes only whole definitions from a reply.
+        let lib = "function add(a, b) {\n  return a - b;\n}\nconst k = 1;\n";
+        assert!(merge("lib.js", lib, "console.log(1);").is_none());
+    }
 
     #[test]
     fn a_constant_replacing_computed_code_is_flagged() {

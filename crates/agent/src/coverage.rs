@@ -33,10 +33,24 @@ pub struct Changed {
     pub lines: (u32, u32),
     /// Registry language name.
     pub lang: &'static str,
+    /// A constant or top-level variable, not code a call runs: running its file as a program
+    /// evaluates it.
+    pub constant: bool,
 }
 
+/// A definition as the tags query sees it: name, qualified name, 1-based lines, text.
+type Def = (String, String, (u32, u32), String);
+
 /// Definitions (name, qualified, 1-based lines, text) of `text` as the tags query sees them.
-fn definitions(rel: &str, text: &str) -> Vec<(String, String, (u32, u32), String)> {
+fn definitions(rel: &str, text: &str) -> Vec<Def> {
+    definitions_with_kind(rel, text)
+        .into_iter()
+        .map(|(d, _)| d)
+        .collect()
+}
+
+/// [`definitions`], each with whether it is a constant (not callable code).
+fn definitions_with_kind(rel: &str, text: &str) -> Vec<(Def, bool)> {
     let Some(lang) = language_for_path(Path::new(rel)) else {
         return Vec::new();
     };
@@ -58,10 +72,13 @@ fn definitions(rel: &str, text: &str) -> Vec<(String, String, (u32, u32), String
                 .unwrap_or("")
                 .to_string();
             (
-                s.name.clone(),
-                s.qualified.clone(),
-                (s.span.start_row + 1, s.span.end_row + 1),
-                body,
+                (
+                    s.name.clone(),
+                    s.qualified.clone(),
+                    (s.span.start_row + 1, s.span.end_row + 1),
+                    body,
+                ),
+                s.kind == smallcode_core::graph::SymbolKind::Constant,
             )
         })
         .collect()
@@ -113,7 +130,13 @@ pub fn changed_texts(
         return Vec::new();
     };
     let old: Vec<_> = definitions(rel, before);
-    let new = definitions(rel, after);
+    let with_kind = definitions_with_kind(rel, after);
+    let constants: Vec<String> = with_kind
+        .iter()
+        .filter(|(_, c)| *c)
+        .map(|((_, q, _, _), _)| q.clone())
+        .collect();
+    let new: Vec<_> = with_kind.into_iter().map(|(d, _)| d).collect();
     let differs = |q: &str, body: &str| !old.iter().any(|(_, oq, _, ob)| oq == q && ob == body);
     let changed: Vec<&(String, String, (u32, u32), String)> =
         new.iter().filter(|(_, q, _, b)| differs(q, b)).collect();
@@ -136,6 +159,7 @@ pub fn changed_texts(
                 qualified: qualified.clone(),
                 lines: *lines,
                 lang: lang.name,
+                constant: constants.contains(qualified),
             };
             (c, body.clone(), was)
         })
@@ -414,6 +438,7 @@ mod tests {
                 qualified: (*name).into(),
                 lines: *lines,
                 lang,
+                constant: false,
             })
             .collect();
         let before = tracer.executed(&proj, &changed);

@@ -347,9 +347,19 @@ impl Oracle {
             .map(|t| t.executed(shadow, &changed))
             .unwrap_or_else(|| vec![None; changed.len()]);
         let reach = coverage::reachable(self.mentioned.iter().cloned(), callees, 3);
+        // A script's top-level constant is evaluated by a check that runs its file.
+        let run_as_program = |c: &Changed| {
+            c.constant
+                && self.behavioural.iter().any(|cmd| {
+                    cmd.command
+                        .split(|ch: char| ch.is_whitespace() || ch == '\'' || ch == '"')
+                        .any(|w| w == c.file || w == format!("./{}", c.file))
+                })
+        };
         let missed: Vec<&str> = changed
             .iter()
             .zip(&traced)
+            .filter(|(c, _)| !run_as_program(c))
             .filter(|(c, t)| match t {
                 Some(ran) => !ran,
                 None => !reach.contains(&c.name),
@@ -357,7 +367,9 @@ impl Oracle {
             .map(|(c, _)| c.qualified.as_str())
             .collect();
         if missed.is_empty() {
-            let how = if traced.iter().all(Option::is_some) {
+            let how = if changed.iter().all(run_as_program) {
+                "run as a program by"
+            } else if traced.iter().all(Option::is_some) {
                 "executed by"
             } else {
                 "reached through the code graph by"
