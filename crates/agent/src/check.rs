@@ -348,10 +348,52 @@ pub fn repro_from_request(root: &Path, request: &str) -> Option<CheckCmd> {
     let in_project =
         |a: &str| !a.starts_with('/') && !a.split('/').any(|c| c == "..") && root.join(a).is_file();
     // Inline code spans only: a fenced block holds output, not the command.
-    let spans = request
+    let spans: Vec<&str> = request
         .split("```")
         .step_by(2)
-        .flat_map(|outside| outside.split('`').skip(1).step_by(2));
+        .flat_map(|outside| outside.split('`').skip(1).step_by(2))
+        .collect();
+    // A compiled program: the request's own build command (`gcc -o listdemo main.c list.c`),
+    // then the program it says crashes (`./listdemo`).
+    for build in &spans {
+        let words: Vec<&str> = build.split_whitespace().collect();
+        let Some(&compiler) = words.first() else {
+            continue;
+        };
+        if !matches!(compiler, "gcc" | "g++" | "cc" | "clang" | "clang++")
+            || !words.iter().all(|w| safe_arg(w))
+            || !installed(compiler)
+        {
+            continue;
+        }
+        let Some(out) = words
+            .iter()
+            .position(|w| *w == "-o")
+            .and_then(|k| words.get(k + 1))
+        else {
+            continue;
+        };
+        let sources_ok = words[1..]
+            .iter()
+            .enumerate()
+            .filter(|(k, w)| !w.starts_with('-') && words.get(*k) != Some(&"-o"))
+            .all(|(_, w)| in_project(w));
+        if out.contains('/') || !sources_ok {
+            continue;
+        }
+        let program = format!("./{out}");
+        let run = spans.iter().find_map(|s| {
+            let w: Vec<&str> = s.split_whitespace().collect();
+            (w.first() == Some(&program.as_str()) && w.iter().all(|a| safe_arg(a)))
+                .then(|| w.join(" "))
+        });
+        if let Some(run) = run {
+            return Some(CheckCmd {
+                name: "repro".into(),
+                command: format!("{} 2>&1 && {run} 2>&1", words.join(" ")),
+            });
+        }
+    }
     for span in spans {
         let words: Vec<&str> = span.split_whitespace().collect();
         let Some(first) = words.first() else { continue };
@@ -580,6 +622,24 @@ fix-it:\"m.c\":{1:1-1:1}:\"#include <x; rm -rf>\\n\"\n";
             "inside a fenced block"
         );
         assert_eq!(r("`main.py` has `add`"), None);
+        // A compiled program: its build command from the request, then the program.
+        std::fs::write(t.path().join("main.c"), "int main(void) { return 0; }\n").unwrap();
+        std::fs::write(t.path().join("list.c"), "\n").unwrap();
+        assert_eq!(
+            r("`./listdemo` crashes (built with `gcc -std=c11 -g -o listdemo main.c list.c`)")
+                .as_deref(),
+            Some("gcc -std=c11 -g -o listdemo main.c list.c 2>&1 && ./listdemo 2>&1")
+        );
+        assert_eq!(
+            r("`./listdemo` crashes (built with `gcc -o listdemo main.c gone.c`)"),
+            None
+        );
+        assert_eq!(
+            r("`gcc -o listdemo main.c list.c` works"),
+            None,
+            "no program run"
+        );
+        assert_eq!(r("`./x` dies (`gcc -o ../x main.c`)"), None);
     }
 
     #[test]

@@ -122,6 +122,23 @@ impl Oracle {
                 test_strings.extend(crate::overfit::quoted(&text));
             }
         }
+        // The request's command runs a program: its entry point (the file with `main`) says
+        // what it calls, the graph the rest (C/C++: no tracer runs there).
+        if let Some(r) = &repro {
+            for word in r.command.split_whitespace() {
+                let is_c = [".c", ".cc", ".cpp"].iter().any(|e| word.ends_with(e));
+                let Ok(text) = std::fs::read_to_string(root.join(word)) else {
+                    continue;
+                };
+                if is_c
+                    && coverage::definition_names(word, &text)
+                        .iter()
+                        .any(|n| n == "main")
+                {
+                    mentioned.extend(coverage::identifiers(&text));
+                }
+            }
+        }
         let mut behavioural = Vec::new();
         let mut skipped = Vec::new();
         let add = |cmd: CheckCmd, what: String, b: &mut Vec<CheckCmd>, s: &mut Vec<String>| {
