@@ -1107,3 +1107,37 @@ fn a_script_is_fixed_whole_and_verified_by_the_command_that_runs_it() {
     );
     assert_eq!(std::fs::read_to_string(dir.join("main.js")).unwrap(), fixed);
 }
+
+/// The only check is the command the request says crashes: a body that stops the crash by
+/// returning nothing useful passes it, so the change is `checked`, not verified, and not written.
+#[test]
+fn a_command_that_no_longer_crashes_is_no_verification_of_the_answers() {
+    let src = "import sys\n\n\ndef count_words(text):\n    counts = {}\n    for word in text.split():\n        counts[word] += 1\n    return counts\n\n\nif __name__ == \"__main__\":\n    print(count_words(\"a b a\"))\n";
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply(
+            "    counts = {}\n    for word in text.split():\n        counts.get(word)\n    return counts\n",
+        )],
+    ));
+    let dir = project(&[("wordfreq.py", src)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "Running `python3 wordfreq.py` crashes with KeyError. Fix count_words in wordfreq.py.",
+            "--max-rounds",
+            "1",
+            "--no-repair-templates",
+        ],
+    );
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("checked: runs without crashing under repro; no check compared its answers"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("wordfreq.py")).unwrap(),
+        src
+    );
+}

@@ -91,6 +91,21 @@ pub fn pick_targets(ws: &Workspace, files: &[String], prompt: &str) -> Vec<Targe
         by_path
     };
     let named_code: Vec<&String> = named.iter().copied().filter(|f| !is_test(f)).collect();
+    // Files the request's own words name win over those only its commands and pasted output
+    // name: "Make list_sum in list.c handle NULL" with `gcc -o demo main.c list.c` and a gdb
+    // trace through main.c is about list.c.
+    let words = prose(prompt);
+    let in_words: Vec<&String> = named_code
+        .iter()
+        .copied()
+        .filter(|f| {
+            let base = f.rsplit('/').next().unwrap_or(f);
+            words.contains(f.as_str()) || mentions_word(&words, base)
+        })
+        .collect();
+    if !in_words.is_empty() {
+        return in_words.into_iter().take(3).map(mk).collect();
+    }
     if !named_code.is_empty() {
         return named_code.into_iter().take(3).map(mk).collect();
     }
@@ -114,6 +129,30 @@ pub fn pick_targets(ws: &Workspace, files: &[String], prompt: &str) -> Vec<Targe
         .take(2)
         .map(|(i, _)| mk(code[i]))
         .collect()
+}
+
+/// The request without its fenced blocks (pasted output) and without the inline spans that are
+/// commands (`gcc -o demo main.c`, `python3 main.py`).
+fn prose(prompt: &str) -> String {
+    const COMMANDS: [&str; 14] = [
+        "gcc", "g++", "cc", "clang", "clang++", "python", "python3", "node", "lua", "lua5.4", "go",
+        "cargo", "rustc", "make",
+    ];
+    let mut out = String::new();
+    for outside in prompt.split("```").step_by(2) {
+        for (k, piece) in outside.split('`').enumerate() {
+            let command = k % 2 == 1
+                && piece
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| COMMANDS.contains(&w) || w.starts_with("./"));
+            if !command {
+                out.push_str(piece);
+                out.push(' ');
+            }
+        }
+    }
+    out
 }
 
 /// `path` occurs in `text` not as the tail of a longer path (`a/calc.py` vs `demo/a/calc.py`).
@@ -442,6 +481,15 @@ mod focus_tests {
             pick_focus(&ws, &targets, task, &[]),
             Some((0, "area".to_string()))
         );
+    }
+
+    #[test]
+    fn the_requests_own_words_pick_the_file_over_its_commands() {
+        let p = "`./listdemo` crashes (built with `gcc -o listdemo main.c list.c`):\n```\nat main.c:9\n```\nMake list_sum in list.c handle NULL.";
+        let w = prose(p);
+        assert!(w.contains("list.c") && !w.contains("main.c"), "{w}");
+        assert!(!prose("run `python3 main.py` now").contains("main.py"));
+        assert!(prose("fix `main.py`").contains("main.py"));
     }
 
     #[test]
