@@ -1141,3 +1141,30 @@ fn a_command_that_no_longer_crashes_is_no_verification_of_the_answers() {
         src
     );
 }
+
+/// A candidate that loops forever is stopped at 20× the check's first run (at least 10 s), not
+/// at the two-minute check limit, and the next round goes on.
+#[test]
+fn a_looping_candidate_costs_seconds_not_the_whole_check_limit() {
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply("    while a != b + 1:\n        pass\n    return a + b\n"),
+            reply("    return a + b\n"),
+        ],
+    ));
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "Fix add in calc.py",
+            "--candidates",
+            "1",
+            "--no-repair-templates",
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("timed out after 10s"), "{out}");
+}

@@ -987,7 +987,10 @@ pub(crate) async fn verify(
     oracle.reset();
     let env = oracle.env(&dir);
     for cmd in &oracle.behavioural {
-        let r = check::run_env(&dir, cmd, cfg.check_timeout, &env).await;
+        let started = Instant::now();
+        let limit = oracle.time_limit(&cmd.name, cfg.check_timeout);
+        let r = check::run_env(&dir, cmd, limit, &env).await;
+        oracle.record_run(&cmd.name, started.elapsed());
         report.checks += 1;
         steps.step(&format!("check {}", r.summary()));
         out.push(r);

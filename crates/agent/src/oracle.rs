@@ -39,6 +39,8 @@ pub struct Oracle {
     probes: Vec<Probe>,
     /// The old code's answers to each probe's calls, computed on first need.
     baseline: tokio::sync::OnceCell<Vec<Vec<crate::probe::Outcome>>>,
+    /// How long each behavioural check took on its first run (the code before any edit).
+    first_runs: std::sync::Mutex<std::collections::HashMap<String, std::time::Duration>>,
     // Harness files and traces; removed with the oracle.
     _scratch: Option<tempfile::TempDir>,
 }
@@ -193,6 +195,7 @@ impl Oracle {
             tracer,
             probes,
             baseline: tokio::sync::OnceCell::new(),
+            first_runs: Default::default(),
             _scratch: scratch,
         }
     }
@@ -318,6 +321,22 @@ impl Oracle {
             r.cmd.as_ref().is_some_and(|c| c.name == cmd.name)
                 && matches!(r.expectation, expect::Expectation::NoRaise { .. })
         })
+    }
+
+    /// The time limit of behavioural check `name`: 20× its first run, at least 10 s, at most
+    /// `limit`. A candidate that loops (a script waiting forever) otherwise costs the whole
+    /// `limit` — two minutes — where the code before the edit answered in 50 ms.
+    pub fn time_limit(&self, name: &str, limit: std::time::Duration) -> std::time::Duration {
+        let runs = self.first_runs.lock().unwrap_or_else(|e| e.into_inner());
+        runs.get(name).map_or(limit, |first| {
+            (*first * 20).clamp(std::time::Duration::from_secs(10), limit)
+        })
+    }
+
+    /// Notes how long check `name` took, when it is its first run.
+    pub fn record_run(&self, name: &str, took: std::time::Duration) {
+        let mut runs = self.first_runs.lock().unwrap_or_else(|e| e.into_inner());
+        runs.entry(name.to_string()).or_insert(took);
     }
 
     /// The environment checks run with (the tracer's), for checks running in `shadow`.
