@@ -1166,5 +1166,12 @@ fn a_looping_candidate_costs_seconds_not_the_whole_check_limit() {
         ],
     );
     assert!(ok, "{out}");
-    assert!(out.contains("timed out after 10s"), "{out}");
+    // 20× the first run: 10 s on a quiet machine, more under load, never the 120 s limit.
+    let secs: u64 = out
+        .split("timed out after ")
+        .nth(1)
+        .and_then(|t| t.split('s').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no time-out: {out}"));
+    assert!((10..120).contains(&secs), "{out}");
 }
