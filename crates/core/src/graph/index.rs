@@ -19,6 +19,7 @@ use serde::Serialize;
 use super::codec::{encode, FileRecord, FileStatus};
 use super::config::GraphConfig;
 use super::extract;
+use super::lexical::{self, FileWords};
 use super::types::FileSymbols;
 use crate::syntax::{language_for_path, Lang, ParserPool};
 
@@ -58,6 +59,9 @@ pub struct IndexStats {
     pub store_seconds: f64,
     /// Part of `seconds` spent putting records into the in-memory graph (calling thread).
     pub memory_seconds: f64,
+    /// Part of `seconds` spent merging files' words into the walk's word index (calling
+    /// thread; the analysis itself runs on the workers, with the parse).
+    pub words_seconds: f64,
 }
 
 /// A file the walk found.
@@ -167,22 +171,29 @@ pub(crate) fn hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
-/// Reads, classifies and (if indexable) parses one file into a record. `prev_hash` lets an
-/// unchanged file skip parsing: `Ok(None)` then means "same content".
+/// Reads, classifies and (if indexable) parses one file into a record, and analyses its words
+/// for the walk's index while the text is in memory (reading it again later cost a quarter of
+/// the parse). `prev_hash` lets an unchanged file skip parsing: `Ok(None)` then means "same
+/// content".
 pub(crate) fn build_record(
     f: &Found,
     cfg: &GraphConfig,
     pool: &mut ParserPool,
     prev_hash: Option<u64>,
-) -> std::io::Result<Option<FileRecord>> {
+) -> std::io::Result<Option<(FileRecord, FileWords)>> {
     let bytes = std::fs::read(&f.abs)?;
     let h = hash(&bytes);
     if prev_hash == Some(h) {
         return Ok(None);
     }
-    Ok(Some(record_from_bytes(
-        f.lang, &bytes, h, f.mtime_ns, cfg, pool,
-    )))
+    let rec = record_from_bytes(f.lang, &bytes, h, f.mtime_ns, cfg, pool);
+    let text = if lexical::wants_text(&rec) {
+        std::str::from_utf8(&bytes).ok()
+    } else {
+        None
+    };
+    let words = lexical::analyse_file(&f.rel, &rec, text);
+    Ok(Some((rec, words)))
 }
 
 /// Builds a record from text already in memory (files and buffers alike).
@@ -265,8 +276,9 @@ pub(crate) fn plan(
 
 /// One finished job.
 pub(crate) enum Done {
-    /// New record.
-    Record(String, FileRecord),
+    /// New record, and its file's words for the walk's index (boxed: the other variants are
+    /// small, and the channel holds many).
+    Record(String, FileRecord, Box<FileWords>),
     /// Same content, new mtime.
     Touched(String, u64),
     /// Could not be read (vanished, permissions): dropped from the graph.
@@ -292,9 +304,9 @@ pub(crate) fn run_jobs(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some((f, prev)) = jobs.get(i) else { break };
                     let done = match build_record(f, cfg, &mut pool, *prev) {
-                        Ok(Some(mut rec)) => {
+                        Ok(Some((mut rec, words))) => {
                             rec.mtime_ns = f.mtime_ns;
-                            Done::Record(f.rel.clone(), rec)
+                            Done::Record(f.rel.clone(), rec, Box::new(words))
                         }
                         Ok(None) => Done::Touched(f.rel.clone(), f.mtime_ns),
                         Err(e) => {

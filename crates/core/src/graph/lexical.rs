@@ -8,16 +8,20 @@
 //! Paths are a second, per-file index: `fix(blame): …` names `lua/gitsigns/blame.lua`.
 //!
 //! The index is derived from the graph's records plus the files' text and kept beside the
-//! graph, not in the database: [`Lexicon::sync`] compares every file's content hash with the
-//! one its entry was built from and rebuilds only what changed (a buffer edit re-reads one
-//! file), so it follows live buffers without touching indexing. The first sync of a project
-//! reads and analyses every file, on the graph's worker threads.
+//! graph, not in the database. Indexing analyses each file it parses on its worker threads,
+//! from the text it already holds ([`analyse_file`]), and merges the entry as it stores the
+//! record ([`Lexicon::put`]): a cold index leaves nothing for the first walk. Before every walk
+//! [`Lexicon::sync`] compares each file's content hash and path with the ones its entry was
+//! built from and rebuilds only what differs (a buffer edit re-reads one file; a warm start,
+//! whose records come from the database, reads and analyses every file once, on the graph's
+//! worker threads), so it follows live buffers without indexing's help.
 //!
 //! Invariant: `files[slot]` is built from the record whose hash it stores, and `terms` holds,
 //! for each term, exactly the slots whose entry has a posting (or a path word) for it.
 
 use foldhash::{HashMap, HashMapExt};
 
+use super::codec::FileRecord;
 use super::model::{GraphData, SymId};
 use super::types::{Symbol, SymbolKind};
 use super::words;
@@ -55,6 +59,9 @@ struct Posting {
 struct FileLex {
     /// Hash of the record content this entry was built from.
     hash: u64,
+    /// Hash of the path it was built for: a renamed file keeps its content hash, and may get
+    /// the slot its old path freed, but not its path words.
+    path: u64,
     postings: Vec<Posting>,
     /// Weighted length per symbol (0 for symbols that own no words).
     lens: Vec<f32>,
@@ -136,10 +143,15 @@ impl Request {
     }
 }
 
-/// A file's entry before its terms are numbered (built on worker threads).
-struct Pending {
-    slot: u32,
+/// What one file contributes, before its terms get the index's numbers: built where the file's
+/// text is at hand (an indexing worker, or [`Lexicon::sync`] on the graph's threads) and merged
+/// by [`Lexicon::put`], so the merge is the only serial part.
+#[derive(Debug)]
+pub struct FileWords {
+    /// Hash of the record content it was built from.
     hash: u64,
+    /// [`path_hash`] of the path it was built for.
+    path: u64,
     /// Local term ids → text.
     names: Vec<String>,
     postings: Vec<Posting>,
@@ -167,47 +179,153 @@ pub fn looks_generated(text: &str) -> bool {
     .any(|m| head.contains(m))
 }
 
-/// Builds a file's entry from its record and, when available, its text.
-fn analyse(slot: u32, hash: u64, path: &str, symbols: &[Symbol], text: Option<&str>) -> Pending {
-    let mut local: HashMap<String, u32> = HashMap::new();
-    let mut names: Vec<String> = Vec::new();
-    let mut intern = |t: &str, names: &mut Vec<String>| -> u32 {
-        if let Some(&id) = local.get(t) {
-            return id;
+/// Whether [`analyse_file`] reads the file's text for this record: only full records with
+/// definitions have spans to give its words to.
+pub fn wants_text(record: &FileRecord) -> bool {
+    let syms = &record.symbols;
+    !syms.outline_only && !syms.symbols.is_empty()
+}
+
+/// Analyses one file for the word index: `text` is its current content, the content `record`
+/// was built from (ignored unless [`wants_text`]; without it a definition's signature stands in
+/// for its body).
+pub fn analyse_file(path: &str, record: &FileRecord, text: Option<&str>) -> FileWords {
+    let text = text.filter(|_| wants_text(record));
+    analyse(record.hash, path, &record.symbols.symbols, text)
+}
+
+/// Turns words into local term ids, remembering each distinct word's terms: a file repeats its
+/// identifiers, and splitting, stop-word checks and stemming are the expensive part.
+struct Terms<'a> {
+    /// Term text → local id.
+    ids: HashMap<String, u32>,
+    /// Word as written → its terms, a range of `cached`.
+    words: HashMap<&'a str, (u32, u32)>,
+    cached: Vec<u32>,
+}
+
+impl<'a> Terms<'a> {
+    /// The term ids of `word` ([`words::terms_of`], in its order, repeats kept).
+    fn of(&mut self, word: &'a str) -> &[u32] {
+        let (a, b) = match self.words.get(word) {
+            Some(&r) => r,
+            None => {
+                let start = self.cached.len() as u32;
+                let (ids, cached) = (&mut self.ids, &mut self.cached);
+                words::terms_of(word, |t| {
+                    let next = ids.len() as u32;
+                    let id = match ids.get(t) {
+                        Some(&id) => id,
+                        None => {
+                            ids.insert(t.to_string(), next);
+                            next
+                        }
+                    };
+                    cached.push(id);
+                });
+                let r = (start, self.cached.len() as u32);
+                self.words.insert(word, r);
+                r
+            }
+        };
+        &self.cached[a as usize..b as usize]
+    }
+
+    /// Local id → term text.
+    fn into_names(self) -> Vec<String> {
+        let mut names = vec![String::new(); self.ids.len()];
+        for (t, id) in self.ids {
+            names[id as usize] = t;
         }
-        let id = names.len() as u32;
-        names.push(t.to_string());
-        local.insert(t.to_string(), id);
-        id
+        names
+    }
+}
+
+/// Sums term frequencies per (term, definition) as words arrive. Words of one definition come
+/// mostly in a run, so the last posting of each term is remembered and extended; a definition
+/// interrupted by a nested one leaves a second posting, merged after the sort.
+struct Postings {
+    raw: Vec<Posting>,
+    /// Per local term: (definition, index in `raw`) of its last posting.
+    last: Vec<(u32, u32)>,
+    lens: Vec<f32>,
+}
+
+impl Postings {
+    fn new(symbols: usize) -> Postings {
+        Postings {
+            raw: Vec::new(),
+            last: Vec::new(),
+            lens: vec![0.0; symbols],
+        }
+    }
+
+    fn add(&mut self, terms: &[u32], sym: u32, tf: f32) {
+        for &term in terms {
+            self.lens[sym as usize] += tf;
+            let t = term as usize;
+            if t >= self.last.len() {
+                self.last.resize(t + 1, (u32::MAX, 0));
+            }
+            let (s, i) = self.last[t];
+            if s == sym {
+                self.raw[i as usize].tf += tf;
+            } else {
+                self.last[t] = (sym, self.raw.len() as u32);
+                self.raw.push(Posting { term, sym, tf });
+            }
+        }
+    }
+
+    /// Postings sorted by (term, definition), one per pair, and the weighted lengths.
+    fn finish(mut self) -> (Vec<Posting>, Vec<f32>) {
+        self.raw.sort_unstable_by_key(|p| (p.term, p.sym));
+        let mut out: Vec<Posting> = Vec::with_capacity(self.raw.len());
+        for p in self.raw {
+            match out.last_mut() {
+                Some(last) if last.term == p.term && last.sym == p.sym => last.tf += p.tf,
+                _ => out.push(p),
+            }
+        }
+        (out, self.lens)
+    }
+}
+
+/// Builds a file's entry from its definitions and, when available, its text. Term
+/// frequencies and lengths are sums of multiples of 0.5, exact in `f32`, so the order words are
+/// counted in does not change them.
+fn analyse<'a>(
+    hash: u64,
+    path: &'a str,
+    symbols: &'a [Symbol],
+    text: Option<&'a str>,
+) -> FileWords {
+    // About one distinct word per 100 bytes of source (40k-symbol corpus); sized so that the
+    // maps rarely grow.
+    let guess = text.map_or(symbols.len() * 4, |t| t.len() / 64).max(16);
+    let mut terms = Terms {
+        ids: HashMap::with_capacity(guess),
+        words: HashMap::with_capacity(guess),
+        cached: Vec::with_capacity(guess * 2),
     };
-    let mut raw: Vec<Posting> = Vec::new();
+    let mut acc = Postings::new(symbols.len());
     let owns = |s: &Symbol| s.kind != SymbolKind::Module;
     for (i, s) in symbols.iter().enumerate() {
         if !owns(s) {
             continue;
         }
         let i = i as u32;
-        let mut add = |word: &str, w: f32, names: &mut Vec<String>| {
-            words::terms_of(word, |t| {
-                let term = intern(t, names);
-                raw.push(Posting {
-                    term,
-                    sym: i,
-                    tf: w,
-                });
-            });
-        };
-        add(&s.name, W_NAME, &mut names);
+        acc.add(terms.of(&s.name), i, W_NAME);
         if let Some(prefix) = s.qualified.strip_suffix(s.name.as_str()) {
-            words::for_each_word(prefix, |_, w| add(w, W_PARENT, &mut names));
+            words::for_each_word(prefix, |_, w| acc.add(terms.of(w), i, W_PARENT));
         }
         // A docstring is inside the source and counted there; a comment above is not.
         let inside = text.is_some() && s.doc.starts_with(['"', '\'']);
         if !inside {
-            words::for_each_word(&s.doc, |_, w| add(w, W_DOC, &mut names));
+            words::for_each_word(&s.doc, |_, w| acc.add(terms.of(w), i, W_DOC));
         }
         if text.is_none() {
-            words::for_each_word(&s.signature, |_, w| add(w, W_BODY, &mut names));
+            words::for_each_word(&s.signature, |_, w| acc.add(terms.of(w), i, W_BODY));
         }
     }
     if let Some(text) = text {
@@ -236,37 +354,19 @@ fn analyse(slot: u32, hash: u64, path: &str, symbols: &[Symbol], text: Option<&s
             if !owns(&symbols[owner]) {
                 return;
             }
-            words::terms_of(word, |t| {
-                let term = intern(t, &mut names);
-                raw.push(Posting {
-                    term,
-                    sym: owner as u32,
-                    tf: W_BODY,
-                });
-            });
+            acc.add(terms.of(word), owner as u32, W_BODY);
         });
     }
-    raw.sort_unstable_by_key(|p| (p.term, p.sym));
-    let mut postings: Vec<Posting> = Vec::with_capacity(raw.len() / 2);
-    let mut lens = vec![0f32; symbols.len()];
-    for p in raw {
-        lens[p.sym as usize] += p.tf;
-        match postings.last_mut() {
-            Some(last) if last.term == p.term && last.sym == p.sym => last.tf += p.tf,
-            _ => postings.push(p),
-        }
-    }
+    let (postings, lens) = acc.finish();
     let mut path_terms: Vec<u32> = Vec::new();
     let stemless = path.rsplit_once('.').map_or(path, |(a, _)| a);
-    words::for_each_word(stemless, |_, w| {
-        words::terms_of(w, |t| path_terms.push(intern(t, &mut names)));
-    });
+    words::for_each_word(stemless, |_, w| path_terms.extend_from_slice(terms.of(w)));
     path_terms.sort_unstable();
     path_terms.dedup();
-    Pending {
-        slot,
+    FileWords {
         hash,
-        names,
+        path: path_hash(path),
+        names: terms.into_names(),
         postings,
         lens,
         path_terms,
@@ -295,7 +395,7 @@ impl Lexicon {
                 .files
                 .get(s)
                 .and_then(|e| e.as_ref())
-                .is_some_and(|e| e.hash == f.record.hash);
+                .is_some_and(|e| e.hash == f.record.hash && e.path == path_hash(&f.path));
             if !fresh {
                 todo.push(slot);
             }
@@ -311,24 +411,17 @@ impl Lexicon {
         if todo.is_empty() {
             return 0;
         }
-        let build = |slot: u32| -> Option<Pending> {
+        let build = |slot: u32| -> Option<(u32, FileWords)> {
             let f = data.file(slot)?;
-            let syms = &f.record.symbols;
-            let src = if syms.outline_only || syms.symbols.is_empty() {
-                None
-            } else {
+            let src = if wants_text(&f.record) {
                 text(slot)
+            } else {
+                None
             };
-            Some(analyse(
-                slot,
-                f.record.hash,
-                &f.path,
-                &syms.symbols,
-                src.as_deref(),
-            ))
+            Some((slot, analyse_file(&f.path, &f.record, src.as_deref())))
         };
         let threads = threads.clamp(1, 8).min(todo.len().div_ceil(16));
-        let built: Vec<Pending> = if threads <= 1 {
+        let built: Vec<(u32, FileWords)> = if threads <= 1 {
             todo.iter().filter_map(|&s| build(s)).collect()
         } else {
             let chunk = todo.len().div_ceil(threads);
@@ -346,10 +439,19 @@ impl Lexicon {
             })
         };
         let n = built.len();
-        for p in built {
-            self.insert(p);
+        for (slot, w) in built {
+            self.insert(slot, w);
         }
         n
+    }
+
+    /// Puts the entry of the file now at `slot`, analysed by [`analyse_file`] from the record
+    /// the graph holds there (indexing does this as it stores records, so the first walk has
+    /// nothing left to read). An entry that no longer matches the graph is harmless:
+    /// [`Lexicon::sync`] checks every entry against the record's hash and path before a walk.
+    pub fn put(&mut self, slot: u32, words: FileWords) {
+        self.remove(slot);
+        self.insert(slot, words);
     }
 
     fn term_id(&mut self, t: &str) -> u32 {
@@ -362,7 +464,7 @@ impl Lexicon {
         id
     }
 
-    fn insert(&mut self, p: Pending) {
+    fn insert(&mut self, slot: u32, p: FileWords) {
         let map: Vec<u32> = p.names.iter().map(|t| self.term_id(t)).collect();
         let mut postings: Vec<Posting> = p
             .postings
@@ -373,7 +475,6 @@ impl Lexicon {
             })
             .collect();
         postings.sort_unstable_by_key(|x| (x.term, x.sym));
-        let slot = p.slot;
         let mut last = u32::MAX;
         for x in &postings {
             let t = &mut self.terms[x.term as usize];
@@ -402,6 +503,7 @@ impl Lexicon {
         }
         self.files[s] = Some(FileLex {
             hash: p.hash,
+            path: p.path,
             postings,
             lens: p.lens,
             path_terms,
@@ -519,6 +621,62 @@ impl Lexicon {
             .collect()
     }
 
+    /// Everything the index holds, by path and term text rather than by slot and term id
+    /// (those depend on the order files arrived in): two indexes of the same files must give
+    /// the same snapshot.
+    #[cfg(test)]
+    pub(crate) fn snapshot(&self, data: &GraphData) -> String {
+        use std::fmt::Write;
+        let mut text_of = vec![""; self.terms.len()];
+        for (t, &id) in &self.ids {
+            text_of[id as usize] = t;
+        }
+        let path = |slot: u32| data.file(slot).map_or("?", |f| f.path.as_str());
+        let mut files: Vec<String> = Vec::new();
+        for (slot, f) in self.files.iter().enumerate() {
+            let Some(f) = f else { continue };
+            let mut postings: Vec<(&str, u32, f32)> = f
+                .postings
+                .iter()
+                .map(|p| (text_of[p.term as usize], p.sym, p.tf))
+                .collect();
+            postings.sort_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
+            let mut paths: Vec<&str> = f.path_terms.iter().map(|&t| text_of[t as usize]).collect();
+            paths.sort_unstable();
+            files.push(format!(
+                "{} {:x} {:x} {} {postings:?} {:?} {paths:?}",
+                path(slot as u32),
+                f.hash,
+                f.path,
+                f.generated,
+                f.lens
+            ));
+        }
+        files.sort();
+        let mut terms: Vec<String> = Vec::new();
+        for (id, t) in self.terms.iter().enumerate() {
+            if t.df == 0 && t.files.is_empty() && t.path_files.is_empty() {
+                continue;
+            }
+            let mut fs: Vec<&str> = t.files.iter().map(|&s| path(s)).collect();
+            let mut ps: Vec<&str> = t.path_files.iter().map(|&s| path(s)).collect();
+            fs.sort_unstable();
+            ps.sort_unstable();
+            terms.push(format!("{} {} {fs:?} {ps:?}", text_of[id], t.df));
+        }
+        terms.sort();
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "docs {} len {} paths {}",
+            self.docs, self.total_len, self.path_files
+        );
+        for l in files.iter().chain(&terms) {
+            let _ = writeln!(out, "{l}");
+        }
+        out
+    }
+
     /// Files analysed, for tests and the benchmark.
     pub fn file_count(&self) -> usize {
         self.files.iter().filter(|f| f.is_some()).count()
@@ -572,6 +730,11 @@ pub fn rank_texts(request: &str, docs: &[(&str, &str)]) -> Vec<(usize, f32)> {
         .collect();
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     out
+}
+
+/// Identifies the path an entry was built for.
+fn path_hash(path: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(path.as_bytes())
 }
 
 /// BM25's inverse document frequency (Lucene's form, never negative).
@@ -636,7 +799,7 @@ mod tests {
                 text.len() as u32 - 4,
             ),
         ];
-        let p = analyse(0, 1, "src/pool.rs", &syms, Some(text));
+        let p = analyse(1, "src/pool.rs", &syms, Some(text));
         let has = |term: &str, s: u32| {
             let id = p.names.iter().position(|n| n == term).unwrap() as u32;
             p.postings.iter().any(|x| x.term == id && x.sym == s)
@@ -650,6 +813,37 @@ mod tests {
         assert_eq!(p.lens[0], 0.0, "a module owns no words");
         let pool = p.names.iter().position(|n| n == "pool").unwrap() as u32;
         assert!(p.path_terms.contains(&pool));
+    }
+
+    #[test]
+    fn sync_analyses_again_a_renamed_file_that_took_the_old_slot() {
+        use crate::graph::codec::FileStatus;
+        use crate::graph::types::FileSymbols;
+        let rec = || FileRecord {
+            hash: 7,
+            mtime_ns: 0,
+            size: 10,
+            lang: "python".into(),
+            status: FileStatus::Indexed,
+            symbols: FileSymbols {
+                symbols: vec![sym("pool", "pool", SymbolKind::Function, 0, 10)],
+                ..Default::default()
+            },
+        };
+        let mut data = GraphData::default();
+        let a = data.put("old_name.py", rec());
+        let mut lex = Lexicon::default();
+        assert_eq!(lex.sync(&data, 1, &|_| None), 1);
+        data.remove("old_name.py");
+        let b = data.put("fresh.py", rec());
+        assert_eq!(a, b, "the slot is reused");
+        assert_eq!(lex.sync(&data, 1, &|_| None), 1, "same content, new path");
+        let snap = lex.snapshot(&data);
+        assert!(
+            snap.contains("\"fresh\"") && !snap.contains("\"old\""),
+            "{snap}"
+        );
+        assert_eq!(lex.sync(&data, 1, &|_| None), 0);
     }
 
     #[test]

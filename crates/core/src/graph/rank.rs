@@ -465,6 +465,14 @@ impl Graph {
 
     /// The lexical index, brought up to date with `data` first.
     pub(crate) fn lexicon(&self, data: &GraphData) -> std::sync::MutexGuard<'_, Lexicon> {
+        self.lexicon_synced(data).0
+    }
+
+    /// [`Graph::lexicon`] and how many files it had to analyse.
+    pub(crate) fn lexicon_synced(
+        &self,
+        data: &GraphData,
+    ) -> (std::sync::MutexGuard<'_, Lexicon>, usize) {
         let mut lex = self.inner.lexicon.lock().unwrap_or_else(|e| e.into_inner());
         let n = lex.sync(data, self.config().worker_threads(), &|slot| {
             self.source_of(data, slot)
@@ -472,7 +480,7 @@ impl Graph {
         if n > 0 {
             tracing::debug!("[graph] lexical index: {n} files analysed");
         }
-        lex
+        (lex, n)
     }
 }
 

@@ -26,10 +26,36 @@ const STOP: &[&str] = &[
     "yours",
 ];
 
-/// Whether `w` (lower case) is a stop word.
+/// Whether `w` (lower case) is a stop word. Called for every new word part of every file, so
+/// the sorted list is searched only among words of the same length and first letter.
 pub fn is_stop(w: &str) -> bool {
-    STOP.binary_search(&w).is_ok()
+    let Some(&first) = w.as_bytes().first() else {
+        return false;
+    };
+    if w.len() > STOP_MAX_LEN || !first.is_ascii_lowercase() {
+        return false;
+    }
+    let lo = STOP.partition_point(|s| s.as_bytes()[0] < first);
+    STOP[lo..]
+        .iter()
+        .take_while(|s| s.as_bytes()[0] == first)
+        .any(|s| s.len() == w.len() && *s == w)
 }
+
+/// The longest stop word: anything longer is not one.
+const STOP_MAX_LEN: usize = 8;
+
+/// Bytes that continue an identifier-like word: ASCII letters, digits and `_`.
+const WORD_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'_';
+        c += 1;
+    }
+    t
+};
 
 /// Calls `f(byte offset, word)` for every identifier-like word of `text`: a run of ASCII
 /// letters, digits and `_` that does not start with a digit.
@@ -40,12 +66,12 @@ pub fn for_each_word<'t>(text: &'t str, mut f: impl FnMut(usize, &'t str)) {
         let c = b[i];
         if c.is_ascii_alphabetic() || c == b'_' {
             let start = i;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+            while i < b.len() && WORD_BYTE[b[i] as usize] {
                 i += 1;
             }
             f(start, &text[start..i]);
         } else if c.is_ascii_digit() {
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+            while i < b.len() && WORD_BYTE[b[i] as usize] {
                 i += 1;
             }
         } else {
@@ -260,6 +286,11 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(sorted, STOP);
+        assert_eq!(STOP.iter().map(|s| s.len()).max(), Some(STOP_MAX_LEN));
+        for w in STOP {
+            assert!(is_stop(w), "{w}");
+        }
+        assert!(!is_stop("") && !is_stop("whence") && !is_stop("Fn"));
         assert!(is_stop("when") && is_stop("the") && is_stop("is"));
         assert!(!is_stop("panic"));
     }
