@@ -24,7 +24,8 @@ fn project(tag: &str) -> PathBuf {
     let dir = nvim::tempdir(tag);
     std::fs::write(
         dir.join("calc.py"),
-        "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n",
+        // Two tokens off (no one-token repair template fixes it): the failing run stays failing.
+        "def add(a, b):\n    return a - b - 1\n\n\ndef mul(a, b):\n    return a * b\n",
     )
     .unwrap();
     std::fs::write(
