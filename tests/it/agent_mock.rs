@@ -1146,14 +1146,17 @@ fn a_command_that_no_longer_crashes_is_no_verification_of_the_answers() {
 /// at the two-minute check limit, and the next round goes on.
 #[test]
 fn a_looping_candidate_costs_seconds_not_the_whole_check_limit() {
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    // The looping body writes its pid where the test can see it (the shadow tree is removed).
+    let pid_file = dir.with_extension("pid");
+    let looping = format!(
+        "    import os\n    open({:?}, 'w').write(str(os.getpid()))\n    while a != b + 1:\n        pass\n    return a + b\n",
+        pid_file.display().to_string()
+    );
     let server = MockServer::start(MockConfig::new(
         Flavor::LlamaCpp,
-        vec![
-            reply("    while a != b + 1:\n        pass\n    return a + b\n"),
-            reply("    return a + b\n"),
-        ],
+        vec![reply(&looping), reply("    return a + b\n")],
     ));
-    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
     let (ok, out) = run(
         &dir,
         &server,
@@ -1174,4 +1177,18 @@ fn a_looping_candidate_costs_seconds_not_the_whole_check_limit() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no time-out: {out}"));
     assert!((10..120).contains(&secs), "{out}");
+    // The timed-out check's program is gone too, not only its shell (at most a zombie).
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
+    let state = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .trim_start()
+        .chars()
+        .next();
+    assert!(
+        matches!(state, None | Some('Z') | Some('X')),
+        "still running: {stat}"
+    );
 }

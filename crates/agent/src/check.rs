@@ -423,6 +423,23 @@ pub fn repro_from_request(root: &Path, request: &str) -> Option<CheckCmd> {
     None
 }
 
+/// Kills a check's whole process group when dropped: after a time-out, a cancel, or the shell's
+/// own exit (a background child left behind by the project's code).
+struct GroupGuard(Option<u32>);
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0 {
+            // SIGKILL to the group (`kill -- -PGID`); nothing to do when it is already gone.
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status();
+        }
+    }
+}
+
 /// Runs `cmd` with `sh -c` (bash for `PIPESTATUS`) in `dir`, bounded by `timeout`.
 pub async fn run(dir: &Path, cmd: &CheckCmd, timeout: Duration) -> CheckResult {
     run_env(dir, cmd, timeout, &[]).await
@@ -441,15 +458,27 @@ pub async fn run_env(
         .envs(env.iter().map(|(k, v)| (k, v)))
         .current_dir(dir)
         .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        // Its own process group, so a time-out (or a cancelled run) ends the program the check
+        // started too, not only the shell: a looping candidate otherwise spins on for ever.
+        .process_group(0)
         .kill_on_drop(true);
     tracing::debug!("[check] $ {}", cmd.command);
-    let (ok, raw) = match tokio::time::timeout(timeout, c.output()).await {
-        Err(_) => (false, format!("timed out after {}s", timeout.as_secs())),
-        Ok(Err(e)) => (false, format!("could not run: {e}")),
-        Ok(Ok(out)) => {
-            let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
-            s.push_str(&String::from_utf8_lossy(&out.stderr));
-            (out.status.success(), s)
+    let (ok, raw) = match c.spawn() {
+        Err(e) => (false, format!("could not run: {e}")),
+        Ok(child) => {
+            let group = GroupGuard(child.id());
+            match tokio::time::timeout(timeout, child.wait_with_output()).await {
+                Err(_) => (false, format!("timed out after {}s", timeout.as_secs())),
+                Ok(Err(e)) => (false, format!("could not run: {e}")),
+                Ok(Ok(out)) => {
+                    let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
+                    s.push_str(&String::from_utf8_lossy(&out.stderr));
+                    drop(group);
+                    (out.status.success(), s)
+                }
+            }
         }
     };
     // Checkers run in the shadow tree: show the model project-relative paths only. A key the
