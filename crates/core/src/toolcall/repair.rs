@@ -20,8 +20,10 @@
 //!   the `]` that follows), and a string whose inner quotes are unpaired where the document could
 //!   go on is refused: that reading would run across structure;
 //! - text after the value may be prose or another value, but not more of the same document: a
-//!   `,` and a key (an object closed early), a quote, a `:`. Extra closing brackets at the end are
-//!   dropped only when every choice of which bracket was extra reads the same.
+//!   `,` and a key (an object closed early), a quote, a `:`, or a line that ends in a quote and
+//!   more closing brackets than it opens (an unescaped quote ended a string early). Extra closing
+//!   brackets at the end are dropped only when every choice of which bracket was extra reads the
+//!   same.
 //!
 //! Time is linear in the input: whitespace and comments are skipped through a table built once,
 //! right to left, and every other lookahead scans text between two quotes that no other lookahead
@@ -105,6 +107,23 @@ fn plain_after(rest: &str) -> bool {
     !rest
         .trim_start()
         .starts_with([',', '}', ']', '"', '\'', ':', '=', '/', '#'])
+        && !recloses(rest)
+}
+
+/// Whether the rest of the value's line ends in a quote and more closing brackets than it
+/// opens (`{"a":""}}a"}}`): the document closed again after a quote, so an unescaped quote
+/// ended a string early and the value read so far is not the one meant. Prose or another value
+/// after it (`and {"b": "x"}`) opens what it closes.
+fn recloses(rest: &str) -> bool {
+    let line = rest.split('\n').next().unwrap_or("").trim_end();
+    let body = line.trim_end_matches(['}', ']', ' ', '\t']);
+    let closes = line[body.len()..]
+        .chars()
+        .filter(|c| matches!(c, '}' | ']'))
+        .count();
+    let opens = body.chars().filter(|c| matches!(c, '{' | '[')).count();
+    let inner_closes = body.chars().filter(|c| matches!(c, '}' | ']')).count();
+    closes > 0 && body.ends_with(['"', '\'']) && opens < closes + inner_closes
 }
 
 /// Removes one surrounding Markdown code fence (```json … ```), if present.
@@ -691,7 +710,18 @@ impl Lenient {
             Some('"' | '\'') => self.key_at(i, false),
             _ => false,
         };
-        if !closed_early && !matches!(self.at(i), Some('"' | '\'' | ':' | '=')) {
+        let line_end = self
+            .newline
+            .get(self.end)
+            .map_or(self.s.len(), |&n| n as usize);
+        let rest: String = self
+            .s
+            .get(self.end..line_end)
+            .unwrap_or_default()
+            .iter()
+            .collect();
+        let reclosed = recloses(&rest);
+        if !closed_early && !reclosed && !matches!(self.at(i), Some('"' | '\'' | ':' | '=')) {
             return Ok(());
         }
         let (line, column) = self.line_col(self.end.saturating_sub(1));

@@ -336,3 +336,15 @@ fn an_empty_string_before_a_missing_comma_ends() {
     assert_eq!(fixed("[\n  \"\"\n  0,\n  \"\"\n]"), json!(["", 0, ""]));
     assert_eq!(fixed("[\"a\"\n 0]"), json!(["a", 0]));
 }
+
+/// The document closing again after a quote means an unescaped quote ended a string early:
+/// `{"a":{"a":"\"}}a"}}` with the escape lost read as `{"a":{"a":""}}` (prose `a"}}` after it).
+/// Prose or another value after a value still reads.
+#[test]
+fn a_document_that_closes_again_after_a_quote_is_refused() {
+    assert!(repair_json(r#"{"a":{"a":""}}a"}}"#).is_err());
+    assert!(repair_json("Call: {\"a\":{\"a\":\"\"}}a\"}}").is_err());
+    assert_eq!(fixed(r#"{"a": 1} and then {"b": "x"}"#), json!({"a": 1}));
+    assert_eq!(fixed("{\"a\": 1}\nThat's \"it\"}"), json!({"a": 1}));
+    assert_eq!(fixed(r#"{"a": "x"} (done)"#), json!({"a": "x"}));
+}
