@@ -1084,10 +1084,11 @@ fn the_empty_input_guard_a_request_names_lands_on_one_example() {
     );
 }
 
-/// A script without functions: the reply is the whole file, and the request's command that
-/// runs that very file is what verifies it.
+/// A script without functions: the reply is the whole file; the request's command that runs
+/// it passes, but nothing tried other arguments (`console.log(5)` would pass too), so it is
+/// checked, not verified, and written only with `--allow-unverified`.
 #[test]
-fn a_script_is_fixed_whole_and_verified_by_the_command_that_runs_it() {
+fn a_script_is_fixed_whole_and_checked_by_the_command_that_runs_it() {
     let script = "// Usage: node main.js N...   prints the sum of the numbers\nconst args = process.argv.slice(2);\nconst total = args.reduce((sum, x) => sum + x, 0);\nconsole.log(total);\n";
     let fixed = "// Usage: node main.js N...   prints the sum of the numbers\nconst args = process.argv.slice(2).map(Number);\nconst total = args.reduce((sum, x) => sum + x, 0);\nconsole.log(total);\n";
     let server = MockServer::start(MockConfig::new(Flavor::LlamaCpp, vec![reply(fixed)]));
@@ -1100,11 +1101,26 @@ fn a_script_is_fixed_whole_and_verified_by_the_command_that_runs_it() {
             "running `node main.js 2 3` prints 023 but it should print 5.",
         ],
     );
-    assert!(ok, "{out}");
+    assert!(!ok, "{out}");
     assert!(
-        out.contains("verified: `args` run as a program by"),
+        out.contains("checked: top-level code run as a program by repro, request 1"),
         "{out}"
     );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("main.js")).unwrap(),
+        script
+    );
+    let server = MockServer::start(MockConfig::new(Flavor::LlamaCpp, vec![reply(fixed)]));
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "running `node main.js 2 3` prints 023 but it should print 5.",
+            "--allow-unverified",
+        ],
+    );
+    assert!(ok, "{out}");
     assert_eq!(std::fs::read_to_string(dir.join("main.js")).unwrap(), fixed);
 }
 

@@ -427,10 +427,21 @@ impl Oracle {
                 ),
             );
         }
+        // A script's top-level code: the program ran, but no probe perturbs a program's
+        // arguments yet, so a script that prints the example's answer for every input
+        // (`console.log(5)`) would pass as well as a fix: checked, and said why.
+        if missed.is_empty() && changed.iter().any(run_as_program) {
+            let names: Vec<&str> = self.behavioural.iter().map(|c| c.name.as_str()).collect();
+            return (
+                fallback,
+                format!(
+                    "top-level code run as a program by {}; no check tried other inputs",
+                    names.join(", ")
+                ),
+            );
+        }
         if missed.is_empty() {
-            let how = if changed.iter().all(run_as_program) {
-                "run as a program by"
-            } else if traced.iter().all(Option::is_some) {
+            let how = if traced.iter().all(Option::is_some) {
                 "executed by"
             } else {
                 "reached through the code graph by"
