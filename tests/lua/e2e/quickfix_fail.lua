@@ -13,7 +13,10 @@ local win = vim.api.nvim_get_current_win()
 vim.cmd('SmallCode fix the add function returns the wrong sign')
 t.wait_idle()
 t.ok(t.chat_text():find('not solved', 1, true), 'the run failed')
-t.ok(table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n'):find('return a - b - 1', 1, true), 'nothing landed')
+t.ok(
+  table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n'):find('return a - b - 1', 1, true),
+  'nothing landed'
+)
 
 local id = require('smallcode.quickfix').own_id()
 t.ok(id, 'a smallcode quickfix list exists')
