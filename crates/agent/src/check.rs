@@ -423,11 +423,12 @@ pub fn repro_from_request(root: &Path, request: &str) -> Option<CheckCmd> {
     None
 }
 
-/// Kills a check's whole process group when dropped: after a time-out, a cancel, or the shell's
-/// own exit (a background child left behind by the project's code).
-struct GroupGuard(Option<u32>);
+/// Kills a whole process group (its leader's pid) when dropped: a check's after a time-out, a
+/// cancel, or the shell's own exit (a background child left behind by the project's code); a
+/// benchmark peer's under coreutils `timeout`.
+pub struct GroupKill(pub Option<u32>);
 
-impl Drop for GroupGuard {
+impl Drop for GroupKill {
     fn drop(&mut self) {
         if let Some(pid) = self.0 {
             // SIGKILL to the group (`kill -- -PGID`); nothing to do when it is already gone.
@@ -468,7 +469,7 @@ pub async fn run_env(
     let (ok, raw) = match c.spawn() {
         Err(e) => (false, format!("could not run: {e}")),
         Ok(child) => {
-            let group = GroupGuard(child.id());
+            let group = GroupKill(child.id());
             match tokio::time::timeout(timeout, child.wait_with_output()).await {
                 Err(_) => (false, format!("timed out after {}s", timeout.as_secs())),
                 Ok(Err(e)) => (false, format!("could not run: {e}")),

@@ -216,6 +216,17 @@ const SWAPS: [(&str, &str); 4] = [
     ("true", "false"),
 ];
 
+/// Adds a one-edit variant to its class.
+fn push(classes: &mut [Vec<Candidate>], class: usize, at: Range<usize>, new: String, what: String) {
+    classes[class].push((vec![(at, new)], what));
+}
+
+/// Adds the variant that writes `new` in place of token `t` (`` `<=` → `<` on line 3 ``).
+fn swap(classes: &mut [Vec<Candidate>], class: usize, t: &Tok, old: &str, new: &str, line: usize) {
+    let what = format!("`{old}` → `{new}` on line {line}");
+    push(classes, class, t.at.clone(), new.to_string(), what);
+}
+
 /// The variants of `def` (a definition's whole text; its first line, the header, is never
 /// changed), most likely first, at most `limit`, without duplicates. `fence` is the fence tag
 /// of the file's language (`python`, `rust`…).
@@ -225,9 +236,7 @@ pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
     let body: Vec<usize> = (0..toks.len()).filter(|&k| toks[k].line > 0).collect();
     // Edits per class, in the order the classes are tried.
     let mut classes: Vec<Vec<Candidate>> = vec![Vec::new(); 8];
-    let mut one = |class: usize, at: Range<usize>, new: String, what: String| {
-        classes[class].push((vec![(at, new)], what));
-    };
+
     let line_of = |t: &Tok| t.line + 1;
     for (n, &k) in body.iter().enumerate() {
         let t = &toks[k];
@@ -243,28 +252,13 @@ pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
             // A comparison's boundary; `<`/`>` only when spaced, so generics stay alone.
             (Kind::Op, "<=" | ">=") => {
                 let new = &s[..1];
-                one(
-                    0,
-                    t.at.clone(),
-                    new.into(),
-                    format!("`{s}` → `{new}` on line {l}"),
-                );
+                swap(&mut classes, 0, t, s, new, l);
             }
             (Kind::Op, "<" | ">") if t.space_before && t.space_after => {
                 let new = format!("{s}=");
-                one(
-                    0,
-                    t.at.clone(),
-                    new.clone(),
-                    format!("`{s}` → `{new}` on line {l}"),
-                );
+                swap(&mut classes, 0, t, s, &new, l);
                 let flip = if s == "<" { ">" } else { "<" };
-                one(
-                    5,
-                    t.at.clone(),
-                    flip.into(),
-                    format!("`{s}` → `{flip}` on line {l}"),
-                );
+                swap(&mut classes, 5, t, s, flip, l);
             }
             (Kind::Number, _) if s.bytes().all(|c| c.is_ascii_digit()) && s.len() < 10 => {
                 let v: u64 = s.parse().unwrap_or(0);
@@ -272,20 +266,10 @@ pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
                 let term = prev.is_some_and(|p| matches!(text(p), "+" | "-"));
                 if v > 0 && !(v == 1 && term) {
                     let new = (v - 1).to_string();
-                    one(
-                        1,
-                        t.at.clone(),
-                        new.clone(),
-                        format!("`{s}` → `{new}` on line {l}"),
-                    );
+                    swap(&mut classes, 1, t, s, &new, l);
                 }
                 let new = (v + 1).to_string();
-                one(
-                    1,
-                    t.at.clone(),
-                    new.clone(),
-                    format!("`{s}` → `{new}` on line {l}"),
-                );
+                swap(&mut classes, 1, t, s, &new, l);
             }
             (Kind::Op, "+" | "-") if binary => {
                 // `x - 1` → `x`: a bound off by one.
@@ -297,7 +281,8 @@ pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
                 if drops_one {
                     let from = def[..t.at.start].trim_end().len();
                     let to = next.map_or(t.at.end, |x| x.at.end);
-                    one(
+                    push(
+                        &mut classes,
                         2,
                         from..to,
                         String::new(),
@@ -305,55 +290,25 @@ pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
                     );
                 }
                 let new = if s == "+" { "-" } else { "+" };
-                one(
-                    4,
-                    t.at.clone(),
-                    new.into(),
-                    format!("`{s}` → `{new}` on line {l}"),
-                );
+                swap(&mut classes, 4, t, s, new, l);
                 if s == "+" {
-                    one(
-                        4,
-                        t.at.clone(),
-                        "*".into(),
-                        format!("`+` → `*` on line {l}"),
-                    );
+                    swap(&mut classes, 4, t, s, "*", l);
                 }
             }
             (Kind::Op, "*" | "/") if binary => {
                 let new = if s == "*" { "/" } else { "*" };
-                one(
-                    4,
-                    t.at.clone(),
-                    new.into(),
-                    format!("`{s}` → `{new}` on line {l}"),
-                );
+                swap(&mut classes, 4, t, s, new, l);
                 if s == "*" {
-                    one(
-                        4,
-                        t.at.clone(),
-                        "+".into(),
-                        format!("`*` → `+` on line {l}"),
-                    );
+                    swap(&mut classes, 4, t, s, "+", l);
                 }
             }
             (Kind::Op, "+=" | "-=") => {
                 let new = if s == "+=" { "-=" } else { "+=" };
-                one(
-                    4,
-                    t.at.clone(),
-                    new.into(),
-                    format!("`{s}` → `{new}` on line {l}"),
-                );
+                swap(&mut classes, 4, t, s, new, l);
             }
             (Kind::Op, ".." | "..=") if fence == "rust" => {
                 let new = if s == ".." { "..=" } else { ".." };
-                one(
-                    3,
-                    t.at.clone(),
-                    new.into(),
-                    format!("`{s}` → `{new}` on line {l}"),
-                );
+                swap(&mut classes, 3, t, s, new, l);
             }
             (Kind::Op, "==" | "!=" | "~=" | "===" | "!==") => {
                 let new = match (s, fence) {
@@ -363,21 +318,11 @@ pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
                     ("!==", _) => "===",
                     _ => "==",
                 };
-                one(
-                    5,
-                    t.at.clone(),
-                    new.into(),
-                    format!("`{s}` → `{new}` on line {l}"),
-                );
+                swap(&mut classes, 5, t, s, new, l);
             }
             (Kind::Op, "&&" | "||") => {
                 let new = if s == "&&" { "||" } else { "&&" };
-                one(
-                    5,
-                    t.at.clone(),
-                    new.into(),
-                    format!("`{s}` → `{new}` on line {l}"),
-                );
+                swap(&mut classes, 5, t, s, new, l);
             }
             (Kind::Ident, _) => {
                 for (a, b) in SWAPS {
@@ -388,12 +333,7 @@ pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
                     } else {
                         continue;
                     };
-                    one(
-                        5,
-                        t.at.clone(),
-                        new.into(),
-                        format!("`{s}` → `{new}` on line {l}"),
-                    );
+                    swap(&mut classes, 5, t, s, new, l);
                 }
             }
             _ => {}
@@ -406,7 +346,8 @@ pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
         let already = prev.is_some_and(|p| matches!(text(p), "+" | "-"));
         if ends_operand && bound && !already {
             for op in ["+", "-"] {
-                one(
+                push(
+                    &mut classes,
                     3,
                     t.at.end..t.at.end,
                     format!(" {op} 1"),

@@ -96,7 +96,8 @@ pub async fn run_round(
         .map_err(|e| format!("running {}: {e}", peer.name))?;
     // `timeout` leads its own process group: whatever the peer started dies with the trial,
     // also when the benchmark is stopped or the trial is dropped.
-    let _group = GroupKill(child.id());
+    // coreutils `timeout` makes its pid the group id: the whole group goes when this drops.
+    let _group = smallcode_agent::check::GroupKill(child.id());
     // A margin over the script's own limit, in case `timeout` itself hangs on a stuck group.
     let out = tokio::time::timeout(
         Duration::from_secs(timeout_s + 30),
@@ -122,20 +123,6 @@ pub async fn run_round(
             .unwrap_or_default(),
         wall_ms: started.elapsed().as_millis() as u64,
     })
-}
-
-/// Kills a process group when dropped (coreutils `timeout` makes its pid the group id).
-struct GroupKill(Option<u32>);
-
-impl Drop for GroupKill {
-    fn drop(&mut self) {
-        if let Some(pid) = self.0 {
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", "--", &format!("-{pid}")])
-                .stderr(Stdio::null())
-                .status();
-        }
-    }
 }
 
 #[cfg(test)]
