@@ -469,14 +469,14 @@ pub async fn run_env(
     let (ok, raw) = match c.spawn() {
         Err(e) => (false, format!("could not run: {e}")),
         Ok(child) => {
-            let group = GroupKill(child.id());
+            // Whatever the outcome, the group goes when this arm ends.
+            let _group = GroupKill(child.id());
             match tokio::time::timeout(timeout, child.wait_with_output()).await {
                 Err(_) => (false, format!("timed out after {}s", timeout.as_secs())),
                 Ok(Err(e)) => (false, format!("could not run: {e}")),
                 Ok(Ok(out)) => {
                     let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
                     s.push_str(&String::from_utf8_lossy(&out.stderr));
-                    drop(group);
                     (out.status.success(), s)
                 }
             }

@@ -508,7 +508,7 @@ async fn run_inner(
         let focus = narrowed
             .clone()
             .or_else(|| context::pick_focus(&ws, &targets, prompt, &errors));
-        let variants = templates_apply(cfg, &oracle, &baseline);
+        let variants = variants_apply(&oracle, &baseline);
         if let Some((mut cand, results, what)) = repair_templates(
             &ws,
             &targets,
@@ -730,14 +730,14 @@ fn restore(ws: &mut Workspace, checkpoint: &[(PathBuf, String)]) -> Result<(), A
 const MAX_TEMPLATES: usize = 40;
 const TEMPLATES_WALL: Duration = Duration::from_secs(60);
 
-/// Repair templates need checks that can tell variants apart: the project's tests when they
+/// One-token variants need checks that can tell them apart: the project's tests when they
 /// failed before any edit (they exercise the bug; `go test` in a project without tests passes
 /// and proves nothing), or at least two of the request's examples (one example is fooled by too
-/// many variants), in a trusted project (they run project code).
-fn templates_apply(cfg: &AgentConfig, oracle: &Oracle, baseline: &[CheckResult]) -> bool {
+/// many variants). The caller runs templates only in a trusted project (they run its code).
+fn variants_apply(oracle: &Oracle, baseline: &[CheckResult]) -> bool {
     let examples = oracle.requests.iter().filter(|r| r.cmd.is_some()).count();
     let tests_failed = baseline.iter().any(|r| !r.ok && r.cmd.name == "tests");
-    cfg.trusted && (tests_failed || examples >= 2)
+    tests_failed || examples >= 2
 }
 
 /// Verifies the variants of the focused definition (else of each definition of a lone target,
@@ -916,10 +916,6 @@ fn first_error(results: &[CheckResult]) -> Option<String> {
         })
 }
 
-/// Runs the syntax checkers for every target, then every behavioural check (tests, the
-/// request's command, the request's examples), in the shadow tree with the coverage tracer's
-/// environment. Stops at the first failing syntax checker (tests of code that doesn't compile
-/// only add noise).
 /// Adds the headers gcc's fix-its name to each staged C/C++ target ([`check::missing_includes`]);
 /// true when a file changed.
 async fn add_missing_includes(
@@ -959,6 +955,10 @@ async fn add_missing_includes(
     Ok(changed)
 }
 
+/// Runs the syntax checkers for every target, then every behavioural check (tests, the
+/// request's command, the request's examples), in the shadow tree with the coverage tracer's
+/// environment. Stops at the first failing syntax checker (tests of code that doesn't compile
+/// only add noise).
 pub(crate) async fn verify(
     ws: &mut Workspace,
     targets: &[Target],

@@ -109,7 +109,10 @@ impl Oracle {
             .collect();
         let mut test_strings = Vec::new();
         for f in files.iter() {
-            let inline = f.ends_with(".rs") && !is_test_file(f);
+            // Only the targets' own test modules: reading every Rust file of a large crate on
+            // each run would cost more than the rare test module elsewhere is worth.
+            let inline =
+                f.ends_with(".rs") && !is_test_file(f) && targets.iter().any(|t| t.rel == *f);
             if !inline && !is_test_file(f) {
                 continue;
             }
@@ -415,30 +418,28 @@ impl Oracle {
             })
             .map(|(c, _)| c.qualified.as_str())
             .collect();
+        let checks = || {
+            let names: Vec<&str> = self.behavioural.iter().map(|c| c.name.as_str()).collect();
+            names.join(", ")
+        };
         // A command that no longer crashes says nothing of the answers: a `count_words` that
         // returns `{}` stops the KeyError too.
         if missed.is_empty() && !self.behavioural.iter().any(|c| self.asserts(c)) {
-            let names: Vec<&str> = self.behavioural.iter().map(|c| c.name.as_str()).collect();
-            return (
-                fallback,
-                format!(
-                    "runs without crashing under {}; no check compared its answers",
-                    names.join(", ")
-                ),
+            let why = format!(
+                "runs without crashing under {}; no check compared its answers",
+                checks()
             );
+            return (fallback, why);
         }
         // A script's top-level code: the program ran, but no probe perturbs a program's
         // arguments yet, so a script that prints the example's answer for every input
         // (`console.log(5)`) would pass as well as a fix: checked, and said why.
         if missed.is_empty() && changed.iter().any(run_as_program) {
-            let names: Vec<&str> = self.behavioural.iter().map(|c| c.name.as_str()).collect();
-            return (
-                fallback,
-                format!(
-                    "top-level code run as a program by {}; no check tried other inputs",
-                    names.join(", ")
-                ),
+            let why = format!(
+                "top-level code run as a program by {}; no check tried other inputs",
+                checks()
             );
+            return (fallback, why);
         }
         if missed.is_empty() {
             let how = if traced.iter().all(Option::is_some) {
@@ -447,10 +448,9 @@ impl Oracle {
                 "reached through the code graph by"
             };
             let names: Vec<&str> = changed.iter().map(|c| c.qualified.as_str()).collect();
-            let checks: Vec<&str> = self.behavioural.iter().map(|c| c.name.as_str()).collect();
             (
                 Verification::Verified,
-                format!("`{}` {how} {}", names.join("`, `"), checks.join(", ")),
+                format!("`{}` {how} {}", names.join("`, `"), checks()),
             )
         } else {
             (
