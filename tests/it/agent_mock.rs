@@ -991,6 +991,9 @@ fn a_repair_template_fixes_a_one_token_bug_the_model_missed_and_says_so() {
             && out.contains("found by a repair template (`+ 1` added after `n`"),
         "{out}"
     );
+    // The variant's passing checks are shown (the editor's review lists the last ones shown).
+    let after = out.split("passes every check").nth(1).unwrap_or_default();
+    assert!(after.contains("check tests: ok"), "{out}");
     assert!(std::fs::read_to_string(dir.join("series.py"))
         .unwrap()
         .contains("range(1, n + 1)"));

@@ -819,6 +819,10 @@ async fn repair_templates(
                     "repair templates: {} passes every check (variant {tried})",
                     m.what
                 ));
+                // The checks that passed, shown as any round's are: the review lists them.
+                for r in &results {
+                    steps.step(&format!("check {}", r.summary()));
+                }
                 return Ok(Some((cand, results, m.what)));
             }
         }
