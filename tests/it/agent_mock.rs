@@ -999,30 +999,71 @@ fn a_repair_template_fixes_a_one_token_bug_the_model_missed_and_says_so() {
         .contains("range(1, n + 1)"));
 }
 
-/// One example alone is fooled by too many variants: no templates, nothing lands.
+/// One example alone is fooled by too many variants (`a - b` passes "`distance(10, 3)` should
+/// be 7" and is wrong for `distance(3, 10)`): the variant that passes it is only *checked*, said
+/// why, and written only with `--allow-unverified`.
 #[test]
-fn repair_templates_never_run_on_a_single_example() {
+fn a_template_passing_a_single_example_is_only_checked() {
     let dist = "def distance(a, b):\n    \"\"\"How far apart a and b are (never negative).\"\"\"\n    return b - a\n";
-    let server = MockServer::start(MockConfig::new(
-        Flavor::LlamaCpp,
-        vec![reply("    return b - a\n"), reply("    return b - a\n")],
-    ));
-    let dir = project(&[("geo.py", dist)]);
-    let (ok, out) = run(
-        &dir,
-        &server,
-        &[
+    let same = || reply("    return b - a\n");
+    for allow in [false, true] {
+        let server = MockServer::start(MockConfig::new(Flavor::LlamaCpp, vec![same(), same()]));
+        let dir = project(&[("geo.py", dist)]);
+        let mut args = vec![
             "--prompt",
             "In geo.py, `distance(10, 3)` should be 7.",
             "--max-rounds",
             "2",
             "--candidates",
             "1",
+        ];
+        if allow {
+            args.push("--allow-unverified");
+        }
+        let (ok, out) = run(&dir, &server, &args);
+        assert!(
+            out.contains("checked: `distance` executed by request 1, but it is the only example")
+                && out.contains("may pass by coincidence")
+                && out.contains("found by a repair template (`a` and `b` swapped"),
+            "{out}"
+        );
+        let now = std::fs::read_to_string(dir.join("geo.py")).unwrap();
+        if allow {
+            assert!(now.contains("return a - b"), "{now}");
+        } else {
+            assert!(!ok, "{out}");
+            assert_eq!(now, dist);
+        }
+    }
+}
+
+/// "Keep what the comment promises for n = 0": the fix passes the one example, but no check
+/// tried n = 0 (`xs.slice(-n)` returns everything there), so it is checked, not verified.
+#[test]
+fn a_condition_the_request_states_without_a_check_keeps_it_from_verified() {
+    let js = "// The last n items of xs: none for n = 0.\nfunction lastN(xs, n) {\n  return xs.slice(xs.length - n - 1);\n}\n\nmodule.exports = { lastN };\n";
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("  return xs.slice(-n);\n}\n")],
+    ));
+    let dir = project(&[("lists.js", js)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "lastN in lists.js returns one item too many: `lastN([1, 2, 3, 4], 2)` must return \
+             `[3, 4]`. Keep what the comment promises for n = 0.",
+            "--candidates",
+            "1",
         ],
     );
     assert!(!ok, "{out}");
-    assert!(!out.contains("repair templates"), "{out}");
-    assert_eq!(std::fs::read_to_string(dir.join("geo.py")).unwrap(), dist);
+    assert!(
+        out.contains("checked: the request states the answer for `n = 0`, which no check tried"),
+        "{out}"
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("lists.js")).unwrap(), js);
 }
 
 /// A body calling `abs` without `<stdlib.h>` fails the example's build (implicit declarations
@@ -1051,8 +1092,9 @@ fn gccs_fix_it_adds_the_header_a_body_needs() {
     );
 }
 
-/// "`avg([])` should be 0.0" on one example: no one-token variants, but the guard for the empty
-/// input the request names (it changes no other answer) lands when the model misses it.
+/// "`avg([])` should be 0.0" on one example: the guard for the empty input the request names is
+/// tried first, and lands verified when the model misses it (it changes no other answer, so one
+/// example is enough for it, unlike the one-token variants).
 #[test]
 fn the_empty_input_guard_a_request_names_lands_on_one_example() {
     let stats = "def avg(xs):\n    \"\"\"Arithmetic mean of the numbers in xs.\"\"\"\n    return sum(xs) / len(xs)\n";
@@ -1078,7 +1120,7 @@ fn the_empty_input_guard_a_request_names_lands_on_one_example() {
     assert!(
         out.contains("verified: `avg` executed by request 1")
             && out.contains("an empty `xs` returns `0.0`")
-            && out.contains("trying 1 small variant(s) of `avg`"),
+            && out.contains("passes every check (variant 1)"),
         "{out}"
     );
     assert_eq!(

@@ -658,6 +658,66 @@ fn looks_like_command(s: &str) -> bool {
     ) || first.starts_with("./")
 }
 
+/// An input the request states behaviour for without an example call: "for n = 0", "when
+/// `count` is 0", "if xs == []". A check-less promise like that is what a one-example fix most
+/// often breaks (`xs.slice(-n)` for the last n items passes `lastN([1, 2, 3, 4], 2)` and returns
+/// everything for n = 0), so a change is not called verified while no check tried it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    /// The parameter's name as written (`n`).
+    pub name: String,
+    /// The value as written (`0`, `[]`, `None`).
+    pub value: String,
+}
+
+/// Every "for|when|if|with NAME =|==|is|equals VALUE" of the request (code spans read as
+/// text, fenced blocks skipped), VALUE a number or an empty/none literal.
+pub fn conditions(request: &str) -> Vec<Condition> {
+    let text: String = request
+        .split("```")
+        .step_by(2)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('`', " ");
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .map(|w| w.trim_end_matches([',', '.', ';', ':', ')']))
+        .collect();
+    let mut out: Vec<Condition> = Vec::new();
+    for w in words.windows(4) {
+        let lead = w[0].trim_start_matches('(').to_ascii_lowercase();
+        if !matches!(lead.as_str(), "for" | "when" | "if" | "with" | "where") {
+            continue;
+        }
+        let name = w[1];
+        let is_name = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && name.len() <= 24;
+        let is_verb = matches!(w[2], "=" | "==" | "===" | "is" | "equals");
+        let value = w[3];
+        let number = value.strip_prefix('-').unwrap_or(value);
+        let is_value = (!number.is_empty()
+            && number.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && number.starts_with(|c: char| c.is_ascii_digit()))
+            || matches!(
+                value,
+                "[]" | "{}" | "\"\"" | "''" | "None" | "nil" | "null" | "undefined"
+            );
+        let common = matches!(name, "it" | "the" | "a" | "an" | "this" | "that" | "there");
+        let c = Condition {
+            name: name.to_string(),
+            value: value.to_string(),
+        };
+        if is_name && is_verb && is_value && !common && !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -824,5 +884,27 @@ mod tests {
         assert_eq!(value("m.slug('x')", "1").callee(), Some("slug"));
         assert_eq!(value("M:f(1)", "1").callee(), Some("f"));
         assert_eq!(value("f(1)", "1").callee(), Some("f"));
+    }
+
+    #[test]
+    fn conditions_stated_without_an_example() {
+        let c = conditions(
+            "lastN returns one too many: `lastN([1, 2], 1)` must return `[2]`. Keep what the \
+             comment promises for n = 0 and for n bigger than the array.",
+        );
+        assert_eq!(
+            c,
+            vec![Condition {
+                name: "n".into(),
+                value: "0".into()
+            }]
+        );
+        assert_eq!(conditions("when `xs` is [] it returns 0")[0].value, "[]");
+        assert_eq!(conditions("if count == -1, stop")[0].name, "count");
+        // Prose that is not a condition on an input.
+        assert!(
+            conditions("when it is 5 o'clock, for the 2 of us, for n bigger than 3").is_empty()
+        );
+        assert!(conditions("```\nfor n = 0\n```").is_empty());
     }
 }

@@ -508,19 +508,31 @@ async fn run_inner(
         let focus = narrowed
             .clone()
             .or_else(|| context::pick_focus(&ws, &targets, prompt, &errors));
-        let variants = variants_apply(&oracle, &baseline);
-        if let Some((mut cand, results, what)) = repair_templates(
+        let evidence = template_evidence(&oracle, &baseline);
+        if let Some((mut cand, results, found)) = repair_templates(
             &ws,
             &targets,
             focus.as_ref(),
-            variants,
+            evidence != Evidence::None,
             (&oracle, cfg, steps),
             report,
         )
         .await?
         {
             publish(steps, &cand, &results);
-            let (verification, note) = label(&mut cand, &oracle, &results, &graph).await?;
+            let (mut verification, mut note) = label(&mut cand, &oracle, &results, &graph).await?;
+            if evidence == Evidence::OneExample
+                && !found.guard
+                && verification == Verification::Verified
+            {
+                verification = Verification::Checked;
+                note = format!(
+                    "{note}, but it is the only example and {} variants were tried against it: \
+                     it may pass by coincidence",
+                    found.tried
+                );
+            }
+            let what = found.what;
             let note = format!("{note}; found by a repair template ({what}), not by the model");
             return land(
                 &mut cand,
@@ -730,20 +742,45 @@ fn restore(ws: &mut Workspace, checkpoint: &[(PathBuf, String)]) -> Result<(), A
 const MAX_TEMPLATES: usize = 40;
 const TEMPLATES_WALL: Duration = Duration::from_secs(60);
 
-/// One-token variants need checks that can tell them apart: the project's tests when they
-/// failed before any edit (they exercise the bug; `go test` in a project without tests passes
-/// and proves nothing), or at least two of the request's examples (one example is fooled by too
-/// many variants). The caller runs templates only in a trusted project (they run its code).
-fn variants_apply(oracle: &Oracle, baseline: &[CheckResult]) -> bool {
+/// How much the checks can say about a one-token variant that passes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Evidence {
+    /// Nothing behavioural to tell variants apart: none are tried.
+    None,
+    /// One request example and no failing test: of forty variants, one may pass it by
+    /// coincidence (`total := 1` makes "`go run . 1 2 3` prints 6" pass as well as the fix), so
+    /// what passes is *checked*, never *verified* (an empty-input guard excepted: it changes no
+    /// other answer).
+    OneExample,
+    /// The project's tests failed before any edit (they exercise the bug; `go test` in a project
+    /// without tests passes and proves nothing), or two or more examples.
+    Strong,
+}
+
+/// What the checks of this run can say about a repair template's variant. The caller runs
+/// templates only in a trusted project (they run its code).
+fn template_evidence(oracle: &Oracle, baseline: &[CheckResult]) -> Evidence {
     let examples = oracle.requests.iter().filter(|r| r.cmd.is_some()).count();
     let tests_failed = baseline.iter().any(|r| !r.ok && r.cmd.name == "tests");
-    tests_failed || examples >= 2
+    match (tests_failed, examples) {
+        (true, _) | (false, 2..) => Evidence::Strong,
+        (false, 1) => Evidence::OneExample,
+        (false, _) => Evidence::None,
+    }
+}
+
+/// The variant a repair template found: what it changed, whether it is an empty-input guard,
+/// and how many variants were verified to find it.
+struct Found {
+    what: String,
+    guard: bool,
+    tried: usize,
 }
 
 /// Verifies the variants of the focused definition (else of each definition of a lone target,
 /// at most three) one by one in a fork of `ws` — the empty-input guards the request's examples
 /// ask for, then, when `variants_allowed`, the one-token variants; the first that passes every
-/// check is returned with its results and what changed.
+/// check is returned with its results and what was found.
 async fn repair_templates(
     ws: &Workspace,
     targets: &[Target],
@@ -751,7 +788,7 @@ async fn repair_templates(
     variants_allowed: bool,
     (oracle, cfg, steps): (&Oracle, &AgentConfig, &dyn Steps),
     report: &mut Report,
-) -> Result<Option<(Workspace, Vec<CheckResult>, String)>, AgentError> {
+) -> Result<Option<(Workspace, Vec<CheckResult>, Found)>, AgentError> {
     let mut spans: Vec<(usize, String, (usize, usize))> = Vec::new();
     for (i, t) in targets.iter().enumerate() {
         let text = ws.read(&t.path).unwrap_or_default();
@@ -789,6 +826,7 @@ async fn repair_templates(
                 _ => None,
             })
             .collect();
+        let guards = variants.len();
         if variants_allowed {
             variants.extend(crate::mutate::mutants(
                 t.fence,
@@ -803,7 +841,7 @@ async fn repair_templates(
             "repair templates: trying {} small variant(s) of `{name}`",
             variants.len()
         ));
-        for m in variants {
+        for (k, m) in variants.into_iter().enumerate() {
             if started.elapsed() > TEMPLATES_WALL || tried >= MAX_TEMPLATES {
                 steps.step(&format!("repair templates: stopped after {tried} variants"));
                 return Ok(None);
@@ -823,7 +861,12 @@ async fn repair_templates(
                 for r in &results {
                     steps.step(&format!("check {}", r.summary()));
                 }
-                return Ok(Some((cand, results, m.what)));
+                let found = Found {
+                    what: m.what,
+                    guard: k < guards,
+                    tried,
+                };
+                return Ok(Some((cand, results, found)));
             }
         }
     }

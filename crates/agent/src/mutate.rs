@@ -208,6 +208,229 @@ fn is_operand_end(src: &str, t: &Tok) -> bool {
 /// A variant before it is made: its edits (byte range → new text) and what they change.
 type Candidate = (Vec<(Range<usize>, String)>, String);
 
+/// The classes of variants, in the order they are tried: the first that passes every check is
+/// kept, so with few checks (one example) the order decides between variants that all pass.
+/// Idioms (a whole known bug shape: a counter set instead of added to, a split on one space)
+/// come first; a variable's starting value comes late.
+const IDIOM: usize = 0;
+const BOUNDARY: usize = 1;
+const CONST: usize = 2;
+const DROP: usize = 3;
+const ADD: usize = 4;
+const ARITH: usize = 5;
+const LOGIC: usize = 6;
+const INIT: usize = 7;
+const PARAMS: usize = 8;
+const CLASSES: usize = 9;
+
+/// Whether body token `n` (a number) is a variable's starting value: `total = 0`, `let mut
+/// best = 0;`, `local n = 0`, `total := 0` — only words before the name on its line, the value
+/// last on it. A loop header's `int i = 1` (after a parenthesis) is not one.
+fn initialiser(def: &str, toks: &[Tok], body: &[usize], n: usize) -> bool {
+    let t = &toks[body[n]];
+    let Some(eq) = n.checked_sub(1).map(|m| &toks[body[m]]) else {
+        return false;
+    };
+    if !matches!(&def[eq.at.clone()], "=" | ":=") || eq.line != t.line {
+        return false;
+    }
+    let before_ok = body[..n - 1]
+        .iter()
+        .rev()
+        .map(|&k| &toks[k])
+        .take_while(|u| u.line == t.line)
+        .all(|u| u.kind == Kind::Ident);
+    let ends = body
+        .get(n + 1)
+        .is_none_or(|&q| toks[q].line != t.line || &def[toks[q].at.clone()] == ";");
+    before_ok && n >= 2 && toks[body[n - 2]].line == t.line && ends
+}
+
+/// The end (exclusive) of the balanced parenthesis group opening at `open` (a `(`), if closed.
+fn close_paren(s: &str, open: usize) -> Option<usize> {
+    let mut depth = 0i32;
+    for (i, c) in s[open..].char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(open + i + 1);
+                }
+            }
+            '\n' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whole-shape fixes of classic bugs, found in the body's text (the header is never changed):
+/// a split on one space where any whitespace was meant, `floor(x)` where rounding was meant,
+/// an integer division in a C function that returns a floating-point value, and a maximum or
+/// minimum that starts from 0 instead of the first element.
+fn idioms(fence: &str, def: &str, toks: &[Tok]) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = Vec::new();
+    let body_at = def.find('\n').map_or(def.len(), |k| k + 1);
+    let line_at = |at: usize| def[..at].matches('\n').count() + 1;
+    let code_at = |at: usize| toks.iter().any(|t| t.at.start == at);
+    // A split on one space: `"a  b".split(' ')` has an empty word between the spaces.
+    for pat in [".split(' ')", ".split(\" \")"] {
+        let new = match fence {
+            "python" => ".split()",
+            "rust" => ".split_whitespace()",
+            "javascript" | "typescript" => ".split(/\\s+/).filter(Boolean)",
+            _ => continue,
+        };
+        for (at, _) in def[body_at..].match_indices(pat) {
+            let at = body_at + at;
+            let what = format!("`{pat}` → `{new}` on line {}", line_at(at));
+            out.push((vec![(at..at + pat.len(), new.to_string())], what));
+        }
+    }
+    if fence == "go" {
+        for (at, _) in def[body_at..].match_indices("strings.Split(") {
+            let at = body_at + at;
+            let open = at + "strings.Split".len();
+            let Some(end) = close_paren(def, open) else {
+                continue;
+            };
+            let args = &def[open + 1..end - 1];
+            if let Some(first) = args.strip_suffix(", \" \"") {
+                let new = format!("strings.Fields({first})");
+                let what = format!(
+                    "`strings.Split(…, \" \")` → `{new}` on line {}",
+                    line_at(at)
+                );
+                out.push((vec![(at..end, new)], what));
+            }
+        }
+    }
+    // Rounding written as `floor(x)`: `floor(x + 0.5)` rounds halves up.
+    for name in ["floor(", "Floor("] {
+        for (at, _) in def[body_at..].match_indices(name) {
+            let at = body_at + at;
+            let open = at + name.len() - 1;
+            let word_start = def[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+            if !word_start || !code_at(at) {
+                continue;
+            }
+            let Some(end) = close_paren(def, open) else {
+                continue;
+            };
+            let what = format!("`+ 0.5` added inside `{name}…)` on line {}", line_at(at));
+            out.push((vec![(end - 1..end - 1, " + 0.5".to_string())], what));
+        }
+    }
+    // `part / whole` of two integers in a function that returns `double`: the fraction is lost.
+    let header = &def[..body_at];
+    let floating = header
+        .split('(')
+        .next()
+        .unwrap_or("")
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .any(|w| w == "double" || w == "float");
+    if matches!(fence, "c" | "cpp" | "java") && floating {
+        let ints = int_parameters(header);
+        for (k, t) in toks.iter().enumerate() {
+            if t.line == 0 || &def[t.at.clone()] != "/" {
+                continue;
+            }
+            let Some(left) = k.checked_sub(1).map(|p| &toks[p]) else {
+                continue;
+            };
+            let name = &def[left.at.clone()];
+            if left.kind == Kind::Ident && ints.iter().any(|p| p == name) {
+                let what = format!("`{name}` divided as a `double` on line {}", t.line + 1);
+                out.push((
+                    vec![(left.at.start..left.at.start, "(double) ".into())],
+                    what,
+                ));
+                break;
+            }
+        }
+    }
+    out.extend(first_element_start(fence, def, toks));
+    out
+}
+
+/// The names of a C-like header's `int`/`long` parameters (`double percent(int part, int whole)`).
+fn int_parameters(header: &str) -> Vec<String> {
+    let Some(open) = header.find('(') else {
+        return Vec::new();
+    };
+    let inner = header[open + 1..].split(')').next().unwrap_or("");
+    inner
+        .split(',')
+        .filter_map(|p| {
+            let words: Vec<&str> = p.split_whitespace().collect();
+            let (name, types) = words.split_last()?;
+            types
+                .iter()
+                .any(|w| matches!(*w, "int" | "long" | "short" | "unsigned"))
+                .then(|| name.trim_start_matches('*').to_string())
+        })
+        .collect()
+}
+
+/// A largest (smallest) value that starts at 0 and is compared with each element: with only
+/// negative (positive) elements it stays 0. Starting from the first element of the parameter
+/// the loop runs over (`best := 0` → `best := xs[0]`; Lua `t[1]`).
+fn first_element_start(fence: &str, def: &str, toks: &[Tok]) -> Vec<Candidate> {
+    let text = |t: &Tok| &def[t.at.clone()];
+    let body: Vec<usize> = (0..toks.len()).filter(|&k| toks[k].line > 0).collect();
+    let params = parameters(def, toks);
+    // The parameter a loop runs over: on a line starting with `for`, after `in`/`of`/`range`/
+    // `ipairs(`/`pairs(`.
+    let looped = params.iter().find(|p| {
+        body.iter().enumerate().any(|(n, &k)| {
+            let t = &toks[k];
+            text(t) == p.as_str()
+                && body[..n]
+                    .iter()
+                    .rev()
+                    .map(|&q| &toks[q])
+                    .take_while(|u| u.line == t.line)
+                    .any(|u| text(u) == "for")
+                && n.checked_sub(1).is_some_and(|m| {
+                    matches!(text(&toks[body[m]]), "in" | "of" | "range" | "(" | "&")
+                })
+        })
+    });
+    let Some(p) = looped else {
+        return Vec::new();
+    };
+    let first = if fence == "lua" {
+        format!("{p}[1]")
+    } else {
+        format!("{p}[0]")
+    };
+    let mut out = Vec::new();
+    for n in 0..body.len() {
+        let t = &toks[body[n]];
+        if text(t) != "0" || !initialiser(def, toks, &body, n) {
+            continue;
+        }
+        let name = text(&toks[body[n - 2]]);
+        let compared = body.windows(2).any(|w| {
+            let (a, b) = (&toks[w[0]], &toks[w[1]]);
+            (text(a) == name && matches!(text(b), "<" | ">" | "<=" | ">="))
+                || (text(b) == name && matches!(text(a), "<" | ">" | "<=" | ">="))
+        });
+        if compared {
+            let what = format!(
+                "`{name}` starts at `{first}` instead of 0 on line {}",
+                t.line + 1
+            );
+            out.push((vec![(t.at.clone(), first.clone())], what));
+        }
+    }
+    out
+}
+
 /// Identifier pairs whose swap is a classic one-word bug.
 const SWAPS: [(&str, &str); 4] = [
     ("min", "max"),
@@ -234,8 +457,9 @@ pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
     let toks = tokens(def, &lexis(fence));
     let text = |t: &Tok| &def[t.at.clone()];
     let body: Vec<usize> = (0..toks.len()).filter(|&k| toks[k].line > 0).collect();
-    // Edits per class, in the order the classes are tried.
-    let mut classes: Vec<Vec<Candidate>> = vec![Vec::new(); 8];
+    // Edits per class, in the order the classes are tried (see the constants).
+    let mut classes: Vec<Vec<Candidate>> = vec![Vec::new(); CLASSES];
+    classes[IDIOM] = idioms(fence, def, &toks);
 
     let line_of = |t: &Tok| t.line + 1;
     for (n, &k) in body.iter().enumerate() {
@@ -252,24 +476,31 @@ pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
             // A comparison's boundary; `<`/`>` only when spaced, so generics stay alone.
             (Kind::Op, "<=" | ">=") => {
                 let new = &s[..1];
-                swap(&mut classes, 0, t, s, new, l);
+                swap(&mut classes, BOUNDARY, t, s, new, l);
             }
             (Kind::Op, "<" | ">") if t.space_before && t.space_after => {
                 let new = format!("{s}=");
-                swap(&mut classes, 0, t, s, &new, l);
+                swap(&mut classes, BOUNDARY, t, s, &new, l);
                 let flip = if s == "<" { ">" } else { "<" };
-                swap(&mut classes, 5, t, s, flip, l);
+                swap(&mut classes, LOGIC, t, s, flip, l);
             }
             (Kind::Number, _) if s.bytes().all(|c| c.is_ascii_digit()) && s.len() < 10 => {
                 let v: u64 = s.parse().unwrap_or(0);
                 // `x - 1` → `x - 0` is the dropped term below, written worse.
                 let term = prev.is_some_and(|p| matches!(text(p), "+" | "-"));
+                // A variable's starting value (`total := 0`) is seldom the bug an example
+                // shows, and its ±1 passes many one-example checks by coincidence: tried late.
+                let class = if initialiser(def, &toks, &body, n) {
+                    INIT
+                } else {
+                    CONST
+                };
                 if v > 0 && !(v == 1 && term) {
                     let new = (v - 1).to_string();
-                    swap(&mut classes, 1, t, s, &new, l);
+                    swap(&mut classes, class, t, s, &new, l);
                 }
                 let new = (v + 1).to_string();
-                swap(&mut classes, 1, t, s, &new, l);
+                swap(&mut classes, class, t, s, &new, l);
             }
             (Kind::Op, "+" | "-") if binary => {
                 // `x - 1` → `x`: a bound off by one.
@@ -283,32 +514,32 @@ pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
                     let to = next.map_or(t.at.end, |x| x.at.end);
                     push(
                         &mut classes,
-                        2,
+                        DROP,
                         from..to,
                         String::new(),
                         format!("`{s} 1` dropped on line {l}"),
                     );
                 }
                 let new = if s == "+" { "-" } else { "+" };
-                swap(&mut classes, 4, t, s, new, l);
+                swap(&mut classes, ARITH, t, s, new, l);
                 if s == "+" {
-                    swap(&mut classes, 4, t, s, "*", l);
+                    swap(&mut classes, ARITH, t, s, "*", l);
                 }
             }
             (Kind::Op, "*" | "/") if binary => {
                 let new = if s == "*" { "/" } else { "*" };
-                swap(&mut classes, 4, t, s, new, l);
+                swap(&mut classes, ARITH, t, s, new, l);
                 if s == "*" {
-                    swap(&mut classes, 4, t, s, "+", l);
+                    swap(&mut classes, ARITH, t, s, "+", l);
                 }
             }
             (Kind::Op, "+=" | "-=") => {
                 let new = if s == "+=" { "-=" } else { "+=" };
-                swap(&mut classes, 4, t, s, new, l);
+                swap(&mut classes, ARITH, t, s, new, l);
             }
             (Kind::Op, ".." | "..=") if fence == "rust" => {
                 let new = if s == ".." { "..=" } else { ".." };
-                swap(&mut classes, 3, t, s, new, l);
+                swap(&mut classes, ADD, t, s, new, l);
             }
             (Kind::Op, "==" | "!=" | "~=" | "===" | "!==") => {
                 let new = match (s, fence) {
@@ -318,11 +549,11 @@ pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
                     ("!==", _) => "===",
                     _ => "==",
                 };
-                swap(&mut classes, 5, t, s, new, l);
+                swap(&mut classes, LOGIC, t, s, new, l);
             }
             (Kind::Op, "&&" | "||") => {
                 let new = if s == "&&" { "||" } else { "&&" };
-                swap(&mut classes, 5, t, s, new, l);
+                swap(&mut classes, LOGIC, t, s, new, l);
             }
             (Kind::Ident, _) => {
                 for (a, b) in SWAPS {
@@ -333,7 +564,7 @@ pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
                     } else {
                         continue;
                     };
-                    swap(&mut classes, 5, t, s, new, l);
+                    swap(&mut classes, LOGIC, t, s, new, l);
                 }
             }
             _ => {}
@@ -348,7 +579,7 @@ pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
             for op in ["+", "-"] {
                 push(
                     &mut classes,
-                    3,
+                    ADD,
                     t.at.end..t.at.end,
                     format!(" {op} 1"),
                     format!("`{op} 1` added after `{s}` on line {l}"),
@@ -389,7 +620,7 @@ pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
                 text(v),
                 line_of(t)
             );
-            classes[6].push((vec![(v.at.clone(), new)], what));
+            classes[IDIOM].push((vec![(v.at.clone(), new)], what));
         }
     }
     // Two parameters used the wrong way round: every use of one becomes the other.
@@ -412,7 +643,7 @@ pub fn mutants(fence: &str, def: &str, limit: usize) -> Vec<Mutant> {
             }
             let uses_both = edits.iter().any(|(_, n)| n == a) && edits.iter().any(|(_, n)| n == b);
             if uses_both {
-                classes[7].push((edits, format!("`{a}` and `{b}` swapped in the body")));
+                classes[PARAMS].push((edits, format!("`{a}` and `{b}` swapped in the body")));
             }
         }
     }
@@ -439,7 +670,7 @@ fn is_empty_literal(arg: &str) -> bool {
 }
 
 /// The top-level, comma-separated arguments of `call` (`f([], 2)` → `[]`, `2`).
-fn arguments(call: &str) -> Vec<&str> {
+pub(crate) fn arguments(call: &str) -> Vec<&str> {
     let Some(open) = call.find('(') else {
         return Vec::new();
     };
@@ -684,6 +915,85 @@ mod tests {
         );
         assert!(empty_guard("python", py, "avg([1, 2])", "1.5").is_none());
         assert!(empty_guard("c", "int f(int *x) {\n  return 0;\n}\n", "f([])", "0").is_none());
+    }
+
+    /// The first variant of `def` that `passes` accepts, as a one-example check would pick it.
+    fn first_passing(fence: &str, def: &str, passes: impl Fn(&str) -> bool) -> Option<String> {
+        mutants(fence, def, 40)
+            .into_iter()
+            .map(|m| m.text)
+            .find(|t| passes(t))
+    }
+
+    #[test]
+    fn idioms_of_classic_bugs() {
+        let rs = "pub fn count_words(s: &str) -> usize {\n    s.split(' ').count()\n}\n";
+        assert!(has(
+            "rust",
+            rs,
+            &rs.replace(".split(' ')", ".split_whitespace()")
+        ));
+        let py = "def words(s):\n    return s.split(\" \")\n";
+        assert!(has("python", py, &py.replace(".split(\" \")", ".split()")));
+        let go = "func Words(s string) []string {\n\treturn strings.Split(s, \" \")\n}\n";
+        assert!(has(
+            "go",
+            go,
+            &go.replace("strings.Split(s, \" \")", "strings.Fields(s)")
+        ));
+        let lua = "function M.round(x)\n  return math.floor(x)\nend\n";
+        assert!(has("lua", lua, &lua.replace("floor(x)", "floor(x + 0.5)")));
+        let c = "double percent(int part, int whole) {\n    return part / whole * 100;\n}\n";
+        assert!(has(
+            "c",
+            c,
+            &c.replace("part / whole", "(double) part / whole")
+        ));
+        // Not in an int function, and never a parameter that is already a double.
+        let c = "int half(int n) {\n    return n / 2;\n}\n";
+        assert!(!mutants("c", c, 200)
+            .iter()
+            .any(|m| m.text.contains("(double)")));
+        let go = "func Max(xs []int) int {\n\tbest := 0\n\tfor _, x := range xs {\n\t\tif x > best {\n\t\t\tbest = x\n\t\t}\n\t}\n\treturn best\n}\n";
+        assert!(has("go", go, &go.replace("best := 0", "best := xs[0]")));
+        let lua = "function M.max(t)\n  local best = 0\n  for _, v in ipairs(t) do\n    if v > best then best = v end\n  end\n  return best\nend\n";
+        assert!(has("lua", lua, &lua.replace("best = 0", "best = t[1]")));
+        // A sum that starts at 0 is not compared with anything: left alone.
+        let py = "def total(xs):\n    t = 0\n    for x in xs:\n        t += x\n    return t\n";
+        assert!(!mutants("python", py, 200)
+            .iter()
+            .any(|m| m.text.contains("xs[0]")));
+    }
+
+    #[test]
+    fn with_one_example_the_likely_fix_comes_before_coincidences() {
+        // `go run . 1 2 3` prints 5, wants 6: `total := 1` passes that example too.
+        let go = "func main() {\n\ttotal := 0\n\tfor _, a := range os.Args[2:] {\n\t\ttotal += 1\n\t}\n}\n";
+        let first = first_passing("go", go, |t| {
+            t.contains("Args[1:]") || t.contains("total := 1")
+        });
+        assert_eq!(
+            first.as_deref(),
+            Some(go.replace("Args[2:]", "Args[1:]").as_str())
+        );
+        // `count({1, 2, 2, 3}, 2)` is 1, wants 2: `n = 2` passes it too.
+        let lua = "function M.count(t, x)\n  local n = 0\n  for _, v in ipairs(t) do\n    if v == x then\n      n = 1\n    end\n  end\n  return n\nend\n";
+        let first = first_passing("lua", lua, |t| {
+            t.contains("n = n + 1") || t.contains("n = 2")
+        });
+        assert_eq!(
+            first.as_deref(),
+            Some(lua.replace("n = 1\n", "n = n + 1\n").as_str())
+        );
+        // `round(2.7)` is 2, wants 3: `ceil` passes it too, and rounds 2.2 wrong.
+        let lua = "function M.round(x)\n  return math.floor(x)\nend\n";
+        let first = first_passing("lua", lua, |t| {
+            t.contains("ceil") || t.contains("+ 0.5") || t.contains("x + 1")
+        });
+        assert_eq!(
+            first.as_deref(),
+            Some(lua.replace("floor(x)", "floor(x + 0.5)").as_str())
+        );
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub struct Oracle {
     probes: Vec<Probe>,
     /// The old code's answers to each probe's calls, computed on first need.
     baseline: tokio::sync::OnceCell<Vec<Vec<crate::probe::Outcome>>>,
+    /// Inputs the request states behaviour for without an example ("for n = 0").
+    conditions: Vec<expect::Condition>,
     /// How long each behavioural check took on its first run (the code before any edit).
     first_runs: std::sync::Mutex<std::collections::HashMap<String, std::time::Duration>>,
     // Harness files and traces; removed with the oracle.
@@ -198,6 +200,7 @@ impl Oracle {
             tracer,
             probes,
             baseline: tokio::sync::OnceCell::new(),
+            conditions: expect::conditions(prompt),
             first_runs: Default::default(),
             _scratch: scratch,
         }
@@ -441,6 +444,14 @@ impl Oracle {
             );
             return (fallback, why);
         }
+        let untried = self.untried(ws, &changed);
+        if missed.is_empty() && !untried.is_empty() {
+            let why = format!(
+                "the request states the answer for {}, which no check tried",
+                untried.join(", ")
+            );
+            return (fallback, why);
+        }
         if missed.is_empty() {
             let how = if traced.iter().all(Option::is_some) {
                 "executed by"
@@ -458,6 +469,57 @@ impl Oracle {
                 format!("the passing checks never ran `{}`", missed.join("`, `")),
             )
         }
+    }
+}
+
+impl Oracle {
+    /// The request's stated conditions on a changed definition's parameters (`n = 0` for
+    /// `lastN(xs, n)`) that no request check passes as that argument, as `` `n = 0` ``. Where
+    /// the project's tests run they may try it: not counted then.
+    fn untried(&self, ws: &Workspace, changed: &[Changed]) -> Vec<String> {
+        if self.conditions.is_empty() || self.behavioural.iter().any(|c| c.name == "tests") {
+            return Vec::new();
+        }
+        let header = |c: &Changed| -> Option<String> {
+            let (_, text) = ws.staged().iter().find(|(p, _)| ws.rel(p) == c.file)?;
+            let from = text
+                .split_inclusive('\n')
+                .take(c.lines.0.saturating_sub(1) as usize)
+                .map(str::len)
+                .sum::<usize>();
+            let rest = text.get(from..)?;
+            let open = rest.find('(')?;
+            let close = rest[open..].find(')').map_or(rest.len(), |k| open + k);
+            Some(rest[open..close].to_string())
+        };
+        let mut out = Vec::new();
+        for ch in changed {
+            let Some(params) = header(ch) else {
+                continue;
+            };
+            let names: Vec<&str> = params
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .collect();
+            for cond in &self.conditions {
+                if !names.contains(&cond.name.as_str()) {
+                    continue;
+                }
+                let tried = self.requests.iter().any(|r| {
+                    r.cmd.is_some()
+                        && r.expectation.callee() == Some(ch.name.as_str())
+                        && r.expectation.call().is_some_and(|call| {
+                            crate::mutate::arguments(call)
+                                .iter()
+                                .any(|a| *a == cond.value)
+                        })
+                });
+                let shown = format!("`{} = {}`", cond.name, cond.value);
+                if !tried && !out.contains(&shown) {
+                    out.push(shown);
+                }
+            }
+        }
+        out
     }
 }
 
