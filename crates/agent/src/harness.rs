@@ -526,10 +526,13 @@ async fn run_inner(
                 && verification == Verification::Verified
             {
                 verification = Verification::Checked;
+                let tried = match found.tried {
+                    1 => "1 variant was".to_string(),
+                    n => format!("{n} variants were"),
+                };
                 note = format!(
-                    "{note}, but it is the only example and {} variants were tried against it: \
-                     it may pass by coincidence",
-                    found.tried
+                    "{note}, but it is the only example and {tried} tried against it: it may \
+                     pass by coincidence"
                 );
             }
             let what = found.what;
