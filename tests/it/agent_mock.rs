@@ -1066,6 +1066,40 @@ fn a_condition_the_request_states_without_a_check_keeps_it_from_verified() {
     assert_eq!(std::fs::read_to_string(dir.join("lists.js")).unwrap(), js);
 }
 
+/// The error names the fix: "cannot import name 'parse_int' from 'helpers'" and helpers.py
+/// defines `to_int`. The model misses it; the name the module defines is tried and lands.
+#[test]
+fn a_missing_import_is_repaired_from_the_error_message() {
+    let app = "import sys\n\nfrom helpers import parse_int\n\n\ndef total(args):\n    return sum(n for n in (parse_int(a) for a in args) if n is not None)\n\n\nif __name__ == \"__main__\":\n    print(total(sys.argv[1:]))\n";
+    let helpers = "def to_int(text, default=None):\n    try:\n        return int(text)\n    except ValueError:\n        return default\n";
+    let same =
+        || reply("    return sum(n for n in (parse_int(a) for a in args) if n is not None)\n");
+    let server = MockServer::start(MockConfig::new(Flavor::LlamaCpp, vec![same(), same()]));
+    let dir = project(&[("app.py", app), ("helpers.py", helpers)]);
+    let (_, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "`python3 app.py 42 abc 7` fails straight away:\n\n```\nTraceback (most recent call last):\n  File \"app.py\", line 3, in <module>\n    from helpers import parse_int\nImportError: cannot import name 'parse_int' from 'helpers' (helpers.py)\n```\n\napp.py should use the helper that exists in helpers.py.",
+            "--max-rounds",
+            "2",
+            "--candidates",
+            "1",
+            "--allow-unverified",
+        ],
+    );
+    assert!(
+        out.contains("read from the error message (`parse_int`, which helpers.py does not define, replaced by its `to_int`)"),
+        "{out}"
+    );
+    let now = std::fs::read_to_string(dir.join("app.py")).unwrap();
+    assert!(
+        now.contains("from helpers import to_int") && now.contains("(to_int(a) for"),
+        "{now}"
+    );
+}
+
 /// A body calling `abs` without `<stdlib.h>` fails the example's build (implicit declarations
 /// are errors there); gcc's own fix-it names the header, and the change lands with it.
 #[test]

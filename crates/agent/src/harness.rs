@@ -508,6 +508,20 @@ async fn run_inner(
         let focus = narrowed
             .clone()
             .or_else(|| context::pick_focus(&ws, &targets, prompt, &errors));
+        if let Some((mut cand, results, what)) =
+            error_fixes(&ws, &targets, &baseline, (&oracle, cfg, steps), report).await?
+        {
+            publish(steps, &cand, &results);
+            let (verification, note) = label(&mut cand, &oracle, &results, &graph).await?;
+            let note = format!("{note}; read from the error message ({what}), not by the model");
+            return land(
+                &mut cand,
+                cfg,
+                report,
+                "checks pass after a fix the error message names",
+                (verification, note),
+            );
+        }
         let evidence = template_evidence(&oracle, &baseline);
         if let Some((mut cand, results, found)) = repair_templates(
             &ws,
@@ -878,6 +892,47 @@ async fn repair_templates(
             "repair templates: none of {tried} variants passes"
         ));
     }
+    Ok(None)
+}
+
+/// Verifies the repairs the failing checks' messages before any edit point at
+/// ([`crate::error_fix`]) one by one in a fork of `ws`; the first that passes every check is
+/// returned with its results and what it changed.
+async fn error_fixes(
+    ws: &Workspace,
+    targets: &[Target],
+    baseline: &[CheckResult],
+    (oracle, cfg, steps): (&Oracle, &AgentConfig, &dyn Steps),
+    report: &mut Report,
+) -> Result<Option<(Workspace, Vec<CheckResult>, String)>, AgentError> {
+    let output: Vec<&str> = baseline
+        .iter()
+        .filter(|r| !r.ok)
+        .map(|r| r.output.as_str())
+        .collect();
+    let read = |rel: &str| ws.read(&ws.root().join(rel)).ok();
+    let fixes = crate::error_fix::candidates(&output.join("\n"), &read);
+    if fixes.is_empty() {
+        return Ok(None);
+    }
+    steps.step(&format!(
+        "error message: trying {} fix(es) it names",
+        fixes.len()
+    ));
+    for f in fixes {
+        report.templates += 1;
+        let mut cand = ws.fork();
+        cand.stage(&ws.root().join(&f.rel), f.text)?;
+        let results = verify(&mut cand, targets, oracle, cfg, &Quiet, report).await?;
+        if results.iter().all(|r| r.ok) {
+            steps.step(&format!("error message: {} passes every check", f.what));
+            for r in &results {
+                steps.step(&format!("check {}", r.summary()));
+            }
+            return Ok(Some((cand, results, f.what)));
+        }
+    }
+    steps.step("error message: none of its fixes passes");
     Ok(None)
 }
 

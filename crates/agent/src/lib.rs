@@ -14,7 +14,9 @@
 //!   proves (verified / checked / unverified), and passes that only echo the example or answer
 //!   every input alike.
 //! - [`mutate`]: repair templates — the failing definition's one-token variants, verified like
-//!   a model's candidates once the rounds are spent, where tests or examples tell them apart.
+//!   a model's candidates once the rounds are spent, where tests or examples tell them apart;
+//!   [`error_fix`]: the repairs an error message all but states (a missing import's real name,
+//!   a C declaration that conflicts with its definition, a Lua local indexed while nil).
 //! - [`escalate`]: the opt-in stronger model that gets only the failing sub-task.
 //! - [`error`]: [`AgentError`], why a run stopped early (its text becomes the report's outcome)
 //!   or a part of one could not be built.
@@ -32,6 +34,7 @@ pub mod check;
 pub mod context;
 pub mod coverage;
 pub mod error;
+pub mod error_fix;
 pub mod escalate;
 pub mod expect;
 pub mod harness;

@@ -1,0 +1,317 @@
+//! Repairs read from the error message itself, for bugs whose fix the message all but states:
+//! an import of a name the module does not define (try each name it does define), a C
+//! declaration whose type conflicts with its definition (make the declaration say what the
+//! definition says), a Lua local indexed while nil (return nil before that line).
+//!
+//! A small model given such a message often rewrites the wrong file or invents a third name.
+//! Like [`crate::mutate`]'s variants these are only candidates: the caller verifies each one
+//! like a model's (every check, the label), so a wrong guess never lands. They are read from
+//! the checks that failed before any edit, so they repair the bug the request is about.
+
+use std::path::Path;
+
+/// One whole-file candidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// Project-relative path of the file to change.
+    pub rel: String,
+    /// The file's new text.
+    pub text: String,
+    /// What changed, for the chat and the label.
+    pub what: String,
+}
+
+/// At most this many names of a module are tried for a missing import.
+const MAX_NAMES: usize = 8;
+
+/// The candidates the failing checks' `output` points at; `read` gives a project file's text
+/// by relative path.
+pub fn candidates(output: &str, read: &dyn Fn(&str) -> Option<String>) -> Vec<Fix> {
+    let mut out: Vec<Fix> = Vec::new();
+    let mut push = |f: Fix| {
+        if !out.iter().any(|o| o.rel == f.rel && o.text == f.text) {
+            out.push(f);
+        }
+    };
+    for f in python_missing_import(output, read) {
+        push(f);
+    }
+    for f in c_conflicting_declaration(output, read) {
+        push(f);
+    }
+    for f in lua_nil_index(output, read) {
+        push(f);
+    }
+    out
+}
+
+/// The text between the first pair of `q` quotes after `key` in `line`.
+fn quoted_after<'a>(line: &'a str, key: &str, q: char) -> Option<&'a str> {
+    let rest = &line[line.find(key)? + key.len()..];
+    let open = rest.find(q)? + q.len_utf8();
+    let close = rest[open..].find(q)? + open;
+    Some(&rest[open..close])
+}
+
+/// `line` with every whole-word `old` replaced by `new`.
+fn replace_word(text: &str, old: &str, new: &str) -> String {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(k) = rest.find(old) {
+        let before = rest[..k].chars().next_back();
+        let after = rest[k + old.len()..].chars().next();
+        out.push_str(&rest[..k]);
+        if before.is_some_and(word) || after.is_some_and(word) {
+            out.push_str(old);
+        } else {
+            out.push_str(new);
+        }
+        rest = &rest[k + old.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `ImportError: cannot import name 'parse_int' from 'helpers' (helpers.py)` raised in the
+/// traceback's last `File "app.py"`: app.py with `parse_int` replaced by each public top-level
+/// name helpers.py defines.
+fn python_missing_import(output: &str, read: &dyn Fn(&str) -> Option<String>) -> Vec<Fix> {
+    let mut out = Vec::new();
+    let mut file: Option<&str> = None;
+    for line in output.lines() {
+        let t = line.trim();
+        if let Some(f) = t
+            .strip_prefix("File ")
+            .and_then(|_| quoted_after(t, "File", '"'))
+        {
+            file = Some(f);
+            continue;
+        }
+        if !t.starts_with("ImportError: cannot import name") {
+            continue;
+        }
+        let (Some(missing), Some(module), Some(importer)) = (
+            quoted_after(t, "name", '\''),
+            quoted_after(t, "from", '\''),
+            file,
+        ) else {
+            continue;
+        };
+        let importer = importer.trim_start_matches("./");
+        let module_rel = format!("{}.py", module.replace('.', "/"));
+        let (Some(src), Some(module_text)) = (read(importer), read(&module_rel)) else {
+            continue;
+        };
+        for name in top_level_python_names(&module_text)
+            .into_iter()
+            .take(MAX_NAMES)
+        {
+            out.push(Fix {
+                rel: importer.to_string(),
+                text: replace_word(&src, missing, &name),
+                what: format!(
+                    "`{missing}`, which {module_rel} does not define, replaced by its `{name}`"
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// The public functions and classes a Python module defines at its top level, in order.
+fn top_level_python_names(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| {
+            let rest = l
+                .strip_prefix("def ")
+                .or_else(|| l.strip_prefix("async def "))
+                .or_else(|| l.strip_prefix("class "))?;
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            (!name.is_empty() && !name.starts_with('_')).then_some(name)
+        })
+        .collect()
+}
+
+/// `FILE:LINE:COL: error: conflicting types for ‘f’` followed by `FILE2:LINE2:COL: note:
+/// previous declaration of ‘f’`: the declaration's line becomes the definition's header
+/// (what the body was written for) with a `;`.
+fn c_conflicting_declaration(output: &str, read: &dyn Fn(&str) -> Option<String>) -> Vec<Fix> {
+    let mut out = Vec::new();
+    let lines: Vec<&str> = output.lines().collect();
+    let at = |l: &str| -> Option<(String, usize)> {
+        let mut parts = l.trim().splitn(3, ':');
+        let file = parts.next()?.to_string();
+        let line = parts.next()?.parse().ok()?;
+        Some((file, line))
+    };
+    for (k, l) in lines.iter().enumerate() {
+        if !l.contains("error: conflicting types for") {
+            continue;
+        }
+        let Some((def_file, def_line)) = at(l) else {
+            continue;
+        };
+        let Some(note) = lines[k + 1..]
+            .iter()
+            .take(12)
+            .find(|n| n.contains("note: previous declaration of"))
+        else {
+            continue;
+        };
+        let Some((decl_file, decl_line)) = at(note) else {
+            continue;
+        };
+        let (Some(def_text), Some(decl_text)) = (read(&def_file), read(&decl_file)) else {
+            continue;
+        };
+        let Some(header) = def_text.lines().nth(def_line.saturating_sub(1)) else {
+            continue;
+        };
+        let header = header.trim_end().trim_end_matches('{').trim_end();
+        if !header.ends_with(')') {
+            continue;
+        }
+        let mut new_lines: Vec<String> = decl_text.lines().map(str::to_string).collect();
+        let Some(old) = new_lines.get(decl_line.saturating_sub(1)) else {
+            continue;
+        };
+        if !old.trim_end().ends_with(';') {
+            continue;
+        }
+        let replaced = format!("{header};");
+        let what = format!(
+            "the declaration at {decl_file}:{decl_line} made to match the definition at \
+             {def_file}:{def_line} (`{replaced}`)"
+        );
+        new_lines[decl_line - 1] = replaced;
+        let mut text = new_lines.join("\n");
+        if decl_text.ends_with('\n') {
+            text.push('\n');
+        }
+        out.push(Fix {
+            rel: decl_file.trim_start_matches("./").to_string(),
+            text,
+            what,
+        });
+    }
+    out
+}
+
+/// `./settings.lua:7: attempt to index a nil value (local 'node')`: `if node == nil then
+/// return nil end` before line 7, at its indentation.
+fn lua_nil_index(output: &str, read: &dyn Fn(&str) -> Option<String>) -> Vec<Fix> {
+    let mut out = Vec::new();
+    for l in output.lines() {
+        let t = l.trim();
+        let Some(k) = t.find(": attempt to index a nil value (local '") else {
+            continue;
+        };
+        let Some(var) = quoted_after(&t[k..], "(local", '\'') else {
+            continue;
+        };
+        let mut parts = t[..k].rsplitn(2, ':');
+        let (Some(line), Some(file)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let file = file
+            .rsplit(' ')
+            .next()
+            .unwrap_or(file)
+            .trim_start_matches("./");
+        let (Ok(line), Some(src)) = (line.parse::<usize>(), read(file)) else {
+            continue;
+        };
+        if !Path::new(file).extension().is_some_and(|e| e == "lua") || line == 0 {
+            continue;
+        }
+        let lines: Vec<&str> = src.split_inclusive('\n').collect();
+        let Some(target) = lines.get(line - 1) else {
+            continue;
+        };
+        let indent: String = target
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        let guard = format!("{indent}if {var} == nil then return nil end\n");
+        let text = format!(
+            "{}{guard}{}",
+            lines[..line - 1].concat(),
+            lines[line - 1..].concat()
+        );
+        out.push(Fix {
+            rel: file.to_string(),
+            text,
+            what: format!("a nil `{var}` returns nil before {file}:{line} indexes it"),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files<'a>(fs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |rel: &str| {
+            fs.iter()
+                .find(|(p, _)| *p == rel)
+                .map(|(_, t)| t.to_string())
+        }
+    }
+
+    #[test]
+    fn a_missing_import_tries_each_name_the_module_defines() {
+        let app = "from helpers import parse_int\n\nprint(parse_int('4'), parse_integers)\n";
+        let helpers = "def to_int(t):\n    return int(t)\n\ndef _private():\n    pass\n\nclass Box:\n    pass\n";
+        let out = "Traceback (most recent call last):\n  File \"app.py\", line 3, in <module>\n    from helpers import parse_int\nImportError: cannot import name 'parse_int' from 'helpers' (helpers.py)\n";
+        let fixes = candidates(out, &files(&[("app.py", app), ("helpers.py", helpers)]));
+        assert_eq!(fixes.len(), 2, "{fixes:?}");
+        assert_eq!(
+            fixes[0].text,
+            "from helpers import to_int\n\nprint(to_int('4'), parse_integers)\n"
+        );
+        assert_eq!(fixes[0].rel, "app.py");
+        assert!(fixes[1].text.contains("import Box"));
+    }
+
+    #[test]
+    fn a_conflicting_c_declaration_is_made_to_match_the_definition() {
+        let h = "#pragma once\n\nint average(const double *xs, int n);\n";
+        let c =
+            "#include \"temps.h\"\n\ndouble average(const double *xs, int n) {\n    return 0;\n}\n";
+        let out = "temps.c:3:8: error: conflicting types for ‘average’; have ‘double(const double *, int)’\n    3 | double average(const double *xs, int n) {\nIn file included from temps.c:1:\ntemps.h:3:5: note: previous declaration of ‘average’ with type ‘int(const double *, int)’\n";
+        let fixes = candidates(out, &files(&[("temps.h", h), ("temps.c", c)]));
+        assert_eq!(fixes.len(), 1);
+        assert_eq!(fixes[0].rel, "temps.h");
+        assert_eq!(
+            fixes[0].text,
+            "#pragma once\n\ndouble average(const double *xs, int n);\n"
+        );
+    }
+
+    #[test]
+    fn a_lua_local_indexed_while_nil_returns_nil_first() {
+        let lua = "function M.get(cfg, path)\n  local node = cfg\n  for part in path:gmatch('[^.]+') do\n    node = node[part]\n  end\n  return node\nend\n";
+        let out = "lua5.4: ./settings.lua:4: attempt to index a nil value (local 'node')\nstack traceback:\n";
+        let fixes = candidates(out, &files(&[("settings.lua", lua)]));
+        assert_eq!(fixes.len(), 1);
+        assert!(fixes[0]
+            .text
+            .contains("do\n    if node == nil then return nil end\n    node = node[part]\n"));
+    }
+
+    #[test]
+    fn other_errors_give_nothing() {
+        let fs = [("a.py", "x = 1\n")];
+        assert!(candidates("NameError: name 'y' is not defined\n", &files(&fs)).is_empty());
+        assert!(candidates("", &files(&fs)).is_empty());
+        // The named files must exist.
+        let out =
+            "  File \"a.py\", line 1\nImportError: cannot import name 'f' from 'gone' (gone.py)\n";
+        assert!(candidates(out, &files(&fs)).is_empty());
+    }
+}
