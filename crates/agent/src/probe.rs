@@ -14,7 +14,11 @@
 //!   those inputs — [`crate::overfit`]'s text rules miss such a body when it still reads its
 //!   input (`for (const c of s) {} return true;`).
 //!
-//! Both compare with the old code, so a right fix is not refused for answers that happen to
+//! - **a crash fix that changes other answers**: every example raised with the old code (the
+//!   request is about that input), and a perturbed call the old code answered now answers
+//!   differently (`avg([])` made to return 0.0 by a body for which `avg([1, 2, 3])` is 600).
+//!
+//! All compare with the old code, so a right fix is not refused for answers that happen to
 //! coincide: a function whose right answers are alike on the perturbed inputs was alike there
 //! before too, and an input the old code could not answer proves nothing.
 
@@ -105,6 +109,26 @@ pub fn judge(
             return Some(format!(
                 "`{call}` now fails ({why}) where the old code returned {was}: the change \
                  breaks inputs that worked. Fix the example without breaking them."
+            ));
+        }
+    }
+    // The request is about an input that raised (every example did, with the old code): the
+    // answers the old code gave elsewhere stay (`avg([])` fixed by a body for which
+    // `avg([1, 2, 3])` is 600).
+    let crashed = examples > 0 && old.iter().take(examples).all(|o| !o.returned());
+    if crashed {
+        let calls = perturbed.iter().map(|p| p.call.as_str());
+        for ((call, o), n) in calls.zip(old_perturbed).zip(new) {
+            let (Outcome::Returned(was), true) = (o, n != o) else {
+                continue;
+            };
+            let now = match n {
+                Outcome::Returned(v) => v.as_str(),
+                _ => answer.unwrap_or("the example's answer"),
+            };
+            return Some(format!(
+                "`{call}` now returns {now} where the old code returned {was}: the request \
+                 is about the input that raised. Fix it without changing the other answers."
             ));
         }
     }
@@ -427,6 +451,50 @@ mod tests {
         ];
         let new = [Outcome::NoAnswer("error: mismatched types".into())];
         assert_eq!(judge("f", Some("1"), &[p("f(\"x\")")], &old, 1, &new), None);
+    }
+
+    #[test]
+    fn a_crash_fix_that_changes_the_answers_that_were_there_is_judged() {
+        let p = |c: &str| Perturbed {
+            call: c.into(),
+            trivial: false,
+        };
+        let old = [Outcome::NoAnswer("ZeroDivisionError".into()), ret("2.0")];
+        let why = judge(
+            "avg",
+            Some("0.0"),
+            &[p("avg([1, 2, 3])")],
+            &old,
+            1,
+            &[ret("600")],
+        );
+        assert!(why
+            .unwrap()
+            .contains("`avg([1, 2, 3])` now returns 600 where the old code returned 2.0"));
+        // The same answer as before passes; so does any change when the example did not raise.
+        assert_eq!(
+            judge(
+                "avg",
+                Some("0.0"),
+                &[p("avg([1, 2, 3])")],
+                &old,
+                1,
+                &[ret("2.0")]
+            ),
+            None
+        );
+        let old = [ret("1"), ret("2.0")];
+        assert_eq!(
+            judge(
+                "avg",
+                Some("0.0"),
+                &[p("avg([1, 2, 3])")],
+                &old,
+                1,
+                &[ret("600")]
+            ),
+            None
+        );
     }
 
     #[test]
