@@ -1022,9 +1022,10 @@ fn a_template_passing_a_single_example_is_only_checked() {
         }
         let (ok, out) = run(&dir, &server, &args);
         assert!(
-            out.contains("checked: `distance` executed by request 1, but it is the only example")
-                && out.contains("may pass by coincidence")
-                && out.contains("found by a repair template (`a` and `b` swapped"),
+            out.contains(
+                "checked: `distance` executed by request 1, but it is the request's only example \
+                 and 2 variant(s) were tried"
+            ) && out.contains("found by a repair template (`a` and `b` swapped"),
             "{out}"
         );
         let now = std::fs::read_to_string(dir.join("geo.py")).unwrap();
@@ -1064,6 +1065,36 @@ fn a_condition_the_request_states_without_a_check_keeps_it_from_verified() {
         "{out}"
     );
     assert_eq!(std::fs::read_to_string(dir.join("lists.js")).unwrap(), js);
+}
+
+/// One example judging many changes: the fifth reply passes it, but after four wrong ones a
+/// pass may be a coincidence, so the change is checked, not verified.
+#[test]
+fn the_fifth_change_tried_against_one_example_is_only_checked() {
+    let wrong = ["'_'", "'+'", "'.'", "'~'"]
+        .map(|c| reply(&format!("    return text.replace(' ', {c})\n")));
+    let mut replies: Vec<_> = wrong.into_iter().collect();
+    replies.push(reply("    return text.lower().replace(' ', '-')\n"));
+    let server = MockServer::start(MockConfig::new(Flavor::LlamaCpp, replies));
+    let dir = project(&[("text.py", SLUG)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            SLUG_REQUEST,
+            "--max-rounds",
+            "5",
+            "--candidates",
+            "1",
+            "--no-repair-templates",
+        ],
+    );
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("checked: `slug` passes the request's one example (request 1), but only after 5 changes were tried against it"),
+        "{out}"
+    );
 }
 
 /// The error names the fix: "cannot import name 'parse_int' from 'helpers'" and helpers.py

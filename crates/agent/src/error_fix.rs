@@ -225,7 +225,7 @@ fn lua_nil_index(output: &str, read: &dyn Fn(&str) -> Option<String>) -> Vec<Fix
         let (Ok(line), Some(src)) = (line.parse::<usize>(), read(file)) else {
             continue;
         };
-        if !Path::new(file).extension().is_some_and(|e| e == "lua") || line == 0 {
+        if Path::new(file).extension().is_none_or(|e| e != "lua") || line == 0 {
             continue;
         }
         let lines: Vec<&str> = src.split_inclusive('\n').collect();

@@ -261,7 +261,27 @@ fn is_call(s: &str) -> bool {
     if !ident_ok || !s.ends_with(')') {
         return false;
     }
-    balanced_end(s, open) == Some(s.len() - 1)
+    balanced_end(s, open) == Some(s.len() - 1) && !is_signature(&s[open + 1..s.len() - 1])
+}
+
+/// Arguments that are all bare names (`get(cfg, path)`): the request describes the function's
+/// parameters, it does not give an example (the names mean nothing to a check).
+fn is_signature(args: &str) -> bool {
+    let literal = |a: &str| {
+        matches!(
+            a,
+            "true" | "false" | "True" | "False" | "None" | "nil" | "null" | "undefined"
+        )
+    };
+    let parts: Vec<&str> = args.split(',').map(str::trim).collect();
+    !args.trim().is_empty()
+        && parts.iter().all(|a| {
+            a.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+                && a.chars().all(|c| c.is_alphanumeric() || c == '_')
+                && !literal(a)
+        })
 }
 
 /// The index of the bracket closing the one at `open`, quotes respected.
@@ -906,5 +926,12 @@ mod tests {
             conditions("when it is 5 o'clock, for the 2 of us, for n bigger than 3").is_empty()
         );
         assert!(conditions("```\nfor n = 0\n```").is_empty());
+    }
+
+    #[test]
+    fn a_call_with_only_parameter_names_is_a_signature_not_an_example() {
+        assert!(parse("`get(cfg, path)` should return nil when the path is missing").is_empty());
+        assert_eq!(parse("`is_empty(None)` should return True").len(), 1);
+        assert_eq!(parse("`main()` should return 0").len(), 1);
     }
 }

@@ -535,18 +535,16 @@ async fn run_inner(
         {
             publish(steps, &cand, &results);
             let (mut verification, mut note) = label(&mut cand, &oracle, &results, &graph).await?;
+            // Forty variants against one example: a pass may be a coincidence (see Evidence).
             if evidence == Evidence::OneExample
-                && !found.guard
                 && verification == Verification::Verified
+                && !oracle.answers_kept()
             {
                 verification = Verification::Checked;
-                let tried = match found.tried {
-                    1 => "1 variant was".to_string(),
-                    n => format!("{n} variants were"),
-                };
                 note = format!(
-                    "{note}, but it is the only example and {tried} tried against it: it may \
-                     pass by coincidence"
+                    "{note}, but it is the request's only example and {} variant(s) were tried \
+                     against it: it may pass by coincidence",
+                    found.tried
                 );
             }
             let what = found.what;
@@ -766,8 +764,8 @@ enum Evidence {
     None,
     /// One request example and no failing test: of forty variants, one may pass it by
     /// coincidence (`total := 1` makes "`go run . 1 2 3` prints 6" pass as well as the fix), so
-    /// what passes is *checked*, never *verified* (an empty-input guard excepted: it changes no
-    /// other answer).
+    /// what passes is *checked*, unless it is a crash fix the probes found keeping every other
+    /// answer (the empty-input guard; [`Oracle::answers_kept`]).
     OneExample,
     /// The project's tests failed before any edit (they exercise the bug; `go test` in a project
     /// without tests passes and proves nothing), or two or more examples.
@@ -786,11 +784,10 @@ fn template_evidence(oracle: &Oracle, baseline: &[CheckResult]) -> Evidence {
     }
 }
 
-/// The variant a repair template found: what it changed, whether it is an empty-input guard,
-/// and how many variants were verified to find it.
+/// The variant a repair template found: what it changed, and how many variants were
+/// verified to find it.
 struct Found {
     what: String,
-    guard: bool,
     tried: usize,
 }
 
@@ -843,7 +840,6 @@ async fn repair_templates(
                 _ => None,
             })
             .collect();
-        let guards = variants.len();
         if variants_allowed {
             variants.extend(crate::mutate::mutants(
                 t.fence,
@@ -858,7 +854,7 @@ async fn repair_templates(
             "repair templates: trying {} small variant(s) of `{name}`",
             variants.len()
         ));
-        for (k, m) in variants.into_iter().enumerate() {
+        for m in variants {
             if started.elapsed() > TEMPLATES_WALL || tried >= MAX_TEMPLATES {
                 steps.step(&format!("repair templates: stopped after {tried} variants"));
                 return Ok(None);
@@ -880,7 +876,6 @@ async fn repair_templates(
                 }
                 let found = Found {
                     what: m.what,
-                    guard: k < guards,
                     tried,
                 };
                 return Ok(Some((cand, results, found)));

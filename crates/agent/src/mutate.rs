@@ -1,6 +1,9 @@
 //! Repair templates: the small variants of one definition that fix most one-token bugs — a
 //! comparison's boundary, a constant or bound off by one, an operator, `min`/`max`, a Rust
-//! range's end, two parameters used the wrong way round, a counter set instead of added to.
+//! range's end, two parameters used the wrong way round, a counter set instead of added to —
+//! and a few whole bug shapes (idioms): a split on one space, `floor` for rounding, a C integer
+//! division in a `double` function, a maximum starting at 0, Go bytes for characters, a Lua
+//! pattern not anchored at its end.
 //!
 //! A small model that cannot see the fix often hands back the same wrong line four rounds in a
 //! row; when a test or several examples can tell a right variant from a wrong one, trying the
@@ -303,6 +306,47 @@ fn idioms(fence: &str, def: &str, toks: &[Tok]) -> Vec<Candidate> {
                     line_at(at)
                 );
                 out.push((vec![(at..end, new)], what));
+            }
+        }
+    }
+    // Go: a string's bytes where its characters were meant (`[]byte(s)` splits an `é`).
+    if fence == "go" {
+        let hits: Vec<usize> = def[body_at..]
+            .match_indices("[]byte(")
+            .map(|(at, _)| body_at + at)
+            .collect();
+        if let Some(&first) = hits.first() {
+            let edits = hits
+                .iter()
+                .map(|&at| (at..at + "[]byte(".len(), "[]rune(".to_string()))
+                .collect();
+            let what = format!("`[]byte(…)` → `[]rune(…)` from line {}", line_at(first));
+            out.push((edits, what));
+        }
+    }
+    // Lua: a pattern anchored at its start and ending in a repetition that may match nothing
+    // (`"^%s*(.-)%s*"`) captures nothing unless it is anchored at the end too.
+    if fence == "lua" {
+        for q in ['"', '\''] {
+            let mut from = body_at;
+            while let Some(k) = def[from..].find(&format!("{q}^")) {
+                let open = from + k;
+                let Some(len) = def[open + 1..].find([q, '\n']) else {
+                    break;
+                };
+                let close = open + 1 + len;
+                from = close + 1;
+                let pat = &def[open + 1..close];
+                if def[close..].starts_with(q)
+                    && pat.ends_with(['*', '-', '?'])
+                    && !pat.ends_with("%-")
+                {
+                    let what = format!(
+                        "the pattern `{pat}` anchored at its end (`$`) on line {}",
+                        line_at(open)
+                    );
+                    out.push((vec![(close..close, "$".to_string())], what));
+                }
             }
         }
     }
@@ -943,6 +987,14 @@ mod tests {
         ));
         let lua = "function M.round(x)\n  return math.floor(x)\nend\n";
         assert!(has("lua", lua, &lua.replace("floor(x)", "floor(x + 0.5)")));
+        let lua = "function M.trim(s)\n  return (s:match(\"^%s*(.-)%s*\"))\nend\n";
+        assert!(has("lua", lua, &lua.replace("%s*\"", "%s*$\"")));
+        let anchored = "function M.trim(s)\n  return (s:match(\"^%s*(.-)%s*$\"))\nend\n";
+        assert!(!mutants("lua", anchored, 200)
+            .iter()
+            .any(|m| m.text.contains("$$")));
+        let go = "func Reverse(s string) string {\n\tb := []byte(s)\n\treturn string(b)\n}\n";
+        assert!(has("go", go, &go.replace("[]byte(s)", "[]rune(s)")));
         let c = "double percent(int part, int whole) {\n    return part / whole * 100;\n}\n";
         assert!(has(
             "c",

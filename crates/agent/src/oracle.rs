@@ -41,6 +41,9 @@ pub struct Oracle {
     baseline: tokio::sync::OnceCell<Vec<Vec<crate::probe::Outcome>>>,
     /// Inputs the request states behaviour for without an example ("for n = 0").
     conditions: Vec<expect::Condition>,
+    /// Verification passes run so far (the code before the edit, then each change whose
+    /// syntax checks passed): how many changes the examples have judged.
+    passes: std::sync::atomic::AtomicUsize,
     /// How long each behavioural check took on its first run (the code before any edit).
     first_runs: std::sync::Mutex<std::collections::HashMap<String, std::time::Duration>>,
     // Harness files and traces; removed with the oracle.
@@ -201,6 +204,7 @@ impl Oracle {
             probes,
             baseline: tokio::sync::OnceCell::new(),
             conditions: expect::conditions(prompt),
+            passes: std::sync::atomic::AtomicUsize::new(0),
             first_runs: Default::default(),
             _scratch: scratch,
         }
@@ -233,6 +237,21 @@ impl Oracle {
             }
         }
         None
+    }
+
+    /// Whether the probes compared other answers with the old code's: an example whose input
+    /// raised before, and perturbed inputs the old code answered (a passing candidate kept
+    /// those answers, [`crate::probe::judge`]).
+    pub fn answers_kept(&self) -> bool {
+        let Some(old) = self.baseline.get() else {
+            return false;
+        };
+        self.probes.iter().zip(old).any(|(p, o)| {
+            let (ex, rest) = o.split_at(p.examples.min(o.len()));
+            !ex.is_empty()
+                && ex.iter().all(|x| !x.returned())
+                && rest.iter().any(crate::probe::Outcome::returned)
+        })
     }
 
     /// The old code's outcome of every probe call, the examples' own first.
@@ -355,6 +374,8 @@ impl Oracle {
 
     /// Forgets the evidence of earlier passes (call before a verification pass).
     pub fn reset(&self) {
+        self.passes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Some(t) = &self.tracer {
             t.reset();
         }
@@ -452,6 +473,32 @@ impl Oracle {
             );
             return (fallback, why);
         }
+        // One example, nothing else behavioural, and a search against it (the model sampled
+        // again and again, or a template's forty variants): something passes it by coincidence
+        // too often (`!==` for `===` makes "`isPalindrome('Never odd or even')` returns true"
+        // pass). Verified only where the example's input raised before and the probes found
+        // every other answer kept.
+        let examples = self.requests.iter().filter(|r| r.cmd.is_some()).count();
+        let tests = self.behavioural.iter().any(|c| c.name == "tests");
+        let tried = self
+            .passes
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .saturating_sub(1);
+        if missed.is_empty()
+            && examples == 1
+            && !tests
+            && tried > MAX_CHANGES_PER_EXAMPLE
+            && !self.answers_kept()
+        {
+            let names: Vec<&str> = changed.iter().map(|c| c.qualified.as_str()).collect();
+            let why = format!(
+                "`{}` passes the request's one example ({}), but only after {tried} changes \
+                 were tried against it: it may pass by coincidence",
+                names.join("`, `"),
+                checks()
+            );
+            return (fallback, why);
+        }
         if missed.is_empty() {
             let how = if traced.iter().all(Option::is_some) {
                 "executed by"
@@ -522,6 +569,10 @@ impl Oracle {
         out
     }
 }
+
+/// How many changes one example may judge before a pass proves little: a first answer and a
+/// second try after the example's failure are evidence; the fifth of a best-of-4 search is not.
+const MAX_CHANGES_PER_EXAMPLE: usize = 3;
 
 /// The perturbed example calls of one function.
 struct Probe {

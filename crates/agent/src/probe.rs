@@ -58,7 +58,8 @@ impl Outcome {
         }
     }
 
-    fn returned(&self) -> bool {
+    /// It gave an answer (any value), not an error.
+    pub fn returned(&self) -> bool {
         !matches!(self, Outcome::NoAnswer(_))
     }
 }
