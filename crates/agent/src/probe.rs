@@ -456,46 +456,20 @@ mod tests {
 
     #[test]
     fn a_crash_fix_that_changes_the_answers_that_were_there_is_judged() {
-        let p = |c: &str| Perturbed {
-            call: c.into(),
-            trivial: false,
+        let avg = |old: &[Outcome], new: &str| {
+            let call = Perturbed {
+                call: "avg([1, 2, 3])".into(),
+                trivial: false,
+            };
+            judge("avg", Some("0.0"), &[call], old, 1, &[ret(new)])
         };
-        let old = [Outcome::NoAnswer("ZeroDivisionError".into()), ret("2.0")];
-        let why = judge(
-            "avg",
-            Some("0.0"),
-            &[p("avg([1, 2, 3])")],
-            &old,
-            1,
-            &[ret("600")],
-        );
-        assert!(why
+        let raised = [Outcome::NoAnswer("ZeroDivisionError".into()), ret("2.0")];
+        assert!(avg(&raised, "600")
             .unwrap()
             .contains("`avg([1, 2, 3])` now returns 600 where the old code returned 2.0"));
         // The same answer as before passes; so does any change when the example did not raise.
-        assert_eq!(
-            judge(
-                "avg",
-                Some("0.0"),
-                &[p("avg([1, 2, 3])")],
-                &old,
-                1,
-                &[ret("2.0")]
-            ),
-            None
-        );
-        let old = [ret("1"), ret("2.0")];
-        assert_eq!(
-            judge(
-                "avg",
-                Some("0.0"),
-                &[p("avg([1, 2, 3])")],
-                &old,
-                1,
-                &[ret("600")]
-            ),
-            None
-        );
+        assert_eq!(avg(&raised, "2.0"), None);
+        assert_eq!(avg(&[ret("1"), ret("2.0")], "600"), None);
     }
 
     #[test]
