@@ -48,6 +48,7 @@ M.fix = function(text, opts)
     buffers = M.live_buffers(root, buf),
     errors = errors,
     edit_format = require('smallcode').get_config().edit_format,
+    repair_templates = require('smallcode').get_config().fix.repair_templates ~= false,
     range = range,
     user_tools = H.user_tools(),
   }
@@ -118,6 +119,7 @@ M.feedback = function(run, errors)
       buffers = M.live_buffers(run.root, vim.api.nvim_get_current_buf()),
       errors = errors,
       edit_format = require('smallcode').get_config().edit_format,
+      repair_templates = require('smallcode').get_config().fix.repair_templates ~= false,
       trusted = run.trusted == true,
       user_tools = H.user_tools(),
     },

@@ -16,6 +16,7 @@ local M = {}
 ---@field diagnostics? boolean include the buffer's ERROR diagnostics (true)
 ---@field settle_ms? integer wait before reading diagnostics after an edit lands (500)
 ---@field diagnostic_rounds? integer extra rounds started by new ERROR diagnostics (1)
+---@field repair_templates? boolean when the model fails, try small variants and the repairs the error names (true)
 
 ---@class smallcode.Escalation A stronger model for the failing sub-task only.
 ---@field provider 'anthropic'|'openai'
@@ -153,6 +154,10 @@ M.defaults = {
     settle_ms = 500,
     -- Extra rounds started by new ERROR diagnostics in the edited lines; 0 turns them off.
     diagnostic_rounds = 1,
+    -- Once the model's rounds are spent (trusted projects only): try the repairs the error message
+    -- names and the failing definition's small variants (`<` for `<=`, a bound ± 1, …), each
+    -- checked like the model's answers and labelled as not the model's.
+    repair_templates = true,
   },
   -- Opt-in stronger model that gets only the failing sub-task once the local model's rounds are
   -- spent: { provider = 'anthropic'|'openai', endpoint = URL, model = NAME, api_key_env = VAR,
@@ -396,6 +401,7 @@ H.schema = {
   ['config.fix.quickfix'] = typed('boolean', false),
   ['config.fix.quickfix_input'] = typed('boolean', false),
   ['config.fix.diagnostics'] = typed('boolean', false),
+  ['config.fix.repair_templates'] = typed('boolean', false),
   ['config.fix.settle_ms'] = typed('number', false, function(v)
     if v < 0 or v ~= v then return 'a number >= 0' end
   end),

@@ -353,6 +353,7 @@ impl Chats {
                 .collect(),
             confine: req.range.clone(),
             trusted: req.trusted,
+            repair_templates: req.repair_templates,
             ..Default::default()
         };
         if let Some((path, l1, l2)) = &req.range {
@@ -739,6 +740,9 @@ pub struct AgentRequest {
     pub edit_format: smallcode_agent::EditFormat,
     /// The user trusts the project: its own code may run in the checks.
     pub trusted: bool,
+    /// Repair templates and error-message repairs once the rounds are spent
+    /// (`config.fix.repair_templates`).
+    pub repair_templates: bool,
     /// The user's own tools: (name, description, parameters), for the `tools` format.
     pub user_tools: Vec<(String, String, Vec<smallcode_agent::tools::user::UserParam>)>,
     /// `:'<,'>SmallCode fix`'s file and lines (1-based, inclusive): the edit is confined to the

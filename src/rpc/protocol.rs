@@ -288,7 +288,7 @@ pub struct ChatStop {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a map {chat, text, root, buffers, errors, edit_format, trusted, range?, session?, project?}"
+    expecting = "a map {chat, text, root, buffers, errors, edit_format, trusted, repair_templates?, range?, session?, project?}"
 )]
 pub struct AgentRun {
     /// Chat id (the chat buffer that shows the run).
@@ -310,6 +310,10 @@ pub struct AgentRun {
     /// Left out (or empty) when there are none.
     #[serde(default, deserialize_with = "list_or_empty_map")]
     pub user_tools: Vec<UserToolArg>,
+    /// `config.fix.repair_templates`: once the model's rounds are spent, try the small variants
+    /// of the failing definition and the repairs the error message names. Left out = true.
+    #[serde(default = "yes")]
+    pub repair_templates: bool,
     /// The lines of `:'<,'>SmallCode fix` (or `<Plug>(SmallCodeFix)`): the edit is confined to
     /// the definitions they touch. Left out without a range.
     #[serde(default)]
@@ -320,6 +324,11 @@ pub struct AgentRun {
     /// The project of `session`.
     #[serde(default)]
     pub project: Option<PathBuf>,
+}
+
+/// serde's default for a flag that is on unless the editor says otherwise.
+fn yes() -> bool {
+    true
 }
 
 /// [`REQ_CHATS_LIST`]'s map.
@@ -585,6 +594,7 @@ impl AgentRun {
             errors: self.errors.into_iter().map(Diagnostic::from).collect(),
             edit_format: self.edit_format,
             trusted: self.trusted,
+            repair_templates: self.repair_templates,
             user_tools: self
                 .user_tools
                 .into_iter()
@@ -1018,6 +1028,14 @@ mod tests {
         assert_eq!(req.buffers[0].tick, Some(2));
         assert_eq!(req.errors[0].to_string(), "calc.py:2: boom");
         assert_eq!((req.errors[0].line, req.errors[0].col), (Some(2), None));
+        // Repair templates are on unless `config.fix.repair_templates` turns them off.
+        assert!(req.repair_templates);
+        let mut off = good.clone();
+        off["repair_templates"] = false.into();
+        let (_, req) = decode::<AgentRun>(NOTIFY_AGENT_RUN, &args(off))
+            .unwrap()
+            .into_parts();
+        assert!(!req.repair_templates);
 
         let mut bad = good.clone();
         bad["edit_format"] = "diff".into();

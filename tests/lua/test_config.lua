@@ -86,9 +86,18 @@ h.eq(wire.max_tokens, 512, 'max_tokens sent')
 c = config.resolve({})
 h.eq(
   c.fix,
-  { quickfix = true, quickfix_input = true, diagnostics = true, settle_ms = 500, diagnostic_rounds = 1 },
+  {
+    quickfix = true,
+    quickfix_input = true,
+    diagnostics = true,
+    settle_ms = 500,
+    diagnostic_rounds = 1,
+    repair_templates = true,
+  },
   'fix defaults'
 )
+err = h.raises(function() config.resolve({ fix = { repair_templates = 'no' } }) end)
+h.contains(err, 'config.fix.repair_templates: expected boolean', 'repair_templates is a boolean')
 h.eq(config.for_rust(c).escalation, nil, 'no escalation by default')
 c = config.resolve({ escalation = { provider = 'anthropic', model = 'big', api_key_env = 'ANTHROPIC_API_KEY' } })
 h.eq(config.for_rust(c).escalation.api_key_env, 'ANTHROPIC_API_KEY', 'escalation sent with the variable name only')
