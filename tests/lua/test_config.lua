@@ -84,18 +84,14 @@ h.eq(wire.max_tokens, 512, 'max_tokens sent')
 
 -- :SmallCode fix signals and escalation (opt-in): defaults, checks, what Rust receives.
 c = config.resolve({})
-h.eq(
-  c.fix,
-  {
-    quickfix = true,
-    quickfix_input = true,
-    diagnostics = true,
-    settle_ms = 500,
-    diagnostic_rounds = 1,
-    repair_templates = true,
-  },
-  'fix defaults'
-)
+h.eq(c.fix, {
+  quickfix = true,
+  quickfix_input = true,
+  diagnostics = true,
+  settle_ms = 500,
+  diagnostic_rounds = 1,
+  repair_templates = true,
+}, 'fix defaults')
 err = h.raises(function() config.resolve({ fix = { repair_templates = 'no' } }) end)
 h.contains(err, 'config.fix.repair_templates: expected boolean', 'repair_templates is a boolean')
 h.eq(config.for_rust(c).escalation, nil, 'no escalation by default')
