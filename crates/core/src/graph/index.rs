@@ -179,7 +179,6 @@ pub(crate) fn build_record(
     f: &Found,
     cfg: &GraphConfig,
     pool: &mut ParserPool,
-    scratch: &mut lexical::Scratch,
     prev_hash: Option<u64>,
 ) -> std::io::Result<Option<(FileRecord, FileWords)>> {
     let bytes = std::fs::read(&f.abs)?;
@@ -193,7 +192,7 @@ pub(crate) fn build_record(
     } else {
         None
     };
-    let words = lexical::analyse_file(&f.rel, &rec, text, scratch);
+    let words = lexical::analyse_file(&f.rel, &rec, text);
     Ok(Some((rec, words)))
 }
 
@@ -301,11 +300,10 @@ pub(crate) fn run_jobs(
             let (jobs, next) = (&jobs, &next);
             s.spawn(move || {
                 let mut pool = ParserPool::new();
-                let mut scratch = lexical::Scratch::default();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some((f, prev)) = jobs.get(i) else { break };
-                    let done = match build_record(f, cfg, &mut pool, &mut scratch, *prev) {
+                    let done = match build_record(f, cfg, &mut pool, *prev) {
                         Ok(Some((mut rec, words))) => {
                             rec.mtime_ns = f.mtime_ns;
                             Done::Record(f.rel.clone(), rec, Box::new(words))
