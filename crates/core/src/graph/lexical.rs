@@ -46,12 +46,22 @@ const CODE_WORD: f32 = 1.5;
 /// would otherwise touch every posting of the project.
 const MAX_QUERY_TERMS: usize = 48;
 
-/// A term's postings in one file, sorted by (term, symbol).
+/// A term's postings in one file, sorted by (term, symbol); `term` is the file's own local id.
 #[derive(Debug, Clone, Copy)]
 struct Posting {
     term: u32,
     sym: u32,
     tf: f32,
+}
+
+/// Where one index term's postings are in a file's `postings`: the file's local term ids are
+/// mapped to the index's once, at the merge, and the postings are left where they are.
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    /// The index's term id.
+    term: u32,
+    start: u32,
+    end: u32,
 }
 
 /// What one file contributes.
@@ -62,7 +72,11 @@ struct FileLex {
     /// Hash of the path it was built for: a renamed file keeps its content hash, and may get
     /// the slot its old path freed, but not its path words.
     path: u64,
+    /// As [`analyse`] left them: grouped by the file's local term ids, each group sorted by
+    /// symbol. Renumbering and re-sorting them by the index's ids cost most of the merge.
     postings: Vec<Posting>,
+    /// Each term's group in `postings`, sorted by the index's term id.
+    groups: Vec<Group>,
     /// Weighted length per symbol (0 for symbols that own no words).
     lens: Vec<f32>,
     /// Distinct path terms.
@@ -466,24 +480,28 @@ impl Lexicon {
 
     fn insert(&mut self, slot: u32, p: FileWords) {
         let map: Vec<u32> = p.names.iter().map(|t| self.term_id(t)).collect();
-        let mut postings: Vec<Posting> = p
-            .postings
-            .into_iter()
-            .map(|x| Posting {
-                term: map[x.term as usize],
-                ..x
-            })
-            .collect();
-        postings.sort_unstable_by_key(|x| (x.term, x.sym));
-        let mut last = u32::MAX;
-        for x in &postings {
-            let t = &mut self.terms[x.term as usize];
-            t.df += 1;
-            if x.term != last {
-                insert_sorted(&mut t.files, slot);
-                last = x.term;
-            }
+        // Postings come grouped by local term (see `Postings::finish`): one `Group` each.
+        let mut groups: Vec<Group> = Vec::with_capacity(map.len());
+        let mut start = 0;
+        while start < p.postings.len() {
+            let local = p.postings[start].term;
+            let end = start
+                + p.postings[start..]
+                    .iter()
+                    .take_while(|x| x.term == local)
+                    .count();
+            let term = map[local as usize];
+            let t = &mut self.terms[term as usize];
+            t.df += (end - start) as u32;
+            insert_sorted(&mut t.files, slot);
+            groups.push(Group {
+                term,
+                start: start as u32,
+                end: end as u32,
+            });
+            start = end;
         }
+        groups.sort_unstable_by_key(|x| x.term);
         let mut path_terms: Vec<u32> = p.path_terms.iter().map(|&t| map[t as usize]).collect();
         path_terms.sort_unstable();
         path_terms.dedup();
@@ -504,7 +522,8 @@ impl Lexicon {
         self.files[s] = Some(FileLex {
             hash: p.hash,
             path: p.path,
-            postings,
+            postings: p.postings,
+            groups,
             lens: p.lens,
             path_terms,
             generated: p.generated,
@@ -515,14 +534,10 @@ impl Lexicon {
         let Some(old) = self.files.get_mut(slot as usize).and_then(|e| e.take()) else {
             return;
         };
-        let mut last = u32::MAX;
-        for x in &old.postings {
+        for x in &old.groups {
             let t = &mut self.terms[x.term as usize];
-            t.df -= 1;
-            if x.term != last {
-                remove_sorted(&mut t.files, slot);
-                last = x.term;
-            }
+            t.df -= x.end - x.start;
+            remove_sorted(&mut t.files, slot);
         }
         for &t in &old.path_terms {
             remove_sorted(&mut self.terms[t as usize].path_files, slot);
@@ -577,8 +592,11 @@ impl Lexicon {
                 let Some(f) = self.files[slot as usize].as_ref() else {
                     continue;
                 };
-                let lo = f.postings.partition_point(|p| p.term < t);
-                for p in f.postings[lo..].iter().take_while(|p| p.term == t) {
+                let Ok(at) = f.groups.binary_search_by_key(&t, |x| x.term) else {
+                    continue;
+                };
+                let g = f.groups[at];
+                for p in &f.postings[g.start as usize..g.end as usize] {
                     let len = f.lens[p.sym as usize];
                     let tf = p.tf;
                     let s = idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg));
@@ -636,9 +654,13 @@ impl Lexicon {
         for (slot, f) in self.files.iter().enumerate() {
             let Some(f) = f else { continue };
             let mut postings: Vec<(&str, u32, f32)> = f
-                .postings
+                .groups
                 .iter()
-                .map(|p| (text_of[p.term as usize], p.sym, p.tf))
+                .flat_map(|x| {
+                    f.postings[x.start as usize..x.end as usize]
+                        .iter()
+                        .map(|p| (text_of[x.term as usize], p.sym, p.tf))
+                })
                 .collect();
             postings.sort_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
             let mut paths: Vec<&str> = f.path_terms.iter().map(|&t| text_of[t as usize]).collect();
