@@ -1,7 +1,8 @@
 //! Repairs read from the error message itself, for bugs whose fix the message all but states:
 //! an import of a name the module does not define (try each name it does define), a C
 //! declaration whose type conflicts with its definition (make the declaration say what the
-//! definition says), a Lua local indexed while nil (return nil before that line).
+//! definition says), a Lua local indexed while nil (return nil before that line when it is not
+//! a table).
 //!
 //! A small model given such a message often rewrites the wrong file or invents a third name.
 //! Like [`crate::mutate`]'s variants these are only candidates: the caller verifies each one
@@ -201,8 +202,8 @@ fn c_conflicting_declaration(output: &str, read: &dyn Fn(&str) -> Option<String>
     out
 }
 
-/// `./settings.lua:7: attempt to index a nil value (local 'node')`: `if node == nil then
-/// return nil end` before line 7, at its indentation.
+/// `./settings.lua:7: attempt to index a nil value (local 'node')`: `if type(node) ~= "table"
+/// then return nil end` before line 7, at its indentation.
 fn lua_nil_index(output: &str, read: &dyn Fn(&str) -> Option<String>) -> Vec<Fix> {
     let mut out = Vec::new();
     for l in output.lines() {
@@ -236,7 +237,9 @@ fn lua_nil_index(output: &str, read: &dyn Fn(&str) -> Option<String>) -> Vec<Fix
             .chars()
             .take_while(|c| *c == ' ' || *c == '\t')
             .collect();
-        let guard = format!("{indent}if {var} == nil then return nil end\n");
+        // Not only nil: a number or boolean there fails the same way one level deeper
+        // (`get(cfg, "n.m")` with `cfg.n = 5`).
+        let guard = format!("{indent}if type({var}) ~= \"table\" then return nil end\n");
         let text = format!(
             "{}{guard}{}",
             lines[..line - 1].concat(),
@@ -245,7 +248,9 @@ fn lua_nil_index(output: &str, read: &dyn Fn(&str) -> Option<String>) -> Vec<Fix
         out.push(Fix {
             rel: file.to_string(),
             text,
-            what: format!("a nil `{var}` returns nil before {file}:{line} indexes it"),
+            what: format!(
+                "a `{var}` that is not a table returns nil before {file}:{line} indexes it"
+            ),
         });
     }
     out
@@ -299,9 +304,9 @@ mod tests {
         let out = "lua5.4: ./settings.lua:4: attempt to index a nil value (local 'node')\nstack traceback:\n";
         let fixes = candidates(out, &files(&[("settings.lua", lua)]));
         assert_eq!(fixes.len(), 1);
-        assert!(fixes[0]
-            .text
-            .contains("do\n    if node == nil then return nil end\n    node = node[part]\n"));
+        assert!(fixes[0].text.contains(
+            "do\n    if type(node) ~= \"table\" then return nil end\n    node = node[part]\n"
+        ));
     }
 
     #[test]
