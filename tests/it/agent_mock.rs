@@ -1131,6 +1131,38 @@ fn a_missing_import_is_repaired_from_the_error_message() {
     );
 }
 
+/// gcc's note for a conflicting declaration may point outside the project (`int abs(int, int)`
+/// against `<stdlib.h>`): no repair is read from a file the project does not hold, and nothing
+/// outside the project is written.
+#[test]
+fn an_error_message_naming_a_system_header_is_left_alone() {
+    let c = "#include <stdlib.h>\n\nint abs(int a, int b) {\n    return b - a;\n}\n";
+    let header = std::fs::read_to_string("/usr/include/stdlib.h").unwrap_or_default();
+    let same = || reply("    return b - a;\n}\n");
+    let server = MockServer::start(MockConfig::new(Flavor::LlamaCpp, vec![same(), same()]));
+    let dir = project(&[("dist.c", c)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "In dist.c, `abs(10, 3)` should be 7.",
+            "--max-rounds",
+            "2",
+            "--candidates",
+            "1",
+        ],
+    );
+    assert!(!ok, "{out}");
+    assert!(out.contains("conflicting types for"), "{out}");
+    assert!(!out.contains("error message: trying"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string("/usr/include/stdlib.h").unwrap_or_default(),
+        header
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("dist.c")).unwrap(), c);
+}
+
 /// A body calling `abs` without `<stdlib.h>` fails the example's build (implicit declarations
 /// are errors there); gcc's own fix-it names the header, and the change lands with it.
 #[test]

@@ -905,7 +905,8 @@ async fn error_fixes(
         .filter(|r| !r.ok)
         .map(|r| r.output.as_str())
         .collect();
-    let read = |rel: &str| ws.read(&ws.root().join(rel)).ok();
+    // Only project files: a compiler's note may name a system header.
+    let read = |rel: &str| ws.resolve(rel).ok().and_then(|p| ws.read(&p).ok());
     let fixes = crate::error_fix::candidates(&output.join("\n"), &read);
     if fixes.is_empty() {
         return Ok(None);
@@ -915,9 +916,12 @@ async fn error_fixes(
         fixes.len()
     ));
     for f in fixes {
+        let Ok(path) = ws.resolve(&f.rel) else {
+            continue;
+        };
         report.templates += 1;
         let mut cand = ws.fork();
-        cand.stage(&ws.root().join(&f.rel), f.text)?;
+        cand.stage(&path, f.text)?;
         let results = verify(&mut cand, targets, oracle, cfg, &Quiet, report).await?;
         if results.iter().all(|r| r.ok) {
             steps.step(&format!("error message: {} passes every check", f.what));

@@ -154,9 +154,16 @@ impl Workspace {
     }
 
     /// Stages new content for `path` and writes it into the shadow tree (created on first use).
+    /// A path outside the root is refused: joined to the shadow, an absolute path would be
+    /// written where it points (a system header a compiler's note names).
     pub fn stage(&mut self, path: &Path, text: String) -> Result<(), WorkspaceError> {
+        let rel = path
+            .strip_prefix(&self.root)
+            .ok()
+            .filter(|r| !r.components().any(|c| matches!(c, Component::ParentDir)))
+            .ok_or_else(|| WorkspaceError::Outside(path.display().to_string()))?;
         let shadow = self.shadow_root()?;
-        let target = shadow.join(path.strip_prefix(&self.root).unwrap_or(path));
+        let target = shadow.join(rel);
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir).map_err(io(dir))?;
         }
@@ -393,6 +400,15 @@ mod tests {
                 "{bad}"
             );
         }
+        // Staging refuses what is not under the root, whatever produced the path.
+        let outside = t.path().parent().unwrap().join("ws-test-outside.h");
+        for bad in [outside.clone(), t.path().join("../ws-test-outside.h")] {
+            assert!(matches!(
+                ws.stage(&bad, "int x;\n".into()),
+                Err(WorkspaceError::Outside(_))
+            ));
+        }
+        assert!(!outside.exists(), "nothing written outside the root");
         let a = ws.resolve("./a.py").unwrap();
         ws.stage(&a, "x = 2\n".into()).unwrap();
         assert_eq!(
