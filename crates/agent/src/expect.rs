@@ -88,6 +88,15 @@ impl Expectation {
     }
 }
 
+/// The request without its fenced blocks: they hold output or code, not requests.
+fn outside_fences(request: &str) -> String {
+    request
+        .split("```")
+        .step_by(2)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Every expectation the request states, in order, without duplicates.
 pub fn parse(request: &str) -> Vec<Expectation> {
     let mut out: Vec<Expectation> = Vec::new();
@@ -96,12 +105,7 @@ pub fn parse(request: &str) -> Vec<Expectation> {
             out.push(e);
         }
     };
-    // Fenced blocks hold output or code, not requests.
-    let text: String = request
-        .split("```")
-        .step_by(2)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = outside_fences(request);
     let spans = code_spans(&text);
     for span in &spans {
         let inner = span.text.trim();
@@ -285,7 +289,7 @@ fn is_signature(args: &str) -> bool {
 }
 
 /// The index of the bracket closing the one at `open`, quotes respected.
-fn balanced_end(s: &str, open: usize) -> Option<usize> {
+pub(crate) fn balanced_end(s: &str, open: usize) -> Option<usize> {
     let mut depth = 0i32;
     for (i, c) in outside_quotes(&s[open..], &['\'', '"']) {
         match c {
@@ -693,12 +697,7 @@ pub struct Condition {
 /// Every "for|when|if|with NAME =|==|is|equals VALUE" of the request (code spans read as
 /// text, fenced blocks skipped), VALUE a number or an empty/none literal.
 pub fn conditions(request: &str) -> Vec<Condition> {
-    let text: String = request
-        .split("```")
-        .step_by(2)
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace('`', " ");
+    let text = outside_fences(request).replace('`', " ");
     let words: Vec<&str> = text
         .split_whitespace()
         .map(|w| w.trim_end_matches([',', '.', ';', ':', ')']))

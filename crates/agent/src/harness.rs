@@ -775,9 +775,8 @@ enum Evidence {
 /// What the checks of this run can say about a repair template's variant. The caller runs
 /// templates only in a trusted project (they run its code).
 fn template_evidence(oracle: &Oracle, baseline: &[CheckResult]) -> Evidence {
-    let examples = oracle.requests.iter().filter(|r| r.cmd.is_some()).count();
     let tests_failed = baseline.iter().any(|r| !r.ok && r.cmd.name == "tests");
-    match (tests_failed, examples) {
+    match (tests_failed, oracle.examples()) {
         (true, _) | (false, 2..) => Evidence::Strong,
         (false, 1) => Evidence::OneExample,
         (false, _) => Evidence::None,

@@ -249,23 +249,9 @@ fn initialiser(def: &str, toks: &[Tok], body: &[usize], n: usize) -> bool {
     before_ok && n >= 2 && toks[body[n - 2]].line == t.line && ends
 }
 
-/// The end (exclusive) of the balanced parenthesis group opening at `open` (a `(`), if closed.
+/// The end (exclusive) of the bracket group opening at `open`, quotes respected.
 fn close_paren(s: &str, open: usize) -> Option<usize> {
-    let mut depth = 0i32;
-    for (i, c) in s[open..].char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(open + i + 1);
-                }
-            }
-            '\n' => return None,
-            _ => {}
-        }
-    }
-    None
+    crate::expect::balanced_end(s, open).map(|close| close + 1)
 }
 
 /// Whole-shape fixes of classic bugs, found in the body's text (the header is never changed):

@@ -51,6 +51,11 @@ pub struct Oracle {
 }
 
 impl Oracle {
+    /// How many of the request's examples run as checks.
+    pub fn examples(&self) -> usize {
+        self.requests.iter().filter(|r| r.cmd.is_some()).count()
+    }
+
     /// The project's test command among the checks that will run (none when untrusted).
     pub fn test_command(&self) -> Option<String> {
         self.behavioural
@@ -478,15 +483,13 @@ impl Oracle {
         // too often (`!==` for `===` makes "`isPalindrome('Never odd or even')` returns true"
         // pass). Verified only where the example's input raised before and the probes found
         // every other answer kept.
-        let examples = self.requests.iter().filter(|r| r.cmd.is_some()).count();
-        let tests = self.behavioural.iter().any(|c| c.name == "tests");
         let tried = self
             .passes
             .load(std::sync::atomic::Ordering::Relaxed)
             .saturating_sub(1);
         if missed.is_empty()
-            && examples == 1
-            && !tests
+            && self.examples() == 1
+            && self.test_command().is_none()
             && tried > MAX_CHANGES_PER_EXAMPLE
             && !self.answers_kept()
         {
@@ -524,7 +527,7 @@ impl Oracle {
     /// `lastN(xs, n)`) that no request check passes as that argument, as `` `n = 0` ``. Where
     /// the project's tests run they may try it: not counted then.
     fn untried(&self, ws: &Workspace, changed: &[Changed]) -> Vec<String> {
-        if self.conditions.is_empty() || self.behavioural.iter().any(|c| c.name == "tests") {
+        if self.conditions.is_empty() || self.test_command().is_some() {
             return Vec::new();
         }
         let header = |c: &Changed| -> Option<String> {
