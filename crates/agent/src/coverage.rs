@@ -110,6 +110,16 @@ pub fn definition_names(rel: &str, text: &str) -> Vec<String> {
     definitions(rel, text).into_iter().map(|d| d.0).collect()
 }
 
+/// The names `text` defines at its top level (not methods or nested functions), in order:
+/// what another file can import from it.
+pub fn top_level_names(rel: &str, text: &str) -> Vec<String> {
+    definitions(rel, text)
+        .into_iter()
+        .filter(|d| d.0 == d.1)
+        .map(|d| d.0)
+        .collect()
+}
+
 /// The innermost definitions of `after` whose text differs from their namesake in `before` (or
 /// that `before` lacks). A changed method reports the method, not its class too.
 pub fn changed_definitions(rel: &str, before: &str, after: &str) -> Vec<Changed> {

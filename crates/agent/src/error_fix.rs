@@ -104,10 +104,10 @@ fn python_missing_import(output: &str, read: &dyn Fn(&str) -> Option<String>) ->
         let (Some(src), Some(module_text)) = (read(importer), read(&module_rel)) else {
             continue;
         };
-        for name in top_level_python_names(&module_text)
+        let public = crate::coverage::top_level_names(&module_rel, &module_text)
             .into_iter()
-            .take(MAX_NAMES)
-        {
+            .filter(|n| !n.starts_with('_'));
+        for name in public.take(MAX_NAMES) {
             out.push(Fix {
                 rel: importer.to_string(),
                 text: replace_word(&src, missing, &name),
@@ -118,23 +118,6 @@ fn python_missing_import(output: &str, read: &dyn Fn(&str) -> Option<String>) ->
         }
     }
     out
-}
-
-/// The public functions and classes a Python module defines at its top level, in order.
-fn top_level_python_names(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|l| {
-            let rest = l
-                .strip_prefix("def ")
-                .or_else(|| l.strip_prefix("async def "))
-                .or_else(|| l.strip_prefix("class "))?;
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            (!name.is_empty() && !name.starts_with('_')).then_some(name)
-        })
-        .collect()
 }
 
 /// `FILE:LINE:COL: error: conflicting types for ‘f’` followed by `FILE2:LINE2:COL: note:
