@@ -14,9 +14,16 @@ use serde_json::Value;
 /// Where failing seeds are kept, relative to the crate (the directory `cargo test` runs in).
 pub(crate) const REGRESSIONS: &str = "proptest-regressions/toolcall.txt";
 
+/// `cases` per property, or more when `PROPTEST_CASES` asks for more: a long local hunt
+/// (`PROPTEST_CASES=200000 cargo test -p smallcode-core --lib toolcall::fuzz`) before a change
+/// lands, since CI draws new inputs on every run.
 fn config(cases: u32) -> ProptestConfig {
+    let asked = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(0);
     ProptestConfig {
-        cases,
+        cases: cases.max(asked),
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct(REGRESSIONS))),
         ..ProptestConfig::default()
     }

@@ -113,9 +113,25 @@ fn plain_after(rest: &str) -> bool {
 /// Whether the rest of the value's line ends in a quote and more closing brackets than it
 /// opens (`{"a":""}}a"}}`): the document closed again after a quote, so an unescaped quote
 /// ended a string early and the value read so far is not the one meant. Prose or another value
-/// after it (`and {"b": "x"}`) opens what it closes.
+/// after it (`and {"b": "x"}`) opens what it closes. The same holds for a line that ends in a
+/// closing bracket after an odd number of double quotes (`{"a":""}{","k":[]}`): the first of them
+/// ended a string early, whatever the brackets count.
 fn recloses(rest: &str) -> bool {
     let line = rest.split('\n').next().unwrap_or("").trim_end();
+    let mut quotes = 0usize;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' => quotes += 1,
+            _ => {}
+        }
+    }
+    if quotes % 2 == 1 && line.ends_with(['}', ']']) {
+        return true;
+    }
     let body = line.trim_end_matches(['}', ']', ' ', '\t']);
     let closes = line[body.len()..]
         .chars()

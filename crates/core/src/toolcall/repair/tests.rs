@@ -344,6 +344,10 @@ fn an_empty_string_before_a_missing_comma_ends() {
 fn a_document_that_closes_again_after_a_quote_is_refused() {
     assert!(repair_json(r#"{"a":{"a":""}}a"}}"#).is_err());
     assert!(repair_json("Call: {\"a\":{\"a\":\"\"}}a\"}}").is_err());
+    // `{"a":"\"}{","k":[]}` with the escape lost: the brackets after it balance, but an odd
+    // number of quotes before the line's closing bracket still says a string ended early.
+    assert!(repair_json(r#"{"a":""}{","k":[]}"#).is_err());
+    assert_eq!(fixed(r#"{"a": 1} {"b": "x"}"#), json!({"a": 1}));
     assert_eq!(fixed(r#"{"a": 1} and then {"b": "x"}"#), json!({"a": 1}));
     assert_eq!(fixed("{\"a\": 1}\nThat's \"it\"}"), json!({"a": 1}));
     assert_eq!(fixed(r#"{"a": "x"} (done)"#), json!({"a": "x"}));
