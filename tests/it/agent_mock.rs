@@ -1067,6 +1067,43 @@ fn a_condition_the_request_states_without_a_check_keeps_it_from_verified() {
     assert_eq!(std::fs::read_to_string(dir.join("lists.js")).unwrap(), js);
 }
 
+/// One example beside rules stated in prose: a body that passes `a=1&b=two` but ignores the
+/// leading `?`, `+` and repeated keys is checked, not verified, and the chat lists the rules
+/// as not checked (they cannot be made executable).
+#[test]
+fn rules_stated_beside_one_example_keep_a_change_from_verified() {
+    let js = "// Parse a URL query string into an object of strings.\nfunction parseQuery(qs) {\n  throw new Error(\"not implemented\");\n}\n\nmodule.exports = { parseQuery };\n";
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply(
+            "  const out = {};\n  for (const p of qs.split('&')) {\n    const [k, v] = p.split('=');\n    out[k] = v;\n  }\n  return out;\n}\n",
+        )],
+    ));
+    let dir = project(&[("query.js", js)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "Implement parseQuery in query.js: `parseQuery('a=1&b=two')` should return \
+             `{ a: '1', b: 'two' }`. A leading `?` is ignored, empty pieces are skipped, and \
+             when a key repeats the last value wins.",
+            "--candidates",
+            "1",
+        ],
+    );
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("not checked: request rules stated without an example: \"A leading `?` is ignored\"; \"empty pieces are skipped\"; \"when a key repeats the last value wins\" — not executable"),
+        "{out}"
+    );
+    assert!(
+        out.contains("checked: the request's one example (request 1) passes, but it also states rules no check tries: \"A leading `?` is ignored\""),
+        "{out}"
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("query.js")).unwrap(), js);
+}
+
 /// One example judging many changes: the fifth reply passes it, but after four wrong ones a
 /// pass may be a coincidence, so the change is checked, not verified.
 #[test]

@@ -737,6 +737,136 @@ pub fn conditions(request: &str) -> Vec<Condition> {
     out
 }
 
+/// The rules a request states in prose, without an example: each clause of a sentence that
+/// holds no example and lists two or more of them ("A leading `?` is ignored, empty pieces are
+/// skipped, … and when a key repeats the last value wins."). They cannot be made executable,
+/// so the chat lists them as not checked, and a change that only one example judged is not
+/// called verified while they stand beside it (`parseQuery` passing `a=1&b=two` says nothing of
+/// `?`, `+` or repeated keys). A one-clause sentence ("It should count how often the character
+/// occurs.") restates the example and is not counted.
+pub fn rules(request: &str) -> Vec<String> {
+    let text = outside_fences(request);
+    let mut out = Vec::new();
+    for sentence in sentences(&text) {
+        let example = !parse(sentence).is_empty()
+            || code_spans(sentence)
+                .iter()
+                .any(|s| is_call(s.text.trim()) || looks_like_command(s.text.trim()));
+        if example {
+            continue;
+        }
+        let clauses = clauses(sentence);
+        if clauses.len() >= 2 {
+            out.extend(clauses);
+        }
+    }
+    out
+}
+
+/// `text` cut after each `.`, `!` or `?` that is followed by white space or the end and stands
+/// outside code spans and brackets (`4.50`, `` `?` `` and "(e.g. this)" do not end one).
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut code, mut depth) = (0, false, 0i32);
+    let mut it = text.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        match c {
+            '`' => code = !code,
+            '(' | '[' if !code => depth += 1,
+            ')' | ']' if !code => depth -= 1,
+            '.' | '!' | '?' if !code && depth <= 0 => {
+                if it.peek().is_none_or(|(_, n)| n.is_whitespace()) {
+                    let s = text[start..i].trim();
+                    if !s.is_empty() {
+                        out.push(s);
+                    }
+                    start = i + c.len_utf8();
+                }
+            }
+            _ => {}
+        }
+    }
+    let s = text[start..].trim();
+    if !s.is_empty() {
+        out.push(s);
+    }
+    out
+}
+
+/// A sentence's clauses: cut at `,`, `;`, `:` and the word "and" outside code spans and
+/// brackets; a one-word piece ("keys" of "keys and values are decoded") joins the next, and a
+/// piece starting with "not" ("characters, not bytes") contrasts the one before and joins it.
+fn clauses(sentence: &str) -> Vec<String> {
+    // Each piece with the text that cut it off (`,`, ` and `), for rejoining.
+    let mut pieces: Vec<(String, &str)> = Vec::new();
+    let (mut start, mut code, mut depth) = (0, false, 0i32);
+    let bytes = sentence.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let cut = match c {
+            b'`' => {
+                code = !code;
+                None
+            }
+            b'(' | b'[' | b'{' if !code => {
+                depth += 1;
+                None
+            }
+            b')' | b']' | b'}' if !code => {
+                depth -= 1;
+                None
+            }
+            b',' | b';' | b':' if !code && depth <= 0 => Some(1),
+            b' ' if !code && depth <= 0 && sentence[i..].starts_with(" and ") => Some(5),
+            _ => None,
+        };
+        if let Some(len) = cut {
+            pieces.push((sentence[start..i].trim().to_string(), &sentence[i..i + len]));
+            start = i + len;
+            i += len;
+        } else {
+            i += 1;
+        }
+    }
+    pieces.push((sentence[start..].trim().to_string(), ""));
+    let mut out: Vec<String> = Vec::new();
+    let mut carry = String::new();
+    for (p, sep) in pieces {
+        let p = p.strip_prefix("and ").unwrap_or(&p).trim().to_string();
+        if p.is_empty() {
+            continue;
+        }
+        let joined = if carry.is_empty() {
+            p
+        } else {
+            format!("{} {p}", std::mem::take(&mut carry))
+        };
+        if joined.starts_with("not ") {
+            if let Some(last) = out.last_mut() {
+                last.push_str(", ");
+                last.push_str(&joined);
+                continue;
+            }
+        }
+        if joined.split_whitespace().count() < 2 {
+            carry = format!("{joined}{}", sep.trim_end());
+        } else {
+            out.push(joined);
+        }
+    }
+    if !carry.is_empty() {
+        match out.last_mut() {
+            Some(last) => {
+                last.push(' ');
+                last.push_str(&carry);
+            }
+            None => out.push(carry),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -932,5 +1062,60 @@ mod tests {
         assert!(parse("`get(cfg, path)` should return nil when the path is missing").is_empty());
         assert_eq!(parse("`is_empty(None)` should return True").len(), 1);
         assert_eq!(parse("`main()` should return 0").len(), 1);
+    }
+
+    #[test]
+    fn rules_stated_without_an_example_are_listed() {
+        let r = rules(
+            "Implement parseQuery in query.js: `parseQuery('a=1&b=two')` should return \
+             `{ a: '1', b: 'two' }`. A leading `?` is ignored, empty pieces are skipped, keys \
+             and values are URL-decoded (`+` means a space), a key without `=` gets `''`, and \
+             when a key repeats the last value wins.",
+        );
+        assert_eq!(
+            r,
+            vec![
+                "A leading `?` is ignored",
+                "empty pieces are skipped",
+                "keys and values are URL-decoded (`+` means a space)",
+                "a key without `=` gets `''`",
+                "when a key repeats the last value wins",
+            ]
+        );
+        assert_eq!(
+            rules(
+                "`cargo run -- b a b c a b` must print `b 3`. On a tie print the first \
+                   alphabetically; with no words print `none`."
+            ),
+            vec![
+                "On a tie print the first alphabetically",
+                "with no words print `none`"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_one_clause_sentence_or_a_sentence_with_an_example_is_no_rule_list() {
+        assert!(rules(
+            "In strutil.c, `count_char(\"banana\", 'a')` gives 6 instead of 3. It should \
+             count how often the character occurs in the string."
+        )
+        .is_empty());
+        assert!(rules(
+            "`Reverse(\"héllo\")` must return `\"olléh\"`. It should reverse \
+                       characters, not bytes."
+        )
+        .is_empty());
+        assert!(rules(
+            "`human_size(512)` returns `'512 B'`. Otherwise divide by 1024, and use KB, MB or \
+             GB, so `human_size(1536)` must return `'1.5 KB'`."
+        )
+        .is_empty());
+        assert!(rules(
+            "is_leap forgets a rule (every 4th year, except centuries, except \
+                       every 400th year). `is_leap(2000)` returns True."
+        )
+        .is_empty());
+        assert!(rules("```\na, b, and c.\n```").is_empty());
     }
 }

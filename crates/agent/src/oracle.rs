@@ -41,6 +41,8 @@ pub struct Oracle {
     baseline: tokio::sync::OnceCell<Vec<Vec<crate::probe::Outcome>>>,
     /// Inputs the request states behaviour for without an example ("for n = 0").
     conditions: Vec<expect::Condition>,
+    /// Rules the request states in prose without an example ([`expect::rules`]).
+    rules: Vec<String>,
     /// Verification passes run so far (the code before the edit, then each change whose
     /// syntax checks passed): how many changes the examples have judged.
     passes: std::sync::atomic::AtomicUsize,
@@ -181,6 +183,14 @@ impl Oracle {
                 (None, None) => {}
             }
         }
+        let rules = expect::rules(prompt);
+        if !rules.is_empty() {
+            let quoted: Vec<String> = rules.iter().map(|r| format!("\"{r}\"")).collect();
+            skipped.push(format!(
+                "request rules stated without an example: {} — not executable",
+                quoted.join("; ")
+            ));
+        }
         let tracer = scratch.as_ref().and_then(|d| Tracer::new(d.path()).ok());
         let probes = match &scratch {
             Some(dir) if trusted => {
@@ -209,6 +219,7 @@ impl Oracle {
             probes,
             baseline: tokio::sync::OnceCell::new(),
             conditions: expect::conditions(prompt),
+            rules,
             passes: std::sync::atomic::AtomicUsize::new(0),
             first_runs: Default::default(),
             _scratch: scratch,
@@ -409,7 +420,7 @@ impl Oracle {
             Verification::Unverified
         };
         if self.behavioural.is_empty() {
-            let why = if self.skipped.is_empty() {
+            let why = if self.skipped.len() == usize::from(!self.rules.is_empty()) {
                 "no test or example in the request checks behaviour"
             } else {
                 "the checks that exercise behaviour did not run"
@@ -499,6 +510,27 @@ impl Oracle {
                  were tried against it: it may pass by coincidence",
                 names.join("`, `"),
                 checks()
+            );
+            return (fallback, why);
+        }
+        // Rules stated in prose beside one example: the example says nothing of them.
+        if missed.is_empty()
+            && self.examples() == 1
+            && self.test_command().is_none()
+            && !self.rules.is_empty()
+        {
+            let shown: Vec<String> = self
+                .rules
+                .iter()
+                .take(3)
+                .map(|r| format!("\"{r}\""))
+                .collect();
+            let more = if self.rules.len() > 3 { "; …" } else { "" };
+            let why = format!(
+                "the request's one example ({}) passes, but it also states rules no check \
+                 tries: {}{more}",
+                checks(),
+                shown.join("; ")
             );
             return (fallback, why);
         }
