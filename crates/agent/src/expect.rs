@@ -774,14 +774,14 @@ fn sentences(text: &str) -> Vec<&str> {
             '`' => code = !code,
             '(' | '[' if !code => depth += 1,
             ')' | ']' if !code => depth -= 1,
-            '.' | '!' | '?' if !code && depth <= 0 => {
-                if it.peek().is_none_or(|(_, n)| n.is_whitespace()) {
-                    let s = text[start..i].trim();
-                    if !s.is_empty() {
-                        out.push(s);
-                    }
-                    start = i + c.len_utf8();
+            '.' | '!' | '?'
+                if !code && depth <= 0 && it.peek().is_none_or(|(_, n)| n.is_whitespace()) =>
+            {
+                let s = text[start..i].trim();
+                if !s.is_empty() {
+                    out.push(s);
                 }
+                start = i + c.len_utf8();
             }
             _ => {}
         }
