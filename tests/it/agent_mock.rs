@@ -1104,6 +1104,49 @@ fn rules_stated_beside_one_example_keep_a_change_from_verified() {
     assert_eq!(std::fs::read_to_string(dir.join("query.js")).unwrap(), js);
 }
 
+/// "Fill in the `Stack` class": a first reply that fills `push` and leaves `pop` as `pass`
+/// compiles, but it is not done — the placeholder the request asks for is a failing check, the
+/// partial change is kept, and the second reply's `pop` completes it before anything lands.
+#[test]
+fn a_placeholder_the_request_asks_for_keeps_the_loop_going() {
+    let src = "class Stack:\n    def __init__(self):\n        self._items = []\n\n    def push(self, x):\n        pass\n\n    def pop(self):\n        pass\n";
+    let push = "class Stack:\n    def __init__(self):\n        self._items = []\n\n    def push(self, x):\n        self._items.append(x)\n\n    def pop(self):\n        pass\n";
+    let both = "class Stack:\n    def __init__(self):\n        self._items = []\n\n    def push(self, x):\n        self._items.append(x)\n\n    def pop(self):\n        return self._items.pop()\n";
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply(&format!("```python\n{push}```\n")),
+            reply(&format!("```python\n{both}```\n")),
+        ],
+    ));
+    let dir = project(&[("stack.py", src)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "Fill in the `Stack` class in stack.py: `push(x)` and `pop()`.",
+            "--candidates",
+            "1",
+            "--allow-unverified",
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("stack.py:5: `push` is still a placeholder (`pass`): the request asks for it"),
+        "{out}"
+    );
+    assert!(
+        out.contains("stack.py:8: `pop` is still a placeholder (`pass`)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("round 2:") && !out.contains("round 3:"),
+        "{out}"
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("stack.py")).unwrap(), both);
+}
+
 /// One example judging many changes: the fifth reply passes it, but after four wrong ones a
 /// pass may be a coincidence, so the change is checked, not verified.
 #[test]

@@ -49,6 +49,7 @@ pub mod probe;
 pub mod report;
 pub mod request_check;
 pub mod sink;
+pub mod stubs;
 pub mod tool_loop;
 pub mod tools;
 pub mod trust;

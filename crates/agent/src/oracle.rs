@@ -43,6 +43,8 @@ pub struct Oracle {
     conditions: Vec<expect::Condition>,
     /// Rules the request states in prose without an example ([`expect::rules`]).
     rules: Vec<String>,
+    /// Placeholder definitions the request asks to fill in ([`crate::stubs`]).
+    pub placeholders: Vec<crate::stubs::Wanted>,
     /// Verification passes run so far (the code before the edit, then each change whose
     /// syntax checks passed): how many changes the examples have judged.
     passes: std::sync::atomic::AtomicUsize,
@@ -220,6 +222,7 @@ impl Oracle {
             baseline: tokio::sync::OnceCell::new(),
             conditions: expect::conditions(prompt),
             rules,
+            placeholders: crate::stubs::wanted(ws, targets, prompt),
             passes: std::sync::atomic::AtomicUsize::new(0),
             first_runs: Default::default(),
             _scratch: scratch,
