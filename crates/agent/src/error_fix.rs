@@ -2,7 +2,7 @@
 //! an import of a name the module does not define (try each name it does define), a C
 //! declaration whose type conflicts with its definition (make the declaration say what the
 //! definition says), a Lua local indexed while nil (return nil before that line when it is not
-//! a table).
+//! a table), a Python number concatenated to a string (wrap it in `str()`).
 //!
 //! A small model given such a message often rewrites the wrong file or invents a third name.
 //! Like [`crate::mutate`]'s variants these are only candidates: the caller verifies each one
@@ -41,6 +41,9 @@ pub fn candidates(output: &str, read: &dyn Fn(&str) -> Option<String>) -> Vec<Fi
         push(f);
     }
     for f in lua_nil_index(output, read) {
+        push(f);
+    }
+    for f in python_str_concat(output, read) {
         push(f);
     }
     out
@@ -239,6 +242,177 @@ fn lua_nil_index(output: &str, read: &dyn Fn(&str) -> Option<String>) -> Vec<Fix
     out
 }
 
+/// At most this many operands of one line are tried in `str()`.
+const MAX_OPERANDS: usize = 4;
+
+/// `TypeError: can only concatenate str (not "int") to str` (or `unsupported operand type(s)
+/// for +: 'int' and 'str'`) raised at the traceback's last `File "report.py", line 5`: that
+/// line with a name next to a `+` and a string literal wrapped in `str()` — each such name
+/// alone, then all of them (`name + ": " + qty` → `name + ": " + str(qty)`).
+fn python_str_concat(output: &str, read: &dyn Fn(&str) -> Option<String>) -> Vec<Fix> {
+    let mut out = Vec::new();
+    let mut frame: Option<(&str, usize)> = None;
+    for l in output.lines() {
+        let t = l.trim();
+        if t.starts_with("File ") {
+            let line = t
+                .split(", line ")
+                .nth(1)
+                .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+                .and_then(|n| n.parse::<usize>().ok());
+            if let (Some(f), Some(n)) = (quoted_after(t, "File", '"'), line) {
+                frame = Some((f, n));
+            }
+            continue;
+        }
+        // A number only: `str(None)` would print "None" and stop the crash all the same.
+        let number = t.contains("\"int\"")
+            || t.contains("\"float\"")
+            || t.contains("'int'")
+            || t.contains("'float'");
+        let concat = number
+            && (t.starts_with("TypeError: can only concatenate str (not")
+                || (t.starts_with("TypeError: unsupported operand type(s) for +")
+                    && t.contains("'str'")));
+        let Some((file, line)) = frame.filter(|_| concat) else {
+            continue;
+        };
+        let file = file.trim_start_matches("./");
+        let Some(src) = read(file).filter(|_| file.ends_with(".py") && line > 0) else {
+            continue;
+        };
+        let lines: Vec<&str> = src.split_inclusive('\n').collect();
+        let Some(target) = lines.get(line - 1) else {
+            continue;
+        };
+        let names = concatenated_names(target);
+        let mut variants: Vec<Vec<(usize, usize)>> =
+            names.iter().take(MAX_OPERANDS).map(|n| vec![*n]).collect();
+        if names.len() > 1 {
+            variants.push(names.clone());
+        }
+        for spans in variants {
+            let mut new = target.to_string();
+            for &(a, b) in spans.iter().rev() {
+                new = format!("{}str({}){}", &new[..a], &new[a..b], &new[b..]);
+            }
+            let shown: Vec<&str> = spans.iter().map(|&(a, b)| &target[a..b]).collect();
+            out.push(Fix {
+                rel: file.to_string(),
+                text: format!(
+                    "{}{new}{}",
+                    lines[..line - 1].concat(),
+                    lines[line..].concat()
+                ),
+                what: format!(
+                    "`{}` wrapped in `str()` where {file}:{line} adds it to a string",
+                    shown.join("`, `")
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// Byte spans of the names (`qty`, `user.age`, `row[1]`) that stand on one side of a `+` whose
+/// other side is a string literal, in line order, each once. Calls (`format(…)`) are left
+/// alone: what they return is not known here.
+fn concatenated_names(line: &str) -> Vec<(usize, usize)> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Tok {
+        Str,
+        Name(usize, usize),
+        Plus,
+        Other,
+    }
+    let b = line.as_bytes();
+    let mut toks = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'"' || c == b'\'' {
+            let mut k = i + 1;
+            while k < b.len() && b[k] != c {
+                k += if b[k] == b'\\' { 2 } else { 1 };
+            }
+            toks.push(Tok::Str);
+            i = k + 1;
+        } else if c.is_ascii_alphabetic() || c == b'_' {
+            let start = i;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'.') {
+                i += 1;
+            }
+            // A string prefix (f"…", r'…') belongs to the literal.
+            if i < b.len() && (b[i] == b'"' || b[i] == b'\'') && i - start <= 2 {
+                continue;
+            }
+            if i < b.len() && b[i] == b'[' {
+                let mut depth = 0;
+                while i < b.len() {
+                    match b[i] {
+                        b'[' => depth += 1,
+                        b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                i += 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            let word = &line[start..i];
+            let keyword = matches!(
+                word,
+                "return"
+                    | "print"
+                    | "yield"
+                    | "if"
+                    | "else"
+                    | "and"
+                    | "or"
+                    | "not"
+                    | "in"
+                    | "lambda"
+                    | "None"
+                    | "True"
+                    | "False"
+            );
+            let call = line[i..].trim_start().starts_with('(');
+            toks.push(if keyword || call {
+                Tok::Other
+            } else {
+                Tok::Name(start, i)
+            });
+        } else if c == b'+' {
+            toks.push(Tok::Plus);
+            i += 1;
+        } else {
+            if !c.is_ascii_whitespace() {
+                toks.push(Tok::Other);
+            }
+            i += 1;
+        }
+    }
+    let mut out = Vec::new();
+    for k in 1..toks.len().saturating_sub(1) {
+        if toks[k] != Tok::Plus {
+            continue;
+        }
+        for (name, other) in [(toks[k - 1], toks[k + 1]), (toks[k + 1], toks[k - 1])] {
+            if let (Tok::Name(a, z), Tok::Str) = (name, other) {
+                if !out.contains(&(a, z)) {
+                    out.push((a, z));
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,5 +475,40 @@ mod tests {
         let out =
             "  File \"a.py\", line 1\nImportError: cannot import name 'f' from 'gone' (gone.py)\n";
         assert!(candidates(out, &files(&fs)).is_empty());
+    }
+
+    #[test]
+    fn a_number_added_to_a_string_is_wrapped_in_str() {
+        let py = "def line(name, qty, price):\n    return name + \": \" + qty + \" x \" + format(price, \".2f\")\n";
+        let out = "Traceback (most recent call last):\n  File \"report.py\", line 9, in <module>\n    print(line('a', 3, 0.5))\n  File \"report.py\", line 2, in line\n    return name + \": \" + qty + \" x \"\n           ~~~~~~~~~~~~^~~~~\nTypeError: can only concatenate str (not \"int\") to str\n";
+        let fixes = candidates(out, &files(&[("report.py", py)]));
+        assert_eq!(fixes.len(), 3, "{fixes:?}");
+        assert!(fixes[0].text.contains("return str(name) + \": \" + qty"));
+        assert!(fixes[1]
+            .text
+            .contains("return name + \": \" + str(qty) + \" x \" + format(price"));
+        assert!(fixes[2].text.contains("str(name) + \": \" + str(qty)"));
+        assert!(fixes[1].text.starts_with("def line(name, qty, price):\n"));
+        assert_eq!(
+            fixes[1].what,
+            "`qty` wrapped in `str()` where report.py:2 adds it to a string"
+        );
+    }
+
+    #[test]
+    fn only_names_beside_a_string_literal_are_candidates() {
+        let spans = |l: &str| -> Vec<String> {
+            concatenated_names(l)
+                .into_iter()
+                .map(|(a, b)| l[a..b].to_string())
+                .collect()
+        };
+        assert_eq!(spans("    x = a + b + 'c'"), ["b"]);
+        assert_eq!(
+            spans("print(f\"n={n}\" + user.age + row[1] + \"!\")"),
+            ["user.age", "row[1]"]
+        );
+        assert!(spans("total = total + price").is_empty());
+        assert!(spans("s = 'a' + str(n)").is_empty());
     }
 }

@@ -747,6 +747,11 @@ pub fn conditions(request: &str) -> Vec<Condition> {
 pub fn rules(request: &str) -> Vec<String> {
     let text = outside_fences(request);
     let mut out = Vec::new();
+    // Rules beside examples: with no example, the whole request is prose, and listing it back
+    // says nothing.
+    if parse(&text).is_empty() {
+        return out;
+    }
     for sentence in sentences(&text) {
         let example = !parse(sentence).is_empty()
             || code_spans(sentence)
@@ -755,12 +760,43 @@ pub fn rules(request: &str) -> Vec<String> {
         if example {
             continue;
         }
-        let clauses = clauses(sentence);
+        // A rule says what happens to some input in three words or more; "fix it", "please"
+        // and "thanks" are the user talking to us.
+        let clauses: Vec<String> = clauses(sentence)
+            .into_iter()
+            .filter(|c| c.split_whitespace().count() >= 3 && !addressed_to_us(c))
+            .collect();
         if clauses.len() >= 2 {
             out.extend(clauses);
         }
     }
     out
+}
+
+/// Whether a clause is an instruction or courtesy to the agent, not a rule of the code.
+fn addressed_to_us(clause: &str) -> bool {
+    let first = clause
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(
+        first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''),
+        "fix"
+            | "please"
+            | "thanks"
+            | "thank"
+            | "implement"
+            | "write"
+            | "finish"
+            | "help"
+            | "can"
+            | "could"
+            | "would"
+            | "i"
+            | "i'm"
+            | "we"
+    )
 }
 
 /// `text` cut after each `.`, `!` or `?` that is followed by white space or the end and stands
@@ -1117,5 +1153,10 @@ mod tests {
         )
         .is_empty());
         assert!(rules("```\na, b, and c.\n```").is_empty());
+        assert!(
+            rules("In foo.py, bar() crashes on empty input, fix it.").is_empty(),
+            "no example: nothing to set rules beside"
+        );
+        assert!(rules("`f(2)` should be 4. Fix it, please, and thanks a lot.").is_empty());
     }
 }

@@ -1099,7 +1099,7 @@ pub(crate) async fn verify(
         out.push(r);
     }
     // A placeholder the request asks for and the change left: not done yet.
-    if let Some(r) = crate::stubs::remaining(ws, targets, &oracle.placeholders) {
+    if let Some(r) = crate::stubs::remaining(ws, &oracle.placeholders) {
         steps.step(&format!("check {}", r.summary()));
         out.push(r);
     }

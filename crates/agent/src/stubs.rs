@@ -96,8 +96,17 @@ fn placeholders(rel: &str, text: &str) -> Vec<(String, usize, &'static str, (usi
 }
 
 /// The placeholders of the targets (as they are before any edit) that the request names, or
-/// whose enclosing definition (a class) it names.
+/// whose enclosing definition (a class) it names, when it asks for code to be written
+/// ("implement", "fill in", "write", "finish", "complete"): "add a `Circle` that overrides
+/// `area`" names a base class's deliberate `raise NotImplementedError` without asking for it.
 pub fn wanted(ws: &Workspace, targets: &[Target], prompt: &str) -> Vec<Wanted> {
+    let lower = prompt.to_ascii_lowercase();
+    let asks = ["implement", "fill in", "write", "finish", "complete"]
+        .iter()
+        .any(|v| lower.contains(v));
+    if !asks {
+        return Vec::new();
+    }
     let named = |name: &str| {
         prompt.match_indices(name).any(|(i, _)| {
             let before = prompt[..i].chars().next_back();
@@ -128,21 +137,28 @@ pub fn wanted(ws: &Workspace, targets: &[Target], prompt: &str) -> Vec<Wanted> {
     out
 }
 
-/// The failing check for the `wanted` placeholders still in the targets' current text (staged
+/// The failing check for the `wanted` placeholders still in their files' current text (staged
 /// or original), one diagnostic per placeholder at its header line; `None` when none is left.
-pub fn remaining(ws: &Workspace, targets: &[Target], wanted: &[Wanted]) -> Option<CheckResult> {
+/// A name that another definition in the file now gives a body (an override in a subclass)
+/// counts as done.
+pub fn remaining(ws: &Workspace, wanted: &[Wanted]) -> Option<CheckResult> {
     let mut diagnostics = Vec::new();
-    for t in targets {
-        if !wanted.iter().any(|w| w.rel == t.rel) {
-            continue;
-        }
-        let Ok(text) = ws.read(&t.path) else {
+    let mut files: Vec<&str> = wanted.iter().map(|w| w.rel.as_str()).collect();
+    files.dedup();
+    for rel in files {
+        let Ok(text) = ws.resolve(rel).and_then(|p| ws.read(&p)) else {
             continue;
         };
-        for (name, line, what, _) in placeholders(&t.rel, &text) {
-            if wanted.iter().any(|w| w.rel == t.rel && w.name == name) {
+        let stubs = placeholders(rel, &text);
+        let written: Vec<String> = definitions(rel, &text)
+            .into_iter()
+            .filter(|d| !stubs.iter().any(|s| s.3 == d.rows))
+            .map(|d| d.name)
+            .collect();
+        for (name, line, what, _) in stubs.iter().cloned() {
+            if wanted.iter().any(|w| w.rel == rel && w.name == name) && !written.contains(&name) {
                 diagnostics.push(Diagnostic {
-                    file: t.rel.clone(),
+                    file: rel.to_string(),
                     line: Some(line),
                     col: None,
                     message: format!(
@@ -222,13 +238,41 @@ mod tests {
         assert_eq!(w2.len(), 1);
         assert_eq!(w2[0].name, "other");
         assert!(wanted(&ws, std::slice::from_ref(&t), "Implement others").is_empty());
+        assert!(
+            wanted(&ws, std::slice::from_ref(&t), "Why does `Stack` fail?").is_empty(),
+            "not asked to write code"
+        );
 
-        let r = remaining(&ws, std::slice::from_ref(&t), &w).unwrap();
+        let r = remaining(&ws, &w).unwrap();
         assert!(!r.ok);
         assert_eq!(r.diagnostics.len(), 2);
         assert_eq!(
             r.diagnostics[0].to_string(),
             "stack.py:5: `push` is still a placeholder (`pass`): the request asks for it"
         );
+    }
+
+    #[test]
+    fn an_override_of_a_placeholder_counts_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = "class Shape:\n    def area(self):\n        raise NotImplementedError\n";
+        std::fs::write(dir.path().join("shapes.py"), base).unwrap();
+        let mut ws = Workspace::new(dir.path()).unwrap();
+        let t = Target {
+            rel: "shapes.py".into(),
+            path: dir.path().join("shapes.py"),
+            fence: "python",
+        };
+        let w = wanted(
+            &ws,
+            std::slice::from_ref(&t),
+            "Write a `Circle` whose `area` works.",
+        );
+        assert_eq!(w.len(), 1);
+        assert!(remaining(&ws, &w).is_some());
+        let new =
+            format!("{base}\n\nclass Circle(Shape):\n    def area(self):\n        return 3.14\n");
+        ws.stage(&t.path, new).unwrap();
+        assert!(remaining(&ws, &w).is_none());
     }
 }

@@ -364,6 +364,7 @@ impl Toolbox {
                 for cmd in &o.behavioural {
                     out.push(check::run_env(&dir, cmd, self.check_timeout, &env).await);
                 }
+                out.extend(crate::stubs::remaining(&self.ws, &o.placeholders));
             }
             None => {
                 if let Some(t) = &self.tests {
