@@ -1147,6 +1147,34 @@ fn a_placeholder_the_request_asks_for_keeps_the_loop_going() {
     assert_eq!(std::fs::read_to_string(dir.join("stack.py")).unwrap(), both);
 }
 
+/// A program checked on the request's one input only: `a - b` prints 7 for `10 3` as `abs`
+/// would, and no probe re-runs a program with other arguments, so the change is checked.
+#[test]
+fn a_program_run_on_one_input_is_only_checked() {
+    let py = "import sys\n\n\ndef distance(a, b):\n    return b - a\n\n\nif __name__ == \"__main__\":\n    print(distance(int(sys.argv[1]), int(sys.argv[2])))\n";
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("    return a - b\n")],
+    ));
+    let dir = project(&[("dist.py", py)]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "`python3 dist.py 10 3` prints -7 but it should print 7: fix distance in dist.py.",
+            "--candidates",
+            "1",
+        ],
+    );
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("checked: the program ran on the request's one input under"),
+        "{out}"
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("dist.py")).unwrap(), py);
+}
+
 /// One example judging many changes: the fifth reply passes it, but after four wrong ones a
 /// pass may be a coincidence, so the change is checked, not verified.
 #[test]

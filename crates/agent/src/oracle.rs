@@ -484,6 +484,29 @@ impl Oracle {
             );
             return (fallback, why);
         }
+        // Programs have no probe: a change whose only behavioural checks ran the program on
+        // one input (`./dist 10 3` prints 7) passes them with `a - b` as well as with `abs`.
+        let runs = self
+            .requests
+            .iter()
+            .filter(|r| r.cmd.is_some())
+            .map(|r| match &r.expectation {
+                expect::Expectation::Output { command, .. } => Some(command.clone()),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>();
+        if let Some(mut commands) = runs.filter(|_| self.test_command().is_none()) {
+            commands.sort();
+            commands.dedup();
+            if missed.is_empty() && commands.len() == 1 {
+                let why = format!(
+                    "the program ran on the request's one input under {}; no check tried other \
+                     inputs",
+                    checks()
+                );
+                return (fallback, why);
+            }
+        }
         let untried = self.untried(ws, &changed);
         if missed.is_empty() && !untried.is_empty() {
             let why = format!(
