@@ -1458,3 +1458,80 @@ fn a_looping_candidate_costs_seconds_not_the_whole_check_limit() {
         "still running: {stat}"
     );
 }
+
+/// "Rename `calc_total` to `order_total` everywhere": the harness renames the definition, its
+/// import, its attribute use and its test from the syntax tree and lands it verified by the
+/// project's test, without asking the model; a local of another name is left alone.
+#[test]
+fn a_rename_request_is_carried_out_over_every_file_without_the_model() {
+    let orders =
+        "def calc_total(lines):\n    # calc_total: the sum of the lines\n    return sum(lines)\n";
+    let invoice = "from orders import calc_total\n\n\ndef text(lines):\n    calc_totals = calc_total(lines)\n    return f\"total {calc_totals}\"\n";
+    let report = "import orders\n\n\ndef grand(all_lines):\n    return sum(orders.calc_total(l) for l in all_lines)\n";
+    let test = "import unittest\n\nimport orders\nfrom invoice import text\nfrom report import grand\n\n\nclass T(unittest.TestCase):\n    def test_total(self):\n        self.assertEqual(orders.calc_total([1, 2]), 3)\n        self.assertEqual(text([1]), \"total 1\")\n        self.assertEqual(grand([[1], [2]]), 3)\n";
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("    return 0\n")],
+    ));
+    let dir = project(&[
+        ("orders.py", orders),
+        ("invoice.py", invoice),
+        ("report.py", report),
+        ("test_orders.py", test),
+    ]);
+    let (ok, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "Rename the function `calc_total` to `order_total` everywhere. Don't keep the old name around.",
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("rename `calc_total` → `order_total` (4 file(s)) carried out by the harness"),
+        "{out}"
+    );
+    assert!(out.contains("verified"), "{out}");
+    assert!(server.chat_requests().is_empty(), "the model was asked");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    assert_eq!(
+        read("orders.py"),
+        "def order_total(lines):\n    # order_total: the sum of the lines\n    return sum(lines)\n"
+    );
+    assert_eq!(
+        read("invoice.py"),
+        invoice
+            .replace("import calc_total", "import order_total")
+            .replace("= calc_total(", "= order_total(")
+    );
+    assert!(read("report.py").contains("orders.order_total(l)"));
+    assert!(read("test_orders.py").contains("orders.order_total([1, 2])"));
+}
+
+/// A rename whose new name the project already defines is not done by the harness: two
+/// definitions would share one name. The model gets the request.
+#[test]
+fn a_rename_onto_a_taken_name_is_left_to_the_model() {
+    let m = "def a():\n    return 1\n\n\ndef b():\n    return 2\n";
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("def b():\n    return 1\n")],
+    ));
+    let dir = project(&[("m.py", m)]);
+    let (_, out) = run(
+        &dir,
+        &server,
+        &[
+            "--prompt",
+            "Rename `a` to `b` in m.py.",
+            "--max-rounds",
+            "1",
+        ],
+    );
+    assert!(
+        out.contains("rename: `b` is already defined; asking the model"),
+        "{out}"
+    );
+    assert!(!server.chat_requests().is_empty(), "{out}");
+}

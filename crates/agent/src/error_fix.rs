@@ -58,7 +58,7 @@ fn quoted_after<'a>(line: &'a str, key: &str, q: char) -> Option<&'a str> {
 }
 
 /// `line` with every whole-word `old` replaced by `new`.
-fn replace_word(text: &str, old: &str, new: &str) -> String {
+pub(crate) fn replace_word(text: &str, old: &str, new: &str) -> String {
     let word = |c: char| c.is_alphanumeric() || c == '_';
     let mut out = String::with_capacity(text.len());
     let mut rest = text;

@@ -199,6 +199,22 @@ async fn run_inner(
     publish(steps, &ws, &errors);
     let baseline = errors.clone();
     let baseline_failed = !errors.iter().all(|r| r.ok);
+    // A request that asks only for renames: carried out over every file from the syntax tree
+    // (an editor's rename), verified like any candidate; the model is asked only if it fails.
+    if let Some((mut cand, results, what)) =
+        renames(&ws, &files, &targets, prompt, (&oracle, cfg, steps), report).await?
+    {
+        publish(steps, &cand, &results);
+        let (verification, note) = label(&mut cand, &oracle, &results, &graph).await?;
+        let note = format!("{note}; {what} carried out by the harness, not by the model");
+        return land(
+            &mut cand,
+            cfg,
+            report,
+            "checks pass after the rename",
+            (verification, note),
+        );
+    }
     // Sub-tasks: the definitions the failing request checks point at, one at a time; a change
     // that makes more behavioural checks pass (or fewer tests fail) without breaking anything
     // is kept as the base the next sub-task builds on.
@@ -931,6 +947,92 @@ async fn error_fixes(
         }
     }
     steps.step("error message: none of its fixes passes");
+    Ok(None)
+}
+
+/// The renames the request asks for ([`crate::rename`]) carried out over every project file in
+/// a fork of `ws` and verified with every check (the syntax checkers of every changed file, not
+/// only the targets'); `None` when the request asks for no rename, a name is not one the project
+/// defines, the new name is taken, or a check fails (then the model gets the request).
+async fn renames(
+    ws: &Workspace,
+    files: &[String],
+    targets: &[Target],
+    prompt: &str,
+    (oracle, cfg, steps): (&Oracle, &AgentConfig, &dyn Steps),
+    report: &mut Report,
+) -> Result<Option<(Workspace, Vec<CheckResult>, String)>, AgentError> {
+    use crate::rename::{apply, requested, usage};
+    let wanted = requested(prompt);
+    if wanted.is_empty() {
+        return Ok(None);
+    }
+    let mut pool = smallcode_core::syntax::ParserPool::new();
+    let mut texts: Vec<(String, PathBuf, String)> = files
+        .iter()
+        .filter(|rel| {
+            smallcode_core::syntax::language_for_path(std::path::Path::new(rel)).is_some()
+        })
+        .filter_map(|rel| {
+            let p = ws.resolve(rel).ok()?;
+            let text = ws.read(&p).ok()?;
+            Some((rel.clone(), p, text))
+        })
+        .collect();
+    let mut done = Vec::new();
+    for r in &wanted {
+        let (mut defined, mut field, mut taken) = (false, false, false);
+        for (rel, _, text) in &texts {
+            let u = usage(rel, text, &r.old, &mut pool);
+            defined |= u.defined;
+            field |= u.field;
+            taken |= usage(rel, text, &r.new, &mut pool).defined;
+        }
+        if !(defined || field) || taken {
+            let why = if taken {
+                "is already defined"
+            } else {
+                "is not a name this project defines"
+            };
+            let name = if taken { &r.new } else { &r.old };
+            steps.step(&format!("rename: `{name}` {why}; asking the model"));
+            return Ok(None);
+        }
+        let mut files_changed = 0;
+        for (rel, _, text) in texts.iter_mut() {
+            if let Some(new) = apply(rel, text, r, field && !defined, &mut pool) {
+                *text = new;
+                files_changed += 1;
+            }
+        }
+        done.push(format!(
+            "`{}` → `{}` ({files_changed} file(s))",
+            r.old, r.new
+        ));
+    }
+    let mut cand = ws.fork();
+    let mut checked: Vec<Target> = targets.to_vec();
+    for (rel, path, text) in texts {
+        if ws.read(&path).ok().as_deref() == Some(text.as_str()) {
+            continue;
+        }
+        cand.stage(&path, text)?;
+        if !checked.iter().any(|t| t.rel == rel) {
+            let fence = context::fence_for(&rel);
+            checked.push(Target { rel, path, fence });
+        }
+    }
+    if cand.staged().is_empty() {
+        return Ok(None);
+    }
+    let what = format!("rename {}", done.join(", "));
+    steps.step(&format!("{what}: from the syntax tree, checking"));
+    report.templates += 1;
+    let results = verify(&mut cand, &checked, oracle, cfg, steps, report).await?;
+    if results.iter().all(|r| r.ok) {
+        return Ok(Some((cand, results, what)));
+    }
+    steps.step("rename: a check fails after it; asking the model");
     Ok(None)
 }
 

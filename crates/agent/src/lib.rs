@@ -46,6 +46,7 @@ pub mod overfit;
 pub mod permission;
 pub mod prefill;
 pub mod probe;
+pub mod rename;
 pub mod report;
 pub mod request_check;
 pub mod sink;
