@@ -512,9 +512,11 @@ fn demanded_value(s: &str) -> Option<String> {
 }
 
 /// The phrases that introduce a program's expected output.
-const PRINT_PHRASES: [&str; 10] = [
+const PRINT_PHRASES: [&str; 12] = [
     "must print",
     "should print",
+    "must still print",
+    "should still print",
     "must output",
     "should output",
     "so that it prints",
@@ -997,6 +999,13 @@ mod tests {
 
     #[test]
     fn program_output_with_and_without_a_command() {
+        assert_eq!(
+            parse("`./demo` must still print `n=10`"),
+            vec![Expectation::Output {
+                command: Some("./demo".into()),
+                output: "n=10".into(),
+            }]
+        );
         assert_eq!(
             parse("it must print `3 9`"),
             vec![Expectation::Output {
