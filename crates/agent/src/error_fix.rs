@@ -2,7 +2,8 @@
 //! an import of a name the module does not define (try each name it does define), a C
 //! declaration whose type conflicts with its definition (make the declaration say what the
 //! definition says), a Lua local indexed while nil (return nil before that line when it is not
-//! a table), a Python number concatenated to a string (wrap it in `str()`).
+//! a table), a Python number concatenated to a string (wrap it in `str()`), a Rust value moved
+//! into a function that rustc says could borrow it (borrow it).
 //!
 //! A small model given such a message often rewrites the wrong file or invents a third name.
 //! Like [`crate::mutate`]'s variants these are only candidates: the caller verifies each one
@@ -44,6 +45,9 @@ pub fn candidates(output: &str, read: &dyn Fn(&str) -> Option<String>) -> Vec<Fi
         push(f);
     }
     for f in python_str_concat(output, read) {
+        push(f);
+    }
+    for f in rust_borrow_instead(output, read) {
         push(f);
     }
     out
@@ -413,6 +417,141 @@ fn concatenated_names(line: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// `error[E0382]: borrow of moved value: `owned`` whose "value moved here" is a call `shout(owned)`
+/// and whose note says "consider changing this parameter type in function `shout` to borrow
+/// instead" at `src/lib.rs:2:20`: the parameter's type borrowed (`String` → `&str`, `Vec<T>` →
+/// `&[T]`, then `&T` for any) and the call passing `&owned` — when both are in one file.
+fn rust_borrow_instead(output: &str, read: &dyn Fn(&str) -> Option<String>) -> Vec<Fix> {
+    let lines: Vec<&str> = output.lines().collect();
+    // `  --> src/lib.rs:2:20` → (file, line, column).
+    let arrow = |l: &str| -> Option<(String, usize, usize)> {
+        let rest = l.trim_start().strip_prefix("--> ")?;
+        let mut parts = rest.trim().rsplitn(3, ':');
+        let col = parts.next()?.parse().ok()?;
+        let line = parts.next()?.parse().ok()?;
+        Some((parts.next()?.to_string(), line, col))
+    };
+    // ` 9 |     let loud = shout(owned);` → 9.
+    let numbered = |l: &str| -> Option<usize> { l.split('|').next()?.trim().parse().ok() };
+    let mut out = Vec::new();
+    for (k, l) in lines.iter().enumerate() {
+        let Some(var) = ["borrow of moved value:", "use of moved value:"]
+            .iter()
+            .find_map(|key| quoted_after(l, key, '`'))
+        else {
+            continue;
+        };
+        // This error's block: up to the next `error` line.
+        let block: Vec<&str> = lines[k + 1..]
+            .iter()
+            .take_while(|b| !b.starts_with("error"))
+            .copied()
+            .collect();
+        let Some(moved_line) = block
+            .iter()
+            .position(|b| b.contains("value moved here"))
+            .and_then(|i| block[..i].iter().rev().find_map(|b| numbered(b)))
+        else {
+            continue;
+        };
+        let Some(note) = block
+            .iter()
+            .position(|b| b.contains("consider changing this parameter type in function"))
+        else {
+            continue;
+        };
+        let Some(func) = quoted_after(block[note], "in function", '`') else {
+            continue;
+        };
+        let Some((file, param_line, param_col)) = block[note + 1..].iter().find_map(|b| arrow(b))
+        else {
+            continue;
+        };
+        let Some((err_file, ..)) = block.iter().find_map(|b| arrow(b)) else {
+            continue;
+        };
+        if err_file != file {
+            continue;
+        }
+        let rel = file.trim_start_matches("./").to_string();
+        let Some(src) = read(&rel) else {
+            continue;
+        };
+        let new_lines: Vec<String> = src.lines().map(str::to_string).collect();
+        // The call: `func(` on the moved line, then the first whole-word `var` after it.
+        let Some(call) = new_lines.get(moved_line.saturating_sub(1)).and_then(|t| {
+            let at = t.find(&format!("{func}("))? + func.len();
+            let head = &t[..at];
+            let tail = replace_first_word(&t[at..], var, &format!("&{var}"))?;
+            Some(format!("{head}{tail}"))
+        }) else {
+            continue;
+        };
+        // The parameter's type: from its column to the `,` or `)` that ends it.
+        let Some(header) = new_lines.get(param_line.saturating_sub(1)) else {
+            continue;
+        };
+        let Some(start) = header
+            .char_indices()
+            .nth(param_col.saturating_sub(1))
+            .map(|(i, _)| i)
+        else {
+            continue;
+        };
+        let mut depth = 0i32;
+        let end = header[start..]
+            .char_indices()
+            .find(|&(_, c)| {
+                match c {
+                    '<' | '(' | '[' => depth += 1,
+                    '>' | ']' => depth -= 1,
+                    ')' if depth > 0 => depth -= 1,
+                    _ => {}
+                }
+                depth == 0 && (c == ',' || c == ')')
+            })
+            .map_or(header.len(), |(i, _)| start + i);
+        let ty = header[start..end].trim().to_string();
+        if ty.is_empty() || ty.starts_with('&') {
+            continue;
+        }
+        let mut borrowed = Vec::new();
+        if ty == "String" {
+            borrowed.push("&str".to_string());
+        } else if let Some(inner) = ty.strip_prefix("Vec<").and_then(|t| t.strip_suffix('>')) {
+            borrowed.push(format!("&[{inner}]"));
+        }
+        borrowed.push(format!("&{ty}"));
+        for b in borrowed {
+            let mut edited = new_lines.clone();
+            edited[param_line - 1] = format!("{}{b}{}", &header[..start], &header[end..]);
+            edited[moved_line - 1] = call.clone();
+            let mut text = edited.join("\n");
+            if src.ends_with('\n') {
+                text.push('\n');
+            }
+            out.push(Fix {
+                rel: rel.clone(),
+                text,
+                what: format!(
+                    "`{func}` borrows its argument (`{ty}` → `{b}`, `&{var}` passed), as rustc suggests"
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// `text` with its first whole-word `old` replaced by `new`; `None` when there is none.
+fn replace_first_word(text: &str, old: &str, new: &str) -> Option<String> {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let k = text.match_indices(old).map(|(k, _)| k).find(|&k| {
+        !text[..k].chars().next_back().is_some_and(word)
+            && !text[k + old.len()..].chars().next().is_some_and(word)
+    })?;
+    Some(format!("{}{new}{}", &text[..k], &text[k + old.len()..]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -510,5 +649,25 @@ mod tests {
         );
         assert!(spans("total = total + price").is_empty());
         assert!(spans("s = 'a' + str(n)").is_empty());
+    }
+
+    #[test]
+    fn a_moved_value_rustc_says_could_be_borrowed_is_borrowed() {
+        let src = "/// Upper-case.\npub fn shout(text: String) -> String {\n    format!(\"{}!\", text.to_uppercase())\n}\n\npub fn echo(text: &str) -> String {\n    let owned = text.to_string();\n    let loud = shout(owned);\n    format!(\"{} -> {}\", owned, loud)\n}\n";
+        let out = "error[E0382]: borrow of moved value: `owned`\n  --> src/lib.rs:9:25\n   |\n 7 |     let owned = text.to_string();\n   |         ----- move occurs because `owned` has type `String`\n 8 |     let loud = shout(owned);\n   |                      ----- value moved here\n 9 |     format!(\"{} -> {}\", owned, loud)\n   |                         ^^^^^ value borrowed here after move\n   |\nnote: consider changing this parameter type in function `shout` to borrow instead if owning the value isn't necessary\n  --> src/lib.rs:2:20\n   |\n 2 | pub fn shout(text: String) -> String {\n   |        -----       ^^^^^^ this parameter takes ownership of the value\n";
+        let fixes = candidates(out, &files(&[("src/lib.rs", src)]));
+        assert_eq!(fixes.len(), 2, "{fixes:?}");
+        assert_eq!(fixes[0].rel, "src/lib.rs");
+        assert!(fixes[0]
+            .text
+            .contains("pub fn shout(text: &str) -> String {"));
+        assert!(fixes[0].text.contains("let loud = shout(&owned);"));
+        assert!(fixes[0].text.contains("format!(\"{} -> {}\", owned, loud)"));
+        assert!(fixes[1]
+            .text
+            .contains("pub fn shout(text: &String) -> String {"));
+        // Without rustc's note there is nothing to go on.
+        let bare = out.split("note:").next().unwrap();
+        assert!(candidates(bare, &files(&[("src/lib.rs", src)])).is_empty());
     }
 }

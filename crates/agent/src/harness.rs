@@ -524,8 +524,15 @@ async fn run_inner(
         let focus = narrowed
             .clone()
             .or_else(|| context::pick_focus(&ws, &targets, prompt, &errors));
-        if let Some((mut cand, results, what)) =
-            error_fixes(&ws, &targets, &baseline, (&oracle, cfg, steps), report).await?
+        if let Some((mut cand, results, what)) = error_fixes(
+            &ws,
+            &targets,
+            &baseline,
+            prompt,
+            (&oracle, cfg, steps),
+            report,
+        )
+        .await?
         {
             publish(steps, &cand, &results);
             let (verification, note) = label(&mut cand, &oracle, &results, &graph).await?;
@@ -907,19 +914,26 @@ async fn repair_templates(
 
 /// Verifies the repairs the failing checks' messages before any edit point at
 /// ([`crate::error_fix`]) one by one in a fork of `ws`; the first that passes every check is
-/// returned with its results and what it changed.
+/// returned with its results and what it changed. The error text the request pastes is read
+/// too: it is the compiler's full message, where a checker may print only its first line
+/// (`cargo check --message-format short` drops rustc's notes).
 async fn error_fixes(
     ws: &Workspace,
     targets: &[Target],
     baseline: &[CheckResult],
+    prompt: &str,
     (oracle, cfg, steps): (&Oracle, &AgentConfig, &dyn Steps),
     report: &mut Report,
 ) -> Result<Option<(Workspace, Vec<CheckResult>, String)>, AgentError> {
-    let output: Vec<&str> = baseline
+    let mut output: Vec<&str> = baseline
         .iter()
         .filter(|r| !r.ok)
         .map(|r| r.output.as_str())
         .collect();
+    if output.is_empty() {
+        return Ok(None);
+    }
+    output.push(prompt);
     // Only project files: a compiler's note may name a system header.
     let read = |rel: &str| ws.resolve(rel).ok().and_then(|p| ws.read(&p).ok());
     let fixes = crate::error_fix::candidates(&output.join("\n"), &read);
