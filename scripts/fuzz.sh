@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every cargo-fuzz target in fuzz/ for SECONDS each (default 20), one at a time, on one core.
-# Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`); without them it says
-# NOT RUN and exits 0, so scripts/test.sh works on a stable-only machine.
+# Needs the nightly toolchain (without it: NOT RUN, exit 0, so scripts/test.sh works on a
+# stable-only machine); installs cargo-fuzz into the cache when it is missing.
 #
 # New inputs found go to a temporary folder, so a short run leaves the kept corpora
 # (fuzz/corpus/<target>, minimised with `cargo fuzz cmin`) untouched; a crash writes its
@@ -15,9 +15,12 @@ if ! cargo +nightly --version >/dev/null 2>&1; then
   echo "[fuzz] NOT RUN: no nightly toolchain (rustup toolchain install nightly)"
   exit 0
 fi
+# cargo-fuzz is installed once into the cache outside the repo (a few minutes of compiling).
+CACHE="${SMALLCODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/smallcode}"
+export PATH="$CACHE/cargo-fuzz/bin:$PATH"
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
-  echo "[fuzz] NOT RUN: cargo-fuzz is not installed (cargo install cargo-fuzz)"
-  exit 0
+  echo "[fuzz] installing cargo-fuzz into $CACHE/cargo-fuzz (once)"
+  cargo install --quiet --locked cargo-fuzz --root "$CACHE/cargo-fuzz" >&2
 fi
 
 echo "[fuzz] building the targets (nightly, release, AddressSanitizer)"

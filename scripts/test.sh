@@ -60,7 +60,7 @@ fi
 echo "[test] Neovim $(nvim_version "$SMALLCODE_NVIM011") pass: $((SECONDS - started)) s"
 
 # A short run of every fuzz target (fuzz/, doc/reliability.md "Fuzzing"); says NOT RUN without
-# nightly + cargo-fuzz. SMALLCODE_FUZZ_SECONDS per target, 20 by default.
+# nightly (cargo-fuzz is installed into the cache when missing). SMALLCODE_FUZZ_SECONDS per target, 20 by default.
 echo "[test] fuzz targets, ${SMALLCODE_FUZZ_SECONDS:-20} s each (scripts/fuzz.sh)"
 if ! scripts/fuzz.sh "${SMALLCODE_FUZZ_SECONDS:-20}"; then
   failed+=("fuzz")
