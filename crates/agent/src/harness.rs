@@ -570,8 +570,12 @@ async fn run_inner(
                     found.tried
                 );
             }
-            let what = found.what;
-            let note = format!("{note}; found by a repair template ({what}), not by the model");
+            let (what, tried) = (found.what, found.tried);
+            // How many variants were tried says how much the pass proves (the benchmark rows
+            // carry it; a threshold for test-judged variants is not set yet, doc/agent.md).
+            let note = format!(
+                "{note}; found by a repair template ({what}, variant {tried} tried), not by the model"
+            );
             return land(
                 &mut cand,
                 cfg,
