@@ -559,3 +559,99 @@ async fn a_symbol_edit_in_the_wrong_file_says_where_the_symbol_lives() {
         r.text
     );
 }
+
+/// Records what the loop tells the editor's quickfix list, in order.
+#[derive(Default)]
+struct Published(std::sync::Mutex<Vec<Vec<String>>>);
+
+impl smallcode_agent::sink::Steps for Published {
+    fn step(&self, _text: &str) {}
+    fn model_text(&self, _text: &str) {}
+    fn errors(&self, _root: &Path, errors: &[smallcode_agent::check::Diagnostic]) {
+        let list = errors.iter().map(|d| d.to_string()).collect();
+        self.0.lock().unwrap().push(list);
+    }
+}
+
+/// The `tools` format takes the editor's errors (quickfix entries) as the task's errors, and
+/// publishes its checks' errors as the harness does: the syntax error an edit makes, then an
+/// empty list once the checks pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tools_format_takes_quickfix_input_and_publishes_its_errors() {
+    use smallcode_llm::config::{ProviderKind, Timeouts};
+    use smallcode_llm::{Endpoint, LlmClient, ServerKind};
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            call("find_read", serde_json::json!({"query": "calc.py"})),
+            call(
+                "edit",
+                serde_json::json!({"path": "calc.py", "search": "    return a - b", "replace": "    return a +"}),
+            ),
+            call(
+                "edit",
+                serde_json::json!({"path": "calc.py", "search": "return a +", "replace": "return a + b"}),
+            ),
+            call("done", serde_json::json!({"summary": "fixed"})),
+        ],
+    ));
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    let ep = Endpoint {
+        kind: ServerKind::LlamaCpp,
+        provider: ProviderKind::Openai,
+        url: server.url(),
+        model: "mock-model".into(),
+        context: 4096,
+        context_probed: true,
+        trained_context: None,
+        tools: Some(true),
+        slots: None,
+        source: "configured",
+        models: vec![],
+    };
+    let client = LlmClient::new(ep, Timeouts::default(), None);
+    let cfg = smallcode_agent::AgentConfig {
+        trusted: true,
+        errors: vec![smallcode_agent::check::Diagnostic {
+            file: "calc.py".into(),
+            line: Some(3),
+            col: Some(12),
+            message: "qf-error: add subtracts".into(),
+        }],
+        ..Default::default()
+    };
+    let published = Published::default();
+    let report = smallcode_agent::tool_loop::run(
+        dir.clone(),
+        "Fix add in calc.py",
+        &client,
+        &cfg,
+        &smallcode_agent::tool_loop::ToolOptions::default(),
+        &published,
+        &tokio_util::sync::CancellationToken::new(),
+    )
+    .await;
+    assert!(report.passed, "{}", report.outcome);
+    let fed = fed_back(&server);
+    assert!(
+        fed[0].contains("Errors now:\ncalc.py:3:12: qf-error: add subtracts"),
+        "the quickfix entry is in the task: {}",
+        fed[0]
+    );
+    let lists = published.0.lock().unwrap().clone();
+    assert!(
+        lists[0].iter().any(|e| e.contains("qf-error")),
+        "the editor's errors are published first: {lists:?}"
+    );
+    assert!(
+        lists.iter().any(|l| l
+            .iter()
+            .any(|e| e.starts_with("calc.py:3") && e.contains("SyntaxError"))),
+        "the edit's syntax error is published: {lists:?}"
+    );
+    assert_eq!(
+        lists.last(),
+        Some(&Vec::new()),
+        "cleared once checks pass: {lists:?}"
+    );
+}

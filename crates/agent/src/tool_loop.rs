@@ -207,13 +207,22 @@ async fn run_inner(
         }
     ));
     // The baseline: a failing test's output belongs in the first prompt.
-    let baseline = if tb.has_behavioural() {
+    let mut baseline = if tb.has_behavioural() {
         let r = tb.check(&[]).await;
         report.checks += r.len() as u32;
         format!("\n\nTests now: {}", verdict(&r))
     } else {
         String::new()
     };
+    // The editor's known errors (quickfix entries, diagnostics) are the task's errors too, and
+    // the editor's quickfix list follows the checks from here on (as in the harness).
+    let mut known = tb.take_errors().unwrap_or_default();
+    if !cfg.errors.is_empty() {
+        let lines: Vec<String> = cfg.errors.iter().map(|d| d.to_string()).collect();
+        baseline.push_str(&format!("\n\nErrors now:\n{}", lines.join("\n")));
+        known.extend(cfg.errors.iter().cloned());
+    }
+    steps.errors(tb.ws.root(), &known);
     let shown: Vec<&str> = files.iter().take(60).map(String::as_str).collect();
     let system = if envelope {
         system_text(&specs)
@@ -365,6 +374,7 @@ impl Loop<'_> {
                 last_read = (call.name == tools::FIND_READ).then(|| shown.clone());
                 let result = self.execute(&call, report).await?;
                 self.steps.step(&result.step);
+                self.publish();
                 self.exchange(&shown, &format!("Result of {}: {}", call.name, result.text));
             }
         }
@@ -604,6 +614,14 @@ impl Loop<'_> {
         })
     }
 
+    /// Tells the editor the errors of the checks the last call ran, if it ran any (the
+    /// quickfix list follows the loop; empty once they pass).
+    fn publish(&mut self) {
+        if let Some(diags) = self.tb.take_errors() {
+            self.steps.errors(self.tb.ws.root(), &diags);
+        }
+    }
+
     /// `done`: checks every staged file and lands a passing change set. `Some(text)` = refused
     /// (text goes back to the model); `None` = the run is over.
     async fn finish(
@@ -625,6 +643,7 @@ impl Loop<'_> {
             .map(|p| self.tb.ws.rel(p))
             .collect();
         let results = self.tb.check(&rels).await;
+        self.publish();
         report.checks += results.len() as u32;
         if results.iter().any(|r| !r.ok) {
             let v = verdict(&results);

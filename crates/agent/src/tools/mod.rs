@@ -216,6 +216,8 @@ pub struct Toolbox {
     graph: Option<smallcode_core::graph::Graph>,
     reads: HashMap<PathBuf, Stamp>,
     ticks: HashMap<PathBuf, i64>,
+    /// The failing checks' diagnostics of the last [`Toolbox::check`], until taken.
+    errors: Option<Vec<check::Diagnostic>>,
 }
 
 fn hash(text: &str) -> u64 {
@@ -252,7 +254,14 @@ impl Toolbox {
             graph: None,
             reads: HashMap::new(),
             ticks: HashMap::new(),
+            errors: None,
         }
+    }
+
+    /// The failing checks' diagnostics of the last check run since the last call (empty when
+    /// they passed), for the editor's quickfix list; `None` when no check ran since.
+    pub fn take_errors(&mut self) -> Option<Vec<check::Diagnostic>> {
+        self.errors.take()
     }
 
     /// Pulls the editor's current buffer of `path` (if loaded) into the workspace, so reads
@@ -331,7 +340,19 @@ impl Toolbox {
     }
 
     /// Syntax checkers for `files`, then (when they pass) the test command, in the shadow tree.
+    /// Their errors are kept for [`Toolbox::take_errors`].
     pub async fn check(&mut self, files: &[String]) -> Vec<CheckResult> {
+        let out = self.run_checks(files).await;
+        self.errors = Some(
+            out.iter()
+                .filter(|r| !r.ok)
+                .flat_map(|r| r.diagnostics.iter().cloned())
+                .collect(),
+        );
+        out
+    }
+
+    async fn run_checks(&mut self, files: &[String]) -> Vec<CheckResult> {
         let dir = match self.ws.shadow_root() {
             Ok(d) => d,
             Err(e) => {
