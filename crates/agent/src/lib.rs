@@ -16,7 +16,9 @@
 //! - [`mutate`]: repair templates — the failing definition's one-token variants, verified like
 //!   a model's candidates once the rounds are spent, where tests or examples tell them apart;
 //!   [`error_fix`]: the repairs an error message all but states (a missing import's real name,
-//!   a C declaration that conflicts with its definition, a Lua local indexed while nil).
+//!   a C declaration that conflicts with its definition, a Lua local indexed while nil);
+//!   [`rename`]: renames the request asks for, carried out from the syntax tree before the model
+//!   is asked.
 //! - [`escalate`]: the opt-in stronger model that gets only the failing sub-task.
 //! - [`error`]: [`AgentError`], why a run stopped early (its text becomes the report's outcome)
 //!   or a part of one could not be built.
