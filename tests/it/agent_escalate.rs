@@ -14,8 +14,8 @@ use std::process::Command;
 use mock_llm::{Flavor, MockConfig, MockServer, Recorded, Step};
 use smallcode_agent::escalate::Escalator;
 use smallcode_agent::{sink, AgentConfig};
-use smallcode_llm::config::{Escalation, ProviderKind, Timeouts};
-use smallcode_llm::{Endpoint, LlmClient, ServerKind};
+use smallcode_llm::config::{Escalation, Timeouts};
+use smallcode_llm::LlmClient;
 use tokio_util::sync::CancellationToken;
 
 const CALC: &str = "def add(a, b):\n    \"\"\"Return the sum.\"\"\"\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n";
@@ -190,20 +190,7 @@ fn without_escalation_the_run_ends_with_a_clear_not_solved_summary() {
 }
 
 fn client(server: &MockServer, key: Option<&str>) -> LlmClient {
-    let ep = Endpoint {
-        kind: ServerKind::LlamaCpp,
-        provider: ProviderKind::Openai,
-        url: server.url(),
-        model: "mock-model".into(),
-        context: 4096,
-        context_probed: true,
-        trained_context: None,
-        tools: None,
-        slots: None,
-        source: "configured",
-        models: vec![],
-    };
-    LlmClient::new(ep, Timeouts::default(), key.map(str::to_string))
+    crate::support::mock_client(server.url(), None, key)
 }
 
 fn escalator(provider: &str, url: &str, key: &str) -> Escalator {

@@ -578,8 +578,6 @@ impl smallcode_agent::sink::Steps for Published {
 /// empty list once the checks pass.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_tools_format_takes_quickfix_input_and_publishes_its_errors() {
-    use smallcode_llm::config::{ProviderKind, Timeouts};
-    use smallcode_llm::{Endpoint, LlmClient, ServerKind};
     let server = MockServer::start(MockConfig::new(
         Flavor::LlamaCpp,
         vec![
@@ -596,20 +594,7 @@ async fn the_tools_format_takes_quickfix_input_and_publishes_its_errors() {
         ],
     ));
     let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
-    let ep = Endpoint {
-        kind: ServerKind::LlamaCpp,
-        provider: ProviderKind::Openai,
-        url: server.url(),
-        model: "mock-model".into(),
-        context: 4096,
-        context_probed: true,
-        trained_context: None,
-        tools: Some(true),
-        slots: None,
-        source: "configured",
-        models: vec![],
-    };
-    let client = LlmClient::new(ep, Timeouts::default(), None);
+    let client = crate::support::mock_client(server.url(), Some(true), None);
     let cfg = smallcode_agent::AgentConfig {
         trusted: true,
         errors: vec![smallcode_agent::check::Diagnostic {

@@ -29,3 +29,28 @@ pub fn write_with_new_mtime(path: &Path, text: &str) {
         std::thread::sleep(Duration::from_millis(1));
     }
 }
+
+/// A client for the mock model server at `url` as a llama.cpp endpoint (context 4096;
+/// `tools`: what the probe would say about native tool calls), with `key` if any.
+pub fn mock_client(
+    url: String,
+    tools: Option<bool>,
+    key: Option<&str>,
+) -> smallcode_llm::LlmClient {
+    use smallcode_llm::config::{ProviderKind, Timeouts};
+    use smallcode_llm::{Endpoint, ServerKind};
+    let ep = Endpoint {
+        kind: ServerKind::LlamaCpp,
+        provider: ProviderKind::Openai,
+        url,
+        model: "mock-model".into(),
+        context: 4096,
+        context_probed: true,
+        trained_context: None,
+        tools,
+        slots: None,
+        source: "configured",
+        models: vec![],
+    };
+    smallcode_llm::LlmClient::new(ep, Timeouts::default(), key.map(str::to_string))
+}
