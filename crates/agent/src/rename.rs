@@ -208,6 +208,10 @@ pub struct Usage {
 
 /// Whether `text` (at `rel`) defines `name`, as a definition or a struct field.
 pub fn usage(rel: &str, text: &str, name: &str, pool: &mut ParserPool) -> Usage {
+    // Most files never spell the name: no parse for them (a rename reads every project file).
+    if !text.contains(name) {
+        return Usage::default();
+    }
     let mut u = Usage {
         defined: crate::context::definitions(rel, text)
             .iter()
@@ -240,6 +244,9 @@ pub fn apply(
     fields_only: bool,
     pool: &mut ParserPool,
 ) -> Option<String> {
+    if !text.contains(&r.old) {
+        return None;
+    }
     let lang = language_for_path(std::path::Path::new(rel))?;
     let tree = pool.parse(lang, text.as_bytes(), None)?;
     let src = text.as_bytes();
