@@ -189,6 +189,30 @@ fn restart_reuses_the_database() {
     assert_eq!(g.definitions("extra").len(), 1);
 }
 
+/// The database's own directory gets a `*` .gitignore (nothing in it belongs in git); a
+/// directory that already existed is never given one: a database file the user (or a test)
+/// placed beside a project would otherwise hide the whole directory, and every project below
+/// it, from git and from the index (found when a test put its database in /tmp).
+#[test]
+fn only_a_directory_made_for_the_database_is_git_ignored() {
+    let dir = temp_project("gitignore", "rust");
+    let g = Graph::open(&dir, on_disk(&dir)).unwrap();
+    g.index(|_| {}).unwrap();
+    let made = std::fs::read_to_string(dir.join(".smallcode/.gitignore")).unwrap();
+    assert!(made.lines().any(|l| l == "*"), "{made}");
+    drop(g);
+    let beside = GraphConfig {
+        db: DbLocation::File(dir.join("beside.redb")),
+        ..Default::default()
+    };
+    let g = Graph::open(&dir, beside).unwrap();
+    assert_eq!(g.index(|_| {}).unwrap().parsed, 2);
+    assert!(
+        !dir.join(".gitignore").exists(),
+        "the project's own directory is left alone"
+    );
+}
+
 #[test]
 fn old_schema_is_rebuilt_not_misread() {
     let dir = temp_project("schema", "python");

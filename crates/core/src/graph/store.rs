@@ -74,10 +74,14 @@ impl Store {
             return Store::memory("configured in memory".into());
         };
         if let Some(dir) = path.parent() {
+            let created = !dir.exists();
             std::fs::create_dir_all(dir).map_err(|e| GraphError::io(dir, e))?;
-            // Keep the database out of the user's commits without touching their .gitignore.
+            // Keep the database out of the user's commits without touching their .gitignore:
+            // only in a directory made for it here (`.smallcode/`, the cache). An `*` ignore
+            // written beside a database the user placed in an existing directory would hide
+            // that whole directory (and every project below it) from git and from the index.
             let ignore = dir.join(".gitignore");
-            if !ignore.exists() {
+            if created && !ignore.exists() {
                 let _ = std::fs::write(
                     &ignore,
                     "# created by smallcode: nothing here belongs in git\n*\n",
