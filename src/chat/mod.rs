@@ -354,6 +354,8 @@ impl Chats {
             confine: req.range.clone(),
             trusted: req.trusted,
             repair_templates: req.repair_templates,
+            // The chat's persisted graph (redb), brought up to date as for a chat turn.
+            graph: self.turn_graph(chat, &req.root).await,
             ..Default::default()
         };
         if let Some((path, l1, l2)) = &req.range {

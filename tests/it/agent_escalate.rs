@@ -331,3 +331,56 @@ async fn a_redirect_to_another_host_never_carries_a_key() {
     );
     assert!(never_saw(&elsewhere, ESC_KEY));
 }
+
+/// The `tools` format escalates as the harness does: a model that never calls a tool ends the
+/// loop, the harness's round fails as well, and only the failing sub-task goes to the escalation
+/// endpoint, whose answer is verified and lands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tools_format_escalates_the_failing_sub_task_too() {
+    let main = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply("The code looks fine to me."),
+            reply("It is still fine."),
+            reply("    return a * b\n"),
+        ],
+    ));
+    let esc = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![reply("```python\ndef add(a, b):\n    return a + b\n```\n")],
+    ));
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    let cfg = AgentConfig {
+        max_rounds: 1,
+        escalation: Some(escalator("openai", &esc.url(), ESC_KEY)),
+        trusted: true,
+        repair_templates: false,
+        ..AgentConfig::default()
+    };
+    let report = smallcode_agent::tool_loop::run(
+        dir.clone(),
+        "Fix add in calc.py",
+        &crate::support::mock_client(main.url(), Some(true), None),
+        &cfg,
+        &smallcode_agent::tool_loop::ToolOptions::default(),
+        &sink::Quiet,
+        &CancellationToken::new(),
+    )
+    .await;
+    assert!(report.passed, "{}", report.outcome);
+    assert_eq!(report.escalations, 1);
+    assert!(
+        report.outcome.contains("checks pass after escalation"),
+        "{}",
+        report.outcome
+    );
+    assert_eq!(
+        main.chat_requests().len(),
+        3,
+        "two tool-loop calls, one harness round"
+    );
+    assert_eq!(esc.requests().len(), 1);
+    assert!(std::fs::read_to_string(dir.join("calc.py"))
+        .unwrap()
+        .contains("return a + b"));
+}

@@ -163,7 +163,7 @@ fn files_stay_untouched_when_the_model_gives_up_with_failing_checks() {
         ],
     ));
     let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
-    let (ok, out, report) = run(&dir, &server, &[]);
+    let (ok, out, report) = run(&dir, &server, NO_TEMPLATES);
     assert!(!ok, "{out}");
     let fed = fed_back(&server);
     assert!(
@@ -222,7 +222,7 @@ fn an_unusable_call_gets_one_precise_error_and_one_retry() {
         ],
     ));
     let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
-    let (ok, out, _) = run(&dir, &server, &[]);
+    let (ok, out, _) = run(&dir, &server, NO_TEMPLATES);
     assert!(!ok, "{out}");
     let fed = fed_back(&server);
     assert!(
@@ -236,12 +236,19 @@ fn an_unusable_call_gets_one_precise_error_and_one_retry() {
         fed[2]
     );
     assert!(fed[3].contains("No tool call found"), "{}", fed[3]);
-    assert_eq!(
-        server.chat_requests().len(),
-        4,
-        "a second miss in a row ends the run"
+    // A second miss in a row ends the tool loop; the harness's rounds follow (no tools).
+    let reqs = server.chat_requests();
+    assert!(reqs[..4].iter().all(|r| r.get("tools").is_some()));
+    assert!(reqs.len() > 4 && reqs[4].get("tools").is_none(), "{out}");
+    assert!(
+        out.contains("tools: the model did not produce a usable tool call after one retry; the harness takes over"),
+        "{out}"
     );
 }
+
+/// `smallcode run` flags for tests of a failing tool loop: the harness's take-over gets no
+/// repair templates (which would fix these projects' one-token bug without the model).
+const NO_TEMPLATES: &[&str] = &["--no-repair-templates"];
 
 #[test]
 fn run_is_denied_in_headless_mode_unless_allowed() {
@@ -436,7 +443,11 @@ fn constrained_envelope_goes_out_as_ollama_format() {
     cfg.tools = false;
     let server = MockServer::start(cfg);
     let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
-    let (ok, out, _) = run(&dir, &server, &["--provider", "ollama"]);
+    let (ok, out, _) = run(
+        &dir,
+        &server,
+        &["--provider", "ollama", "--no-repair-templates"],
+    );
     assert!(!ok, "{out}");
     let reqs = server.chat_requests();
     assert_eq!(
@@ -447,7 +458,9 @@ fn constrained_envelope_goes_out_as_ollama_format() {
     assert!(reqs[0].get("tools").is_none());
     // The unread file was refused before any code was asked for: no follow-up call.
     assert!(fed_back(&server)[1].contains("refused: you have not read calc.py"));
-    assert_eq!(reqs.len(), 2);
+    // Then the harness's rounds: no envelope there (plain code, not JSON).
+    assert!(reqs[1].get("format").is_some(), "{out}");
+    assert!(reqs.len() > 2 && reqs[2].get("format").is_none(), "{out}");
 }
 
 #[test]
@@ -560,12 +573,17 @@ async fn a_symbol_edit_in_the_wrong_file_says_where_the_symbol_lives() {
     );
 }
 
-/// Records what the loop tells the editor's quickfix list, in order.
+/// A sink that keeps what is published to the quickfix list (`.0`) and the steps (`.1`).
 #[derive(Default)]
-struct Published(std::sync::Mutex<Vec<Vec<String>>>);
+struct Published(
+    std::sync::Mutex<Vec<Vec<String>>>,
+    std::sync::Mutex<Vec<String>>,
+);
 
 impl smallcode_agent::sink::Steps for Published {
-    fn step(&self, _text: &str) {}
+    fn step(&self, text: &str) {
+        self.1.lock().unwrap().push(text.to_string());
+    }
     fn model_text(&self, _text: &str) {}
     fn errors(&self, _root: &Path, errors: &[smallcode_agent::check::Diagnostic]) {
         let list = errors.iter().map(|d| d.to_string()).collect();
@@ -639,4 +657,145 @@ async fn the_tools_format_takes_quickfix_input_and_publishes_its_errors() {
         Some(&Vec::new()),
         "cleared once checks pass: {lists:?}"
     );
+}
+
+/// One harness, two formats: when the tool loop's checks fail with the same error twice, the
+/// next message names the failing definition (narrowing); when the loop ends with nothing to
+/// land, the harness's rounds take over from the unchanged project — narrowed to that
+/// definition, best of N (two candidates at once; the one that passes lands, verified).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_tool_loop_narrows_then_the_harness_takes_over_with_best_of_n() {
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            call("find_read", serde_json::json!({"query": "calc.py"})),
+            call(
+                "edit",
+                serde_json::json!({"path": "calc.py", "search": "return a - b", "replace": "return a + c"}),
+            ),
+            call(
+                "edit",
+                serde_json::json!({"path": "calc.py", "search": "return a + c", "replace": "return a + c  # sum"}),
+            ),
+            call("done", serde_json::json!({"summary": "x"})),
+            call("done", serde_json::json!({"summary": "x"})),
+            // The harness's first round: two candidates at once.
+            reply("    return a * b\n"),
+            reply("    return a + b\n"),
+        ],
+    ));
+    let dir = project(&[("calc.py", CALC), ("test_calc.py", TEST)]);
+    let client = crate::support::mock_client(server.url(), Some(true), None);
+    let cfg = smallcode_agent::AgentConfig {
+        trusted: true,
+        max_rounds: 1,
+        candidates: Some(2),
+        repair_templates: false,
+        ..Default::default()
+    };
+    let seen = Published::default();
+    let report = smallcode_agent::tool_loop::run(
+        dir.clone(),
+        "Fix add in calc.py",
+        &client,
+        &cfg,
+        &smallcode_agent::tool_loop::ToolOptions::default(),
+        &seen,
+        &tokio_util::sync::CancellationToken::new(),
+    )
+    .await;
+    assert!(report.passed, "{}", report.outcome);
+    assert_eq!(report.verification, smallcode_agent::Verification::Verified);
+    assert!(
+        std::fs::read_to_string(dir.join("calc.py"))
+            .unwrap()
+            .contains("return a + b"),
+        "the verified candidate is written"
+    );
+    let fed = fed_back(&server);
+    assert!(
+        fed[3].contains("The same error as before: it is in `add` (calc.py). Change only `add`."),
+        "the second identical failure narrows: {}",
+        fed[3]
+    );
+    let steps = seen.1.lock().unwrap().clone();
+    assert!(
+        steps.iter().any(|s| s.starts_with("tools: checks still fail; nothing applied; the harness takes over narrowed to `add` in calc.py")),
+        "{steps:#?}"
+    );
+    assert!(
+        steps
+            .iter()
+            .any(|s| s.contains("asking for 2 candidates at once")),
+        "{steps:#?}"
+    );
+    assert_eq!(
+        server.chat_requests().len(),
+        7,
+        "5 tool-loop calls + 2 candidates"
+    );
+    // The first candidate that passes wins; one still running is cancelled uncounted.
+    assert!(report.candidates >= 1, "{}", report.candidates);
+    assert!(report.decompositions >= 2, "{}", report.decompositions);
+    assert!(report.tool_calls >= 5, "the tool loop's counts are kept");
+}
+
+/// The `tools` format searches the editor's persisted graph instead of indexing the project
+/// again, sees the editor's unsaved text through it, and takes its own overlays (a staged edit,
+/// a created file) off again when it is done: a rejected change never stays in the editor's graph.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_borrowed_graph_is_searched_and_gets_its_buffers_back() {
+    use smallcode_core::graph::{DbLocation, Graph, GraphConfig};
+    let dir = project(&[("calc.py", CALC)]);
+    let cfg = GraphConfig {
+        // In a directory of its own (the store git-ignores only a directory it makes).
+        db: DbLocation::File(dir.with_extension("cache").join("graph.redb")),
+        ..GraphConfig::default()
+    };
+    let g = Graph::open(&dir, cfg).unwrap();
+    g.index(|_| {}).unwrap();
+    // The editor's unsaved text: a definition the file on disk does not have.
+    let typed = format!("{CALC}\n\ndef typed_by_user(x):\n    return x\n");
+    g.update_buffer(&dir.join("calc.py"), &typed).unwrap();
+
+    let mut tb = toolbox(&dir).with_graph(g.clone());
+    let r = tb.find_read("typed_by_user").await;
+    assert!(
+        r.text.contains("typed_by_user") && r.text.contains("calc.py"),
+        "found through the editor's graph (not on disk): {}",
+        r.text
+    );
+    tb.find_read("calc.py").await;
+    let r = tb
+        .edit(
+            "calc.py",
+            None,
+            Some("    return a * b\n"),
+            "    return a * b\n\n\ndef staged_helper(x):\n    return x\n",
+        )
+        .await;
+    assert!(r.staged, "{}", r.text);
+    tb.create("extra.py", "def created_here():\n    return 1\n")
+        .await;
+    assert_eq!(
+        g.definitions("staged_helper").len(),
+        1,
+        "overlaid while the run lasts"
+    );
+    assert_eq!(g.definitions("created_here").len(), 1);
+    drop(tb);
+    assert!(
+        g.definitions("staged_helper").is_empty(),
+        "the staged edit is taken off"
+    );
+    assert!(
+        g.definitions("created_here").is_empty(),
+        "the created file is gone"
+    );
+    assert_eq!(
+        g.open_buffer(&dir.join("calc.py")).as_deref(),
+        Some(typed.as_str()),
+        "the editor's own buffer text is back"
+    );
+    assert_eq!(g.definitions("typed_by_user").len(), 1);
 }

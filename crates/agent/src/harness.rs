@@ -87,6 +87,11 @@ pub struct AgentConfig {
     /// ([`crate::mutate`]) — only where a test or two or more examples can tell them apart.
     /// Defaults to true.
     pub repair_templates: bool,
+    /// The editor's code graph of the project (persisted in redb, kept up to date with the
+    /// buffers): searched by the `tools` format and read for callees by the labels, so a run
+    /// in a large project does not index it again. `None` = indexed in memory per run, on
+    /// first use (headless). Defaults to None.
+    pub graph: Option<smallcode_core::graph::Graph>,
 }
 
 impl Default for AgentConfig {
@@ -110,6 +115,7 @@ impl Default for AgentConfig {
             data_dir: crate::trust::default_data_dir(),
             accept_unverified: false,
             repair_templates: true,
+            graph: None,
         }
     }
 }
@@ -131,7 +137,15 @@ pub async fn run(
 ) -> Report {
     let started = Instant::now();
     let mut report = Report::default();
-    let fut = run_inner(root, prompt, client, cfg, steps, &mut report);
+    let fut = run_inner(
+        root,
+        prompt,
+        client,
+        cfg,
+        steps,
+        &mut report,
+        Start::default(),
+    );
     if let Some(why) = super::report::bounded(fut, cfg.max_wall, cancel).await {
         report.outcome = why;
     }
@@ -148,6 +162,37 @@ pub async fn run(
     report
 }
 
+/// How a harness run begins: fresh, or taking over from the `tools` format's failed loop.
+#[derive(Debug, Default)]
+struct Start {
+    /// A wrong answer was already given: the first round samples hotter, best of N.
+    after_failure: bool,
+    /// The definition (file, name) the failed attempt's checks pointed at: the first round is
+    /// narrowed to it unless the request's own checks point elsewhere.
+    focus: Option<(String, String)>,
+}
+
+/// The harness's side of "one harness, two formats": after the `tools` loop ended with no
+/// passing change, its rounds run from the unchanged project — best of N from the first round
+/// (a wrong answer was given), narrowed to the definition the loop's checks pointed at, then
+/// the error repairs, repair templates and escalation — so both formats get the same sampling,
+/// narrowing and escalation. `report` holds only what this part did.
+pub(crate) async fn take_over(
+    root: PathBuf,
+    prompt: &str,
+    client: &LlmClient,
+    cfg: &AgentConfig,
+    steps: &dyn Steps,
+    report: &mut Report,
+    focus: Option<(String, String)>,
+) -> Result<(), AgentError> {
+    let start = Start {
+        after_failure: true,
+        focus,
+    };
+    run_inner(root, prompt, client, cfg, steps, report, start).await
+}
+
 async fn run_inner(
     root: PathBuf,
     prompt: &str,
@@ -155,6 +200,7 @@ async fn run_inner(
     cfg: &AgentConfig,
     steps: &dyn Steps,
     report: &mut Report,
+    start: Start,
 ) -> Result<(), AgentError> {
     let mut ws = Workspace::new(&root)?.with_buffers(cfg.buffers.iter().cloned());
     let files = ws.files(5000);
@@ -188,7 +234,7 @@ async fn run_inner(
     }
     report.skipped = oracle.skipped.clone();
     report.test_command = oracle.test_command();
-    let graph = LazyGraph::default();
+    let graph = LazyGraph::with(cfg.graph.clone());
 
     // Baseline: what do the checks say before any edit? This puts a failing test's output or a
     // compile error into the very first prompt ("fix from the error").
@@ -220,7 +266,11 @@ async fn run_inner(
     // is kept as the base the next sub-task builds on.
     let mut best = oracle.score(&errors);
     let mut checkpoint: Vec<(PathBuf, String)> = Vec::new();
-    let mut narrowed: Option<(usize, String)> = subtask(&oracle, &targets, &errors);
+    let mut narrowed: Option<(usize, String)> = subtask(&oracle, &targets, &errors).or_else(|| {
+        let (rel, name) = start.focus.as_ref()?;
+        let i = targets.iter().position(|t| &t.rel == rel)?;
+        Some((i, name.clone()))
+    });
     // A selection (`:'<,'>SmallCode fix`): the definitions it touches are the whole task.
     let confined = confinement(&ws, &targets, cfg.confine.as_ref());
     if let Some(c) = &confined {
@@ -243,7 +293,7 @@ async fn run_inner(
     // Empty bodies in a row: after two, the header prefill is dropped (the model is asked to
     // write the definition itself, fence only), since more of the same prompt gives the same.
     let mut empty_bodies = 0u32;
-    let mut wrong_answer = false;
+    let mut wrong_answer = start.after_failure;
 
     for round in 1..=cfg.max_rounds {
         if report.tokens_in + report.tokens_out > cfg.max_tokens_total {
@@ -1123,7 +1173,8 @@ fn format_error(name: &str, text: &str) -> CheckResult {
     }
 }
 
-fn first_error(results: &[CheckResult]) -> Option<String> {
+/// The first failing check's first error line (the "same error twice" test of narrowing).
+pub(crate) fn first_error(results: &[CheckResult]) -> Option<String> {
     results
         .iter()
         .find(|r| !r.ok)

@@ -734,6 +734,12 @@ fn probes(requests: &[RequestCheck], build: &BuildChecks<'_>) -> Vec<Probe> {
 pub struct LazyGraph(tokio::sync::OnceCell<Option<smallcode_core::graph::Graph>>);
 
 impl LazyGraph {
+    /// The editor's graph when there is one ([`crate::AgentConfig::graph`]); else indexed on
+    /// first use.
+    pub fn with(graph: Option<smallcode_core::graph::Graph>) -> LazyGraph {
+        LazyGraph(tokio::sync::OnceCell::new_with(graph.map(Some)))
+    }
+
     /// The graph, indexing it on the first call (`None` when it cannot be built).
     pub async fn get(&self, root: &std::path::Path) -> Option<&smallcode_core::graph::Graph> {
         self.0

@@ -127,6 +127,10 @@ struct Loop<'a> {
     messages: Vec<Message>,
     stats: RepairStats,
     opts: &'a ToolOptions,
+    /// The task's target files (the harness's pick), for narrowing.
+    targets: Vec<crate::context::Target>,
+    /// The first error of the last failing check run, for "the same error twice".
+    last_first: Option<String>,
 }
 
 async fn run_inner(
@@ -175,6 +179,9 @@ async fn run_inner(
         trusted: cfg.trusted,
     };
     let mut tb = Toolbox::new(ws, gate, tests, cfg.check_timeout);
+    if let Some(g) = &cfg.graph {
+        tb = tb.with_graph(g.clone());
+    }
     tb.live = opts.live.clone();
     tb.oracle = Some(std::sync::Arc::clone(&oracle));
     let ctx = client.endpoint().context as usize;
@@ -237,6 +244,8 @@ async fn run_inner(
         specs,
         envelope,
         opts,
+        targets,
+        last_first: None,
         messages: vec![
             Message::new(Role::System, system),
             Message::new(
@@ -255,7 +264,56 @@ async fn run_inner(
     // In the envelope, JSON in the text is the protocol, not a repair.
     let from_text = if lp.envelope { 0 } else { lp.stats.from_text };
     report.repairs = lp.stats.json_repaired + lp.stats.coerced + from_text + lp.stats.failed;
-    r
+    // No passing change set (or no usable tool call at all): the harness's rounds take over.
+    let handed = match &r {
+        Ok(()) => !report.passed && report.changed.is_empty(),
+        Err(e) => matches!(e, AgentError::NoToolCall),
+    };
+    if !handed || lp.targets.is_empty() {
+        return r;
+    }
+    let focus = lp.focus();
+    drop(lp); // the borrowed graph gets its overlays back before the harness reads it
+    let why = match &r {
+        Ok(()) => report.outcome.clone(),
+        Err(e) => e.to_string(),
+    };
+    take_over(root, prompt, client, cfg, steps, report, focus, &why).await
+}
+
+/// The harness's rounds after the tool loop ended with nothing to land (`why`): best of N,
+/// narrowed to `focus`, repair templates and escalation, from the unchanged project (a failed
+/// attempt misleads a small model more than it helps). The report sums both parts.
+#[allow(clippy::too_many_arguments)]
+async fn take_over(
+    root: PathBuf,
+    prompt: &str,
+    client: &LlmClient,
+    cfg: &AgentConfig,
+    steps: &dyn Steps,
+    report: &mut Report,
+    focus: Option<(String, String)>,
+    why: &str,
+) -> Result<(), AgentError> {
+    steps.step(&format!(
+        "tools: {why}; the harness takes over{} (best of N, repair templates, escalation)",
+        focus
+            .as_ref()
+            .map(|(rel, n)| format!(" narrowed to `{n}` in {rel}"))
+            .unwrap_or_default()
+    ));
+    let mut part = Report::default();
+    let r = crate::harness::take_over(root, prompt, client, cfg, steps, &mut part, focus).await;
+    let tools = std::mem::replace(report, part);
+    report.add_counts(&tools);
+    report.decompositions += 1;
+    match r {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            report.outcome = format!("{why}; then the harness: {e}");
+            Ok(())
+        }
+    }
 }
 
 impl Loop<'_> {
@@ -375,7 +433,15 @@ impl Loop<'_> {
                 let result = self.execute(&call, report).await?;
                 self.steps.step(&result.step);
                 self.publish();
-                self.exchange(&shown, &format!("Result of {}: {}", call.name, result.text));
+                let hint = if result.staged {
+                    self.narrow_hint(report)
+                } else {
+                    String::new()
+                };
+                self.exchange(
+                    &shown,
+                    &format!("Result of {}: {}{hint}", call.name, result.text),
+                );
             }
         }
         // Out of steps: land what passes, as `done` would.
@@ -614,6 +680,38 @@ impl Loop<'_> {
         })
     }
 
+    /// Narrowing, as the harness does it: when the checks fail with the same first error twice
+    /// in a row, the next message names the one definition that fails and asks for a change to
+    /// it only. Empty otherwise.
+    fn narrow_hint(&mut self, report: &mut Report) -> String {
+        let results = self.tb.last_results();
+        let first = crate::harness::first_error(results);
+        let again = first.is_some() && first == self.last_first;
+        self.last_first = first;
+        if !again {
+            return String::new();
+        }
+        let Some((i, name)) = crate::context::narrow(&self.tb.ws, &self.targets, results) else {
+            return String::new();
+        };
+        let rel = &self.targets[i].rel;
+        self.steps.step(&format!(
+            "decompose: the same error twice; asking for a change to `{name}` only"
+        ));
+        report.decompositions += 1;
+        format!("\nThe same error as before: it is in `{name}` ({rel}). Change only `{name}`.")
+    }
+
+    /// The definition the last failing checks point at, as (file, name), for the take-over.
+    fn focus(&self) -> Option<(String, String)> {
+        let results = self.tb.last_results();
+        if results.iter().all(|r| r.ok) {
+            return None;
+        }
+        let (i, name) = crate::context::narrow(&self.tb.ws, &self.targets, results)?;
+        Some((self.targets[i].rel.clone(), name))
+    }
+
     /// Tells the editor the errors of the checks the last call ran, if it ran any (the
     /// quickfix list follows the loop; empty once they pass).
     fn publish(&mut self) {
@@ -653,14 +751,15 @@ impl Loop<'_> {
                 report.outcome = "checks still fail; nothing applied".into();
                 return Ok(None);
             }
+            let hint = self.narrow_hint(report);
             return Ok(Some(format!(
-                "Not done: {v}\nFix this, then call done again."
+                "Not done: {v}{hint}\nFix this, then call done again."
             )));
         }
         // What the passing checks prove (the same rule as the whole-definition harness).
         let (verification, note) = match &self.tb.oracle {
             Some(o) => {
-                let graph = crate::oracle::LazyGraph::default();
+                let graph = crate::oracle::LazyGraph::with(self.cfg.graph.clone());
                 crate::oracle::label(&mut self.tb.ws, o, &results, &graph).await?
             }
             None => (

@@ -4,10 +4,11 @@
 //! - a symbol name → its definition(s) from the code graph, each with its source lines;
 //! - anything else (a description) → a ranked graph walk from the words of the query.
 //!
-//! The graph is opened in memory and indexed on first use (off the async threads); staged and
+//! The graph is the editor's own when it lends it ([`Toolbox::with_graph`]); otherwise it is
+//! opened in memory and indexed on first use (off the async threads). Staged and
 //! live-buffer texts are overlaid so line numbers match what the model edits.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use super::{show_file, ToolResult, Toolbox, FIND_READ};
 use crate::error::AgentError;
@@ -162,10 +163,15 @@ impl Toolbox {
         tokio::task::spawn_blocking(move || g2.index(|_| {}))
             .await
             .map_err(AgentError::IndexTask)??;
-        for (p, t) in self.ws.overlays() {
-            let _ = g.update_buffer(Path::new(p), t);
-        }
         self.graph = Some(g.clone());
+        let overlays: Vec<(PathBuf, String)> = self
+            .ws
+            .overlays()
+            .map(|(p, t)| (p.clone(), t.clone()))
+            .collect();
+        for (p, t) in overlays {
+            self.overlay(&p, &t);
+        }
         Ok(g)
     }
 }

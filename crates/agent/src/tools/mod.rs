@@ -214,10 +214,15 @@ pub struct Toolbox {
     /// coverage tracer; when set they replace [`Toolbox::tests`].
     pub oracle: Option<std::sync::Arc<crate::oracle::Oracle>>,
     graph: Option<smallcode_core::graph::Graph>,
+    /// The editor's graph is borrowed ([`Toolbox::with_graph`]): what each overlaid path held
+    /// before (its open buffer's text, or none), put back when the toolbox is dropped.
+    borrowed: Option<HashMap<PathBuf, Option<String>>>,
     reads: HashMap<PathBuf, Stamp>,
     ticks: HashMap<PathBuf, i64>,
     /// The failing checks' diagnostics of the last [`Toolbox::check`], until taken.
     errors: Option<Vec<check::Diagnostic>>,
+    /// The results of the last [`Toolbox::check`] (for narrowing: the same error twice).
+    last: Vec<CheckResult>,
 }
 
 fn hash(text: &str) -> u64 {
@@ -252,9 +257,11 @@ impl Toolbox {
             live: None,
             oracle: None,
             graph: None,
+            borrowed: None,
             reads: HashMap::new(),
             ticks: HashMap::new(),
             errors: None,
+            last: Vec::new(),
         }
     }
 
@@ -262,6 +269,11 @@ impl Toolbox {
     /// they passed), for the editor's quickfix list; `None` when no check ran since.
     pub fn take_errors(&mut self) -> Option<Vec<check::Diagnostic>> {
         self.errors.take()
+    }
+
+    /// What the last check run said (empty before the first).
+    pub fn last_results(&self) -> &[CheckResult] {
+        &self.last
     }
 
     /// Pulls the editor's current buffer of `path` (if loaded) into the workspace, so reads
@@ -272,11 +284,48 @@ impl Toolbox {
         };
         if let Some((tick, text)) = live.snapshot(path).await {
             if self.ticks.get(path) != Some(&tick) {
+                if self.graph.is_some() && !self.ws.staged().contains_key(path) {
+                    self.overlay(path, &text);
+                }
                 if let Err(e) = self.ws.set_buffer(path, text) {
                     tracing::warn!("[tools] buffer refresh of {}: {e}", path.display());
                 }
                 self.ticks.insert(path.to_path_buf(), tick);
             }
+        }
+    }
+
+    /// Searches the editor's own code graph (persisted, kept up to date with the buffers)
+    /// instead of indexing the project in memory. The buffers and staged texts of this run are
+    /// overlaid on it as open buffers and taken off again when the toolbox is dropped (a
+    /// rejected change must not stay in the editor's graph).
+    pub fn with_graph(mut self, graph: smallcode_core::graph::Graph) -> Self {
+        self.graph = Some(graph);
+        self.borrowed = Some(HashMap::new());
+        let overlays: Vec<(PathBuf, String)> = self
+            .ws
+            .overlays()
+            .map(|(p, t)| (p.clone(), t.clone()))
+            .collect();
+        for (p, t) in overlays {
+            self.overlay(&p, &t);
+        }
+        self
+    }
+
+    /// Puts `text` into the graph as `path`'s open buffer (remembering, on a borrowed graph,
+    /// what was there first).
+    fn overlay(&mut self, path: &Path, text: &str) {
+        let Some(g) = &self.graph else {
+            return;
+        };
+        if let Some(borrowed) = &mut self.borrowed {
+            borrowed
+                .entry(path.to_path_buf())
+                .or_insert_with(|| g.open_buffer(path));
+        }
+        if let Err(e) = g.update_buffer(path, text) {
+            tracing::debug!("[tools] graph overlay {}: {e}", path.display());
         }
     }
 
@@ -324,9 +373,7 @@ impl Toolbox {
         if let Err(e) = self.ws.stage(path, text.clone()) {
             return ToolResult::error(EDIT, e);
         }
-        if let Some(g) = &self.graph {
-            let _ = g.update_buffer(path, &text);
-        }
+        self.overlay(path, &text);
         self.mark_read(path);
         let diff = smallcode_core::edit::diff::summary_with(old, &text, Path::new(&rel), 0);
         let diff = diff.lines().next().unwrap_or("").to_string();
@@ -349,6 +396,7 @@ impl Toolbox {
                 .flat_map(|r| r.diagnostics.iter().cloned())
                 .collect(),
         );
+        self.last = out.clone();
         out
     }
 
@@ -438,6 +486,27 @@ pub fn show_file(rel: &str, text: &str, budget: usize) -> String {
     };
     let fence = super::context::fence_for(rel);
     format!("{rel}:\n```{fence}\n{}\n```", body.trim_end_matches('\n'))
+}
+
+impl Drop for Toolbox {
+    /// A borrowed graph gets back what its overlaid paths held before this run.
+    fn drop(&mut self) {
+        let (Some(g), Some(borrowed)) = (&self.graph, self.borrowed.take()) else {
+            return;
+        };
+        for (path, before) in borrowed {
+            let r = match before {
+                Some(text) => g.update_buffer(&path, &text).map(|_| ()),
+                None => g.close_buffer(&path),
+            };
+            if let Err(e) = r {
+                tracing::debug!(
+                    "[tools] graph overlay of {} not taken off: {e}",
+                    path.display()
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]

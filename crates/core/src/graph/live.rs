@@ -451,6 +451,12 @@ impl Graph {
         Ok(())
     }
 
+    /// The text [`Graph::update_buffer`] last gave for `path`, if it is open: a borrower that
+    /// overlays its own text (the agent's staged change) puts this back when it is done.
+    pub fn open_buffer(&self, path: &Path) -> Option<String> {
+        self.buffer_text(&self.key_for(path))
+    }
+
     /// Text of an open buffer, for rendering bodies that are not saved yet.
     pub(crate) fn buffer_text(&self, key: &str) -> Option<String> {
         self.live().text(key).map(|s| s.to_string())

@@ -55,6 +55,15 @@ pub struct Graph {
     inner: Arc<Inner>,
 }
 
+impl std::fmt::Debug for Graph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Graph")
+            .field("root", &self.inner.root)
+            .field("db", &self.inner.store.path())
+            .finish_non_exhaustive()
+    }
+}
+
 struct Inner {
     root: PathBuf,
     config: GraphConfig,
