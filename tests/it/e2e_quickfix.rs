@@ -44,6 +44,13 @@ fn run(script: &str, server: &MockServer, dir: &std::path::Path) {
     nvim::run_lua(script, &env, LIMIT);
 }
 
+fn call(name: &str, args: serde_json::Value) -> Step {
+    Step::ToolCall {
+        name: name.to_string(),
+        arguments_json_fragments: vec![args.to_string()],
+    }
+}
+
 /// The user message of every chat request, in order.
 fn prompts(server: &MockServer) -> Vec<String> {
     server
@@ -108,5 +115,35 @@ fn new_error_diagnostics_after_an_edit_lands_start_one_more_round() {
         !p[1].contains("only a warning"),
         "ERROR severity only: {}",
         p[1]
+    );
+}
+
+/// `edit_format = 'tools'`: the same quickfix input and publishing as the whole-definition
+/// harness (the published lists are checked in tests/lua/e2e/quickfix_tools.lua).
+#[test]
+fn the_tools_format_takes_the_quickfix_list_and_publishes_its_errors() {
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            call("find_read", serde_json::json!({"query": "calc.py"})),
+            call(
+                "edit",
+                serde_json::json!({"path": "calc.py", "search": "return a - b - 1", "replace": "return a +"}),
+            ),
+            call(
+                "edit",
+                serde_json::json!({"path": "calc.py", "search": "return a +", "replace": "return a + b"}),
+            ),
+            call("done", serde_json::json!({"summary": "fixed"})),
+        ],
+    ));
+    let dir = project("qf-tools");
+    run("e2e/quickfix_tools.lua", &server, &dir);
+    let p = prompts(&server);
+    assert_eq!(p.len(), 4, "{p:#?}");
+    assert!(
+        p[0].contains("Errors now:\ncalc.py:2:14: qf-error: add is off"),
+        "the quickfix entry is the task's error: {}",
+        p[0]
     );
 }
