@@ -8,8 +8,6 @@
 //! opened in memory and indexed on first use (off the async threads). Staged and
 //! live-buffer texts are overlaid so line numbers match what the model edits.
 
-use std::path::PathBuf;
-
 use super::{show_file, ToolResult, Toolbox, FIND_READ};
 use crate::error::AgentError;
 use smallcode_core::budget::tokens::count_tokens;
@@ -164,14 +162,7 @@ impl Toolbox {
             .await
             .map_err(AgentError::IndexTask)??;
         self.graph = Some(g.clone());
-        let overlays: Vec<(PathBuf, String)> = self
-            .ws
-            .overlays()
-            .map(|(p, t)| (p.clone(), t.clone()))
-            .collect();
-        for (p, t) in overlays {
-            self.overlay(&p, &t);
-        }
+        self.overlay_workspace();
         Ok(g)
     }
 }

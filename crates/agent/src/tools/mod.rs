@@ -302,6 +302,12 @@ impl Toolbox {
     pub fn with_graph(mut self, graph: smallcode_core::graph::Graph) -> Self {
         self.graph = Some(graph);
         self.borrowed = Some(HashMap::new());
+        self.overlay_workspace();
+        self
+    }
+
+    /// Overlays every buffer and staged text of the workspace on the graph.
+    fn overlay_workspace(&mut self) {
         let overlays: Vec<(PathBuf, String)> = self
             .ws
             .overlays()
@@ -310,7 +316,6 @@ impl Toolbox {
         for (p, t) in overlays {
             self.overlay(&p, &t);
         }
-        self
     }
 
     /// Puts `text` into the graph as `path`'s open buffer (remembering, on a borrowed graph,
