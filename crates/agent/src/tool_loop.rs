@@ -307,13 +307,13 @@ async fn take_over(
     let tools = std::mem::replace(report, part);
     report.add_counts(&tools);
     report.decompositions += 1;
+    // An unsolved run says both halves: why the loop handed over, then what the harness found.
     match r {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            report.outcome = format!("{why}; then the harness: {e}");
-            Ok(())
-        }
+        Ok(()) if report.passed => {}
+        Ok(()) => report.outcome = format!("{why}; then the harness: {}", report.outcome),
+        Err(e) => report.outcome = format!("{why}; then the harness: {e}"),
     }
+    Ok(())
 }
 
 impl Loop<'_> {
