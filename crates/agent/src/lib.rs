@@ -8,7 +8,9 @@
 //! - [`context`] / [`prefill`] / [`apply`]: what the model sees; how its reply is started and
 //!   put back together; how it becomes staged changes.
 //! - [`tool_loop`] + [`tools`]: the `tools` edit format — a compound tool surface (find_read,
-//!   edit, create, run, done) for models that can call tools; [`permission`] gates `run`.
+//!   edit, create, run, done) for models that can call tools; [`permission`] gates `run`. A
+//!   loop that ends with nothing to land is handed to the harness's rounds (one harness, two
+//!   formats).
 //! - [`oracle`] / [`expect`] / [`request_check`] / [`coverage`] / [`overfit`] / [`probe`]: what
 //!   tells a right change from a wrong one (tests, the request's examples as checks), what a pass
 //!   proves (verified / checked / unverified), and passes that only echo the example or answer

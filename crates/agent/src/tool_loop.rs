@@ -15,6 +15,12 @@
 //! Landing: `done` (or the step limit) runs the checks over every staged file; only a change set
 //! that passes is applied (files in headless mode, [`Report::staged`] for the editor otherwise).
 //! A `done` with failing checks is refused once with the errors.
+//!
+//! Shared with the harness ([`crate::harness`]): the editor's errors as the task's errors and
+//! the quickfix publishing, the oracle and its labels, the editor's persisted code graph
+//! ([`crate::AgentConfig::graph`]), narrowing (the same error twice names the failing
+//! definition), and — when the loop ends with nothing to land — the harness's own rounds on the
+//! unchanged project (best of N, repair templates, escalation; `take_over`).
 
 use std::path::PathBuf;
 use std::time::Instant;
