@@ -184,10 +184,35 @@ if _out and _root:
     import atexit, threading
     _root = os.path.realpath(_root) + os.sep
     _seen = set()
+    _mine = {}
+    _args = {}
+    def _smallcode_args(frame, c):
+        # The literal arguments of a project function's first calls, for probes.
+        got = _args.setdefault(c, [])
+        if len(got) >= 6:
+            return
+        names = c.co_varnames[:c.co_argcount]
+        if not names or names[0] in ("self", "cls"):
+            return
+        try:
+            text = ", ".join(repr(frame.f_locals[n]) for n in names)
+            if len(text) > 200 or text in got:
+                return
+            import ast
+            ast.literal_eval("(" + text + ",)")
+        except Exception:
+            return
+        got.append(text)
     def _smallcode_prof(frame, event, arg):
         if event == "call":
             c = frame.f_code
             _seen.add((c.co_filename, c.co_firstlineno))
+            mine = _mine.get(c)
+            if mine is None:
+                fn = c.co_filename
+                mine = _mine[c] = not fn.startswith("<") and os.path.realpath(fn).startswith(_root)
+            if mine:
+                _smallcode_args(frame, c)
     sys.setprofile(_smallcode_prof)
     threading.setprofile(_smallcode_prof)
     def _smallcode_dump():
@@ -198,6 +223,10 @@ if _out and _root:
                     p = os.path.realpath(fn)
                     if p.startswith(_root):
                         f.write("%s\t%d\n" % (p[len(_root):], line))
+                for c, calls in _args.items():
+                    p = os.path.realpath(c.co_filename)[len(_root):]
+                    for text in calls:
+                        f.write("A\t%s\t%d\t%s\n" % (p, c.co_firstlineno, text.replace("\n", " ")))
         except OSError:
             pass
     atexit.register(_smallcode_dump)
@@ -267,6 +296,38 @@ impl Tracer {
                 if let Some((f, l)) = line.split_once('\t') {
                     if let Ok(l) = l.parse() {
                         out.insert((f.to_string(), l));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The literal arguments of the first calls (at most six per function) of each Python
+    /// function since the last reset: (project-relative file, first line, `a, b` as Python
+    /// literals). For probing a change with the tests' own calls perturbed.
+    pub fn python_args(&self) -> Vec<(String, u32, String)> {
+        let mut out = Vec::new();
+        let Ok(rd) = std::fs::read_dir(self.dir.join("py")) else {
+            return out;
+        };
+        for e in rd.flatten() {
+            let Ok(text) = std::fs::read_to_string(e.path()) else {
+                continue;
+            };
+            for line in text.lines() {
+                let Some(rest) = line.strip_prefix("A\t") else {
+                    continue;
+                };
+                let mut parts = rest.splitn(3, '\t');
+                let (Some(f), Some(l), Some(args)) = (parts.next(), parts.next(), parts.next())
+                else {
+                    continue;
+                };
+                if let Ok(l) = l.parse() {
+                    let row = (f.to_string(), l, args.to_string());
+                    if !out.contains(&row) {
+                        out.push(row);
                     }
                 }
             }
@@ -468,6 +529,49 @@ mod tests {
         );
         assert_eq!(got, vec![Some(true), Some(false)]);
         assert_eq!(after_reset, vec![Some(false), Some(false)]);
+    }
+
+    /// The tests' own calls are recorded with their literal arguments (the first six distinct
+    /// per function, never a method's `self`, never an argument that is not a literal).
+    #[test]
+    fn python_calls_keep_their_literal_arguments() {
+        let base = tempfile::tempdir().unwrap();
+        let proj = base.path().join("proj");
+        std::fs::create_dir_all(&proj).unwrap();
+        let src = "def find(items, x):\n    return -1\n\n\nclass C:\n    def m(self, a):\n        return a\n";
+        std::fs::write(proj.join("m.py"), src).unwrap();
+        let tracer = Tracer::new(base.path()).unwrap();
+        let script = "import m\nfor i in range(9): m.find([1, 3], i)\nm.find([1, 3], 1)\nm.find(object(), 2)\nm.C().m(5)\n";
+        let status = std::process::Command::new("python3")
+            .args(["-c", script])
+            .current_dir(&proj)
+            .envs(tracer.env(&proj))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let args = tracer.python_args();
+        let find: Vec<&str> = args
+            .iter()
+            .filter(|(f, l, _)| f == "m.py" && *l == 1)
+            .map(|(_, _, a)| a.as_str())
+            .collect();
+        assert_eq!(
+            find,
+            [
+                "[1, 3], 0",
+                "[1, 3], 1",
+                "[1, 3], 2",
+                "[1, 3], 3",
+                "[1, 3], 4",
+                "[1, 3], 5"
+            ]
+        );
+        assert!(
+            args.iter().all(|(_, l, _)| *l == 1),
+            "no method calls: {args:?}"
+        );
+        tracer.reset();
+        assert!(tracer.python_args().is_empty());
     }
 
     #[test]

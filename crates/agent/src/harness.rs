@@ -942,6 +942,18 @@ async fn repair_templates(
             // Not shown step by step: a chat of forty check lines says nothing.
             let results = verify(&mut cand, targets, oracle, cfg, &Quiet, report).await?;
             if results.iter().all(|r| r.ok) {
+                // Many variants against a few test cases: one may pass them by coincidence.
+                let rows = (first as u32 + 1, last as u32 + 1);
+                if let Some(why) = oracle
+                    .test_call_verdict(ws, &mut cand, (&t.rel, &name, rows))
+                    .await
+                {
+                    steps.step(&format!(
+                        "repair templates: {} passes every check, but {why}",
+                        m.what
+                    ));
+                    continue;
+                }
                 steps.step(&format!(
                     "repair templates: {} passes every check (variant {tried})",
                     m.what

@@ -21,6 +21,10 @@ use crate::request_check::{self, RequestCheck};
 use crate::workspace::Workspace;
 use smallcode_core::syntax::language_for_path;
 
+/// Seconds a perturbed test call may take ([`Oracle::test_call_verdict`]): the old code of a
+/// buggy search often hangs on them, and each hang costs this much.
+const TEST_PROBE_LIMIT: u32 = 3;
+
 /// The behavioural checks of one run and the evidence they leave.
 pub struct Oracle {
     /// Checks that exercise behaviour and will run (empty when untrusted).
@@ -253,6 +257,81 @@ impl Oracle {
             let why = crate::probe::judge(&p.callee, answer, &p.perturbed, old, p.examples, &new);
             if let Some(why) = why {
                 return Some((p.check.clone(), why));
+            }
+        }
+        None
+    }
+
+    /// A repair template's variant of the Python function `name` (lines `rows` of `rel`,
+    /// 1-based) has just passed every check; the tests' own calls to it in that run (recorded
+    /// by the tracer: the old code may have hung before its tests made them), perturbed as the request's
+    /// examples are ([`crate::probe::perturbed`], trivial ones left out), say whether it only
+    /// fools those tests: a perturbed call the old code answered and the variant cannot (it
+    /// raises or hangs — `binary_search([1, 3, 5, 7], 2)`) refuses it. Forty variants tried
+    /// against a project's five test cases can pass them by coincidence; this is the evidence
+    /// against that. `None` = no such call (or no calls recorded).
+    pub async fn test_call_verdict(
+        &self,
+        ws: &Workspace,
+        cand: &mut Workspace,
+        (rel, name, rows): (&str, &str, (u32, u32)),
+    ) -> Option<String> {
+        let recorded = self.tracer.as_ref()?.python_args();
+        let mut calls: Vec<String> = Vec::new();
+        for (f, line, args) in &recorded {
+            let call = format!("{name}({args})");
+            if f == rel && (rows.0..=rows.1).contains(line) && !calls.contains(&call) {
+                calls.push(call);
+            }
+        }
+        calls.truncate(4);
+        let mut perturbed: Vec<String> = Vec::new();
+        for c in &calls {
+            for p in crate::probe::perturbed(c, crate::probe::MAX_PER_CALL) {
+                if !p.trivial && !calls.contains(&p.call) && !perturbed.contains(&p.call) {
+                    perturbed.push(p.call);
+                }
+            }
+        }
+        perturbed.truncate(2 * crate::probe::MAX_PER_CALL);
+        if perturbed.is_empty() {
+            return None;
+        }
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = self
+            ._scratch
+            .as_ref()?
+            .path()
+            .join(format!("test-probe{n}"));
+        std::fs::create_dir_all(&dir).ok()?;
+        let exps: Vec<expect::Expectation> = perturbed
+            .iter()
+            .map(|c| expect::Expectation::Value {
+                call: c.clone(),
+                expected: "None".into(),
+            })
+            .collect();
+        let files = [rel.to_string()];
+        let locate = |_: &str| Some((rel.to_string(), "python"));
+        let checks = request_check::build(ws.root(), &exps, &locate, Some("python"), &files, &dir);
+        let mut base = ws.fork();
+        base.discard();
+        let old_dir = base.shadow_root().ok()?;
+        let new_dir = cand.shadow_root().ok()?;
+        for (call, check) in perturbed.iter().zip(&checks) {
+            let Some(cmd) = &check.cmd else { continue };
+            let cmd = request_check::with_call_limit(cmd, TEST_PROBE_LIMIT);
+            let limit = std::time::Duration::from_secs(u64::from(TEST_PROBE_LIMIT) + 5);
+            let old = crate::probe::Outcome::of(&check::run(&old_dir, &cmd, limit).await);
+            if !old.returned() {
+                continue;
+            }
+            let new = crate::probe::Outcome::of(&check::run(&new_dir, &cmd, limit).await);
+            if let crate::probe::Outcome::NoAnswer(why) = new {
+                return Some(format!(
+                    "`{call}` (a test's call, perturbed) returned with the old code and now fails: {why}"
+                ));
             }
         }
         None

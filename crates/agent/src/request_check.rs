@@ -46,6 +46,19 @@ pub struct RequestCheck {
 /// Where a callee is defined: (project-relative file, registry language name).
 pub type Locate<'a> = dyn Fn(&str) -> Option<(String, &'static str)> + 'a;
 
+/// `cmd` with its call's time limit set to `secs` instead of [`CALL_LIMIT`] (probes of inputs
+/// the old code may hang on).
+pub fn with_call_limit(cmd: &CheckCmd, secs: u32) -> CheckCmd {
+    CheckCmd {
+        name: cmd.name.clone(),
+        command: cmd.command.replacen(
+            &format!("timeout {CALL_LIMIT} "),
+            &format!("timeout {secs} "),
+            1,
+        ),
+    }
+}
+
 /// Builds the checks for `expectations`, writing harness files into `dir` (created by the
 /// caller, outside the project). `root` is read to pick build details (Go package, Cargo
 /// dependencies, which C file has `main`); `main_lang` is the project's main language (for
