@@ -999,18 +999,16 @@ fn a_repair_template_fixes_a_one_token_bug_the_model_missed_and_says_so() {
         .contains("range(1, n + 1)"));
 }
 
-/// A project's weak tests let a wrong variant through: `hi = len(items)` passes the five test
+/// A project's weak tests let a wrong change through: `hi = len(items)` passes the five test
 /// cases of a binary search whose real bugs are two. The tests' own calls, perturbed
-/// (`binary_search([1, 3, 5, 7], 2)`: −1 before, a hang after), refuse it; nothing lands.
+/// (`binary_search([1, 3, 5, 7], 2)`: −1 before, a hang after), refuse it — the model's answer
+/// (told why) and the same change as a repair template (run V landed it verified); nothing lands.
 #[test]
-fn a_template_that_only_fools_weak_tests_is_refused_by_their_calls_perturbed() {
+fn a_change_that_only_fools_weak_tests_is_refused_by_their_calls_perturbed() {
     let search = "def binary_search(items, target):\n    \"\"\"Index of target in the sorted list items, or -1.\"\"\"\n    lo, hi = 0, len(items) - 1\n    while lo < hi:\n        mid = (lo + hi) // 2\n        if items[mid] == target:\n            return mid\n        if items[mid] < target:\n            lo = mid\n        else:\n            hi = mid - 1\n    return -1\n";
     let test = "import signal\n\nfrom search import binary_search\n\nsignal.alarm(2)\ncases = [([1, 3, 5, 7], 7, 3), ([1, 3, 5, 7], 1, 0), ([2], 2, 0), ([1, 3, 5], 4, -1), ([], 1, -1)]\nfor items, target, want in cases:\n    got = binary_search(items, target)\n    assert got == want, (items, target, got, want)\n";
-    let same = "    lo, hi = 0, len(items) - 1\n    while lo < hi:\n        mid = (lo + hi) // 2\n        if items[mid] == target:\n            return mid\n        if items[mid] < target:\n            lo = mid\n        else:\n            hi = mid - 1\n    return -1\n";
-    let server = MockServer::start(MockConfig::new(
-        Flavor::LlamaCpp,
-        vec![reply(same), reply(same)],
-    ));
+    let fools = "    lo, hi = 0, len(items)\n    while lo < hi:\n        mid = (lo + hi) // 2\n        if items[mid] == target:\n            return mid\n        if items[mid] < target:\n            lo = mid\n        else:\n            hi = mid - 1\n    return -1\n";
+    let server = MockServer::start(MockConfig::new(Flavor::LlamaCpp, vec![reply(fools)]));
     let dir = project(&[("search.py", search), ("test_search.py", test)]);
     let (ok, out) = run(
         &dir,
@@ -1026,9 +1024,13 @@ fn a_template_that_only_fools_weak_tests_is_refused_by_their_calls_perturbed() {
     );
     assert!(!ok, "{out}");
     assert!(
-        out.contains("`- 1` dropped on line 3 passes every check, but `binary_search(")
+        out.contains("check tests: passes, but `binary_search(")
             && out.contains("(a test's call, perturbed) returned with the old code and now fails"),
-        "{out}"
+        "the model's answer is refused, and says why: {out}"
+    );
+    assert!(
+        !out.contains("found by a repair template"),
+        "the same change as a template does not land either: {out}"
     );
     assert_eq!(
         std::fs::read_to_string(dir.join("search.py")).unwrap(),

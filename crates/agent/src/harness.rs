@@ -942,18 +942,6 @@ async fn repair_templates(
             // Not shown step by step: a chat of forty check lines says nothing.
             let results = verify(&mut cand, targets, oracle, cfg, &Quiet, report).await?;
             if results.iter().all(|r| r.ok) {
-                // Many variants against a few test cases: one may pass them by coincidence.
-                let rows = (first as u32 + 1, last as u32 + 1);
-                if let Some(why) = oracle
-                    .test_call_verdict(ws, &mut cand, (&t.rel, &name, rows))
-                    .await
-                {
-                    steps.step(&format!(
-                        "repair templates: {} passes every check, but {why}",
-                        m.what
-                    ));
-                    continue;
-                }
                 steps.step(&format!(
                     "repair templates: {} passes every check (variant {tried})",
                     m.what
@@ -1288,10 +1276,13 @@ pub(crate) async fn verify(
     }
     // A pass that only echoes the example, answers every input alike or breaks inputs that
     // worked is no pass: the model hears why and samples again.
-    if out.iter().all(|r| r.ok) {
+    if out.iter().all(|r| r.ok) && !ws.staged().is_empty() {
         let fooled = match oracle.overfit(ws) {
             Some(f) => Some(f),
-            None => oracle.probe_verdict(ws, &dir, cfg.check_timeout).await,
+            None => match oracle.probe_verdict(ws, &dir, cfg.check_timeout).await {
+                Some(f) => Some(f),
+                None => oracle.test_call_verdict(ws).await,
+            },
         };
         if let Some((name, why)) = fooled {
             if let Some(r) = out.iter_mut().find(|r| r.cmd.name == name) {

@@ -262,23 +262,54 @@ impl Oracle {
         None
     }
 
-    /// A repair template's variant of the Python function `name` (lines `rows` of `rel`,
-    /// 1-based) has just passed every check; the tests' own calls to it in that run (recorded
-    /// by the tracer: the old code may have hung before its tests made them), perturbed as the request's
-    /// examples are ([`crate::probe::perturbed`], trivial ones left out), say whether it only
-    /// fools those tests: a perturbed call the old code answered and the variant cannot (it
-    /// raises or hangs — `binary_search([1, 3, 5, 7], 2)`) refuses it. Forty variants tried
-    /// against a project's five test cases can pass them by coincidence; this is the evidence
-    /// against that. `None` = no such call (or no calls recorded).
-    pub async fn test_call_verdict(
+    /// A change that has just passed every check, probed with the tests' own calls: for each
+    /// changed module-level Python function, the calls the checks made to it in that run
+    /// (recorded by the tracer — the old code may have hung before its tests made them),
+    /// perturbed as the request's examples are ([`crate::probe::perturbed`]; emptied or zeroed
+    /// arguments left out, where a right fix may rightly raise), run on the old code and on the
+    /// change: a call the old code answered and the change cannot (it raises or hangs —
+    /// `binary_search([1, 3, 5, 7], 2)` after `hi = len(items)`) means the change only fools
+    /// the project's few test cases. The failing check's name (the tests) and why; `None`
+    /// when no such call exists (or none was recorded).
+    pub async fn test_call_verdict(&self, ws: &mut Workspace) -> Option<(String, String)> {
+        let tests = self.behavioural.first()?.name.clone();
+        let recorded = self.tracer.as_ref()?.python_args();
+        if recorded.is_empty() {
+            return None;
+        }
+        let mut changed = Vec::new();
+        for (path, new) in ws.staged() {
+            let rel = ws.rel(path);
+            if !rel.ends_with(".py") {
+                continue;
+            }
+            let old = ws.original(path).unwrap_or_default();
+            for c in coverage::changed_definitions(&rel, &old, new) {
+                if c.name == c.qualified && !c.constant {
+                    changed.push((rel.clone(), c.name, c.lines));
+                }
+            }
+        }
+        for (rel, name, lines) in changed {
+            if let Some(why) = self
+                .test_calls_fooled(ws, &recorded, (&rel, &name, lines))
+                .await
+            {
+                return Some((tests, why));
+            }
+        }
+        None
+    }
+
+    /// [`Oracle::test_call_verdict`] for one function `name` of `rel` (lines 1-based).
+    async fn test_calls_fooled(
         &self,
-        ws: &Workspace,
-        cand: &mut Workspace,
+        ws: &mut Workspace,
+        recorded: &[(String, u32, String)],
         (rel, name, rows): (&str, &str, (u32, u32)),
     ) -> Option<String> {
-        let recorded = self.tracer.as_ref()?.python_args();
         let mut calls: Vec<String> = Vec::new();
-        for (f, line, args) in &recorded {
+        for (f, line, args) in recorded {
             let call = format!("{name}({args})");
             if f == rel && (rows.0..=rows.1).contains(line) && !calls.contains(&call) {
                 calls.push(call);
@@ -318,7 +349,7 @@ impl Oracle {
         let mut base = ws.fork();
         base.discard();
         let old_dir = base.shadow_root().ok()?;
-        let new_dir = cand.shadow_root().ok()?;
+        let new_dir = ws.shadow_root().ok()?;
         for (call, check) in perturbed.iter().zip(&checks) {
             let Some(cmd) = &check.cmd else { continue };
             let cmd = request_check::with_call_limit(cmd, TEST_PROBE_LIMIT);
