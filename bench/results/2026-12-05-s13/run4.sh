@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Session 13, the test-call probe on every change (975a462, bin4): binary_search x3, Python tier 1
+# x3 and Python by-example x3 (compare with run W's rows for the same tasks, 63ceede).
+set -u
+cd /work/main
+O=/work/measure/s13
+eval "$(scripts/deps.sh paths)"
+setsid nice -n -15 $SMALLCODE_LLAMA_SERVER -m $SMALLCODE_GGUF --alias SmolLM2-135M-Instruct --host 127.0.0.1 --port 18080 -c 8192 -t 2 --no-webui > $O/smol-server4.log 2>&1 < /dev/null &
+SP=$!
+for i in $(seq 60); do curl -sf http://127.0.0.1:18080/health >/dev/null && break; sleep 1; done
+E="--endpoint http://127.0.0.1:18080 --mode harness --jobs 1"
+B=$O/bin4/smallcode-bench
+$B --tasks bench/tasks --filter=py-t2-binary-search $E --trials 3 --out $O/bs-4 > $O/bs-4.log 2>&1
+PT1=$(for t in $(grep '^py-' $O/t1-tasks.txt); do printf -- "--filter=%s " $t; done)
+$B --tasks bench/tasks $PT1 $E --trials 3 --out $O/pyt1-4 > $O/pyt1-4.log 2>&1
+$B --tasks bench/tasks --filter=py-t1-ex- --filter=py-t2-ex- $E --trials 3 --out $O/pyex-4 > $O/pyex-4.log 2>&1
+kill $SP
+echo done > $O/run4.stage
