@@ -282,21 +282,24 @@ impl Tracer {
         }
     }
 
+    /// Every line the Python processes traced since the last reset wrote (one file each).
+    fn python_lines(&self) -> Vec<String> {
+        let Ok(rd) = std::fs::read_dir(self.dir.join("py")) else {
+            return Vec::new();
+        };
+        rd.flatten()
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .flat_map(|text| text.lines().map(str::to_string).collect::<Vec<_>>())
+            .collect()
+    }
+
     /// Python functions called since the last reset: (project-relative file, first line).
     fn python_calls(&self) -> HashSet<(String, u32)> {
         let mut out = HashSet::new();
-        let Ok(rd) = std::fs::read_dir(self.dir.join("py")) else {
-            return out;
-        };
-        for e in rd.flatten() {
-            let Ok(text) = std::fs::read_to_string(e.path()) else {
-                continue;
-            };
-            for line in text.lines() {
-                if let Some((f, l)) = line.split_once('\t') {
-                    if let Ok(l) = l.parse() {
-                        out.insert((f.to_string(), l));
-                    }
+        for line in self.python_lines() {
+            if let Some((f, l)) = line.split_once('\t') {
+                if let Ok(l) = l.parse() {
+                    out.insert((f.to_string(), l));
                 }
             }
         }
@@ -308,27 +311,18 @@ impl Tracer {
     /// literals). For probing a change with the tests' own calls perturbed.
     pub fn python_args(&self) -> Vec<(String, u32, String)> {
         let mut out = Vec::new();
-        let Ok(rd) = std::fs::read_dir(self.dir.join("py")) else {
-            return out;
-        };
-        for e in rd.flatten() {
-            let Ok(text) = std::fs::read_to_string(e.path()) else {
+        for line in self.python_lines() {
+            let Some(rest) = line.strip_prefix("A\t") else {
                 continue;
             };
-            for line in text.lines() {
-                let Some(rest) = line.strip_prefix("A\t") else {
-                    continue;
-                };
-                let mut parts = rest.splitn(3, '\t');
-                let (Some(f), Some(l), Some(args)) = (parts.next(), parts.next(), parts.next())
-                else {
-                    continue;
-                };
-                if let Ok(l) = l.parse() {
-                    let row = (f.to_string(), l, args.to_string());
-                    if !out.contains(&row) {
-                        out.push(row);
-                    }
+            let mut parts = rest.splitn(3, '\t');
+            let (Some(f), Some(l), Some(args)) = (parts.next(), parts.next(), parts.next()) else {
+                continue;
+            };
+            if let Ok(l) = l.parse() {
+                let row = (f.to_string(), l, args.to_string());
+                if !out.contains(&row) {
+                    out.push(row);
                 }
             }
         }
