@@ -190,7 +190,7 @@ fn restart_reuses_the_database() {
 }
 
 /// The database's own directory gets a `*` .gitignore (nothing in it belongs in git); a
-/// directory that already existed is never given one: a database file the user (or a test)
+/// directory the user named that already existed is never given one: a database file the user (or a test)
 /// placed beside a project would otherwise hide the whole directory, and every project below
 /// it, from git and from the index (found when a test put its database in /tmp).
 #[test]
@@ -211,6 +211,15 @@ fn only_a_directory_made_for_the_database_is_git_ignored() {
         !dir.join(".gitignore").exists(),
         "the project's own directory is left alone"
     );
+    // smallcode's own directory gets it even when something else made the directory first.
+    let other = temp_project("gitignore-own", "rust");
+    std::fs::create_dir_all(other.join(".smallcode")).unwrap();
+    let own = GraphConfig {
+        db: DbLocation::ProjectDir,
+        ..Default::default()
+    };
+    drop(Graph::open(&other, own).unwrap());
+    assert!(other.join(".smallcode/.gitignore").exists());
 }
 
 #[test]

@@ -94,7 +94,8 @@ impl Graph {
                 why: "must not exceed max_outline_bytes",
             });
         }
-        let (store, loaded) = Store::open(config.db_path(&root).as_deref())?;
+        let own_dir = !matches!(config.db, DbLocation::File(_));
+        let (store, loaded) = Store::open(config.db_path(&root).as_deref(), own_dir)?;
         let mut data = GraphData::default();
         for (path, rec) in loaded {
             data.put(&path, rec);

@@ -68,8 +68,9 @@ pub type Loaded = Vec<(String, FileRecord)>;
 
 impl Store {
     /// Opens (or creates) the database at `path` and loads every record. `None` for `path` means
-    /// an in-memory database.
-    pub fn open(path: Option<&Path>) -> Result<(Store, Loaded)> {
+    /// an in-memory database. `own_dir`: the file's directory is smallcode's own (not one the
+    /// user named), so it gets the `*` .gitignore even when it already existed.
+    pub fn open(path: Option<&Path>, own_dir: bool) -> Result<(Store, Loaded)> {
         let Some(path) = path else {
             return Store::memory("configured in memory".into());
         };
@@ -77,11 +78,12 @@ impl Store {
             let created = !dir.exists();
             std::fs::create_dir_all(dir).map_err(|e| GraphError::io(dir, e))?;
             // Keep the database out of the user's commits without touching their .gitignore:
-            // only in a directory made for it here (`.smallcode/`, the cache). An `*` ignore
-            // written beside a database the user placed in an existing directory would hide
-            // that whole directory (and every project below it) from git and from the index.
+            // only in smallcode's own directory (`.smallcode/`, the cache) or one made for the
+            // database here. An `*` ignore written beside a database the user placed in an
+            // existing directory would hide that whole directory (and every project below
+            // it) from git and from the index.
             let ignore = dir.join(".gitignore");
-            if created && !ignore.exists() {
+            if (own_dir || created) && !ignore.exists() {
                 let _ = std::fs::write(
                     &ignore,
                     "# created by smallcode: nothing here belongs in git\n*\n",
