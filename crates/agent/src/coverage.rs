@@ -186,11 +186,15 @@ if _out and _root:
     _seen = set()
     _mine = {}
     _args = {}
+    _tries = {}
     def _smallcode_args(frame, c):
-        # The literal arguments of a project function's first calls, for probes.
+        # The literal arguments of a project function's first calls, for probes. Bounded
+        # attempts: a function called with huge or unreadable arguments is not repr'd forever.
         got = _args.setdefault(c, [])
-        if len(got) >= 6:
+        tries = _tries.get(c, 0)
+        if len(got) >= 6 or tries >= 24:
             return
+        _tries[c] = tries + 1
         names = c.co_varnames[:c.co_argcount]
         if not names or names[0] in ("self", "cls"):
             return

@@ -10,7 +10,7 @@
 //! [`Verification::Unverified`] (no check at all).
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::check::{self, CheckCmd};
 use crate::context::Target;
@@ -43,6 +43,9 @@ pub struct Oracle {
     probes: Vec<Probe>,
     /// The old code's answers to each probe's calls, computed on first need.
     baseline: tokio::sync::OnceCell<Vec<Vec<crate::probe::Outcome>>>,
+    /// A shadow tree of the code before any edit (made on first need, kept for the run): the
+    /// probes' old answers are computed there.
+    old_code: tokio::sync::OnceCell<Option<(Workspace, PathBuf)>>,
     /// Inputs the request states behaviour for without an example ("for n = 0").
     conditions: Vec<expect::Condition>,
     /// Rules the request states in prose without an example ([`expect::rules`]).
@@ -224,6 +227,7 @@ impl Oracle {
             tracer,
             probes,
             baseline: tokio::sync::OnceCell::new(),
+            old_code: tokio::sync::OnceCell::new(),
             conditions: expect::conditions(prompt),
             rules,
             placeholders: crate::stubs::wanted(ws, targets, prompt),
@@ -346,15 +350,13 @@ impl Oracle {
         let files = [rel.to_string()];
         let locate = |_: &str| Some((rel.to_string(), "python"));
         let checks = request_check::build(ws.root(), &exps, &locate, Some("python"), &files, &dir);
-        let mut base = ws.fork();
-        base.discard();
-        let old_dir = base.shadow_root().ok()?;
         let new_dir = ws.shadow_root().ok()?;
+        let old_dir = self.old_dir(ws).await?;
         for (call, check) in perturbed.iter().zip(&checks) {
             let Some(cmd) = &check.cmd else { continue };
             let cmd = request_check::with_call_limit(cmd, TEST_PROBE_LIMIT);
             let limit = std::time::Duration::from_secs(u64::from(TEST_PROBE_LIMIT) + 5);
-            let old = crate::probe::Outcome::of(&check::run(&old_dir, &cmd, limit).await);
+            let old = crate::probe::Outcome::of(&check::run(old_dir, &cmd, limit).await);
             if !old.returned() {
                 continue;
             }
@@ -391,9 +393,7 @@ impl Oracle {
     ) -> &Vec<Vec<crate::probe::Outcome>> {
         self.baseline
             .get_or_init(|| async {
-                let mut base = ws.fork();
-                base.discard();
-                let Ok(dir) = base.shadow_root() else {
+                let Some(dir) = self.old_dir(ws).await else {
                     return Vec::new();
                 };
                 let mut all = Vec::new();
@@ -401,7 +401,7 @@ impl Oracle {
                     let mut answers = Vec::new();
                     for cmd in &p.checks {
                         answers.push(crate::probe::Outcome::of(
-                            &check::run(&dir, cmd, timeout).await,
+                            &check::run(dir, cmd, timeout).await,
                         ));
                     }
                     all.push(answers);
@@ -409,6 +409,21 @@ impl Oracle {
                 all
             })
             .await
+    }
+
+    /// The shadow tree of the code before any edit (`ws` forked, its changes discarded), made
+    /// once per run for every probe that compares with the old code.
+    async fn old_dir(&self, ws: &Workspace) -> Option<&Path> {
+        self.old_code
+            .get_or_init(|| async {
+                let mut base = ws.fork();
+                base.discard();
+                let dir = base.shadow_root().ok()?;
+                Some((base, dir))
+            })
+            .await
+            .as_ref()
+            .map(|(_, dir)| dir.as_path())
     }
 
     /// The callees of the request checks that failed in `results`, in request order, with the
