@@ -175,6 +175,7 @@ fn parse_variant(v: &str) -> anyhow::Result<Variant> {
             "tests" => cfg.tests = f()?,
             "vendored" => cfg.vendored = f()?,
             "seeds" => cfg.seeds = f()? as usize,
+            "buffer" => cfg.buffer = f()?,
             _ => bail!("--variant {v}: unknown key `{k}`"),
         }
     }
@@ -289,14 +290,16 @@ fn materialise(git_dir: &Path, rev: &str, dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The methods, in report order (`walk-words`: the walk with [`RankConfig::graph`] 0).
-const METHODS: [&str; 4] = ["walk", "walk-words", "bm25", "aider"];
+/// The methods, in report order (`walk-words`: the walk with [`RankConfig::graph`] 0;
+/// `walk+buffer`: the walk as the chat runs it while the file of the first changed definition
+/// is the current buffer — the editor's seed, not a text-only request).
+const METHODS: [&str; 5] = ["walk", "walk-words", "walk+buffer", "bm25", "aider"];
 
 /// The methods of a run: [`METHODS`] with the variants after `walk-words`.
 fn methods(variants: &[Variant]) -> Vec<&'static str> {
-    let mut m: Vec<&'static str> = METHODS[..2].to_vec();
+    let mut m: Vec<&'static str> = METHODS[..3].to_vec();
     m.extend(variants.iter().map(|v| v.0));
-    m.extend(&METHODS[2..]);
+    m.extend(&METHODS[3..]);
     m
 }
 
@@ -518,6 +521,21 @@ fn run_case(
                 ms: 0.0,
             },
         );
+        if let Some(first) = case.answers.first() {
+            let in_buffer = Seeds {
+                files: vec![PathBuf::from(&first.path)],
+                ..seeds.clone()
+            };
+            let w = g.walk(&in_buffer, b);
+            out.entry("walk+buffer").or_default().insert(
+                b,
+                Outcome {
+                    hits: score::score(&case.answers, &shown_of(&w)),
+                    tokens: w.tokens,
+                    ms: 0.0,
+                },
+            );
+        }
         let t = Instant::now();
         let w = g.walk(&seeds, b);
         let ms = t.elapsed().as_secs_f64() * 1e3;
@@ -944,7 +962,7 @@ mod tests {
         assert_eq!(res["walk"][&1000].hits, [(true, true)]);
         assert_eq!(extra.rank, [Some(0)], "{:?}", extra.top);
         assert!(res["walk"][&40].tokens <= 40);
-        for m in ["walk-words", "bm25"] {
+        for m in ["walk-words", "walk+buffer", "bm25"] {
             assert_eq!(res[m][&1000].hits.len(), 1, "{m}");
         }
         assert!(!res.contains_key("aider"));

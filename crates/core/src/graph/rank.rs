@@ -5,7 +5,7 @@
 //! 1. **Words** ([`super::lexical`]): BM25 of the request's terms against each definition's
 //!    name, enclosing names, doc comment and own source (identifiers split, stop words never
 //!    terms), lifted when the definition's file path matches the request too (`blame:` →
-//!    `blame.lua`), plus a bonus for a definition a word marked as code names exactly
+//!    `blame.lua`) and when it is in a seed file (the buffer the request comes from), plus a bonus for a definition a word marked as code names exactly
 //!    (`` `extend()` ``), shared among its definitions.
 //! 2. **Structure**: personalised PageRank (Aider's repo-map idea) seeded with the best word
 //!    hits, the files whose paths match, and the editor's seeds (the buffer, the definition
@@ -90,6 +90,9 @@ pub struct RankConfig {
     /// a file whose head says it is generated, such as a Bison parser): a request is about the
     /// project's own code, and a generated parser repeats every token name. Defaults to 0.5.
     pub vendored: f32,
+    /// How much being in one of the seed files (the current buffer, quickfix files) lifts a
+    /// definition's word score: multiplied by `1 + buffer`. Defaults to 1.
+    pub buffer: f32,
 }
 
 impl Default for RankConfig {
@@ -102,6 +105,7 @@ impl Default for RankConfig {
             file: 0.5,
             tests: 0.5,
             vendored: 0.5,
+            buffer: 1.0,
         }
     }
 }
@@ -222,6 +226,7 @@ fn word_scores(
     data: &GraphData,
     lex: &Lexicon,
     req: &Request,
+    buffers: &[u32],
     cfg: &RankConfig,
 ) -> (HashMap<SymId, f32>, Vec<(u32, f32)>) {
     let mut out: HashMap<SymId, f32> = HashMap::new();
@@ -235,7 +240,10 @@ fn word_scores(
     let max = hits.iter().map(|x| x.1).fold(0.0, f32::max);
     if max > 0.0 {
         for (id, s) in hits {
-            let lift = 1.0 + cfg.path * path_of.get(&id.file).copied().unwrap_or(0.0);
+            let mut lift = 1.0 + cfg.path * path_of.get(&id.file).copied().unwrap_or(0.0);
+            if buffers.contains(&id.file) {
+                lift *= 1.0 + cfg.buffer;
+            }
             out.insert(id, s / max * lift);
         }
     }
@@ -350,7 +358,12 @@ impl Graph {
         let req = Request::parse(&seeds.text);
         let (words, paths, generated) = {
             let lex = self.lexicon(&data);
-            let (w, p) = word_scores(&data, &lex, &req, cfg);
+            let buffers: Vec<u32> = seeds
+                .files
+                .iter()
+                .filter_map(|p| data.file_id(&self.key_for(p)))
+                .collect();
+            let (w, p) = word_scores(&data, &lex, &req, &buffers, cfg);
             (w, p, lex.generated_files())
         };
         let mut best: Vec<(SymId, f32)> = words.iter().map(|(&id, &s)| (id, s)).collect();
@@ -612,6 +625,34 @@ def test_spawn_blocking_after_shutdown_raises():
         assert_eq!(code[0].path, "pool.py", "{code:?}");
         let test = g.rank_hits(&Seeds::text("the test of spawn blocking after shutdown"), 1);
         assert_eq!(test[0].path, "tests/test_pool.py", "{test:?}");
+    }
+
+    #[test]
+    fn the_buffer_the_request_comes_from_lifts_its_word_hits() {
+        let code = "def parse_number(text):\n    return int(text)\n";
+        let g = project("buffer", &[("src/a.py", code), ("src/b.py", code)]);
+        let text = g.rank_hits(&Seeds::text("parse a number"), 2);
+        assert_eq!(text[0].path, "src/a.py", "ties go by address: {text:?}");
+        let in_b = Seeds {
+            files: vec![PathBuf::from("src/b.py")],
+            ..Seeds::text("parse a number")
+        };
+        let hits = g.rank_hits(&in_b, 2);
+        assert_eq!(hits[0].path, "src/b.py", "{hits:?}");
+        // Only word hits are lifted: the buffer's other definitions do not outrank them.
+        let g = project(
+            "buffer-only-hits",
+            &[
+                ("src/a.py", code),
+                ("src/b.py", "def unrelated(x):\n    return x\n"),
+            ],
+        );
+        let in_b = Seeds {
+            files: vec![PathBuf::from("src/b.py")],
+            ..Seeds::text("parse a number")
+        };
+        let hits = g.rank_hits(&in_b, 2);
+        assert_eq!(hits[0].name, "parse_number", "{hits:?}");
     }
 
     #[test]
