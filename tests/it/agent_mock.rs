@@ -310,6 +310,45 @@ fn a_request_example_becomes_a_check_and_a_change_it_runs_is_verified() {
 }
 
 #[test]
+fn an_example_typed_without_backticks_is_a_check_too_but_only_for_a_defined_function() {
+    // As users type it: no backticks. The call to a function the project does not define
+    // (`titlecase`) is prose as far as checks go; `slug`'s example is checked and refuses the
+    // first, wrong reply.
+    let server = MockServer::start(MockConfig::new(
+        Flavor::LlamaCpp,
+        vec![
+            reply("    return text.replace(' ', '_')\n"),
+            reply("    return text.lower().replace(' ', '-')\n"),
+        ],
+    ));
+    let dir = project(&[("text.py", SLUG)]);
+    let prompt = "fix slug('Hi There') must return 'hi-there' in text.py, \
+                  like titlecase('a b') returns 'A B'";
+    let (ok, out) = run(&dir, &server, &["--prompt", prompt]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("check request: slug('Hi There') == 'hi-there'"),
+        "{out}"
+    );
+    assert!(!out.contains("titlecase('a b') =="), "{out}");
+    let second = server.chat_requests()[1]["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        second.contains("returned 'Hi_There', expected 'hi-there'"),
+        "the failing example is fed back: {second}"
+    );
+    assert!(
+        out.contains("verified: `slug` executed by request 1"),
+        "{out}"
+    );
+    assert!(std::fs::read_to_string(dir.join("text.py"))
+        .unwrap()
+        .contains("text.lower()"));
+}
+
+#[test]
 fn a_change_that_only_compiles_is_checked_not_verified_and_run_exits_non_zero() {
     // No tests, no example: only py_compile can judge the reply.
     let server = MockServer::start(MockConfig::new(

@@ -17,6 +17,9 @@
 //! - *must/should print|output VALUE*, *so that it prints VALUE*, *prints A but should print B*,
 //!   with the command in the nearest preceding code span when it is one (`node main.js 2 3`).
 //!
+//! Calls typed as plain prose, without backticks, are read by [`parse_bare`], only with
+//! literal arguments and only when followed by one of the shapes above.
+//!
 //! Invariant: a phrase that does not match one of these shapes yields nothing (never a guess); a
 //! CALL is an identifier path followed by one balanced argument list.
 
@@ -161,6 +164,124 @@ pub fn parse(request: &str) -> Vec<Expectation> {
             }
         }
     }
+    out
+}
+
+/// Expectations stated with calls typed as plain prose, without backticks:
+/// "slug('Hi There') must return 'hi-there'", "avg([]) should return 0.0". Users type requests
+/// like that; with no check built a right change is only *checked* and waits for review.
+///
+/// Read more strictly than code spans, so prose is never taken for a call: the call must stand
+/// on its own (no letter, digit, `_` or backtick right before its name), every argument must be
+/// a literal (numbers, quoted strings, `True`/`null`…, brackets of literals, `name=literal`),
+/// and the words after it must be one of the shapes [`parse`] reads. Calls inside code spans
+/// are left to [`parse`]. The caller keeps only calls whose function the project defines.
+pub fn parse_bare(request: &str) -> Vec<Expectation> {
+    let mut text = outside_fences(request);
+    // Blank the code spans (same length, so offsets stay): their calls are `parse`'s.
+    let spans: Vec<(usize, usize)> = code_spans(&text)
+        .iter()
+        .map(|s| (s.end - s.text.len() - 2, s.end))
+        .collect();
+    for (a, b) in spans {
+        text.replace_range(a..b, &" ".repeat(b - a));
+    }
+    let mut out: Vec<Expectation> = Vec::new();
+    let bytes = text.as_bytes();
+    for (open, _) in text.match_indices('(') {
+        let start = text[..open]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| c.is_alphanumeric() || "_.:".contains(c))
+            .last()
+            .map_or(open, |(i, _)| i);
+        let head = &text[start..open];
+        let standalone = start == 0 || {
+            let prev = text[..start].chars().next_back().unwrap_or(' ');
+            !(prev.is_alphanumeric() || prev == '_' || prev == '`' || prev == '\'')
+        };
+        if head.is_empty() || !standalone || head.ends_with(['.', ':']) {
+            continue;
+        }
+        let Some(close) = balanced_end(&text, open) else {
+            continue;
+        };
+        if bytes.get(close) != Some(&b')') {
+            continue;
+        }
+        let call = &text[start..=close];
+        if !is_call(call) || !literal_args(&text[open + 1..close]) {
+            continue;
+        }
+        if let Some(e) = after_call(call, &text[close + 1..]) {
+            if !out.contains(&e) {
+                out.push(e);
+            }
+        }
+    }
+    out
+}
+
+/// Whether every top-level argument is a literal (or `name=literal`); no arguments is fine.
+fn literal_args(args: &str) -> bool {
+    split_top(args, &[',']).iter().all(|a| {
+        let a = a.trim();
+        let value = match top_level_find(a, "=") {
+            Some(at) if !a[at..].starts_with("==") => {
+                let name = a[..at].trim();
+                if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    return false;
+                }
+                a[at + 1..].trim()
+            }
+            _ => a,
+        };
+        is_literal(value)
+    }) || args.trim().is_empty()
+}
+
+/// A literal value: a number, a quoted string, a keyword constant, or brackets holding literals
+/// (`[1, 2]`, `{'a': 1}`, `(1,)`).
+fn is_literal(v: &str) -> bool {
+    let v = v.trim();
+    let Some(first) = v.chars().next() else {
+        return false;
+    };
+    match first {
+        '"' | '\'' => balanced_quote(v) == Some(v.len() - 1),
+        '[' | '{' | '(' => {
+            balanced_end(v, 0) == Some(v.len() - 1)
+                && split_top(&v[1..v.len() - 1], &[',', ':'])
+                    .iter()
+                    .all(|x| x.trim().is_empty() || is_literal(x))
+        }
+        _ => {
+            v.parse::<f64>().is_ok()
+                || matches!(
+                    v,
+                    "True" | "False" | "None" | "true" | "false" | "null" | "nil" | "undefined"
+                )
+        }
+    }
+}
+
+/// `s` split at the top-level (outside quotes and brackets) occurrences of `seps`.
+fn split_top<'a>(s: &'a str, seps: &[char]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut from = 0;
+    for (i, c) in outside_quotes(s, &['\'', '"']) {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ if depth == 0 && seps.contains(&c) => {
+                out.push(&s[from..i]);
+                from = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[from..]);
     out
 }
 
@@ -913,6 +1034,52 @@ mod tests {
         Expectation::Value {
             call: call.into(),
             expected: expected.into(),
+        }
+    }
+
+    #[test]
+    fn bare_calls_with_literal_arguments_are_read() {
+        assert_eq!(
+            parse_bare("fix slug('Hi There') must return 'hi-there' in slug.py"),
+            [value("slug('Hi There')", "'hi-there'")]
+        );
+        assert_eq!(
+            parse_bare("avg([]) raises ZeroDivisionError; it should return 0.0."),
+            [value("avg([])", "0.0")]
+        );
+        assert_eq!(
+            parse_bare(
+                "make sure total(items=[1, 2.5]) == 3.5 and parse('') should raise ValueError"
+            ),
+            [
+                value("total(items=[1, 2.5])", "3.5"),
+                Expectation::Raises {
+                    call: "parse('')".into(),
+                    error: Some("ValueError".into())
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn prose_is_never_read_as_a_bare_call() {
+        for request in [
+            // Arguments that are names, not values.
+            "add(a, b) should return the sum",
+            "get(cfg, 'x') should return None",
+            // No shape after the call, or no value.
+            "slug('Hi There') is wrong",
+            "call slug('x') from the CLI",
+            // Part of a word, a method call's tail, a parenthesis in prose.
+            "the result (3) should be 4",
+            "x.slug('a')returns",
+            "fix it (it should return 3)",
+            // Inside a code span: parse() reads those.
+            "`slug('Hi There')` must return 'hi-there'",
+            // Inside a fenced block.
+            "see\n```\nslug('a') == 'b'\n```",
+        ] {
+            assert_eq!(parse_bare(request), [], "{request}");
         }
     }
 

@@ -98,6 +98,15 @@ impl Oracle {
                 .is_none_or(|t| !t.command.contains(&r.command))
         });
         let mut expectations = expect::parse(prompt);
+        // Calls typed without backticks count only for a function the project defines.
+        for e in expect::parse_bare(prompt) {
+            let defined = e
+                .callee()
+                .is_some_and(|c| locate(ws, files, targets, c).is_some());
+            if defined && !expectations.contains(&e) {
+                expectations.push(e);
+            }
+        }
         for t in targets {
             if t.rel.ends_with(".py") {
                 if let Ok(text) = ws.read(&t.path) {
