@@ -274,10 +274,10 @@ const SLUG: &str =
 const SLUG_REQUEST: &str =
     "slug() in text.py should lowercase: `slug('Hi There')` must return `'hi-there'`.";
 
-#[test]
-fn a_request_example_becomes_a_check_and_a_change_it_runs_is_verified() {
-    // No test files: the request's example is the only oracle. The first reply compiles but
-    // is wrong; the example check says so and the second reply is right.
+/// Runs `prompt` on the slug project against a wrong reply, then a right one: the example
+/// `slug('Hi There') == 'hi-there'` must be checked, refuse the first and verify the second.
+/// Returns the run's output.
+fn slug_example_is_checked(prompt: &str) -> String {
     let server = MockServer::start(MockConfig::new(
         Flavor::LlamaCpp,
         vec![
@@ -286,51 +286,12 @@ fn a_request_example_becomes_a_check_and_a_change_it_runs_is_verified() {
         ],
     ));
     let dir = project(&[("text.py", SLUG)]);
-    let (ok, out) = run(&dir, &server, &["--prompt", SLUG_REQUEST]);
-    assert!(ok, "{out}");
-    assert!(
-        out.contains("check request: slug('Hi There') == 'hi-there'"),
-        "{out}"
-    );
-    let second = server.chat_requests()[1]["messages"][1]["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        second.contains("returned 'Hi_There', expected 'hi-there'"),
-        "the failing example is fed back: {second}"
-    );
-    assert!(
-        out.contains("verified: `slug` executed by request 1"),
-        "{out}"
-    );
-    assert!(std::fs::read_to_string(dir.join("text.py"))
-        .unwrap()
-        .contains("text.lower()"));
-}
-
-#[test]
-fn an_example_typed_without_backticks_is_a_check_too_but_only_for_a_defined_function() {
-    // As users type it: no backticks. The call to a function the project does not define
-    // (`titlecase`) is prose as far as checks go; `slug`'s example is checked and refuses the
-    // first, wrong reply.
-    let server = MockServer::start(MockConfig::new(
-        Flavor::LlamaCpp,
-        vec![
-            reply("    return text.replace(' ', '_')\n"),
-            reply("    return text.lower().replace(' ', '-')\n"),
-        ],
-    ));
-    let dir = project(&[("text.py", SLUG)]);
-    let prompt = "fix slug('Hi There') must return 'hi-there' in text.py, \
-                  like titlecase('a b') returns 'A B'";
     let (ok, out) = run(&dir, &server, &["--prompt", prompt]);
     assert!(ok, "{out}");
     assert!(
         out.contains("check request: slug('Hi There') == 'hi-there'"),
         "{out}"
     );
-    assert!(!out.contains("titlecase('a b') =="), "{out}");
     let second = server.chat_requests()[1]["messages"][1]["content"]
         .as_str()
         .unwrap()
@@ -346,6 +307,25 @@ fn an_example_typed_without_backticks_is_a_check_too_but_only_for_a_defined_func
     assert!(std::fs::read_to_string(dir.join("text.py"))
         .unwrap()
         .contains("text.lower()"));
+    out
+}
+
+#[test]
+fn a_request_example_becomes_a_check_and_a_change_it_runs_is_verified() {
+    // No test files: the request's example is the only oracle. The first reply compiles but
+    // is wrong; the example check says so and the second reply is right.
+    slug_example_is_checked(SLUG_REQUEST);
+}
+
+#[test]
+fn an_example_typed_without_backticks_is_a_check_too_but_only_for_a_defined_function() {
+    // As users type it: no backticks. The call to a function the project does not define
+    // (`titlecase`) is prose as far as checks go.
+    let out = slug_example_is_checked(
+        "fix slug('Hi There') must return 'hi-there' in text.py, \
+         like titlecase('a b') returns 'A B'",
+    );
+    assert!(!out.contains("titlecase('a b') =="), "{out}");
 }
 
 #[test]
