@@ -91,6 +91,8 @@ impl Expectation {
     }
 }
 
+use crate::probe::split_top;
+
 /// The request without its fenced blocks: they hold output or code, not requests.
 fn outside_fences(request: &str) -> String {
     request
@@ -224,7 +226,7 @@ pub fn parse_bare(request: &str) -> Vec<Expectation> {
 
 /// Whether every top-level argument is a literal (or `name=literal`); no arguments is fine.
 fn literal_args(args: &str) -> bool {
-    split_top(args, &[',']).iter().all(|a| {
+    split_top(args, ',').iter().all(|a| {
         let a = a.trim();
         let value = match top_level_find(a, "=") {
             Some(at) if !a[at..].starts_with("==") => {
@@ -251,9 +253,12 @@ fn is_literal(v: &str) -> bool {
         '"' | '\'' => balanced_quote(v) == Some(v.len() - 1),
         '[' | '{' | '(' => {
             balanced_end(v, 0) == Some(v.len() - 1)
-                && split_top(&v[1..v.len() - 1], &[',', ':'])
-                    .iter()
-                    .all(|x| x.trim().is_empty() || is_literal(x))
+                && split_top(&v[1..v.len() - 1], ',').iter().all(|item| {
+                    // A dict's `key: value` is two literals.
+                    split_top(item, ':')
+                        .iter()
+                        .all(|x| x.trim().is_empty() || is_literal(x))
+                })
         }
         _ => {
             v.parse::<f64>().is_ok()
@@ -263,26 +268,6 @@ fn is_literal(v: &str) -> bool {
                 )
         }
     }
-}
-
-/// `s` split at the top-level (outside quotes and brackets) occurrences of `seps`.
-fn split_top<'a>(s: &'a str, seps: &[char]) -> Vec<&'a str> {
-    let mut out = Vec::new();
-    let mut depth = 0i32;
-    let mut from = 0;
-    for (i, c) in outside_quotes(s, &['\'', '"']) {
-        match c {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            _ if depth == 0 && seps.contains(&c) => {
-                out.push(&s[from..i]);
-                from = i + c.len_utf8();
-            }
-            _ => {}
-        }
-    }
-    out.push(&s[from..]);
-    out
 }
 
 /// Python doctest examples (`>>> call` then the expected value on the next line) in `source`.
@@ -1046,6 +1031,10 @@ mod tests {
         assert_eq!(
             parse_bare("avg([]) raises ZeroDivisionError; it should return 0.0."),
             [value("avg([])", "0.0")]
+        );
+        assert_eq!(
+            parse_bare("total({'a': 1, 'b': [2]}) should be 3"),
+            [value("total({'a': 1, 'b': [2]})", "3")]
         );
         assert_eq!(
             parse_bare(

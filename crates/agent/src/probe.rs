@@ -346,8 +346,8 @@ fn list_variants(arg: &str) -> Option<Vec<String>> {
     Some(out)
 }
 
-/// `s` split at `sep` outside quotes and brackets.
-fn split_top(s: &str, sep: char) -> Vec<&str> {
+/// `s` split at `sep` outside quotes and brackets (nothing for a blank `s`).
+pub(crate) fn split_top(s: &str, sep: char) -> Vec<&str> {
     let mut out = Vec::new();
     let (mut depth, mut start) = (0i32, 0);
     for (i, c) in crate::expect::outside_quotes(s, &['\'', '"', '`']) {
