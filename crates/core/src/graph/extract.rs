@@ -158,52 +158,65 @@ pub(crate) fn collect(
         cursor: None,
         children: HashMap::new(),
     };
-    for_each_match(tags, cursor, tree.root_node(), src, range, |m| {
-        let (mut def, mut name, mut qual, mut scope, mut rref) = (None, None, None, None, None);
-        for c in m.captures() {
-            match roles[c.index as usize] {
-                Role::Def(k) => def = Some((k, c.node)),
-                Role::Name => name = Some(c.node),
-                Role::Qualifier => qual = Some(c.node),
-                Role::Scope => scope = Some(c.node),
-                Role::Ref(k) => rref = Some(k),
-                Role::Import => raw.imports.push(RawImport {
-                    text: clean_import(text(c.node, src)),
-                    span: span_of(c.node),
-                }),
-                Role::Ignore => {}
+    // Definitions already built, by span: (pattern, index in `raw.defs`). A node matched by
+    // several patterns (a Rust method is also a function) is built once, for the earliest
+    // pattern, which is the one `finish` keeps.
+    let mut built: foldhash::HashMap<(u32, u32), (u32, usize)> = Default::default();
+    for_each_match(
+        tags,
+        cursor,
+        tree.root_node(),
+        src,
+        range,
+        |pattern, captures| {
+            let (mut def, mut name, mut qual, mut scope, mut rref) = (None, None, None, None, None);
+            for c in captures {
+                match roles[c.index as usize] {
+                    Role::Def(k) => def = Some((k, c.node)),
+                    Role::Name => name = Some(c.node),
+                    Role::Qualifier => qual = Some(c.node),
+                    Role::Scope => scope = Some(c.node),
+                    Role::Ref(k) => rref = Some(k),
+                    Role::Import => raw.imports.push(RawImport {
+                        text: clean_import(text(c.node, src)),
+                        span: span_of(c.node),
+                    }),
+                    Role::Ignore => {}
+                }
             }
-        }
-        let pattern = m.pattern_index as u32;
-        let Some(name) = name else { return };
-        if let Some((kind, node)) = def {
-            raw.defs.push(make_def(
-                kind,
-                node,
-                name,
-                qual,
-                src,
-                pattern,
-                outline,
-                &mut siblings,
-            ));
-        } else if let Some(node) = scope {
-            raw.scopes.push(RawScope {
-                name: text(name, src).to_string(),
-                span: span_of(node),
-                pattern,
-            });
-        } else if let (Some(kind), false) = (rref, outline) {
-            raw.refs.push(RawRef {
-                name: text(name, src).to_string(),
-                kind,
-                byte: name.start_byte() as u32,
-                end: name.end_byte() as u32,
-                row: name.start_position().row as u32,
-                pattern,
-            });
-        }
-    });
+            let pattern = pattern as u32;
+            let Some(name) = name else { return };
+            if let Some((kind, node)) = def {
+                let key = (node.start_byte() as u32, node.end_byte() as u32);
+                let slot = match built.get(&key) {
+                    Some(&(p, _)) if p <= pattern => return,
+                    Some(&(_, i)) => Some(i),
+                    None => None,
+                };
+                let d = make_def(kind, node, name, qual, src, pattern, outline, &mut siblings);
+                match slot {
+                    Some(i) => raw.defs[i] = d,
+                    None => raw.defs.push(d),
+                }
+                built.insert(key, (pattern, slot.unwrap_or(raw.defs.len() - 1)));
+            } else if let Some(node) = scope {
+                raw.scopes.push(RawScope {
+                    name: text(name, src).to_string(),
+                    span: span_of(node),
+                    pattern,
+                });
+            } else if let (Some(kind), false) = (rref, outline) {
+                raw.refs.push(RawRef {
+                    name: text(name, src).to_string(),
+                    kind,
+                    byte: name.start_byte() as u32,
+                    end: name.end_byte() as u32,
+                    row: name.start_position().row as u32,
+                    pattern,
+                });
+            }
+        },
+    );
     raw
 }
 
