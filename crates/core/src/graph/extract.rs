@@ -158,52 +158,65 @@ pub(crate) fn collect(
         cursor: None,
         children: HashMap::new(),
     };
-    for_each_match(tags, cursor, tree.root_node(), src, range, |m| {
-        let (mut def, mut name, mut qual, mut scope, mut rref) = (None, None, None, None, None);
-        for c in m.captures() {
-            match roles[c.index as usize] {
-                Role::Def(k) => def = Some((k, c.node)),
-                Role::Name => name = Some(c.node),
-                Role::Qualifier => qual = Some(c.node),
-                Role::Scope => scope = Some(c.node),
-                Role::Ref(k) => rref = Some(k),
-                Role::Import => raw.imports.push(RawImport {
-                    text: clean_import(text(c.node, src)),
-                    span: span_of(c.node),
-                }),
-                Role::Ignore => {}
+    // Definitions already built, by span: (pattern, index in `raw.defs`). A node matched by
+    // several patterns (a Rust method is also a function) is built once, for the earliest
+    // pattern, which is the one `finish` keeps.
+    let mut built: foldhash::HashMap<(u32, u32), (u32, usize)> = Default::default();
+    for_each_match(
+        tags,
+        cursor,
+        tree.root_node(),
+        src,
+        range,
+        |pattern, captures| {
+            let (mut def, mut name, mut qual, mut scope, mut rref) = (None, None, None, None, None);
+            for c in captures {
+                match roles[c.index as usize] {
+                    Role::Def(k) => def = Some((k, c.node)),
+                    Role::Name => name = Some(c.node),
+                    Role::Qualifier => qual = Some(c.node),
+                    Role::Scope => scope = Some(c.node),
+                    Role::Ref(k) => rref = Some(k),
+                    Role::Import => raw.imports.push(RawImport {
+                        text: clean_import(text(c.node, src)),
+                        span: span_of(c.node),
+                    }),
+                    Role::Ignore => {}
+                }
             }
-        }
-        let pattern = m.pattern_index as u32;
-        let Some(name) = name else { return };
-        if let Some((kind, node)) = def {
-            raw.defs.push(make_def(
-                kind,
-                node,
-                name,
-                qual,
-                src,
-                pattern,
-                outline,
-                &mut siblings,
-            ));
-        } else if let Some(node) = scope {
-            raw.scopes.push(RawScope {
-                name: text(name, src).to_string(),
-                span: span_of(node),
-                pattern,
-            });
-        } else if let (Some(kind), false) = (rref, outline) {
-            raw.refs.push(RawRef {
-                name: text(name, src).to_string(),
-                kind,
-                byte: name.start_byte() as u32,
-                end: name.end_byte() as u32,
-                row: name.start_position().row as u32,
-                pattern,
-            });
-        }
-    });
+            let pattern = pattern as u32;
+            let Some(name) = name else { return };
+            if let Some((kind, node)) = def {
+                let key = (node.start_byte() as u32, node.end_byte() as u32);
+                let slot = match built.get(&key) {
+                    Some(&(p, _)) if p <= pattern => return,
+                    Some(&(_, i)) => Some(i),
+                    None => None,
+                };
+                let d = make_def(kind, node, name, qual, src, pattern, outline, &mut siblings);
+                match slot {
+                    Some(i) => raw.defs[i] = d,
+                    None => raw.defs.push(d),
+                }
+                built.insert(key, (pattern, slot.unwrap_or(raw.defs.len() - 1)));
+            } else if let Some(node) = scope {
+                raw.scopes.push(RawScope {
+                    name: text(name, src).to_string(),
+                    span: span_of(node),
+                    pattern,
+                });
+            } else if let (Some(kind), false) = (rref, outline) {
+                raw.refs.push(RawRef {
+                    name: text(name, src).to_string(),
+                    kind,
+                    byte: name.start_byte() as u32,
+                    end: name.end_byte() as u32,
+                    row: name.start_position().row as u32,
+                    pattern,
+                });
+            }
+        },
+    );
     raw
 }
 
@@ -372,9 +385,111 @@ fn clean_import(s: &str) -> String {
 /// Sorts, de-duplicates and links raw items into the file's symbols, references and imports.
 /// Deterministic in its input *set*: the order of `raw`'s vectors does not matter.
 pub(crate) fn finish(lang: &Lang, raw: &Raw, outline: bool) -> FileSymbols {
+    let plan = plan(lang, raw, outline);
+    plan.fill(
+        |i| raw.defs[i].clone(),
+        |i| raw.refs[i].name.clone(),
+        |i| raw.imports[i].text.clone(),
+    )
+}
+
+/// [`finish`] for a `raw` that is not kept (a cold extraction): its strings are moved into the
+/// symbols instead of copied (one allocation less for each of a file's thousands of references).
+pub(crate) fn finish_owned(lang: &Lang, mut raw: Raw, outline: bool) -> FileSymbols {
+    let plan = plan(lang, &raw, outline);
+    let Raw {
+        defs,
+        refs,
+        imports,
+        ..
+    } = &mut raw;
+    plan.fill(
+        |i| std::mem::replace(&mut defs[i], RawDef::empty()),
+        |i| std::mem::take(&mut refs[i].name),
+        |i| std::mem::take(&mut imports[i].text),
+    )
+}
+
+impl RawDef {
+    /// A placeholder left where a definition was moved out.
+    fn empty() -> RawDef {
+        RawDef {
+            kind: SymbolKind::Function,
+            name: String::new(),
+            qualifier: None,
+            span: Span::default(),
+            name_byte: 0,
+            inv_start: 0,
+            signature: String::new(),
+            doc: String::new(),
+            pattern: 0,
+        }
+    }
+}
+
+/// What [`finish`] keeps of a [`Raw`], by index, with everything computed but the strings
+/// copied from it: symbols (name, signature and doc still empty) with the index of their
+/// definition, references with theirs, imports with theirs.
+struct Plan {
+    symbols: Vec<(Symbol, usize)>,
+    refs: Vec<(Reference, usize)>,
+    imports: Vec<(u32, usize)>,
+    outline: bool,
+}
+
+impl Plan {
+    /// The file's symbols, taking each kept item's strings from `def`, `reference` and
+    /// `import` (each called once per kept index).
+    fn fill(
+        self,
+        mut def: impl FnMut(usize) -> RawDef,
+        mut reference: impl FnMut(usize) -> String,
+        mut import: impl FnMut(usize) -> String,
+    ) -> FileSymbols {
+        let outline = self.outline;
+        let symbols = self
+            .symbols
+            .into_iter()
+            .map(|(mut s, i)| {
+                let d = def(i);
+                s.name = d.name;
+                s.signature = d.signature;
+                if !outline {
+                    s.doc = d.doc;
+                }
+                s
+            })
+            .collect();
+        let refs = self
+            .refs
+            .into_iter()
+            .map(|(mut r, i)| {
+                r.name = reference(i);
+                r
+            })
+            .collect();
+        let imports = self
+            .imports
+            .into_iter()
+            .map(|(row, i)| Import {
+                text: import(i),
+                row,
+            })
+            .collect();
+        FileSymbols {
+            symbols,
+            refs,
+            imports,
+            outline_only: outline,
+        }
+    }
+}
+
+fn plan(lang: &Lang, raw: &Raw, outline: bool) -> Plan {
     // Definitions: outer before inner; when several patterns matched one node the earliest wins.
-    let mut defs: Vec<&RawDef> = raw.defs.iter().collect();
-    defs.sort_by(|a, b| {
+    let mut defs: Vec<usize> = (0..raw.defs.len()).collect();
+    defs.sort_by(|&a, &b| {
+        let (a, b) = (&raw.defs[a], &raw.defs[b]);
         (
             a.span.start_byte,
             std::cmp::Reverse(a.span.end_byte),
@@ -387,6 +502,7 @@ pub(crate) fn finish(lang: &Lang, raw: &Raw, outline: bool) -> FileSymbols {
             ))
     });
     defs.dedup_by(|b, a| {
+        let (a, b) = (&raw.defs[*a], &raw.defs[*b]);
         a.span.start_byte == b.span.start_byte && a.span.end_byte == b.span.end_byte
     });
     let mut scopes: Vec<&RawScope> = raw.scopes.iter().collect();
@@ -406,10 +522,11 @@ pub(crate) fn finish(lang: &Lang, raw: &Raw, outline: bool) -> FileSymbols {
         Def(u32),
         Scope(&'a str),
     }
-    let mut symbols: Vec<Symbol> = Vec::with_capacity(defs.len());
+    let mut symbols: Vec<(Symbol, usize)> = Vec::with_capacity(defs.len());
     let mut stack: Vec<(Span, Open)> = Vec::new();
     let mut si = 0;
-    for d in &defs {
+    for &di in &defs {
+        let d = &raw.defs[di];
         while si < scopes.len() && scopes[si].span.start_byte <= d.span.start_byte {
             let s = scopes[si];
             while stack.last().is_some_and(|(sp, _)| !sp.contains(&s.span)) {
@@ -424,7 +541,7 @@ pub(crate) fn finish(lang: &Lang, raw: &Raw, outline: bool) -> FileSymbols {
         let mut qualified = String::new();
         for (_, o) in &stack {
             let part = match o {
-                Open::Def(i) => symbols[*i as usize].name.as_str(),
+                Open::Def(i) => raw.defs[symbols[*i as usize].1].name.as_str(),
                 Open::Scope(n) => n,
             };
             qualified.push_str(part);
@@ -440,77 +557,79 @@ pub(crate) fn finish(lang: &Lang, raw: &Raw, outline: bool) -> FileSymbols {
             Open::Scope(_) => None,
         });
         let idx = symbols.len() as u32;
-        symbols.push(Symbol {
-            name: d.name.clone(),
-            qualified,
-            kind: d.kind,
-            span: d.span,
-            name_byte: d.name_byte,
-            signature: d.signature.clone(),
-            doc: if outline {
-                String::new()
-            } else {
-                d.doc.clone()
+        symbols.push((
+            Symbol {
+                name: String::new(),
+                qualified,
+                kind: d.kind,
+                span: d.span,
+                name_byte: d.name_byte,
+                signature: String::new(),
+                doc: String::new(),
+                parent,
             },
-            parent,
-        });
+            di,
+        ));
         stack.push((d.span, Open::Def(idx)));
     }
 
     // References: drop definitions' own names, one reference per name position.
-    let def_names: HashSet<u32> = symbols.iter().map(|s| s.name_byte).collect();
-    let mut refs: Vec<&RawRef> = raw
-        .refs
-        .iter()
-        .filter(|r| !def_names.contains(&r.byte))
+    let def_names: HashSet<u32> = symbols.iter().map(|(s, _)| s.name_byte).collect();
+    let mut refs: Vec<usize> = (0..raw.refs.len())
+        .filter(|&i| !def_names.contains(&raw.refs[i].byte))
         .collect();
-    refs.sort_by_key(|r| (r.byte, r.pattern));
-    refs.dedup_by_key(|r| r.byte);
+    refs.sort_by_key(|&i| (raw.refs[i].byte, raw.refs[i].pattern));
+    refs.dedup_by_key(|i| raw.refs[*i].byte);
     let mut out_refs = Vec::with_capacity(refs.len());
     let mut open: Vec<u32> = Vec::new();
     let mut next = 0usize;
-    for r in refs {
-        while next < symbols.len() && symbols[next].span.start_byte <= r.byte {
+    for ri in refs {
+        let r = &raw.refs[ri];
+        while next < symbols.len() && symbols[next].0.span.start_byte <= r.byte {
             open.push(next as u32);
             next += 1;
         }
         while open
             .last()
-            .is_some_and(|&i| symbols[i as usize].span.end_byte <= r.byte)
+            .is_some_and(|&i| symbols[i as usize].0.span.end_byte <= r.byte)
         {
             open.pop();
         }
         // `open` is a stack of nested spans only if spans nest; an overlapping sibling left on the
         // stack is skipped by scanning down to the innermost span that really contains the byte.
         let enclosing = open.iter().rev().copied().find(|&i| {
-            let s = &symbols[i as usize].span;
+            let s = &symbols[i as usize].0.span;
             s.start_byte <= r.byte && r.byte < s.end_byte
         });
-        out_refs.push(Reference {
-            name: r.name.clone(),
-            kind: r.kind,
-            byte: r.byte,
-            row: r.row,
-            enclosing,
-        });
+        out_refs.push((
+            Reference {
+                name: String::new(),
+                kind: r.kind,
+                byte: r.byte,
+                row: r.row,
+                enclosing,
+            },
+            ri,
+        ));
     }
 
-    let mut imports: Vec<&RawImport> = raw.imports.iter().collect();
-    imports.sort_by_key(|i| (i.span.start_byte, i.span.end_byte));
-    imports.dedup_by_key(|i| (i.span.start_byte, i.span.end_byte));
+    let mut imports: Vec<usize> = (0..raw.imports.len()).collect();
+    let key = |i: &usize| {
+        let s = &raw.imports[*i].span;
+        (s.start_byte, s.end_byte)
+    };
+    imports.sort_by_key(key);
+    imports.dedup_by_key(|i| key(i));
     let imports = imports
         .into_iter()
-        .map(|i| Import {
-            text: i.text.clone(),
-            row: i.span.start_row,
-        })
+        .map(|i| (raw.imports[i].span.start_row, i))
         .collect();
 
-    FileSymbols {
+    Plan {
         symbols,
         refs: out_refs,
         imports,
-        outline_only: outline,
+        outline,
     }
 }
 
@@ -525,7 +644,7 @@ pub fn extract(
 ) -> Option<FileSymbols> {
     let tags = lang.tags()?;
     let raw = collect(tags, lang.attach(), cursor, tree, src, None, outline);
-    Some(finish(lang, &raw, outline))
+    Some(finish_owned(lang, raw, outline))
 }
 
 #[cfg(test)]
@@ -632,6 +751,12 @@ mod tests {
                         finish(lang, &a, outline),
                         finish(lang, &b, outline),
                         "{} range {range:?} outline {outline}",
+                        path.display()
+                    );
+                    assert_eq!(
+                        finish_owned(lang, a.clone(), outline),
+                        finish(lang, &a, outline),
+                        "{}: moving strings changed the result",
                         path.display()
                     );
                     let key =

@@ -392,7 +392,7 @@ pub fn run_jobs_stages(found: &[Found], cfg: &GraphConfig, stage: Stage) -> (usi
                         outline,
                     );
                     if stage == Stage::Encode {
-                        let symbols = extract::finish(f.lang, &raw, outline);
+                        let symbols = extract::finish_owned(f.lang, raw, outline);
                         let rec = FileRecord {
                             hash: hash(&b),
                             mtime_ns: f.mtime_ns,

@@ -15,13 +15,27 @@
 //! cannot read — a wildcard or supertype root, a top-level quantifier or anchor, a non-rooted or
 //! non-local pattern — makes the language fall back to the plain whole-tree run, which gives the
 //! same matches, only slower. `graph::extract`'s tests check the two give equal results.
+//!
+//! A *bare* pattern — one node with no children, fields or predicates, `(type_identifier) @name
+//! @reference.type` — matches every node of its kind, so at a kind whose every starting pattern
+//! is bare the walk makes the match itself instead of running the query cursor there (every
+//! type name in Rust, C, C++ and Java; a cursor run costs a reset, a node-status computation and
+//! a match even for a leaf). Only whole-tree runs do this: with a byte range the cursor decides
+//! which matches touch it.
+//!
+//! A query cursor run at a node reports a match as soon as the match's last node is seen, then
+//! goes on through the node's remaining children looking for more. When every pattern that can
+//! start at a kind can match there at most once — each of its nodes below the top is the child
+//! of a field the grammar allows only once, alternatives are of distinct kinds, nothing is
+//! quantified ([`single_match`]) — the run stops once each of them has matched (a function's
+//! parameters, return type and body are not entered again after its name).
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use serde::Deserialize;
 use streaming_iterator::StreamingIterator;
-use tree_sitter::{Language, Node, Query, QueryCursor, QueryMatch};
+use tree_sitter::{Language, Node, Query, QueryCapture, QueryCursor};
 
 /// A compiled tags query plus the node kinds its patterns start at.
 pub struct Tags {
@@ -33,6 +47,13 @@ pub struct Tags {
     /// `holds[kind_id]`: a node of this kind can have a pattern's start below it, per the
     /// grammar's `node-types.json`. `None`: unknown, descend everywhere.
     holds: Option<Vec<bool>>,
+    /// `bare[kind_id]`: when every pattern starting at this kind is bare (see the module docs),
+    /// those patterns with their capture ids, in pattern order; empty otherwise.
+    bare: Vec<Vec<(usize, Vec<u32>)>>,
+    /// `single[kind_id]`: how many patterns start at this kind when each of them can match
+    /// there at most once (see the module docs); 0 otherwise. A cursor run there stops after
+    /// that many matches.
+    single: Vec<u32>,
 }
 
 impl Tags {
@@ -50,10 +71,20 @@ impl Tags {
                 .and_then(|names| kind_table(language, names.into_iter().map(|n| (n, true)))),
             _ => None,
         };
+        let bare = match &starts {
+            Some(_) => bare_table(&query, language, source),
+            None => Vec::new(),
+        };
+        let single = match &starts {
+            Some(_) => single_table(&query, language, source, node_types),
+            None => Vec::new(),
+        };
         Self {
             query,
             starts,
             holds,
+            bare,
+            single,
         }
     }
 
@@ -65,6 +96,8 @@ impl Tags {
             query,
             starts: None,
             holds: None,
+            bare: Vec::new(),
+            single: Vec::new(),
         }
     }
 
@@ -77,6 +110,253 @@ impl Tags {
     pub fn skips_subtrees(&self) -> bool {
         self.holds.is_some()
     }
+
+    /// Whether some kind's matches are made by the walk itself (bare patterns only there).
+    pub fn has_bare_kinds(&self) -> bool {
+        self.bare.iter().any(|b| !b.is_empty())
+    }
+}
+
+/// For each kind id, the bare patterns starting there when all patterns starting there are
+/// bare (see [`Tags::bare`]).
+fn bare_table(query: &Query, language: &Language, source: &str) -> Vec<Vec<(usize, Vec<u32>)>> {
+    let count = language.node_kind_count();
+    let mut table: Vec<Vec<(usize, Vec<u32>)>> = vec![Vec::new(); count];
+    // A kind is refused once any non-bare pattern starts there.
+    let mut refused = vec![false; count];
+    for i in 0..query.pattern_count() {
+        let Some(text) = source.get(query.start_byte_for_pattern(i)..query.end_byte_for_pattern(i))
+        else {
+            return Vec::new();
+        };
+        let Some(kinds) = root_kinds(text) else {
+            return Vec::new();
+        };
+        let bare = bare_pattern(text).and_then(|(kind, captures)| {
+            let ids: Option<Vec<u32>> = captures
+                .iter()
+                .map(|c| query.capture_index_for_name(c))
+                .collect();
+            Some((kind, ids?))
+        });
+        for (name, named) in kinds {
+            for id in 0..count as u16 {
+                if language.node_kind_is_named(id) != named
+                    || language.node_kind_for_id(id) != Some(name.as_str())
+                {
+                    continue;
+                }
+                match &bare {
+                    Some((kind, ids)) if *kind == name => table[id as usize].push((i, ids.clone())),
+                    _ => refused[id as usize] = true,
+                }
+            }
+        }
+    }
+    for (entry, refused) in table.iter_mut().zip(refused) {
+        if refused {
+            entry.clear();
+        }
+    }
+    table
+}
+
+/// For each kind id, how many patterns start there when each can match there at most once
+/// (see [`Tags::single`]); 0 when any cannot, or when that cannot be told.
+fn single_table(query: &Query, language: &Language, source: &str, node_types: &str) -> Vec<u32> {
+    let count = language.node_kind_count();
+    let Ok(entries) = serde_json::from_str::<Vec<NodeType>>(node_types) else {
+        return Vec::new();
+    };
+    // Named kind → (field → whether it may hold several children).
+    let fields: HashMap<&str, HashMap<&str, bool>> = entries
+        .iter()
+        .filter(|e| e.named && e.subtypes.is_none())
+        .map(|e| {
+            let f = e
+                .fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.multiple))
+                .collect();
+            (e.kind.as_str(), f)
+        })
+        .collect();
+    let mut table = vec![0u32; count];
+    let mut refused = vec![false; count];
+    for i in 0..query.pattern_count() {
+        let Some(text) = source.get(query.start_byte_for_pattern(i)..query.end_byte_for_pattern(i))
+        else {
+            return Vec::new();
+        };
+        let Some(kinds) = root_kinds(text) else {
+            return Vec::new();
+        };
+        let root = single_match(text, &fields);
+        for (name, named) in kinds {
+            for id in 0..count as u16 {
+                if language.node_kind_is_named(id) != named
+                    || language.node_kind_for_id(id) != Some(name.as_str())
+                {
+                    continue;
+                }
+                match &root {
+                    Some(kind) if *kind == name => table[id as usize] += 1,
+                    _ => refused[id as usize] = true,
+                }
+            }
+        }
+    }
+    for (n, refused) in table.iter_mut().zip(refused) {
+        if refused {
+            *n = 0;
+        }
+    }
+    table
+}
+
+/// The top kind of a pattern that can match at most once per node of that kind, by `fields`
+/// (kind → field → may hold several children, from `node-types.json`): a plain node whose
+/// every child pattern sits under a field allowed once, recursively; an alternation there only
+/// of distinct named kinds or strings; captures and negated fields anywhere; no quantifier,
+/// anchor, group or predicate. `None` when the pattern is not of that shape.
+pub(crate) fn single_match(
+    pattern: &str,
+    fields: &HashMap<&str, HashMap<&str, bool>>,
+) -> Option<String> {
+    let mut s = Scanner::new(pattern);
+    let kind = single_node(&mut s, fields)?;
+    s.skip_suffixes()?;
+    s.peek().is_none().then_some(kind?)
+}
+
+/// One `(kind …)` at the scanner, checked as [`single_match`] says. Returns the node's kind
+/// (`None` inside for `(_)`).
+fn single_node(
+    s: &mut Scanner,
+    fields: &HashMap<&str, HashMap<&str, bool>>,
+) -> Option<Option<String>> {
+    if !s.eat('(') {
+        return None;
+    }
+    s.skip_space();
+    let r = s.rest();
+    let len = r
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '-'))
+        .unwrap_or(r.len());
+    let kind = &r[..len];
+    if kind.is_empty() || r[len..].starts_with('/') {
+        return None;
+    }
+    s.pos += len;
+    let own = if kind == "_" {
+        None
+    } else {
+        Some(fields.get(kind)?)
+    };
+    loop {
+        match s.peek()? {
+            ')' => {
+                s.pos += 1;
+                return Some((kind != "_").then(|| kind.to_string()));
+            }
+            '!' => {
+                s.pos += 1;
+                s.skip_space();
+                let r = s.rest();
+                let len = r
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(r.len());
+                if len == 0 {
+                    return None;
+                }
+                s.pos += len;
+            }
+            _ => {
+                // `field: child`; a child without a field may be any of several children.
+                let r = s.rest();
+                let len = r
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(r.len());
+                let field = &r[..len];
+                if len == 0 || !r[len..].starts_with(':') {
+                    return None;
+                }
+                // An unknown field, or one allowed several times, may match several children.
+                if own?.get(field).copied() != Some(false) {
+                    return None;
+                }
+                s.pos += len + 1;
+                match s.peek()? {
+                    '(' => {
+                        single_node(s, fields)?;
+                    }
+                    '"' => {
+                        let end = string_end(&s.rest()[1..])?;
+                        s.pos += end + 2;
+                    }
+                    '[' => {
+                        s.pos += 1;
+                        let mut seen: Vec<String> = Vec::new();
+                        loop {
+                            match s.peek()? {
+                                ']' => {
+                                    s.pos += 1;
+                                    break;
+                                }
+                                '(' => {
+                                    // Distinct kinds: the one child matches one alternative.
+                                    let k = single_node(s, fields)??;
+                                    if seen.contains(&k) {
+                                        return None;
+                                    }
+                                    seen.push(k);
+                                }
+                                _ => return None,
+                            }
+                            s.skip_suffixes()?;
+                        }
+                    }
+                    _ => return None,
+                }
+                s.skip_suffixes()?;
+            }
+        }
+    }
+}
+
+/// `(kind) @a @b …` and nothing else: the kind and the capture names. Fields, children,
+/// negations, quantifiers, anchors and predicates all make it `None`.
+pub(crate) fn bare_pattern(pattern: &str) -> Option<(String, Vec<String>)> {
+    let mut s = Scanner::new(pattern);
+    if !s.eat('(') {
+        return None;
+    }
+    s.skip_space();
+    let r = s.rest();
+    let len = r
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '-'))
+        .unwrap_or(r.len());
+    let kind = &r[..len];
+    if kind.is_empty() || kind == "_" {
+        return None;
+    }
+    s.pos += len;
+    if !s.eat(')') {
+        return None;
+    }
+    let mut captures = Vec::new();
+    while s.peek() == Some('@') {
+        let r = &s.rest()[1..];
+        let len = r
+            .find(|c: char| c.is_whitespace() || "()[]".contains(c))
+            .unwrap_or(r.len());
+        if len == 0 {
+            return None;
+        }
+        captures.push(r[..len].to_string());
+        s.pos += 1 + len;
+    }
+    (s.peek().is_none()).then(|| (kind.to_string(), captures))
 }
 
 /// Every pattern's root kinds, or `None` when any pattern's start is unreadable.
@@ -189,6 +469,9 @@ struct NodeType {
 #[derive(Deserialize)]
 struct ChildTypes {
     types: Vec<TypeRef>,
+    /// Whether the node can have several of them.
+    #[serde(default)]
+    multiple: bool,
 }
 
 /// A node kind as `node-types.json` names it.
@@ -385,42 +668,68 @@ fn unescape(s: &str) -> String {
     out
 }
 
-/// Calls `f` for every match of `tags` in the tree under `root`, like
+/// Calls `f(pattern_index, captures)` for every match of `tags` in the tree under `root`, like
 /// `cursor.matches(query, root, src)` would (only matches starting in `range`, when given), but
 /// visiting each node once with a plain tree cursor when the query allows it.
 ///
 /// Matches come in document order of their top nodes; for one node, in pattern order. Callers
-/// must not depend on the whole-tree run's (finish-time) order.
+/// must not depend on the whole-tree run's (finish-time) order, nor on the order of one match's
+/// captures.
 pub fn for_each_match<'t>(
     tags: &Tags,
     cursor: &mut QueryCursor,
     root: Node<'t>,
     src: &[u8],
     range: Option<Range<usize>>,
-    mut f: impl FnMut(&QueryMatch<'_, 't>),
+    mut f: impl FnMut(usize, &[QueryCapture<'t>]),
 ) {
+    // Bare matches are made here only when no byte range limits the run.
+    let bare: &[Vec<(usize, Vec<u32>)>] = if range.is_none() { &tags.bare } else { &[] };
+    let whole = range.is_none();
     let range = range.unwrap_or(0..usize::MAX);
     cursor.set_byte_range(range.clone());
     let Some(starts) = &tags.starts else {
         cursor.set_max_start_depth(None);
         let mut it = cursor.matches(&tags.query, root, src);
         while let Some(m) = it.next() {
-            f(m);
+            f(m.pattern_index, m.captures());
         }
         return;
     };
     cursor.set_max_start_depth(Some(0));
+    let mut captures: Vec<QueryCapture<'t>> = Vec::new();
     let mut walk = root.walk();
     loop {
         let node = walk.node();
         let kind = node.kind_id() as usize;
         // Loose test here; the cursor's byte range makes the exact one for the match start.
-        let near = node.end_byte() >= range.start && node.start_byte() <= range.end;
-        if near && starts.get(kind) == Some(&true) {
-            let mut it = cursor.matches(&tags.query, node, src);
-            while let Some(m) = it.next() {
-                f(m);
+        let near = whole || (node.end_byte() >= range.start && node.start_byte() <= range.end);
+        match bare.get(kind) {
+            Some(patterns) if !patterns.is_empty() => {
+                for (pattern, ids) in patterns {
+                    captures.clear();
+                    captures.extend(ids.iter().map(|&index| QueryCapture { node, index }));
+                    f(*pattern, &captures);
+                }
             }
+            _ if near && starts.get(kind) == Some(&true) => {
+                // Live updates' byte-range runs go on to the end, as before.
+                let stop = if whole {
+                    tags.single.get(kind).copied().unwrap_or(0)
+                } else {
+                    0
+                };
+                let mut seen = 0;
+                let mut it = cursor.matches(&tags.query, node, src);
+                while let Some(m) = it.next() {
+                    f(m.pattern_index, m.captures());
+                    seen += 1;
+                    if seen == stop {
+                        break;
+                    }
+                }
+            }
+            _ => {}
         }
         // Trust the grammar, except under a parse error (error recovery may nest anything; no
         // case was found by cutting bytes out of ~3,200 files, so this is a precaution).
@@ -480,6 +789,68 @@ mod tests {
     }
 
     #[test]
+    fn bare_patterns_are_one_childless_node() {
+        let bare = |p: &str| bare_pattern(p).map(|(k, c)| (k, c.join(" ")));
+        assert_eq!(
+            bare("(type_identifier) @name @reference.type"),
+            Some(("type_identifier".into(), "name reference.type".into()))
+        );
+        assert_eq!(
+            bare(" ( import_statement ) @import ; note"),
+            Some(("import_statement".into(), "import".into()))
+        );
+        assert_eq!(bare("(identifier name: (x)) @a"), None);
+        assert_eq!(bare("(identifier !body) @a"), None);
+        assert_eq!(bare("((identifier) @a (#eq? @a \"x\"))"), None);
+        assert_eq!(bare("(identifier)+ @a"), None);
+        assert_eq!(bare("[(a) (b)] @x"), None);
+        assert_eq!(bare("(_) @x"), None);
+        assert_eq!(bare("\"const\" @x"), None);
+    }
+
+    #[test]
+    fn single_match_patterns_use_fields_allowed_once() {
+        let mut fields: HashMap<&str, HashMap<&str, bool>> = HashMap::new();
+        for (kind, fs) in [
+            (
+                "call_expression",
+                &[("function", false), ("arguments", false)][..],
+            ),
+            ("field_expression", &[("field", false), ("value", false)]),
+            ("identifier", &[]),
+            ("field_identifier", &[]),
+            ("block", &[("statement", true)]),
+        ] {
+            fields.insert(kind, fs.iter().copied().collect());
+        }
+        let single = |p: &str| single_match(p, &fields);
+        assert_eq!(
+            single("(call_expression function: [(identifier) @name (field_expression field: (field_identifier) @name)]) @reference.call"),
+            Some("call_expression".into())
+        );
+        assert_eq!(
+            single("(call_expression function: (_) @f !arguments) @c"),
+            Some("call_expression".into())
+        );
+        // A field allowed several times, a child without a field, a repeated alternative kind,
+        // a quantifier, an anchor, a predicate group, an unknown kind: each may match twice.
+        assert_eq!(single("(block statement: (identifier) @x)"), None);
+        assert_eq!(single("(call_expression (identifier) @x)"), None);
+        assert_eq!(
+            single("(call_expression function: [(identifier) @a (identifier) @b])"),
+            None
+        );
+        assert_eq!(single("(call_expression function: (identifier)* @x)"), None);
+        assert_eq!(single("(call_expression . (identifier) @x)"), None);
+        assert_eq!(
+            single("((call_expression function: (identifier) @x) (#eq? @x \"f\"))"),
+            None
+        );
+        assert_eq!(single("(mystery name: (identifier) @x)"), None);
+        assert_eq!(single("(_ function: (identifier) @x)"), None);
+    }
+
+    #[test]
     fn refuses_starts_it_cannot_read() {
         assert_eq!(kinds("(_) @x"), None);
         assert_eq!(kinds("_ @x"), None);
@@ -503,6 +874,13 @@ mod tests {
                 "{}: node-types.json did not tell which subtrees hold no pattern start",
                 lang.name
             );
+            if lang.name == "rust" {
+                assert!(tags.has_bare_kinds(), "rust: `(type_identifier)` is bare");
+                assert!(
+                    tags.single.iter().any(|&n| n > 0),
+                    "rust: `(function_item name: …)` matches once per function"
+                );
+            }
         }
     }
 }
