@@ -599,7 +599,9 @@ impl Lexicon {
                 Some((id, *w, idf * w))
             })
             .collect();
-        out.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        // Stable: ties keep the request's own order (by weight, then text). Term ids follow the
+        // order indexing merged files in, which differs from one process to the next.
+        out.sort_by(|a, b| b.2.total_cmp(&a.2));
         out.truncate(MAX_QUERY_TERMS);
         out.into_iter().map(|(id, w, _)| (id, w)).collect()
     }

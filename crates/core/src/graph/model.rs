@@ -659,7 +659,12 @@ impl Adjacency {
     fn build(g: &GraphData) -> Adjacency {
         let mut base = vec![u32::MAX; g.files.len()];
         let mut nodes = Vec::new();
-        for (id, f) in g.files() {
+        // Nodes numbered in path order, not slot order: slots follow the order parallel
+        // indexing finished files in, and PageRank's push order (so its approximation's last
+        // digits) follows the numbering — the same request would rank differently per process.
+        let mut files: Vec<(u32, &FileEntry)> = g.files().collect();
+        files.sort_unstable_by(|a, b| a.1.path.cmp(&b.1.path));
+        for (id, f) in files {
             base[id as usize] = nodes.len() as u32;
             nodes.push((id, u32::MAX));
             for i in 0..f.record.symbols.symbols.len() {

@@ -110,6 +110,21 @@ impl Default for RankConfig {
     }
 }
 
+/// A definition's place for breaking ties: its file's path and start byte. File slots are
+/// handed out in the order parallel indexing finishes files, so ordering ties by slot would
+/// rank them differently from one process to the next.
+fn place(data: &GraphData, id: SymId) -> (&str, u32) {
+    let path = data.file(id.file).map_or("", |f| f.path.as_str());
+    let byte = data.symbol(id).map_or(0, |s| s.span.start_byte);
+    (path, byte)
+}
+
+/// A score rounded to a grid far finer than any real difference: float sums taken in another
+/// order differ in their last bits, and such near-ties must fall to [`place`], not to chance.
+fn grid(score: f64) -> i64 {
+    (score * 1e6).round() as i64
+}
+
 /// The innermost definition at a 1-based line of a file.
 fn at_cursor(data: &GraphData, fid: u32, line: u32) -> Option<SymId> {
     let row = line.saturating_sub(1);
@@ -263,8 +278,12 @@ fn word_scores(
             .is_some_and(|s| s.kind != SymbolKind::Module)
     });
     if cfg.file > 0.0 {
+        // Summed in address order: a float sum depends on its order, and the map's order
+        // changes from process to process.
+        let mut sorted: Vec<(SymId, f32)> = out.iter().map(|(&id, &s)| (id, s)).collect();
+        sorted.sort_unstable_by_key(|x| x.0);
         let mut by_file: HashMap<u32, f32> = HashMap::new();
-        for (id, s) in &out {
+        for (id, s) in sorted {
             *by_file.entry(id.file).or_default() += s;
         }
         let best = by_file.values().copied().fold(0.0, f32::max);
@@ -274,7 +293,12 @@ fn word_scores(
             }
         }
     }
-    paths.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let path_of_slot = |f: u32| data.file(f).map_or("", |e| e.path.as_str());
+    paths.sort_by(|a, b| {
+        grid(b.1 as f64)
+            .cmp(&grid(a.1 as f64))
+            .then_with(|| path_of_slot(a.0).cmp(path_of_slot(b.0)))
+    });
     let paths = paths
         .into_iter()
         .map(|(f, s)| (f, if path_max > 0.0 { s / path_max } else { 0.0 }))
@@ -367,7 +391,11 @@ impl Graph {
             (w, p, lex.generated_files())
         };
         let mut best: Vec<(SymId, f32)> = words.iter().map(|(&id, &s)| (id, s)).collect();
-        best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        best.sort_by(|a, b| {
+            grid(b.1 as f64)
+                .cmp(&grid(a.1 as f64))
+                .then_with(|| place(&data, a.0).cmp(&place(&data, b.0)))
+        });
         let mut pers: Vec<(u32, f32)> = best
             .iter()
             .take(cfg.seeds)
@@ -453,9 +481,14 @@ impl Graph {
             };
             scored.push((id, (s * m) as f64));
         }
-        // Best first, ties by address. A walk touches tens of thousands of nodes in a large
-        // project; select the top ones before sorting rather than sorting them all.
-        let order = |a: &(SymId, f64), b: &(SymId, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        // Best first, ties by place (path, then position). A walk touches tens of thousands of
+        // nodes in a large project; select the top ones before sorting rather than sorting
+        // them all.
+        let order = |a: &(SymId, f64), b: &(SymId, f64)| {
+            grid(b.1)
+                .cmp(&grid(a.1))
+                .then_with(|| place(&data, a.0).cmp(&place(&data, b.0)))
+        };
         if scored.len() > MAX_RANKED {
             scored.select_nth_unstable_by(MAX_RANKED, order);
             scored.truncate(MAX_RANKED);
@@ -653,6 +686,49 @@ def test_spawn_blocking_after_shutdown_raises():
         };
         let hits = g.rank_hits(&in_b, 2);
         assert_eq!(hits[0].name, "parse_number", "{hits:?}");
+    }
+
+    #[test]
+    fn the_same_request_ranks_the_same_in_every_index() {
+        // Many files with equal words: parallel indexing hands out file slots in whatever
+        // order it finishes, and ties and PageRank must not follow that order.
+        let files: Vec<(String, String)> = (0..24)
+            .map(|i| {
+                (
+                    format!("src/m{i:02}.py"),
+                    format!(
+                        "def parse_number_{i}(text):\n    return int(text)\n\n\n\
+                         def use_{i}(t):\n    return parse_number_{}(t)\n",
+                        (i + 1) % 24
+                    ),
+                )
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let ranked = |name: &str| -> Vec<(String, String, u32)> {
+            let g = project(name, &refs);
+            g.rank_hits(&Seeds::text("parse a number from text"), 40)
+                .into_iter()
+                .map(|h| (h.path, h.name, h.line))
+                .collect()
+        };
+        let first = ranked("same-1");
+        assert_eq!(first.len(), 40);
+        // The second half of the files indexed first: every file gets another slot.
+        let g = project("same-late", &refs[12..]);
+        for (path, text) in &refs[..12] {
+            std::fs::write(g.root().join(path), text).unwrap();
+        }
+        g.index(|_| {}).unwrap();
+        let late: Vec<(String, String, u32)> = g
+            .rank_hits(&Seeds::text("parse a number from text"), 40)
+            .into_iter()
+            .map(|h| (h.path, h.name, h.line))
+            .collect();
+        assert_eq!(late, first);
     }
 
     #[test]
