@@ -5,7 +5,8 @@
 //! 1. **Words** ([`super::lexical`]): BM25 of the request's terms against each definition's
 //!    name, enclosing names, doc comment and own source (identifiers split, stop words never
 //!    terms), lifted when the definition's file path matches the request too (`blame:` →
-//!    `blame.lua`) and when it is in a seed file (the buffer the request comes from), plus a bonus for a definition a word marked as code names exactly
+//!    `blame.lua`) and when it is in a seed file (the buffer the request comes from), plus a
+//!    bonus for a definition a word marked as code names exactly
 //!    (`` `extend()` ``), shared among its definitions.
 //! 2. **Structure**: personalised PageRank (Aider's repo-map idea) seeded with the best word
 //!    hits, the files whose paths match, and the editor's seeds (the buffer, the definition
@@ -114,9 +115,13 @@ impl Default for RankConfig {
 /// handed out in the order parallel indexing finishes files, so ordering ties by slot would
 /// rank them differently from one process to the next.
 fn place(data: &GraphData, id: SymId) -> (&str, u32) {
-    let path = data.file(id.file).map_or("", |f| f.path.as_str());
     let byte = data.symbol(id).map_or(0, |s| s.span.start_byte);
-    (path, byte)
+    (file_path(data, id.file), byte)
+}
+
+/// The path of file slot `file` ("" for an empty slot).
+fn file_path(data: &GraphData, file: u32) -> &str {
+    data.file(file).map_or("", |f| f.path.as_str())
 }
 
 /// A score rounded to a grid far finer than any real difference: float sums taken in another
@@ -293,11 +298,10 @@ fn word_scores(
             }
         }
     }
-    let path_of_slot = |f: u32| data.file(f).map_or("", |e| e.path.as_str());
     paths.sort_by(|a, b| {
         grid(b.1 as f64)
             .cmp(&grid(a.1 as f64))
-            .then_with(|| path_of_slot(a.0).cmp(path_of_slot(b.0)))
+            .then_with(|| file_path(data, a.0).cmp(file_path(data, b.0)))
     });
     let paths = paths
         .into_iter()
@@ -463,7 +467,7 @@ impl Graph {
                 continue;
             }
             let (m, test_file) = *per_file.entry(id.file).or_insert_with(|| {
-                let path = data.file(id.file).map_or("", |f| f.path.as_str());
+                let path = file_path(&data, id.file);
                 let test_file = is_test_path(path);
                 let mut m = 1.0;
                 if test_file && !about_tests {
