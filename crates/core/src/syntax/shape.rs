@@ -1,6 +1,6 @@
 //! Matching a single-match tags pattern without a query cursor.
 //!
-//! A pattern that can match at most once per node ([`super::tags::single_pattern`]: every node
+//! A pattern that can match at most once per node ([`super::tags::shape_pattern`]: every node
 //! below the top is the one child of a field the grammar allows once, alternatives are of
 //! distinct kinds, nothing is quantified or anchored) is a path of fields. Following them with
 //! `child_by_field_id` and checking each node's kind gives the cursor's one match directly. A
@@ -14,7 +14,7 @@
 
 use tree_sitter::{Language, Node, Query, QueryCapture};
 
-/// A pattern node by name, as read from query text (see [`super::tags::single_pattern`]).
+/// A pattern node by name, as read from query text (see [`super::tags::shape_pattern`]).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct Part {
     /// Kind name and whether it is named (`(kind)`), or anonymous (`"lit"`); `None` for `(_)`.
@@ -25,6 +25,22 @@ pub(crate) struct Part {
     pub absent: Vec<String>,
     /// `field: child`, with the child's alternatives (one unless `[…]`).
     pub fields: Vec<(String, Vec<Part>)>,
+    /// A child pattern without a field, the node's only child pattern: any of the node's
+    /// children may match it, and each that does is a match of its own.
+    pub each: Option<Box<Part>>,
+}
+
+impl Part {
+    /// How many children without a field the pattern has (a [`Shape`] takes at most one).
+    pub(crate) fn repeats(&self) -> usize {
+        let below: usize = self
+            .fields
+            .iter()
+            .flat_map(|(_, alts)| alts)
+            .map(Part::repeats)
+            .sum();
+        below + self.each.as_ref().map_or(0, |e| 1 + e.repeats())
+    }
 }
 
 /// A [`Part`] with the language's kind and field ids and the query's capture ids.
@@ -36,6 +52,7 @@ pub(crate) struct Shape {
     captures: Vec<u32>,
     absent: Vec<u16>,
     fields: Vec<(u16, Vec<Shape>)>,
+    each: Option<Box<Shape>>,
 }
 
 impl Shape {
@@ -77,21 +94,71 @@ impl Shape {
                     Some((field(f)?, alts))
                 })
                 .collect::<Option<_>>()?,
+            each: match &part.each {
+                Some(e) => Some(Box::new(Shape::compile(e, language, query)?)),
+                None => None,
+            },
         })
     }
 
+    /// Calls `emit` with the captures of each match at `node`: at most one, or, with a child
+    /// without a field, one per child of that node that matches it. `captures` is scratch.
+    pub(crate) fn for_each_match<'t>(
+        &self,
+        node: Node<'t>,
+        captures: &mut Vec<QueryCapture<'t>>,
+        mut emit: impl FnMut(&[QueryCapture<'t>]),
+    ) {
+        captures.clear();
+        let mut fan = None;
+        if !self.try_match(node, captures, &mut fan) {
+            return;
+        }
+        let Some((parent, each)) = fan else {
+            emit(captures);
+            return;
+        };
+        let mut walk = parent.walk();
+        if !walk.goto_first_child() {
+            return;
+        }
+        // The rest of the match holds for every child; each child's own captures are dropped
+        // after its match.
+        let mark = captures.len();
+        loop {
+            if each.matches(walk.node(), captures, &mut None) {
+                emit(captures);
+                captures.truncate(mark);
+            }
+            if !walk.goto_next_sibling() {
+                return;
+            }
+        }
+    }
+
     /// Whether the pattern matches at `node`; if so its captures are appended to `out` (left
-    /// as it was otherwise).
-    pub(crate) fn matches<'t>(&self, node: Node<'t>, out: &mut Vec<QueryCapture<'t>>) -> bool {
+    /// as it was otherwise) and, when it has a child without a field, `fan` is set to the node
+    /// whose children may match that child's shape (not matched here).
+    fn matches<'s, 't>(
+        &'s self,
+        node: Node<'t>,
+        out: &mut Vec<QueryCapture<'t>>,
+        fan: &mut Option<(Node<'t>, &'s Shape)>,
+    ) -> bool {
         let mark = out.len();
-        let ok = self.try_match(node, out);
+        let ok = self.try_match(node, out, fan);
         if !ok {
             out.truncate(mark);
         }
         ok
     }
 
-    fn try_match<'t>(&self, node: Node<'t>, out: &mut Vec<QueryCapture<'t>>) -> bool {
+    fn try_match<'s, 't>(
+        &'s self,
+        node: Node<'t>,
+        out: &mut Vec<QueryCapture<'t>>,
+        fan: &mut Option<(Node<'t>, &'s Shape)>,
+    ) -> bool {
         let kind_ok = match &self.kinds {
             Some(ids) => ids.contains(&node.kind_id()),
             None => node.is_named() && !node.is_error(),
@@ -111,14 +178,20 @@ impl Shape {
         );
         // Child patterns match children in their order, as the cursor's steps do.
         let mut prev: Option<Node<'t>> = None;
-        self.fields.iter().all(|(f, alts)| {
+        let fields_ok = self.fields.iter().all(|(f, alts)| {
             let Some(child) = node.child_by_field_id(*f) else {
                 return false;
             };
             let in_order =
                 prev.is_none_or(|p| p.id() != child.id() && p.end_byte() <= child.start_byte());
             prev = Some(child);
-            in_order && alts.iter().any(|a| a.matches(child, out))
-        })
+            in_order && alts.iter().any(|a| a.matches(child, out, fan))
+        });
+        if fields_ok {
+            if let Some(each) = &self.each {
+                *fan = Some((node, each.as_ref()));
+            }
+        }
+        fields_ok
     }
 }

@@ -27,12 +27,14 @@
 //! goes on through the node's remaining children looking for more. When every pattern that can
 //! start at a kind can match there at most once — each of its nodes below the top is the child
 //! of a field the grammar allows only once, alternatives are of distinct kinds, nothing is
-//! quantified ([`single_pattern`]) — the run stops once each of them has matched (a function's
+//! quantified ([`shape_pattern`], without a repeated child) — the run stops once each of them has matched (a function's
 //! parameters, return type and body are not entered again after its name).
 //!
 //! On whole-tree runs such a kind needs no cursor run at all: each of its patterns is a path of
-//! fields, matched by following them (`super::shape`); only a node with a parse
-//! error inside, where the grammar's "allowed once" may not hold, still gets the cursor.
+//! fields, matched by following them (`super::shape`); so is a pattern with one child that has
+//! no field (a method in an `impl` body: one match per such child, found by stepping through
+//! the body's children once). Only a node with a parse error inside, where the grammar's
+//! "allowed once" may not hold, still gets the cursor.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -60,9 +62,9 @@ pub struct Tags {
     /// there at most once (see the module docs); 0 otherwise. A cursor run there stops after
     /// that many matches.
     single: Vec<u32>,
-    /// `direct[kind_id]`: those single-match patterns as [`Shape`]s, in pattern order, matched
-    /// without the cursor on whole-tree runs (see the module docs); empty when some pattern
-    /// there did not compile.
+    /// `direct[kind_id]`: the patterns starting at this kind as [`Shape`]s, in pattern order,
+    /// matched without the cursor on whole-tree runs (see the module docs); empty when some
+    /// pattern there is not a shape ([`shape_pattern`]).
     direct: Vec<Vec<(usize, Shape)>>,
 }
 
@@ -174,8 +176,8 @@ fn bare_table(query: &Query, language: &Language, source: &str) -> Vec<Vec<(usiz
 }
 
 /// For each kind id, how many patterns start there when each can match there at most once
-/// (see [`Tags::single`]; 0 when any cannot, or when that cannot be told), and those patterns
-/// as [`Shape`]s (see [`Tags::direct`]).
+/// (see [`Tags::single`]; 0 when any cannot, or when that cannot be told), and the patterns
+/// starting there as [`Shape`]s when all of them are ([`shape_pattern`], see [`Tags::direct`]).
 #[allow(clippy::type_complexity)]
 fn single_table(
     query: &Query,
@@ -203,7 +205,7 @@ fn single_table(
     let mut table = vec![0u32; count];
     let mut direct: Vec<Vec<(usize, Shape)>> = (0..count).map(|_| Vec::new()).collect();
     let mut refused = vec![false; count];
-    // Kinds where some single-match pattern did not compile to a shape: cursor runs there.
+    // Kinds where some pattern is not a shape, or did not compile to one: cursor runs there.
     let mut no_shape = vec![false; count];
     for i in 0..query.pattern_count() {
         let Some(text) = source.get(query.start_byte_for_pattern(i)..query.end_byte_for_pattern(i))
@@ -213,8 +215,9 @@ fn single_table(
         let Some(kinds) = root_kinds(text) else {
             return (Vec::new(), Vec::new());
         };
-        let part = single_pattern(text, &fields);
+        let part = shape_pattern(text, &fields);
         let root = part.as_ref().and_then(|p| p.kind.clone());
+        let single = part.as_ref().is_some_and(|p| p.repeats() == 0);
         for (name, named) in kinds {
             for id in 0..count as u16 {
                 if language.node_kind_is_named(id) != named
@@ -225,13 +228,20 @@ fn single_table(
                 let k = id as usize;
                 match (&root, &part) {
                     (Some((kind, _)), Some(part)) if *kind == name => {
-                        table[k] += 1;
+                        if single {
+                            table[k] += 1;
+                        } else {
+                            refused[k] = true;
+                        }
                         match Shape::compile(part, language, query) {
                             Some(shape) => direct[k].push((i, shape)),
                             None => no_shape[k] = true,
                         }
                     }
-                    _ => refused[k] = true,
+                    _ => {
+                        refused[k] = true;
+                        no_shape[k] = true;
+                    }
                 }
             }
         }
@@ -240,29 +250,32 @@ fn single_table(
         if refused[k] {
             table[k] = 0;
         }
-        if refused[k] || no_shape[k] {
+        if no_shape[k] {
             direct[k].clear();
         }
     }
     (table, direct)
 }
 
-/// A pattern that can match at most once per node of its top kind, by `fields` (kind → field
-/// → may hold several children, from `node-types.json`), read into a [`Part`]: a plain node
-/// whose every child pattern sits under a field allowed once, recursively; an alternation there
-/// only of distinct named kinds; strings, captures and negated fields anywhere; no quantifier,
-/// anchor, group or predicate. `None` when the pattern is not of that shape.
-pub(crate) fn single_pattern(
+/// The pattern read into a [`Part`] when it is a path of fields: a plain node whose every
+/// child pattern sits under a field `fields` (kind → field → may hold several children, from
+/// `node-types.json`) allows once, recursively; an alternation there only of distinct named
+/// kinds; strings, captures and negated fields anywhere; no quantifier, anchor, group or
+/// predicate. Such a pattern matches at most once per node of its top kind. One exception is
+/// allowed: a child without a field, alone under its parent (`(declaration_list (function_item
+/// …))`), which matches once per such child ([`Part::repeats`] is then 1). `None` when the
+/// pattern is not of that shape.
+pub(crate) fn shape_pattern(
     pattern: &str,
     fields: &HashMap<&str, HashMap<&str, bool>>,
 ) -> Option<Part> {
     let mut s = Scanner::new(pattern);
     let mut top = single_node(&mut s, fields)?;
     top.captures = s.captures()?;
-    (s.peek().is_none() && top.kind.is_some()).then_some(top)
+    (s.peek().is_none() && top.kind.is_some() && top.repeats() <= 1).then_some(top)
 }
 
-/// One `(kind …)` at the scanner, checked as [`single_pattern`] says (its own captures, which
+/// One `(kind …)` at the scanner, checked as [`shape_pattern`] says (its own captures, which
 /// follow it, are the caller's to read).
 fn single_node(s: &mut Scanner, fields: &HashMap<&str, HashMap<&str, bool>>) -> Option<Part> {
     if !s.eat('(') {
@@ -306,8 +319,22 @@ fn single_node(s: &mut Scanner, fields: &HashMap<&str, HashMap<&str, bool>>) -> 
                 part.absent.push(r[..len].to_string());
                 s.pos += len;
             }
+            '(' if part.fields.is_empty() && part.each.is_none() && own.is_some() => {
+                // A child without a field may be any of several children: one such child, alone
+                // under a named node, is the pattern's repeated child (see [`Part::each`]).
+                let mut child = single_node(s, fields)?;
+                child.kind.as_ref()?;
+                child.captures = s.captures()?;
+                if s.peek()? != ')' {
+                    return None;
+                }
+                part.each = Some(Box::new(child));
+            }
             _ => {
-                // `field: child`; a child without a field may be any of several children.
+                // `field: child`.
+                if part.each.is_some() {
+                    return None;
+                }
                 let r = s.rest();
                 let len = r
                     .find(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -774,10 +801,7 @@ pub fn for_each_match<'t>(
                 {
                     Some(shapes) => {
                         for (pattern, shape) in shapes {
-                            captures.clear();
-                            if shape.matches(node, &mut captures) {
-                                f(*pattern, &captures);
-                            }
+                            shape.for_each_match(node, &mut captures, |c| f(*pattern, c));
                         }
                     }
                     None => {
@@ -893,7 +917,11 @@ mod tests {
         ] {
             fields.insert(kind, fs.iter().copied().collect());
         }
-        let single = |p: &str| single_pattern(p, &fields).and_then(|p| p.kind.map(|(k, _)| k));
+        let single = |p: &str| {
+            shape_pattern(p, &fields)
+                .filter(|p| p.repeats() == 0)
+                .and_then(|p| p.kind.map(|(k, _)| k))
+        };
         assert_eq!(
             single("(call_expression function: [(identifier) @name (field_expression field: (field_identifier) @name)]) @reference.call"),
             Some("call_expression".into())
@@ -940,7 +968,7 @@ mod tests {
             ..Part::default()
         };
         // Captures after an alternation go to each alternative, after its own.
-        let call = single_pattern(
+        let call = shape_pattern(
             "(call_expression function: [(identifier) @a (field_expression field: (field_identifier) @b) @c] @d) @top",
             &fields,
         );
@@ -953,14 +981,39 @@ mod tests {
         )];
         assert_eq!(call, Some(want));
         // Negated fields, strings and wildcards.
-        let module = single_pattern("(mod_item name: (_) @n \"x\" !body)", &fields);
+        let module = shape_pattern("(mod_item name: (_) @n \"x\" !body)", &fields);
         assert_eq!(module, None, "a child without a field");
-        let module = single_pattern("(mod_item name: \"x\" @n !body) @m", &fields);
+        let module = shape_pattern("(mod_item name: \"x\" @n !body) @m", &fields);
         let mut want = part("mod_item", true, &["m"]);
         want.absent = vec!["body".into()];
         want.fields = vec![("name".into(), vec![part("x", false, &["n"])])];
         assert_eq!(module, Some(want));
-        let any = single_pattern("(mod_item name: (_) @n)", &fields).map(|p| p.fields);
+        // One child without a field, alone under its parent: a repeated child.
+        fields.insert("declaration_list", HashMap::new());
+        fields.insert("impl_item", [("body", false)].into_iter().collect());
+        let method = shape_pattern(
+            "(impl_item body: (declaration_list (mod_item name: (identifier) @name) @m))",
+            &fields,
+        );
+        let mut list = part("declaration_list", true, &[]);
+        let mut item = part("mod_item", true, &["m"]);
+        item.fields = vec![("name".into(), vec![part("identifier", true, &["name"])])];
+        list.each = Some(Box::new(item));
+        let mut want = part("impl_item", true, &[]);
+        want.fields = vec![("body".into(), vec![list])];
+        assert_eq!(method.as_ref().map(Part::repeats), Some(1));
+        assert_eq!(method, Some(want));
+        for refused in [
+            "(declaration_list (identifier) (identifier))",
+            "(impl_item body: (identifier) (identifier))",
+            "(declaration_list (identifier) @a body: (identifier))",
+            "(declaration_list (impl_item body: (declaration_list (identifier))))",
+            "(declaration_list \"x\")",
+            "(declaration_list (_))",
+        ] {
+            assert_eq!(shape_pattern(refused, &fields), None, "{refused}");
+        }
+        let any = shape_pattern("(mod_item name: (_) @n)", &fields).map(|p| p.fields);
         assert_eq!(
             any,
             Some(vec![(
@@ -998,14 +1051,19 @@ mod tests {
                 lang.name
             );
             for (kind, (&n, shapes)) in tags.single.iter().zip(&tags.direct).enumerate() {
-                assert_eq!(
-                    n as usize,
-                    shapes.len(),
+                assert!(
+                    n == 0 || n as usize == shapes.len(),
                     "{}: kind {kind}: a single-match pattern has no shape",
                     lang.name
                 );
             }
             if lang.name == "rust" {
+                let impl_item = lang.grammar().id_for_node_kind("impl_item", true) as usize;
+                assert_eq!(
+                    tags.direct[impl_item].len(),
+                    2,
+                    "rust: `impl` methods and scope are shapes"
+                );
                 assert!(tags.has_bare_kinds(), "rust: `(type_identifier)` is bare");
                 assert!(
                     tags.single.iter().any(|&n| n > 0),
