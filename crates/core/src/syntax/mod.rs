@@ -13,6 +13,7 @@
 pub mod attach;
 pub mod language;
 pub mod parser;
+mod shape;
 pub mod tags;
 pub mod units;
 

@@ -27,8 +27,14 @@
 //! goes on through the node's remaining children looking for more. When every pattern that can
 //! start at a kind can match there at most once — each of its nodes below the top is the child
 //! of a field the grammar allows only once, alternatives are of distinct kinds, nothing is
-//! quantified ([`single_match`]) — the run stops once each of them has matched (a function's
+//! quantified ([`shape_pattern`], without a repeated child) — the run stops once each of them has matched (a function's
 //! parameters, return type and body are not entered again after its name).
+//!
+//! On whole-tree runs such a kind needs no cursor run at all: each of its patterns is a path of
+//! fields, matched by following them (`super::shape`); so is a pattern with one child that has
+//! no field (a method in an `impl` body: one match per such child, found by stepping through
+//! the body's children once). Only a node with a parse error inside, where the grammar's
+//! "allowed once" may not hold, still gets the cursor.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -36,6 +42,8 @@ use std::ops::Range;
 use serde::Deserialize;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Language, Node, Query, QueryCapture, QueryCursor};
+
+use super::shape::{Part, Shape};
 
 /// A compiled tags query plus the node kinds its patterns start at.
 pub struct Tags {
@@ -54,6 +62,10 @@ pub struct Tags {
     /// there at most once (see the module docs); 0 otherwise. A cursor run there stops after
     /// that many matches.
     single: Vec<u32>,
+    /// `direct[kind_id]`: the patterns starting at this kind as [`Shape`]s, in pattern order,
+    /// matched without the cursor on whole-tree runs (see the module docs); empty when some
+    /// pattern there is not a shape ([`shape_pattern`]).
+    direct: Vec<Vec<(usize, Shape)>>,
 }
 
 impl Tags {
@@ -75,9 +87,9 @@ impl Tags {
             Some(_) => bare_table(&query, language, source),
             None => Vec::new(),
         };
-        let single = match &starts {
+        let (single, direct) = match &starts {
             Some(_) => single_table(&query, language, source, node_types),
-            None => Vec::new(),
+            None => (Vec::new(), Vec::new()),
         };
         Self {
             query,
@@ -85,6 +97,7 @@ impl Tags {
             holds,
             bare,
             single,
+            direct,
         }
     }
 
@@ -98,6 +111,7 @@ impl Tags {
             holds: None,
             bare: Vec::new(),
             single: Vec::new(),
+            direct: Vec::new(),
         }
     }
 
@@ -162,11 +176,18 @@ fn bare_table(query: &Query, language: &Language, source: &str) -> Vec<Vec<(usiz
 }
 
 /// For each kind id, how many patterns start there when each can match there at most once
-/// (see [`Tags::single`]); 0 when any cannot, or when that cannot be told.
-fn single_table(query: &Query, language: &Language, source: &str, node_types: &str) -> Vec<u32> {
+/// (see [`Tags::single`]; 0 when any cannot, or when that cannot be told), and the patterns
+/// starting there as [`Shape`]s when all of them are ([`shape_pattern`], see [`Tags::direct`]).
+#[allow(clippy::type_complexity)]
+fn single_table(
+    query: &Query,
+    language: &Language,
+    source: &str,
+    node_types: &str,
+) -> (Vec<u32>, Vec<Vec<(usize, Shape)>>) {
     let count = language.node_kind_count();
     let Ok(entries) = serde_json::from_str::<Vec<NodeType>>(node_types) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     // Named kind → (field → whether it may hold several children).
     let fields: HashMap<&str, HashMap<&str, bool>> = entries
@@ -182,16 +203,21 @@ fn single_table(query: &Query, language: &Language, source: &str, node_types: &s
         })
         .collect();
     let mut table = vec![0u32; count];
+    let mut direct: Vec<Vec<(usize, Shape)>> = (0..count).map(|_| Vec::new()).collect();
     let mut refused = vec![false; count];
+    // Kinds where some pattern is not a shape, or did not compile to one: cursor runs there.
+    let mut no_shape = vec![false; count];
     for i in 0..query.pattern_count() {
         let Some(text) = source.get(query.start_byte_for_pattern(i)..query.end_byte_for_pattern(i))
         else {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
         let Some(kinds) = root_kinds(text) else {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
-        let root = single_match(text, &fields);
+        let part = shape_pattern(text, &fields);
+        let root = part.as_ref().and_then(|p| p.kind.clone());
+        let single = part.as_ref().is_some_and(|p| p.repeats() == 0);
         for (name, named) in kinds {
             for id in 0..count as u16 {
                 if language.node_kind_is_named(id) != named
@@ -199,42 +225,59 @@ fn single_table(query: &Query, language: &Language, source: &str, node_types: &s
                 {
                     continue;
                 }
-                match &root {
-                    Some(kind) if *kind == name => table[id as usize] += 1,
-                    _ => refused[id as usize] = true,
+                let k = id as usize;
+                match (&root, &part) {
+                    (Some((kind, _)), Some(part)) if *kind == name => {
+                        if single {
+                            table[k] += 1;
+                        } else {
+                            refused[k] = true;
+                        }
+                        match Shape::compile(part, language, query) {
+                            Some(shape) => direct[k].push((i, shape)),
+                            None => no_shape[k] = true,
+                        }
+                    }
+                    _ => {
+                        refused[k] = true;
+                        no_shape[k] = true;
+                    }
                 }
             }
         }
     }
-    for (n, refused) in table.iter_mut().zip(refused) {
-        if refused {
-            *n = 0;
+    for k in 0..count {
+        if refused[k] {
+            table[k] = 0;
+        }
+        if no_shape[k] {
+            direct[k].clear();
         }
     }
-    table
+    (table, direct)
 }
 
-/// The top kind of a pattern that can match at most once per node of that kind, by `fields`
-/// (kind → field → may hold several children, from `node-types.json`): a plain node whose
-/// every child pattern sits under a field allowed once, recursively; an alternation there only
-/// of distinct named kinds or strings; captures and negated fields anywhere; no quantifier,
-/// anchor, group or predicate. `None` when the pattern is not of that shape.
-pub(crate) fn single_match(
+/// The pattern read into a [`Part`] when it is a path of fields: a plain node whose every
+/// child pattern sits under a field `fields` (kind → field → may hold several children, from
+/// `node-types.json`) allows once, recursively; an alternation there only of distinct named
+/// kinds; strings, captures and negated fields anywhere; no quantifier, anchor, group or
+/// predicate. Such a pattern matches at most once per node of its top kind. One exception is
+/// allowed: a child without a field, alone under its parent (`(declaration_list (function_item
+/// …))`), which matches once per such child ([`Part::repeats`] is then 1). `None` when the
+/// pattern is not of that shape.
+pub(crate) fn shape_pattern(
     pattern: &str,
     fields: &HashMap<&str, HashMap<&str, bool>>,
-) -> Option<String> {
+) -> Option<Part> {
     let mut s = Scanner::new(pattern);
-    let kind = single_node(&mut s, fields)?;
-    s.skip_suffixes()?;
-    s.peek().is_none().then_some(kind?)
+    let mut top = single_node(&mut s, fields)?;
+    top.captures = s.captures()?;
+    (s.peek().is_none() && top.kind.is_some() && top.repeats() <= 1).then_some(top)
 }
 
-/// One `(kind …)` at the scanner, checked as [`single_match`] says. Returns the node's kind
-/// (`None` inside for `(_)`).
-fn single_node(
-    s: &mut Scanner,
-    fields: &HashMap<&str, HashMap<&str, bool>>,
-) -> Option<Option<String>> {
+/// One `(kind …)` at the scanner, checked as [`shape_pattern`] says (its own captures, which
+/// follow it, are the caller's to read).
+fn single_node(s: &mut Scanner, fields: &HashMap<&str, HashMap<&str, bool>>) -> Option<Part> {
     if !s.eat('(') {
         return None;
     }
@@ -253,11 +296,15 @@ fn single_node(
     } else {
         Some(fields.get(kind)?)
     };
+    let mut part = Part {
+        kind: (kind != "_").then(|| (kind.to_string(), true)),
+        ..Part::default()
+    };
     loop {
         match s.peek()? {
             ')' => {
                 s.pos += 1;
-                return Some((kind != "_").then(|| kind.to_string()));
+                return Some(part);
             }
             '!' => {
                 s.pos += 1;
@@ -269,10 +316,25 @@ fn single_node(
                 if len == 0 {
                     return None;
                 }
+                part.absent.push(r[..len].to_string());
                 s.pos += len;
             }
+            '(' if part.fields.is_empty() && part.each.is_none() && own.is_some() => {
+                // A child without a field may be any of several children: one such child, alone
+                // under a named node, is the pattern's repeated child (see [`Part::each`]).
+                let mut child = single_node(s, fields)?;
+                child.kind.as_ref()?;
+                child.captures = s.captures()?;
+                if s.peek()? != ')' {
+                    return None;
+                }
+                part.each = Some(Box::new(child));
+            }
             _ => {
-                // `field: child`; a child without a field may be any of several children.
+                // `field: child`.
+                if part.each.is_some() {
+                    return None;
+                }
                 let r = s.rest();
                 let len = r
                     .find(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -286,17 +348,21 @@ fn single_node(
                     return None;
                 }
                 s.pos += len + 1;
-                match s.peek()? {
-                    '(' => {
-                        single_node(s, fields)?;
-                    }
+                let mut alts = match s.peek()? {
+                    '(' => vec![single_node(s, fields)?],
                     '"' => {
-                        let end = string_end(&s.rest()[1..])?;
+                        let rest = &s.rest()[1..];
+                        let end = string_end(rest)?;
+                        let lit = unescape(&rest[..end]);
                         s.pos += end + 2;
+                        vec![Part {
+                            kind: Some((lit, false)),
+                            ..Part::default()
+                        }]
                     }
                     '[' => {
                         s.pos += 1;
-                        let mut seen: Vec<String> = Vec::new();
+                        let mut alts: Vec<Part> = Vec::new();
                         loop {
                             match s.peek()? {
                                 ']' => {
@@ -305,20 +371,27 @@ fn single_node(
                                 }
                                 '(' => {
                                     // Distinct kinds: the one child matches one alternative.
-                                    let k = single_node(s, fields)??;
-                                    if seen.contains(&k) {
+                                    let mut alt = single_node(s, fields)?;
+                                    alt.kind.as_ref()?;
+                                    if alts.iter().any(|a| a.kind == alt.kind) {
                                         return None;
                                     }
-                                    seen.push(k);
+                                    alt.captures = s.captures()?;
+                                    alts.push(alt);
                                 }
                                 _ => return None,
                             }
-                            s.skip_suffixes()?;
                         }
+                        alts
                     }
                     _ => return None,
+                };
+                // Captures after the child (or the alternation) go to whichever node matched.
+                let after = s.captures()?;
+                for alt in &mut alts {
+                    alt.captures.extend(after.iter().cloned());
                 }
-                s.skip_suffixes()?;
+                part.fields.push((field.to_string(), alts));
             }
         }
     }
@@ -617,8 +690,9 @@ impl<'a> Scanner<'a> {
         None
     }
 
-    /// Skips captures (`@name`) after an item; a quantifier or anchor makes the start unreadable.
-    fn skip_suffixes(&mut self) -> Option<()> {
+    /// Reads the captures (`@name`) after an item; `None` at a quantifier or anchor.
+    fn captures(&mut self) -> Option<Vec<String>> {
+        let mut names = Vec::new();
         loop {
             match self.peek() {
                 Some('@') => {
@@ -626,12 +700,18 @@ impl<'a> Scanner<'a> {
                     let len = r
                         .find(|c: char| c.is_whitespace() || "()[]".contains(c))
                         .unwrap_or(r.len());
+                    names.push(r[..len].to_string());
                     self.pos += 1 + len;
                 }
                 Some('*' | '+' | '?' | '.') => return None,
-                _ => return Some(()),
+                _ => return Some(names),
             }
         }
+    }
+
+    /// Skips captures (`@name`) after an item; a quantifier or anchor makes the start unreadable.
+    fn skip_suffixes(&mut self) -> Option<()> {
+        self.captures().map(drop)
     }
 }
 
@@ -685,6 +765,8 @@ pub fn for_each_match<'t>(
 ) {
     // Bare matches are made here only when no byte range limits the run.
     let bare: &[Vec<(usize, Vec<u32>)>] = if range.is_none() { &tags.bare } else { &[] };
+    // So are single-match patterns' (by their shapes), except under a parse error.
+    let direct: &[Vec<(usize, Shape)>] = if range.is_none() { &tags.direct } else { &[] };
     let whole = range.is_none();
     let range = range.unwrap_or(0..usize::MAX);
     cursor.set_byte_range(range.clone());
@@ -713,19 +795,31 @@ pub fn for_each_match<'t>(
                 }
             }
             _ if near && starts.get(kind) == Some(&true) => {
-                // Live updates' byte-range runs go on to the end, as before.
-                let stop = if whole {
-                    tags.single.get(kind).copied().unwrap_or(0)
-                } else {
-                    0
-                };
-                let mut seen = 0;
-                let mut it = cursor.matches(&tags.query, node, src);
-                while let Some(m) = it.next() {
-                    f(m.pattern_index, m.captures());
-                    seen += 1;
-                    if seen == stop {
-                        break;
+                match direct
+                    .get(kind)
+                    .filter(|s| !s.is_empty() && !node.has_error())
+                {
+                    Some(shapes) => {
+                        for (pattern, shape) in shapes {
+                            shape.for_each_match(node, &mut captures, |c| f(*pattern, c));
+                        }
+                    }
+                    None => {
+                        // Live updates' byte-range runs go on to the end, as before.
+                        let stop = if whole {
+                            tags.single.get(kind).copied().unwrap_or(0)
+                        } else {
+                            0
+                        };
+                        let mut seen = 0;
+                        let mut it = cursor.matches(&tags.query, node, src);
+                        while let Some(m) = it.next() {
+                            f(m.pattern_index, m.captures());
+                            seen += 1;
+                            if seen == stop {
+                                break;
+                            }
+                        }
                     }
                 }
             }
@@ -823,7 +917,11 @@ mod tests {
         ] {
             fields.insert(kind, fs.iter().copied().collect());
         }
-        let single = |p: &str| single_match(p, &fields);
+        let single = |p: &str| {
+            shape_pattern(p, &fields)
+                .filter(|p| p.repeats() == 0)
+                .and_then(|p| p.kind.map(|(k, _)| k))
+        };
         assert_eq!(
             single("(call_expression function: [(identifier) @name (field_expression field: (field_identifier) @name)]) @reference.call"),
             Some("call_expression".into())
@@ -851,6 +949,84 @@ mod tests {
     }
 
     #[test]
+    fn single_patterns_read_into_parts() {
+        let mut fields: HashMap<&str, HashMap<&str, bool>> = HashMap::new();
+        fields.insert(
+            "call_expression",
+            [("function", false)].into_iter().collect(),
+        );
+        fields.insert("field_expression", [("field", false)].into_iter().collect());
+        fields.insert(
+            "mod_item",
+            [("name", false), ("body", false)].into_iter().collect(),
+        );
+        fields.insert("identifier", HashMap::new());
+        fields.insert("field_identifier", HashMap::new());
+        let part = |kind: &str, named: bool, captures: &[&str]| Part {
+            kind: Some((kind.to_string(), named)),
+            captures: captures.iter().map(|c| c.to_string()).collect(),
+            ..Part::default()
+        };
+        // Captures after an alternation go to each alternative, after its own.
+        let call = shape_pattern(
+            "(call_expression function: [(identifier) @a (field_expression field: (field_identifier) @b) @c] @d) @top",
+            &fields,
+        );
+        let mut field_expr = part("field_expression", true, &["c", "d"]);
+        field_expr.fields = vec![("field".into(), vec![part("field_identifier", true, &["b"])])];
+        let mut want = part("call_expression", true, &["top"]);
+        want.fields = vec![(
+            "function".into(),
+            vec![part("identifier", true, &["a", "d"]), field_expr],
+        )];
+        assert_eq!(call, Some(want));
+        // Negated fields, strings and wildcards.
+        let module = shape_pattern("(mod_item name: (_) @n \"x\" !body)", &fields);
+        assert_eq!(module, None, "a child without a field");
+        let module = shape_pattern("(mod_item name: \"x\" @n !body) @m", &fields);
+        let mut want = part("mod_item", true, &["m"]);
+        want.absent = vec!["body".into()];
+        want.fields = vec![("name".into(), vec![part("x", false, &["n"])])];
+        assert_eq!(module, Some(want));
+        // One child without a field, alone under its parent: a repeated child.
+        fields.insert("declaration_list", HashMap::new());
+        fields.insert("impl_item", [("body", false)].into_iter().collect());
+        let method = shape_pattern(
+            "(impl_item body: (declaration_list (mod_item name: (identifier) @name) @m))",
+            &fields,
+        );
+        let mut list = part("declaration_list", true, &[]);
+        let mut item = part("mod_item", true, &["m"]);
+        item.fields = vec![("name".into(), vec![part("identifier", true, &["name"])])];
+        list.each = Some(Box::new(item));
+        let mut want = part("impl_item", true, &[]);
+        want.fields = vec![("body".into(), vec![list])];
+        assert_eq!(method.as_ref().map(Part::repeats), Some(1));
+        assert_eq!(method, Some(want));
+        for refused in [
+            "(declaration_list (identifier) (identifier))",
+            "(impl_item body: (identifier) (identifier))",
+            "(declaration_list (identifier) @a body: (identifier))",
+            "(declaration_list (impl_item body: (declaration_list (identifier))))",
+            "(declaration_list \"x\")",
+            "(declaration_list (_))",
+        ] {
+            assert_eq!(shape_pattern(refused, &fields), None, "{refused}");
+        }
+        let any = shape_pattern("(mod_item name: (_) @n)", &fields).map(|p| p.fields);
+        assert_eq!(
+            any,
+            Some(vec![(
+                "name".into(),
+                vec![Part {
+                    captures: vec!["n".into()],
+                    ..Part::default()
+                }]
+            )])
+        );
+    }
+
+    #[test]
     fn refuses_starts_it_cannot_read() {
         assert_eq!(kinds("(_) @x"), None);
         assert_eq!(kinds("_ @x"), None);
@@ -874,7 +1050,20 @@ mod tests {
                 "{}: node-types.json did not tell which subtrees hold no pattern start",
                 lang.name
             );
+            for (kind, (&n, shapes)) in tags.single.iter().zip(&tags.direct).enumerate() {
+                assert!(
+                    n == 0 || n as usize == shapes.len(),
+                    "{}: kind {kind}: a single-match pattern has no shape",
+                    lang.name
+                );
+            }
             if lang.name == "rust" {
+                let impl_item = lang.grammar().id_for_node_kind("impl_item", true) as usize;
+                assert_eq!(
+                    tags.direct[impl_item].len(),
+                    2,
+                    "rust: `impl` methods and scope are shapes"
+                );
                 assert!(tags.has_bare_kinds(), "rust: `(type_identifier)` is bare");
                 assert!(
                     tags.single.iter().any(|&n| n > 0),
