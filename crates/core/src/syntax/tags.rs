@@ -27,8 +27,9 @@
 //! goes on through the node's remaining children looking for more. When every pattern that can
 //! start at a kind can match there at most once — each of its nodes below the top is the child
 //! of a field the grammar allows only once, alternatives are of distinct kinds, nothing is
-//! quantified ([`shape_pattern`], without a repeated child) — the run stops once each of them has matched (a function's
-//! parameters, return type and body are not entered again after its name).
+//! quantified ([`shape_pattern`], without a repeated child) — the run stops once each of them
+//! has matched (a function's parameters, return type and body are not entered again after its
+//! name).
 //!
 //! On whole-tree runs such a kind needs no cursor run at all: each of its patterns is a path of
 //! fields, matched by following them (`super::shape`); so is a pattern with one child that has
