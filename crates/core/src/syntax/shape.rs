@@ -153,6 +153,8 @@ impl Shape {
         ok
     }
 
+    /// [`Shape::matches`] without putting `out` back on failure (the caller does, or drops
+    /// `out` altogether).
     fn try_match<'s, 't>(
         &'s self,
         node: Node<'t>,
