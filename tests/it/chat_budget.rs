@@ -154,6 +154,7 @@ async fn chat_turns_fit_a_small_window_and_budget_shows_the_split() {
     };
     let sink = Arc::new(VecSink::default());
     let chats = Chats::new(config, sink.clone());
+    chats.set_graph_source(Arc::new(crate::support::MemoryGraphs::default()));
     let file = root.join("src/lib.rs");
     let ctx = || EditorContext {
         root: Some(root.clone()),

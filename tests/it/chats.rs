@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use mock_llm::{Flavor, MockConfig, MockServer, Step};
 use smallcode::chat::{Chats, EditorContext, Event, GraphSource, VecSink};
-use smallcode_core::graph::{Graph, GraphConfig, Progress};
+use smallcode_core::graph::{Graph, Progress};
 use smallcode_llm::config::{Config, ProviderKind};
 
 const LIMIT: Duration = Duration::from_secs(120);
@@ -144,7 +144,7 @@ struct SlowIndex {
 
 impl GraphSource for SlowIndex {
     fn open(&self, root: &Path) -> Result<Graph, String> {
-        Graph::open(root, GraphConfig::default()).map_err(|e| e.to_string())
+        Graph::open(root, crate::support::memory_graph()).map_err(|e| e.to_string())
     }
 
     fn index(&self, graph: &Graph, progress: &mut dyn FnMut(Progress)) -> Result<(), String> {
