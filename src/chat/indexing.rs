@@ -36,17 +36,32 @@ pub trait GraphSource: Send + Sync {
     }
 }
 
-/// Graphs opened once per root and process (database in the user's cache).
+/// Graphs opened once per root and process, all with one configuration: by default the
+/// database in the user's cache.
 #[derive(Default)]
-pub struct DefaultGraphs(Mutex<HashMap<PathBuf, Graph>>);
+pub struct DefaultGraphs {
+    graphs: Mutex<HashMap<PathBuf, Graph>>,
+    config: GraphConfig,
+}
+
+impl DefaultGraphs {
+    /// Graphs opened with `config` instead: an in-process test keeps its databases in memory
+    /// (`DbLocation::Memory`) rather than in the user's cache.
+    pub fn with_config(config: GraphConfig) -> DefaultGraphs {
+        DefaultGraphs {
+            graphs: Mutex::default(),
+            config,
+        }
+    }
+}
 
 impl GraphSource for DefaultGraphs {
     fn open(&self, root: &Path) -> Result<Graph, String> {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.graphs.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(g) = map.get(root) {
             return Ok(g.clone());
         }
-        let g = Graph::open(root, GraphConfig::default()).map_err(|e| e.to_string())?;
+        let g = Graph::open(root, self.config.clone()).map_err(|e| e.to_string())?;
         map.insert(root.to_path_buf(), g.clone());
         Ok(g)
     }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use mock_llm::{Flavor, MockConfig, MockServer, Step};
 use serde_json::Value;
 use smallcode::chat::Event;
-use smallcode::chat::{Chats, EditorContext, VecSink};
+use smallcode::chat::{Chats, DefaultGraphs, EditorContext, VecSink};
 use smallcode_llm::config::{Config, ProviderKind};
 
 const CONTEXT: u64 = 1024;
@@ -154,7 +154,9 @@ async fn chat_turns_fit_a_small_window_and_budget_shows_the_split() {
     };
     let sink = Arc::new(VecSink::default());
     let chats = Chats::new(config, sink.clone());
-    chats.set_graph_source(Arc::new(crate::support::MemoryGraphs::default()));
+    chats.set_graph_source(Arc::new(DefaultGraphs::with_config(
+        crate::support::memory_graph(),
+    )));
     let file = root.join("src/lib.rs");
     let ctx = || EditorContext {
         root: Some(root.clone()),

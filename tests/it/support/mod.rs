@@ -6,33 +6,13 @@ pub mod llama;
 pub mod nvim;
 pub mod proc;
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
-use smallcode::chat::GraphSource;
-use smallcode_core::graph::{DbLocation, Graph, GraphConfig};
+use smallcode_core::graph::{DbLocation, GraphConfig};
 
-/// Code graphs in memory, opened once per root: what an in-process chat test gives its
-/// `Chats`, whose default source keeps its databases in the user's cache — a test run must
-/// not leave files there.
-#[derive(Default)]
-pub struct MemoryGraphs(Mutex<HashMap<PathBuf, Graph>>);
-
-impl GraphSource for MemoryGraphs {
-    fn open(&self, root: &Path) -> Result<Graph, String> {
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(g) = map.get(root) {
-            return Ok(g.clone());
-        }
-        let g = Graph::open(root, memory_graph()).map_err(|e| e.to_string())?;
-        map.insert(root.to_path_buf(), g.clone());
-        Ok(g)
-    }
-}
-
-/// A graph configuration with its database in memory.
+/// A graph configuration with its database in memory: in-process chat tests open their graphs
+/// with it (`DefaultGraphs::with_config`), so a test run leaves nothing in the user's cache.
 pub fn memory_graph() -> GraphConfig {
     GraphConfig {
         db: DbLocation::Memory,
