@@ -813,6 +813,7 @@ fn remove_sorted(v: &mut Vec<u32>, x: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::types::Span;
 
     #[test]
     fn postings_finish_equals_a_sort_by_term_and_definition() {
@@ -845,7 +846,6 @@ mod tests {
         assert_eq!(got, want);
         assert_eq!(lens, vec![9.0, 4.0, 3.5]);
     }
-    use crate::graph::types::Span;
 
     fn sym(name: &str, qualified: &str, kind: SymbolKind, a: u32, b: u32) -> Symbol {
         Symbol {

@@ -712,14 +712,13 @@ def test_spawn_blocking_after_shutdown_raises():
             .iter()
             .map(|(p, t)| (p.as_str(), t.as_str()))
             .collect();
-        let ranked = |name: &str| -> Vec<(String, String, u32)> {
-            let g = project(name, &refs);
+        let ranked = |g: &Graph| -> Vec<(String, String, u32)> {
             g.rank_hits(&Seeds::text("parse a number from text"), 40)
                 .into_iter()
                 .map(|h| (h.path, h.name, h.line))
                 .collect()
         };
-        let first = ranked("same-1");
+        let first = ranked(&project("same-1", &refs));
         assert_eq!(first.len(), 40);
         // The second half of the files indexed first: every file gets another slot.
         let g = project("same-late", &refs[12..]);
@@ -727,12 +726,7 @@ def test_spawn_blocking_after_shutdown_raises():
             std::fs::write(g.root().join(path), text).unwrap();
         }
         g.index(|_| {}).unwrap();
-        let late: Vec<(String, String, u32)> = g
-            .rank_hits(&Seeds::text("parse a number from text"), 40)
-            .into_iter()
-            .map(|h| (h.path, h.name, h.line))
-            .collect();
-        assert_eq!(late, first);
+        assert_eq!(ranked(&g), first);
     }
 
     #[test]
