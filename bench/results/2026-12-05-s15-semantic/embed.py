@@ -4,7 +4,9 @@ import numpy as np
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
-M = '/work/measure/s15/sem/model/'
+import os
+# The package's all_minilm_l6_v2/model.zip, unzipped.
+M = os.environ.get('MINILM_DIR', 'model').rstrip('/') + '/'
 W = load_file(M + 'model.safetensors')
 tok = Tokenizer.from_file(M + 'tokenizer.json')
 MAXLEN = int(sys.argv[3]) if len(sys.argv) > 3 else 128
